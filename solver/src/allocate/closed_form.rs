@@ -1,0 +1,157 @@
+//! The closed form of a block without coupling rows: water-filling to one level.
+
+use super::{at_level, classify, Block, BlockSolution, Outcome, FEAS_TOL};
+
+/// x_m = clamp(t a_m - b_m, 0, U_m) with t such that the sum is the shortfall (or every member at
+/// its cap when the caps cannot take it). Exact up to floating point; ignores [`Block::rows`].
+///
+/// f(t) = sum_m clamp(t a_m - b_m, 0, U_m) is piecewise linear and non-decreasing with breakpoints
+/// b_m / a_m (a member starts receiving) and (b_m + U_m) / a_m (it reaches its cap); the sweep
+/// walks the breakpoints in order until f reaches S, then solves the linear piece for t.
+pub fn water_fill(block: &Block) -> BlockSolution {
+    let n = block.members.len();
+    let s = block.shortfall;
+    if s <= 0.0 {
+        return BlockSolution {
+            x: vec![0.0; n],
+            outcome: block.members.iter().map(|_| Outcome::AboveLevel).collect(),
+            level: None,
+            allocatable: 0.0,
+            lp_solves: 0,
+        };
+    }
+    let total_cap: f64 = block.members.iter().map(|m| m.cap).sum();
+    if total_cap < s - FEAS_TOL * (1.0 + s) {
+        return BlockSolution {
+            x: block.members.iter().map(|m| m.cap).collect(),
+            outcome: vec![Outcome::InfeasibleCapped; n],
+            level: None,
+            allocatable: total_cap,
+            lp_solves: 0,
+        };
+    }
+    let mut events: Vec<(f64, f64)> = Vec::with_capacity(2 * n);
+    for m in &block.members {
+        events.push((m.b / m.a, m.a));
+        if m.cap.is_finite() {
+            events.push(((m.b + m.cap) / m.a, -m.a));
+        }
+    }
+    events.sort_by(|p, q| p.0.total_cmp(&q.0).then(q.1.total_cmp(&p.1)));
+    let (mut f, mut slope, mut t_cur) = (0.0_f64, 0.0_f64, events[0].0);
+    let mut level = None;
+    for &(t_next, d) in &events {
+        let f_next = f + slope * (t_next - t_cur);
+        if slope > 0.0 && f_next >= s {
+            level = Some(t_cur + (s - f) / slope);
+            break;
+        }
+        f = f_next;
+        t_cur = t_next;
+        slope += d;
+    }
+    // Past the last breakpoint every member is capped (slope 0, the case total_cap == S) or
+    // uncapped members still rise with the remaining slope.
+    let t = level.unwrap_or(if slope > 1e-300 {
+        t_cur + (s - f) / slope
+    } else {
+        t_cur
+    });
+    // Recompute t from the set of members that are strictly between their breakpoints, which
+    // removes the rounding error accumulated over the sweep.
+    let (mut fixed, mut a_sum, mut b_sum) = (0.0, 0.0, 0.0);
+    for m in &block.members {
+        let v = t * m.a - m.b;
+        if v >= m.cap {
+            fixed += m.cap;
+        } else if v > 0.0 {
+            a_sum += m.a;
+            b_sum += m.b;
+        }
+    }
+    let t = if a_sum > 0.0 {
+        (s - fixed + b_sum) / a_sum
+    } else {
+        t
+    };
+    let x: Vec<f64> = block.members.iter().map(|m| at_level(m, t)).collect();
+    let outcome = block
+        .members
+        .iter()
+        .zip(&x)
+        .map(|(m, &x)| classify(m, x, Some(t)))
+        .collect();
+    BlockSolution {
+        x,
+        outcome,
+        level: Some(t),
+        allocatable: s,
+        lp_solves: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Member;
+    use super::*;
+
+    fn m(a: f64, b: f64, cap: f64) -> Member {
+        Member {
+            a,
+            b,
+            cap,
+            region: 0,
+        }
+    }
+
+    #[test]
+    fn rest_without_caps_is_pro_rata() {
+        let block = Block {
+            shortfall: 100.0,
+            members: vec![m(0.2, 0.0, f64::INFINITY), m(0.3, 0.0, f64::INFINITY)],
+            rows: vec![],
+        };
+        let sol = water_fill(&block);
+        assert!((sol.x[0] - 40.0).abs() < 1e-9);
+        assert!((sol.x[1] - 60.0).abs() < 1e-9);
+        assert!((sol.level.unwrap() - 200.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_binding_cap_pushes_the_excess_to_the_others() {
+        let block = Block {
+            shortfall: 100.0,
+            members: vec![m(0.5, 0.0, 10.0), m(0.5, 0.0, f64::INFINITY)],
+            rows: vec![],
+        };
+        let sol = water_fill(&block);
+        assert_eq!(sol.x, vec![10.0, 90.0]);
+        assert_eq!(sol.outcome, vec![Outcome::Capped, Outcome::Interior]);
+    }
+
+    #[test]
+    fn level_mode_leaves_those_above_the_level_alone() {
+        // Task 100 each (a = 100), counted 0 and 90; 20 to distribute: level 0.2 -> 20 and 0.
+        let block = Block {
+            shortfall: 20.0,
+            members: vec![m(100.0, 0.0, f64::INFINITY), m(100.0, 90.0, f64::INFINITY)],
+            rows: vec![],
+        };
+        let sol = water_fill(&block);
+        assert!((sol.x[0] - 20.0).abs() < 1e-9 && sol.x[1] == 0.0);
+        assert_eq!(sol.outcome[1], Outcome::AboveLevel);
+    }
+
+    #[test]
+    fn caps_below_the_shortfall_make_the_block_infeasible() {
+        let block = Block {
+            shortfall: 50.0,
+            members: vec![m(0.5, 0.0, 10.0), m(0.5, 0.0, 20.0)],
+            rows: vec![],
+        };
+        let sol = water_fill(&block);
+        assert_eq!(sol.x, vec![10.0, 20.0]);
+        assert!(sol.is_infeasible(50.0));
+        assert_eq!(sol.allocatable, 30.0);
+    }
+}

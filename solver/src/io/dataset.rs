@@ -1,0 +1,785 @@
+//! Loading a data set folder (layout of `../shared/data/nl-2024`, see MODEL.md section 2).
+
+use super::table::{read_table, Row, Table};
+use super::{InputError, Problem, Problems};
+use crate::model::{
+    CoropCode, Cycle, Dataset, Date, IndicativeSource, LocationShare, LocationStatus, Municipality,
+    MunicipalityCode, PerCommodity, Province, ProvinceCode,
+};
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// `cycle.toml` as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CycleFile {
+    id: String,
+    national_total: u32,
+    national_amv: u32,
+    start: toml::value::Datetime,
+    report_deadline: toml::value::Datetime,
+    counting_date: toml::value::Datetime,
+    end: toml::value::Datetime,
+}
+
+const PROVINCE_COLUMNS: &[&str] = &[
+    "code",
+    "name",
+    "target_regular",
+    "target_amv",
+    "offered_2024_11",
+    "offered_2024_11_source",
+];
+const MUNICIPALITY_COLUMNS: &[&str] = &[
+    "code",
+    "name",
+    "province",
+    "population",
+    "welvaart_proxy",
+    "indicative_regular",
+    "indicative_amv",
+    "indicative_source",
+    "corop",
+];
+const LOCATION_COLUMNS: &[&str] = &[
+    "location_id",
+    "municipality",
+    "places_regular",
+    "places_amv",
+    "status",
+    "opens",
+    "closes",
+    "bridging",
+    "location_total",
+];
+const EFFORT_COLUMNS: &[&str] = &["municipality", "year", "avg_occupied_places"];
+const FEASIBILITY_COLUMNS: &[&str] = &[
+    "municipality",
+    "max_additional_regular",
+    "max_additional_amv",
+    "score",
+    "reason",
+];
+const EXCLUSION_COLUMNS: &[&str] = &["municipality", "reason"];
+
+/// Converts a TOML date to a calendar date, or explains why it is not one.
+pub(crate) fn toml_date(d: &toml::value::Datetime) -> Result<Date, String> {
+    match (d.date, d.time, d.offset) {
+        (Some(date), None, None) => Date::from_ymd_opt(
+            i32::from(date.year),
+            u32::from(date.month),
+            u32::from(date.day),
+        )
+        .ok_or_else(|| format!("{d} is not a valid date")),
+        _ => Err(format!(
+            "{d} is not a plain date; expected YYYY-MM-DD, e.g. 2025-07-01"
+        )),
+    }
+}
+
+/// Line (1-based) of a byte offset in a text.
+pub(crate) fn line_of(text: &str, offset: usize) -> u64 {
+    1 + text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u64
+}
+
+fn load_cycle(root: &Path, problems: &mut Problems) -> Option<Cycle> {
+    let path = root.join("cycle.toml");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            problems.push(Problem::at(&path, None, None, format!("cannot read: {e}")));
+            return None;
+        }
+    };
+    let file: CycleFile = match toml::from_str(&text) {
+        Ok(f) => f,
+        Err(e) => {
+            let line = e.span().map(|s| line_of(&text, s.start));
+            problems.push(Problem::at(&path, line, None, e.message().to_owned()));
+            return None;
+        }
+    };
+    let mut date = |key: &str, d: &toml::value::Datetime| match toml_date(d) {
+        Ok(d) => Some(d),
+        Err(msg) => {
+            problems.push(Problem::at(&path, None, Some(key), msg));
+            None
+        }
+    };
+    let start = date("start", &file.start);
+    let report_deadline = date("report_deadline", &file.report_deadline);
+    let counting_date = date("counting_date", &file.counting_date);
+    let end = date("end", &file.end);
+    let (start, report_deadline, counting_date, end) =
+        (start?, report_deadline?, counting_date?, end?);
+    if !(start < counting_date && counting_date < end) {
+        problems.push(Problem::at(
+            &path,
+            None,
+            Some("counting_date"),
+            format!("{counting_date} must lie after start {start} and before end {end}"),
+        ));
+    }
+    if file.national_amv > file.national_total {
+        problems.push(Problem::at(
+            &path,
+            None,
+            Some("national_amv"),
+            "is larger than national_total",
+        ));
+    }
+    Some(Cycle {
+        id: file.id,
+        national_total: file.national_total,
+        national_amv: file.national_amv,
+        start,
+        report_deadline,
+        counting_date,
+        end,
+    })
+}
+
+/// Reads and validates a data set folder. All problems in all files are reported together.
+pub fn load_dataset(root: &Path) -> Result<Dataset, InputError> {
+    if !root.is_dir() {
+        return Err(InputError::Read {
+            path: root.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "not a data set folder"),
+        });
+    }
+    let mut problems = Problems::default();
+    let cycle = load_cycle(root, &mut problems);
+
+    let illustrative = root.join("illustrative");
+    let provinces_t = read_table(&root.join("provinces.csv"), PROVINCE_COLUMNS, &mut problems);
+    let municipalities_t = read_table(
+        &root.join("municipalities.csv"),
+        MUNICIPALITY_COLUMNS,
+        &mut problems,
+    );
+    let locations_t = read_table(
+        &illustrative.join("locations.csv"),
+        LOCATION_COLUMNS,
+        &mut problems,
+    );
+    let effort_t = read_table(
+        &illustrative.join("effort.csv"),
+        EFFORT_COLUMNS,
+        &mut problems,
+    );
+    let feasibility_t = read_table(
+        &illustrative.join("feasibility.csv"),
+        FEASIBILITY_COLUMNS,
+        &mut problems,
+    );
+    let exclusions_t = read_table(
+        &illustrative.join("exclusions.csv"),
+        EXCLUSION_COLUMNS,
+        &mut problems,
+    );
+
+    let (Some(provinces_t), Some(municipalities_t)) = (provinces_t, municipalities_t) else {
+        return Err(problems.into_error());
+    };
+    let (provinces, province_lines) = parse_provinces(&provinces_t, &mut problems);
+    let mut municipalities = parse_municipalities(&municipalities_t, &provinces, &mut problems);
+    check_targets(
+        &provinces_t.path,
+        &provinces,
+        &province_lines,
+        &municipalities,
+        &mut problems,
+    );
+    if let Some(cycle) = &cycle {
+        check_national_totals(&root.join("cycle.toml"), cycle, &provinces, &mut problems);
+    }
+    let codes: BTreeMap<MunicipalityCode, usize> = municipalities
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.code.clone(), i))
+        .collect();
+
+    if let Some(t) = &effort_t {
+        parse_effort(t, &codes, &mut municipalities, &mut problems);
+    }
+    if let Some(t) = &feasibility_t {
+        parse_feasibility(t, &codes, &mut municipalities, &mut problems);
+    }
+    if let Some(t) = &exclusions_t {
+        parse_exclusions(t, &codes, &mut municipalities, &mut problems);
+    }
+    let locations = match &locations_t {
+        Some(t) => parse_locations(t, &codes, &mut problems),
+        None => Vec::new(),
+    };
+
+    let (total_places, total_pop) = municipalities.iter().fold((0.0, 0.0), |(p, n), m| {
+        (p + m.effort_places, n + f64::from(m.population))
+    });
+    let national_effort_ratio = if total_pop > 0.0 {
+        total_places / total_pop
+    } else {
+        0.0
+    };
+    match cycle {
+        Some(cycle) => problems.into_result(Dataset {
+            root: root.to_path_buf(),
+            cycle,
+            provinces,
+            municipalities,
+            locations,
+            national_effort_ratio,
+        }),
+        None => Err(problems.into_error()),
+    }
+}
+
+fn parse_provinces(
+    t: &Table,
+    problems: &mut Problems,
+) -> (Vec<Province>, BTreeMap<ProvinceCode, u64>) {
+    let mut provinces = BTreeMap::new();
+    let mut lines = BTreeMap::new();
+    for row in t.rows(PROVINCE_COLUMNS) {
+        let code = row.text("code");
+        let Some(code) = ProvinceCode::parse(code) else {
+            problems.push(row.problem(
+                "code",
+                format!("`{code}` is not a province code ({})", ProvinceCode::FORM),
+            ));
+            continue;
+        };
+        if let Some(first) = lines.get(&code) {
+            problems.push(row.problem(
+                "code",
+                format!("duplicate code {code}; first on line {first}"),
+            ));
+            continue;
+        }
+        lines.insert(code.clone(), row.line);
+        let name = row
+            .required("name", problems)
+            .unwrap_or_default()
+            .to_owned();
+        let regular = row.count("target_regular", problems);
+        let amv = row.count("target_amv", problems);
+        let offered = row.count("offered_2024_11", problems);
+        if let (Some(regular), Some(amv), Some(offered)) = (regular, amv, offered) {
+            provinces.insert(
+                code.clone(),
+                Province {
+                    code,
+                    name,
+                    target: PerCommodity { regular, amv },
+                    offered_2024_11: offered,
+                },
+            );
+        }
+    }
+    (provinces.into_values().collect(), lines)
+}
+
+fn parse_municipalities(
+    t: &Table,
+    provinces: &[Province],
+    problems: &mut Problems,
+) -> Vec<Municipality> {
+    let mut out: BTreeMap<MunicipalityCode, (u64, Municipality)> = BTreeMap::new();
+    for row in t.rows(MUNICIPALITY_COLUMNS) {
+        let code = row.text("code");
+        let Some(code) = MunicipalityCode::parse(code) else {
+            problems.push(row.problem(
+                "code",
+                format!(
+                    "`{code}` is not a municipality code ({})",
+                    MunicipalityCode::FORM
+                ),
+            ));
+            continue;
+        };
+        if let Some((first, _)) = out.get(&code) {
+            problems.push(row.problem(
+                "code",
+                format!("duplicate code {code}; first on line {first}"),
+            ));
+            continue;
+        }
+        let province_text = row.text("province");
+        let province = match ProvinceCode::parse(province_text) {
+            Some(p) => match provinces.binary_search_by(|q| q.code.cmp(&p)) {
+                Ok(i) => Some(i),
+                Err(_) => {
+                    let known: Vec<&str> = provinces.iter().map(|p| p.code.as_str()).collect();
+                    problems.push(row.problem(
+                        "province",
+                        format!("unknown province {p}; known are {}", known.join(", ")),
+                    ));
+                    None
+                }
+            },
+            None => {
+                problems.push(row.problem(
+                    "province",
+                    format!(
+                        "`{province_text}` is not a province code ({})",
+                        ProvinceCode::FORM
+                    ),
+                ));
+                None
+            }
+        };
+        let corop_text = row.text("corop");
+        let corop = CoropCode::parse(corop_text);
+        if corop.is_none() {
+            problems.push(row.problem(
+                "corop",
+                format!("`{corop_text}` is not a COROP code ({})", CoropCode::FORM),
+            ));
+        }
+        let name = row
+            .required("name", problems)
+            .unwrap_or_default()
+            .to_owned();
+        let population = row.count("population", problems);
+        if population == Some(0) {
+            problems.push(row.problem("population", "is 0; a municipality has inhabitants"));
+        }
+        let welvaart = row.real("welvaart_proxy", false, problems);
+        let regular = row.count("indicative_regular", problems);
+        let amv = row.count("indicative_amv", problems);
+        let source = row.choice(
+            "indicative_source",
+            &[
+                ("published", IndicativeSource::Published),
+                ("reconstructed", IndicativeSource::Reconstructed),
+            ],
+            problems,
+        );
+        if let (
+            Some(province),
+            Some(corop),
+            Some(population),
+            Some(welvaart),
+            Some(regular),
+            Some(amv),
+            Some(source),
+        ) = (province, corop, population, welvaart, regular, amv, source)
+        {
+            out.insert(
+                code.clone(),
+                (
+                    row.line,
+                    Municipality {
+                        code,
+                        name,
+                        province,
+                        corop,
+                        population,
+                        welvaart_proxy: welvaart,
+                        indicative: PerCommodity { regular, amv },
+                        indicative_source: source,
+                        effort_places: 0.0,
+                        effort_years: 0,
+                        cap: PerCommodity::default(),
+                        feasibility_score: 0.0,
+                        feasibility_reason: String::new(),
+                        excluded: None,
+                    },
+                ),
+            );
+        }
+    }
+    check_corop_nesting(&t.path, &out, provinces, problems);
+    out.into_values().map(|(_, m)| m).collect()
+}
+
+/// COROP regions lie within one province. A municipality whose COROP region lies (by the
+/// majority of its municipalities) in another province is in the wrong province.
+fn check_corop_nesting(
+    path: &Path,
+    rows: &BTreeMap<MunicipalityCode, (u64, Municipality)>,
+    provinces: &[Province],
+    problems: &mut Problems,
+) {
+    let mut counts: BTreeMap<&CoropCode, BTreeMap<usize, usize>> = BTreeMap::new();
+    for (_, m) in rows.values() {
+        *counts
+            .entry(&m.corop)
+            .or_default()
+            .entry(m.province)
+            .or_default() += 1;
+    }
+    for (line, m) in rows.values() {
+        let per_province = &counts[&m.corop];
+        if per_province.len() < 2 {
+            continue;
+        }
+        // The majority province; ties go to the lowest code (provinces are sorted).
+        let Some((&majority, &n)) = per_province
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        else {
+            continue;
+        };
+        if majority != m.province {
+            problems.push(Problem::at(
+                path,
+                Some(*line),
+                Some("province"),
+                format!(
+                    "{} is placed in {}, but its COROP region {} lies in {} ({n} municipalities); COROP regions lie within one province",
+                    m.code, provinces[m.province].code, m.corop, provinces[majority].code
+                ),
+            ));
+        }
+    }
+}
+
+fn check_targets(
+    path: &Path,
+    provinces: &[Province],
+    lines: &BTreeMap<ProvinceCode, u64>,
+    municipalities: &[Municipality],
+    problems: &mut Problems,
+) {
+    let mut sums = vec![
+        PerCommodity {
+            regular: 0u64,
+            amv: 0u64
+        };
+        provinces.len()
+    ];
+    let mut members = vec![0usize; provinces.len()];
+    for m in municipalities {
+        sums[m.province].regular += u64::from(m.indicative.regular);
+        sums[m.province].amv += u64::from(m.indicative.amv);
+        members[m.province] += 1;
+    }
+    for (i, p) in provinces.iter().enumerate() {
+        let line = lines.get(&p.code).copied();
+        if members[i] == 0 {
+            problems.push(Problem::at(
+                path,
+                line,
+                Some("code"),
+                format!(
+                    "province {} has no municipalities in municipalities.csv",
+                    p.code
+                ),
+            ));
+            continue;
+        }
+        for (field, target, sum) in [
+            ("target_regular", p.target.regular, sums[i].regular),
+            ("target_amv", p.target.amv, sums[i].amv),
+        ] {
+            if u64::from(target) != sum {
+                problems.push(Problem::at(
+                    path,
+                    line,
+                    Some(field),
+                    format!(
+                        "{target} does not equal the sum of the indicative numbers of the {} municipalities of {}, which is {sum}",
+                        members[i], p.code
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn check_national_totals(
+    path: &Path,
+    cycle: &Cycle,
+    provinces: &[Province],
+    problems: &mut Problems,
+) {
+    let total: u64 = provinces
+        .iter()
+        .map(|p| u64::from(p.target.regular) + u64::from(p.target.amv))
+        .sum();
+    let amv: u64 = provinces.iter().map(|p| u64::from(p.target.amv)).sum();
+    if total != u64::from(cycle.national_total) {
+        problems.push(Problem::at(
+            path,
+            None,
+            Some("national_total"),
+            format!("{} does not equal the sum of the provinces' targets (regular + amv), which is {total}", cycle.national_total),
+        ));
+    }
+    if amv != u64::from(cycle.national_amv) {
+        problems.push(Problem::at(
+            path,
+            None,
+            Some("national_amv"),
+            format!(
+                "{} does not equal the sum of the provinces' AMV targets, which is {amv}",
+                cycle.national_amv
+            ),
+        ));
+    }
+}
+
+/// Looks up the municipality named in `field`; records a problem if it is unknown.
+fn municipality(
+    row: &Row<'_>,
+    field: &str,
+    codes: &BTreeMap<MunicipalityCode, usize>,
+    problems: &mut Problems,
+) -> Option<usize> {
+    let text = row.text(field);
+    match MunicipalityCode::parse(text) {
+        Some(code) => match codes.get(&code) {
+            Some(&i) => Some(i),
+            None => {
+                problems.push(row.problem(
+                    field,
+                    format!("unknown municipality {code}; it is not in municipalities.csv"),
+                ));
+                None
+            }
+        },
+        None => {
+            problems.push(row.problem(
+                field,
+                format!(
+                    "`{text}` is not a municipality code ({})",
+                    MunicipalityCode::FORM
+                ),
+            ));
+            None
+        }
+    }
+}
+
+fn parse_effort(
+    t: &Table,
+    codes: &BTreeMap<MunicipalityCode, usize>,
+    ms: &mut [Municipality],
+    problems: &mut Problems,
+) {
+    let mut seen: BTreeMap<(usize, u32), u64> = BTreeMap::new();
+    for row in t.rows(EFFORT_COLUMNS) {
+        let m = municipality(&row, "municipality", codes, problems);
+        let year = row.count("year", problems);
+        let places = row.real("avg_occupied_places", true, problems);
+        if let Some(y) = year {
+            if !(1900..=2100).contains(&y) {
+                problems.push(row.problem("year", format!("{y} is not a plausible year")));
+                continue;
+            }
+        }
+        let (Some(m), Some(year), Some(places)) = (m, year, places) else {
+            continue;
+        };
+        if let Some(first) = seen.insert((m, year), row.line) {
+            problems.push(row.problem(
+                "year",
+                format!(
+                    "duplicate year {year} for {}; first on line {first}",
+                    ms[m].code
+                ),
+            ));
+            continue;
+        }
+        ms[m].effort_places += places;
+        ms[m].effort_years += 1;
+    }
+}
+
+fn parse_feasibility(
+    t: &Table,
+    codes: &BTreeMap<MunicipalityCode, usize>,
+    ms: &mut [Municipality],
+    problems: &mut Problems,
+) {
+    let mut seen: BTreeMap<usize, u64> = BTreeMap::new();
+    for row in t.rows(FEASIBILITY_COLUMNS) {
+        let m = municipality(&row, "municipality", codes, problems);
+        let regular = row.count("max_additional_regular", problems);
+        let amv = row.count("max_additional_amv", problems);
+        let score = row.real("score", true, problems);
+        if let Some(s) = score {
+            if s > 1.0 {
+                problems.push(row.problem(
+                    "score",
+                    format!("{s} is above 1; expected a score from 0 to 1"),
+                ));
+                continue;
+            }
+        }
+        let (Some(m), Some(regular), Some(amv), Some(score)) = (m, regular, amv, score) else {
+            continue;
+        };
+        if let Some(first) = seen.insert(m, row.line) {
+            problems.push(row.problem(
+                "municipality",
+                format!("duplicate row for {}; first on line {first}", ms[m].code),
+            ));
+            continue;
+        }
+        ms[m].cap = PerCommodity { regular, amv };
+        ms[m].feasibility_score = score;
+        ms[m].feasibility_reason = row.text("reason").to_owned();
+    }
+    for (i, m) in ms.iter().enumerate() {
+        if !seen.contains_key(&i) {
+            problems.push(Problem::at(
+                &t.path,
+                None,
+                Some("municipality"),
+                format!(
+                    "no row for {} ({}); every municipality needs its caps and score",
+                    m.code, m.name
+                ),
+            ));
+        }
+    }
+}
+
+fn parse_exclusions(
+    t: &Table,
+    codes: &BTreeMap<MunicipalityCode, usize>,
+    ms: &mut [Municipality],
+    problems: &mut Problems,
+) {
+    let mut seen: BTreeMap<usize, u64> = BTreeMap::new();
+    for row in t.rows(EXCLUSION_COLUMNS) {
+        let Some(m) = municipality(&row, "municipality", codes, problems) else {
+            continue;
+        };
+        if let Some(first) = seen.insert(m, row.line) {
+            problems.push(row.problem(
+                "municipality",
+                format!(
+                    "duplicate exclusion of {}; first on line {first}",
+                    ms[m].code
+                ),
+            ));
+            continue;
+        }
+        ms[m].excluded = Some(row.text("reason").to_owned());
+    }
+}
+
+fn parse_locations(
+    t: &Table,
+    codes: &BTreeMap<MunicipalityCode, usize>,
+    problems: &mut Problems,
+) -> Vec<LocationShare> {
+    let mut out = Vec::new();
+    for row in t.rows(LOCATION_COLUMNS) {
+        let id = row.required("location_id", problems);
+        let m = municipality(&row, "municipality", codes, problems);
+        let regular = row.count("places_regular", problems);
+        let amv = row.count("places_amv", problems);
+        let status = row.choice(
+            "status",
+            &[
+                ("existing", LocationStatus::Existing),
+                ("planned", LocationStatus::Planned),
+                ("intention", LocationStatus::Intention),
+            ],
+            problems,
+        );
+        let opens = row.date("opens", problems);
+        let closes = row.optional_date("closes", problems);
+        let bridging = row.boolean("bridging", problems);
+        let total = row.count("location_total", problems);
+        if let (Some(opens), Some(Some(closes))) = (opens, closes) {
+            if closes < opens {
+                problems.push(row.problem(
+                    "closes",
+                    format!("{closes} is before opens {opens}; a location closes after it opens"),
+                ));
+                continue;
+            }
+        }
+        let (
+            Some(id),
+            Some(m),
+            Some(regular),
+            Some(amv),
+            Some(status),
+            Some(opens),
+            Some(closes),
+            Some(bridging),
+            Some(total),
+        ) = (id, m, regular, amv, status, opens, closes, bridging, total)
+        else {
+            continue;
+        };
+        out.push((
+            row.line,
+            LocationShare {
+                location_id: id.to_owned(),
+                municipality: m,
+                places: PerCommodity { regular, amv },
+                status,
+                opens,
+                closes,
+                bridging,
+                location_total: total,
+                source: row.source(),
+            },
+        ));
+    }
+    check_shared_locations(&t.path, &out, problems);
+    out.into_iter().map(|(_, l)| l).collect()
+}
+
+/// The shares of one location must not add up to more than its total (no double counting), a
+/// municipality appears once per location, and all rows agree on the total.
+fn check_shared_locations(path: &Path, rows: &[(u64, LocationShare)], problems: &mut Problems) {
+    let mut by_id: BTreeMap<&str, Vec<&(u64, LocationShare)>> = BTreeMap::new();
+    for r in rows {
+        by_id.entry(r.1.location_id.as_str()).or_default().push(r);
+    }
+    for (id, rs) in by_id {
+        let first_line = rs[0].0;
+        let total = rs[0].1.location_total;
+        let mut municipalities = BTreeSet::new();
+        for (line, l) in &rs {
+            if l.location_total != total {
+                problems.push(Problem::at(
+                    path,
+                    Some(*line),
+                    Some("location_total"),
+                    format!(
+                        "{} differs from {total} on line {first_line} for the same location {id}",
+                        l.location_total
+                    ),
+                ));
+            }
+            if !municipalities.insert(l.municipality) {
+                problems.push(Problem::at(
+                    path,
+                    Some(*line),
+                    Some("municipality"),
+                    format!("location {id} is listed twice for the same municipality (first on line {first_line}); give each municipality one share"),
+                ));
+            }
+        }
+        let shares: u64 = rs
+            .iter()
+            .map(|(_, l)| u64::from(l.places.regular) + u64::from(l.places.amv))
+            .sum();
+        if shares > u64::from(total) {
+            let lines: Vec<String> = rs.iter().map(|(line, _)| line.to_string()).collect();
+            let (last_line, _) = rs[rs.len() - 1];
+            problems.push(Problem::at(
+                path,
+                Some(*last_line),
+                Some("places_regular"),
+                format!(
+                    "the shares of location {id} (lines {}) add up to {shares} places, more than its location_total {total}: a shared location must be split, never counted twice",
+                    lines.join(", ")
+                ),
+            ));
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! A small CSV reader that checks the header and parses fields with precise problems.
+//!
+//! Each CSV file of the data set has a fixed set of columns. Unknown and missing columns are
+//! problems (a misspelt column must never be silently ignored), and every field parse failure
+//! becomes a [`Problem`] naming the file, line and column, so that all problems of a file are
+//! reported in one go.
+
+use super::{Problem, Problems};
+use crate::model::Date;
+use std::path::{Path, PathBuf};
+
+/// A parsed CSV file: its rows with their line numbers, columns in the expected order.
+pub(crate) struct Table {
+    pub path: PathBuf,
+    rows: Vec<(u64, Vec<String>)>,
+}
+
+/// Reads `path`, checks that the header has exactly `columns` (in any order), and returns the
+/// rows with fields reordered as `columns`. Problems go to `problems`; `None` if the file is
+/// unusable (unreadable, or columns missing).
+pub(crate) fn read_table(path: &Path, columns: &[&str], problems: &mut Problems) -> Option<Table> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            problems.push(Problem::at(path, None, None, format!("cannot read: {e}")));
+            return None;
+        }
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(&bytes[..]);
+    let mut records = reader.records();
+    let header = match records.next() {
+        Some(Ok(h)) => h,
+        Some(Err(e)) => {
+            problems.push(Problem::at(
+                path,
+                Some(1),
+                None,
+                format!("unreadable header: {e}"),
+            ));
+            return None;
+        }
+        None => {
+            problems.push(Problem::at(
+                path,
+                None,
+                None,
+                format!(
+                    "the file is empty; expected a header with {}",
+                    columns.join(",")
+                ),
+            ));
+            return None;
+        }
+    };
+    let header: Vec<String> = header
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_owned())
+        .collect();
+    let mut ok = true;
+    for (i, name) in header.iter().enumerate() {
+        if !columns.contains(&name.as_str()) {
+            problems.push(Problem::at(
+                path,
+                Some(1),
+                Some(name),
+                format!(
+                    "unknown column {} ; expected the columns {}",
+                    i + 1,
+                    columns.join(",")
+                ),
+            ));
+            ok = false;
+        } else if header[..i].contains(name) {
+            problems.push(Problem::at(
+                path,
+                Some(1),
+                Some(name),
+                "column appears twice",
+            ));
+            ok = false;
+        }
+    }
+    let mut order = Vec::with_capacity(columns.len());
+    for col in columns {
+        match header.iter().position(|h| h == col) {
+            Some(i) => order.push(i),
+            None => {
+                problems.push(Problem::at(path, Some(1), Some(col), "missing column"));
+                ok = false;
+            }
+        }
+    }
+    if !ok {
+        return None;
+    }
+    let mut rows = Vec::new();
+    for record in records {
+        match record {
+            Ok(r) => {
+                let line = r.position().map_or(0, |p| p.line());
+                if r.len() == 1 && r.get(0).is_some_and(|f| f.trim().is_empty()) {
+                    continue; // a blank line
+                }
+                if r.len() != header.len() {
+                    problems.push(Problem::at(
+                        path,
+                        Some(line),
+                        None,
+                        format!("has {} fields; the header has {}", r.len(), header.len()),
+                    ));
+                    continue;
+                }
+                rows.push((
+                    line,
+                    order.iter().map(|&i| r[i].trim().to_owned()).collect(),
+                ));
+            }
+            Err(e) => {
+                let line = e.position().map(|p| p.line());
+                problems.push(Problem::at(
+                    path,
+                    line,
+                    None,
+                    format!("unreadable row: {e}"),
+                ));
+            }
+        }
+    }
+    Some(Table {
+        path: path.to_path_buf(),
+        rows,
+    })
+}
+
+impl Table {
+    /// The rows, each with access to its fields by column position in the `columns` given.
+    pub fn rows<'a>(&'a self, columns: &'a [&'a str]) -> impl Iterator<Item = Row<'a>> + 'a {
+        self.rows.iter().map(move |(line, fields)| Row {
+            path: &self.path,
+            line: *line,
+            fields,
+            columns,
+        })
+    }
+}
+
+/// One row of a [`Table`].
+pub(crate) struct Row<'a> {
+    pub path: &'a Path,
+    pub line: u64,
+    fields: &'a [String],
+    columns: &'a [&'a str],
+}
+
+impl Row<'_> {
+    fn index(&self, field: &str) -> usize {
+        // Columns are the caller's constants; a wrong name is a bug in this crate.
+        self.columns
+            .iter()
+            .position(|c| *c == field)
+            .unwrap_or_else(|| unreachable!("no column {field}"))
+    }
+
+    /// The text of a field (trimmed).
+    pub fn text(&self, field: &str) -> &str {
+        &self.fields[self.index(field)]
+    }
+
+    /// A problem at this row and field.
+    pub fn problem(&self, field: &str, message: impl Into<String>) -> Problem {
+        Problem::at(self.path, Some(self.line), Some(field), message)
+    }
+
+    /// `file:line`, for provenance in explanations.
+    pub fn source(&self) -> String {
+        let name = self.path.file_name().map_or_else(
+            || self.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        format!("{name}:{}", self.line)
+    }
+
+    /// A non-empty text field.
+    pub fn required(&self, field: &str, problems: &mut Problems) -> Option<&str> {
+        let t = self.text(field);
+        if t.is_empty() {
+            problems.push(self.problem(field, "is empty; a value is required"));
+            None
+        } else {
+            Some(t)
+        }
+    }
+
+    /// A whole number 0 or more.
+    pub fn count(&self, field: &str, problems: &mut Problems) -> Option<u32> {
+        let t = self.text(field);
+        match t.parse::<u32>() {
+            Ok(v) => Some(v),
+            Err(_) => {
+                let msg = if t.is_empty() {
+                    "is empty; expected a whole number 0 or more".to_owned()
+                } else if t.starts_with('-') && t[1..].parse::<f64>().is_ok() {
+                    format!("{t} is negative; expected a whole number 0 or more")
+                } else if t.parse::<f64>().is_ok() {
+                    format!("{t} is not a whole number; expected a whole number 0 or more")
+                } else {
+                    format!("`{t}` is not a number; expected a whole number 0 or more")
+                };
+                problems.push(self.problem(field, msg));
+                None
+            }
+        }
+    }
+
+    /// A finite real number, optionally required to be 0 or more.
+    pub fn real(&self, field: &str, non_negative: bool, problems: &mut Problems) -> Option<f64> {
+        let t = self.text(field);
+        match t.parse::<f64>() {
+            Ok(v) if v.is_finite() && (!non_negative || v >= 0.0) => Some(v),
+            Ok(v) if v.is_finite() => {
+                problems.push(self.problem(
+                    field,
+                    format!("{t} is negative; expected a number 0 or more"),
+                ));
+                None
+            }
+            _ => {
+                let expected = if non_negative {
+                    "a number 0 or more"
+                } else {
+                    "a number"
+                };
+                problems.push(self.problem(
+                    field,
+                    format!("`{t}` is not a number; expected {expected}, e.g. 12.5"),
+                ));
+                None
+            }
+        }
+    }
+
+    /// A date `YYYY-MM-DD`; `None` with a problem if it does not parse.
+    pub fn date(&self, field: &str, problems: &mut Problems) -> Option<Date> {
+        let t = self.text(field);
+        match Date::parse_from_str(t, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                problems.push(self.problem(
+                    field,
+                    format!("`{t}` is not a date; expected YYYY-MM-DD, e.g. 2025-07-01"),
+                ));
+                None
+            }
+        }
+    }
+
+    /// An optional date: empty is `Some(None)`.
+    pub fn optional_date(&self, field: &str, problems: &mut Problems) -> Option<Option<Date>> {
+        if self.text(field).is_empty() {
+            Some(None)
+        } else {
+            self.date(field, problems).map(Some)
+        }
+    }
+
+    /// `true` or `false`.
+    pub fn boolean(&self, field: &str, problems: &mut Problems) -> Option<bool> {
+        match self.text(field) {
+            "true" => Some(true),
+            "false" => Some(false),
+            t => {
+                problems.push(self.problem(field, format!("`{t}` is not true or false")));
+                None
+            }
+        }
+    }
+
+    /// One of a fixed set of words.
+    pub fn choice<T: Copy>(
+        &self,
+        field: &str,
+        options: &[(&str, T)],
+        problems: &mut Problems,
+    ) -> Option<T> {
+        let t = self.text(field);
+        match options.iter().find(|(name, _)| *name == t) {
+            Some((_, v)) => Some(*v),
+            None => {
+                let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
+                problems
+                    .push(self.problem(field, format!("`{t}` is not one of {}", names.join(", "))));
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! Newtypes for the codes of municipalities, provinces and COROP regions, and the commodity.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+macro_rules! code_type {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal, $digits:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// The expected form, for error messages.
+            pub const FORM: &'static str = concat!($prefix, " followed by ", $digits, " digits");
+
+            /// Parses a code of the form `PREFIX` + digits; `None` if it has another form.
+            pub fn parse(s: &str) -> Option<Self> {
+                let rest = s.strip_prefix($prefix)?;
+                (rest.len() == $digits && rest.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| Self(s.to_owned()))
+            }
+
+            /// The code as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+code_type!(
+    /// CBS municipality code, e.g. `GM0014` (Groningen).
+    MunicipalityCode, "GM", 4
+);
+code_type!(
+    /// CBS province code, `PV20` (Groningen) to `PV31` (Limburg).
+    ProvinceCode, "PV", 2
+);
+code_type!(
+    /// CBS COROP region code, e.g. `CR03`.
+    CoropCode, "CR", 2
+);
+
+/// The two separate tasks: regular places and places for unaccompanied minors (AMV).
+/// They are never interchangeable: every computation is done per commodity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Commodity {
+    /// Regular reception places.
+    Regular,
+    /// Places for unaccompanied minor asylum seekers (alleenstaande minderjarige vreemdelingen).
+    Amv,
+}
+
+impl Commodity {
+    /// Both commodities, regular first (the order of all output).
+    pub const ALL: [Commodity; 2] = [Commodity::Regular, Commodity::Amv];
+
+    /// The lowercase name used in files and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Commodity::Regular => "regular",
+            Commodity::Amv => "amv",
+        }
+    }
+
+    /// The Dutch name used in decision texts.
+    pub fn dutch(self) -> &'static str {
+        match self {
+            Commodity::Regular => "reguliere opvangplaatsen",
+            Commodity::Amv => "opvangplaatsen voor alleenstaande minderjarige vreemdelingen (amv)",
+        }
+    }
+}
+
+impl fmt::Display for Commodity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One value per commodity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PerCommodity<T> {
+    /// The value for regular places.
+    pub regular: T,
+    /// The value for AMV places.
+    pub amv: T,
+}
+
+impl<T> PerCommodity<T> {
+    /// The value for `commodity`.
+    pub fn get(&self, commodity: Commodity) -> &T {
+        match commodity {
+            Commodity::Regular => &self.regular,
+            Commodity::Amv => &self.amv,
+        }
+    }
+
+    /// The value for `commodity`, mutably.
+    pub fn get_mut(&mut self, commodity: Commodity) -> &mut T {
+        match commodity {
+            Commodity::Regular => &mut self.regular,
+            Commodity::Amv => &mut self.amv,
+        }
+    }
+}
+
+impl<T: Copy> PerCommodity<T> {
+    /// The value for `commodity`, by copy.
+    pub fn of(&self, commodity: Commodity) -> T {
+        *self.get(commodity)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_parse_only_their_own_form() {
+        assert!(MunicipalityCode::parse("GM0014").is_some());
+        assert!(MunicipalityCode::parse("GM014").is_none());
+        assert!(MunicipalityCode::parse("PV0014").is_none());
+        assert!(MunicipalityCode::parse("GM00a4").is_none());
+        assert!(ProvinceCode::parse("PV20").is_some());
+        assert!(ProvinceCode::parse("PV2").is_none());
+        assert!(CoropCode::parse("CR40").is_some());
+    }
+
+    #[test]
+    fn per_commodity_indexes_the_right_field() {
+        let mut v = PerCommodity { regular: 1, amv: 2 };
+        *v.get_mut(Commodity::Amv) += 10;
+        assert_eq!(v.of(Commodity::Regular), 1);
+        assert_eq!(v.of(Commodity::Amv), 12);
+    }
+}

@@ -1,0 +1,199 @@
+//! The validated data set of one cycle: provinces, municipalities and the locations reported.
+
+use super::{Commodity, CoropCode, Date, MunicipalityCode, PerCommodity, ProvinceCode};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// The dates and national totals of one cycle of the Spreidingswet (`cycle.toml`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Cycle {
+    /// Cycle id, e.g. `2024-2026`.
+    pub id: String,
+    /// National number of places, AMV included.
+    pub national_total: u32,
+    /// National number of AMV places.
+    pub national_amv: u32,
+    /// First day of the cycle.
+    pub start: Date,
+    /// Day the provincial reports are due.
+    pub report_deadline: Date,
+    /// A place must be available on this date to count...
+    pub counting_date: Date,
+    /// ...and stay available until this day, the start of the next cycle.
+    pub end: Date,
+}
+
+/// A province with its task (the sum of its municipalities' indicative numbers).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Province {
+    /// CBS code.
+    pub code: ProvinceCode,
+    /// Name.
+    pub name: String,
+    /// The provinciale opgave per commodity.
+    pub target: PerCommodity<u32>,
+    /// Places offered in the report of November 2024, as published (information only).
+    pub offered_2024_11: u32,
+}
+
+/// Whether an indicative number was published or reconstructed (see the data set's SOURCES.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IndicativeSource {
+    /// Published in the public record.
+    Published,
+    /// Reconstructed from population and the welfare proxy.
+    Reconstructed,
+}
+
+/// A municipality with all its inputs (indicative numbers, effort, feasibility, exclusion).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Municipality {
+    /// CBS code.
+    pub code: MunicipalityCode,
+    /// Name.
+    pub name: String,
+    /// Index of its province in [`Dataset::provinces`].
+    pub province: usize,
+    /// COROP region.
+    pub corop: CoropCode,
+    /// Inhabitants on 1 January of the cycle's first year.
+    pub population: u32,
+    /// Standardised welfare score (stand-in for CBS SES-WOA).
+    pub welvaart_proxy: f64,
+    /// Indicative number per commodity.
+    pub indicative: PerCommodity<u32>,
+    /// Published or reconstructed.
+    pub indicative_source: IndicativeSource,
+    /// Sum over the effort years of the average number of occupied places.
+    pub effort_places: f64,
+    /// Number of effort years reported (the data set has 10: 2014..2023).
+    pub effort_years: u32,
+    /// Cap on additional places per commodity (feasibility).
+    pub cap: PerCommodity<u32>,
+    /// How feasible new places are, 0..1.
+    pub feasibility_score: f64,
+    /// Why the feasibility is what it is (may be empty).
+    pub feasibility_reason: String,
+    /// Why the municipality is excluded from additional places, if it is.
+    pub excluded: Option<String>,
+}
+
+/// Status of a reported location.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LocationStatus {
+    /// In use.
+    Existing,
+    /// Decided, not yet open.
+    Planned,
+    /// Without a firm decision.
+    Intention,
+}
+
+impl LocationStatus {
+    /// The Dutch word for decision texts.
+    pub fn dutch(self) -> &'static str {
+        match self {
+            LocationStatus::Existing => "bestaand",
+            LocationStatus::Planned => "gepland",
+            LocationStatus::Intention => "intentie",
+        }
+    }
+}
+
+/// One municipality's share of a reported location (a shared location has one row per municipality).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LocationShare {
+    /// Location id (shared by the rows of one location).
+    pub location_id: String,
+    /// Index of the municipality in [`Dataset::municipalities`].
+    pub municipality: usize,
+    /// This municipality's places per commodity.
+    pub places: PerCommodity<u32>,
+    /// Firmness of the location.
+    pub status: LocationStatus,
+    /// Opening date.
+    pub opens: Date,
+    /// Closing date; `None` is open-ended.
+    pub closes: Option<Date>,
+    /// The municipality runs bridging reception until this location opens.
+    pub bridging: bool,
+    /// The whole location's capacity (all municipalities' shares together).
+    pub location_total: u32,
+    /// Where the row came from (`file:line`), for explanations.
+    pub source: String,
+}
+
+/// A validated data set.
+///
+/// Provinces and municipalities are sorted by code; other structures refer to them by index.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Dataset {
+    /// The folder the data set was read from.
+    pub root: PathBuf,
+    /// Cycle dates and totals.
+    pub cycle: Cycle,
+    /// Provinces, sorted by code.
+    pub provinces: Vec<Province>,
+    /// Municipalities, sorted by code.
+    pub municipalities: Vec<Municipality>,
+    /// Location rows, in file order.
+    pub locations: Vec<LocationShare>,
+    /// National effort ratio: all occupied places over all effort years per inhabitant.
+    pub national_effort_ratio: f64,
+}
+
+impl Dataset {
+    /// Index of a municipality by code.
+    pub fn municipality_index(&self, code: &MunicipalityCode) -> Option<usize> {
+        self.municipalities
+            .binary_search_by(|m| m.code.cmp(code))
+            .ok()
+    }
+
+    /// Index of a province by code.
+    pub fn province_index(&self, code: &ProvinceCode) -> Option<usize> {
+        self.provinces.binary_search_by(|p| p.code.cmp(code)).ok()
+    }
+
+    /// Indices of each province's municipalities (sorted by code), by province index.
+    pub fn members_by_province(&self) -> Vec<Vec<usize>> {
+        let mut members = vec![Vec::new(); self.provinces.len()];
+        for (i, m) in self.municipalities.iter().enumerate() {
+            members[m.province].push(i);
+        }
+        members
+    }
+
+    /// Indices of each municipality's location rows, by municipality index.
+    pub fn locations_by_municipality(&self) -> Vec<Vec<usize>> {
+        let mut rows = vec![Vec::new(); self.municipalities.len()];
+        for (i, l) in self.locations.iter().enumerate() {
+            rows[l.municipality].push(i);
+        }
+        rows
+    }
+
+    /// Sum of indicative numbers per province and commodity (equals the targets after validation).
+    pub fn indicative_sums(&self) -> BTreeMap<(usize, Commodity), u64> {
+        let mut sums = BTreeMap::new();
+        for m in &self.municipalities {
+            for c in Commodity::ALL {
+                *sums.entry((m.province, c)).or_insert(0) += u64::from(m.indicative.of(c));
+            }
+        }
+        sums
+    }
+
+    /// Relative effort r_m of a municipality: its occupied places per inhabitant over the effort
+    /// years, divided by the national ratio (MODEL.md 3.4). 1 is the national average.
+    pub fn relative_effort(&self, municipality: usize) -> f64 {
+        let m = &self.municipalities[municipality];
+        if self.national_effort_ratio <= 0.0 || m.population == 0 {
+            return 0.0;
+        }
+        (m.effort_places / f64::from(m.population)) / self.national_effort_ratio
+    }
+}

@@ -1,0 +1,20 @@
+//! Plain, validated domain data: codes, the data set of one cycle and a scenario.
+//!
+//! Everything here is already checked (see [`crate::io`]): a value of these types is
+//! consistent by construction. Nothing here knows about files, solvers or output formats.
+
+mod codes;
+mod dataset;
+mod scenario;
+
+pub use codes::{Commodity, CoropCode, MunicipalityCode, PerCommodity, ProvinceCode};
+pub use dataset::{
+    Cycle, Dataset, IndicativeSource, LocationShare, LocationStatus, Municipality, Province,
+};
+pub use scenario::{
+    AllocationMode, AllocationRules, Constraints, CountingRules, Eligibility, Method, Scenario,
+    Weights,
+};
+
+/// A calendar date (no time zone); the data set's dates are days.
+pub type Date = chrono::NaiveDate;

@@ -1,0 +1,169 @@
+//! A validated scenario: the policy choices of one run (counting rules, mode, weights, constraints).
+
+use super::{Date, PerCommodity};
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Which counting rules apply (MODEL.md 3.1).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CountingRules {
+    /// Intentions (places without a firm decision) count as places.
+    pub count_intentions: bool,
+    /// A location opening after the counting date counts only with bridging reception.
+    pub require_bridging: bool,
+    /// Counting date; `None` takes the cycle's.
+    pub counting_date: Option<Date>,
+}
+
+impl Default for CountingRules {
+    fn default() -> Self {
+        Self {
+            count_intentions: false,
+            require_bridging: true,
+            counting_date: None,
+        }
+    }
+}
+
+/// How the shortfall is spread (MODEL.md 3.6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AllocationMode {
+    /// x_m = min(U_m, theta * key_m): the shortfall pro rata to the key (December 2024 practice).
+    Rest,
+    /// x_m = clamp(lambda * key_m * R_p - C_m, 0, U_m): equal fill towards the key share of the task.
+    Level,
+}
+
+impl AllocationMode {
+    /// Name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AllocationMode::Rest => "rest",
+            AllocationMode::Level => "level",
+        }
+    }
+}
+
+/// Who may receive additional places (MODEL.md 3.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Eligibility {
+    /// Every municipality that is not excluded.
+    All,
+    /// Not excluded, and counted places below the indicative number.
+    BelowIndicative,
+}
+
+impl Eligibility {
+    /// Name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Eligibility::All => "all",
+            Eligibility::BelowIndicative => "below-indicative",
+        }
+    }
+}
+
+/// How the allocation of a block is computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// Always the linear programme (HiGHS), also for blocks the closed form could answer.
+    Lp,
+    /// The closed form where a block has no constraint beyond MODEL.md's, the LP otherwise.
+    Auto,
+}
+
+/// Weights of the three distribution keys (MODEL.md 3.5); not yet normalised.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Weights {
+    /// Weight of the indicative share.
+    pub indicative: f64,
+    /// Weight of the effort-corrected share.
+    pub effort: f64,
+    /// Weight of the feasibility share.
+    pub feasibility: f64,
+}
+
+impl Weights {
+    /// The weights divided by their sum (validation guarantees a positive sum).
+    pub fn normalised(&self) -> Weights {
+        let sum = self.indicative + self.effort + self.feasibility;
+        Weights {
+            indicative: self.indicative / sum,
+            effort: self.effort / sum,
+            feasibility: self.feasibility / sum,
+        }
+    }
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Self {
+            indicative: 1.0,
+            effort: 0.0,
+            feasibility: 0.0,
+        }
+    }
+}
+
+/// Allocation choices.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AllocationRules {
+    /// rest or level.
+    pub mode: AllocationMode,
+    /// Who may receive places.
+    pub eligibility: Eligibility,
+    /// Whether the feasibility caps bound the additional places.
+    pub caps: bool,
+    /// Key weights.
+    pub weights: Weights,
+    /// LP always, or closed form where it answers exactly.
+    pub method: Method,
+}
+
+impl Default for AllocationRules {
+    fn default() -> Self {
+        Self {
+            mode: AllocationMode::Rest,
+            eligibility: Eligibility::BelowIndicative,
+            caps: true,
+            weights: Weights::default(),
+            method: Method::Lp,
+        }
+    }
+}
+
+/// Constraint families beyond MODEL.md's (see [`crate::allocate`] for the formulation).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Constraints {
+    /// No COROP region receives more than this share of its province's shortfall (0 < s <= 1).
+    pub corop_max_share: Option<f64>,
+    /// Obligation (counted + additional) at most this many places per 1,000 inhabitants.
+    pub max_per_1000: PerCommodity<Option<f64>>,
+}
+
+impl Constraints {
+    /// True when no constraint beyond MODEL.md's is switched on.
+    pub fn is_empty(&self) -> bool {
+        self.corop_max_share.is_none()
+            && self.max_per_1000.regular.is_none()
+            && self.max_per_1000.amv.is_none()
+    }
+}
+
+/// A validated scenario.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Scenario {
+    /// Name, shown in all output.
+    pub name: String,
+    /// The data set folder (resolved against the scenario file's folder).
+    pub dataset: PathBuf,
+    /// Counting rules.
+    pub counting: CountingRules,
+    /// Allocation choices.
+    pub allocation: AllocationRules,
+    /// Further constraint families.
+    pub constraints: Constraints,
+}
