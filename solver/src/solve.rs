@@ -22,6 +22,17 @@ pub enum Status {
     Infeasible,
 }
 
+impl Status {
+    /// The name used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Closes => "closes",
+            Status::Allocated => "allocated",
+            Status::Infeasible => "infeasible",
+        }
+    }
+}
+
 /// Where a municipality's cap on additional places comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -54,6 +65,23 @@ pub enum Reason {
     Limited,
     /// Infeasible province: its full cap.
     InfeasibleCapped,
+}
+
+impl Reason {
+    /// The name used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Excluded => "excluded",
+            Reason::Ineligible => "ineligible",
+            Reason::ProvinceCloses => "province-closes",
+            Reason::ZeroKey => "zero-key",
+            Reason::Interior => "interior",
+            Reason::Capped => "capped",
+            Reason::AboveLevel => "above-level",
+            Reason::Limited => "limited",
+            Reason::InfeasibleCapped => "infeasible-capped",
+        }
+    }
 }
 
 /// One province and commodity.

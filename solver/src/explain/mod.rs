@@ -1,1 +1,203 @@
-//! Explanations.
+//! The explanation of one municipality's number, as data ([`Explanation`]) and as Dutch text
+//! ([`dutch::render`]) complete enough to quote in a verdeelbesluit.
+//!
+//! The explanation is assembled from the data set, the scenario and the solution; it recomputes
+//! nothing of the allocation, only the per-location counting verdicts.
+
+pub mod dutch;
+
+use crate::counting::{verdict, CountingContext, Verdict};
+use crate::keys::{Key, Standing};
+use crate::model::{
+    AllocationMode, Commodity, Dataset, Date, IndicativeSource, LocationStatus, MunicipalityCode,
+    ProvinceCode, Scenario, Weights,
+};
+use crate::solve::{BlockResult, MunicipalityResult, Solution};
+use serde::Serialize;
+
+/// The municipality's own inputs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Inputs {
+    /// Inhabitants.
+    pub population: u32,
+    /// Indicative number for the commodity.
+    pub indicative: u32,
+    /// Published or reconstructed.
+    pub indicative_source: IndicativeSource,
+    /// Sum of the average occupied places over the effort years.
+    pub effort_places: f64,
+    /// Number of effort years.
+    pub effort_years: u32,
+    /// National occupied places per inhabitant over the same years.
+    pub national_effort_ratio: f64,
+    /// Relative effort r_m.
+    pub relative_effort: f64,
+    /// Cap on additional places in the feasibility data.
+    pub cap_data: u32,
+    /// Feasibility score.
+    pub feasibility_score: f64,
+    /// Reason given with the feasibility data.
+    pub feasibility_reason: String,
+    /// Exclusion reason, if excluded.
+    pub excluded: Option<String>,
+}
+
+/// One reported location of the municipality and whether it counted.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LocationLine {
+    /// Location id.
+    pub location_id: String,
+    /// `file:line` of the row.
+    pub source: String,
+    /// Places of the commodity in this municipality's share.
+    pub places: u32,
+    /// Firmness.
+    pub status: LocationStatus,
+    /// Opening date.
+    pub opens: Date,
+    /// Closing date.
+    pub closes: Option<Date>,
+    /// Bridging reception until opening.
+    pub bridging: bool,
+    /// Whole location's capacity.
+    pub location_total: u32,
+    /// Other municipalities sharing the location.
+    pub shared_with: Vec<MunicipalityCode>,
+    /// Which counting rule decided.
+    pub verdict: Verdict,
+}
+
+/// The counting of the municipality's places.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Counting {
+    /// Counting date.
+    pub counting_date: Date,
+    /// End of the cycle.
+    pub cycle_end: Date,
+    /// Intentions counted.
+    pub count_intentions: bool,
+    /// Bridging rule applied.
+    pub require_bridging: bool,
+    /// The locations with places of the commodity.
+    pub locations: Vec<LocationLine>,
+    /// Counted places.
+    pub counted: u32,
+}
+
+/// Everything behind one municipality's number for one commodity.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Explanation {
+    /// Scenario name.
+    pub scenario: String,
+    /// Cycle id.
+    pub cycle: String,
+    /// Municipality code.
+    pub code: MunicipalityCode,
+    /// Municipality name.
+    pub name: String,
+    /// Province code.
+    pub province: ProvinceCode,
+    /// Province name.
+    pub province_name: String,
+    /// Commodity.
+    pub commodity: Commodity,
+    /// Allocation mode.
+    pub mode: AllocationMode,
+    /// Eligibility rule name.
+    pub eligibility_rule: String,
+    /// Caps enforced.
+    pub caps_enforced: bool,
+    /// Normalised weights.
+    pub weights: Weights,
+    /// COROP balance share in force.
+    pub corop_max_share: Option<f64>,
+    /// Own inputs.
+    pub inputs: Inputs,
+    /// Counting.
+    pub counting: Counting,
+    /// Eligibility.
+    pub standing: Standing,
+    /// Key and components.
+    pub key: Option<Key>,
+    /// The province's block.
+    pub block: BlockResult,
+    /// The municipality's result.
+    pub result: MunicipalityResult,
+}
+
+/// The explanation of `code`'s number for `commodity`; `None` for an unknown code.
+pub fn explain(
+    dataset: &Dataset,
+    scenario: &Scenario,
+    solution: &Solution,
+    code: &MunicipalityCode,
+    commodity: Commodity,
+) -> Option<Explanation> {
+    let i = dataset.municipality_index(code)?;
+    let m = &dataset.municipalities[i];
+    let province = &dataset.provinces[m.province];
+    let result = solution.municipality(code, commodity)?.clone();
+    let block = solution.block(&province.code, commodity)?.clone();
+    let ctx = CountingContext::new(dataset, scenario);
+    let locations = dataset
+        .locations
+        .iter()
+        .filter(|l| l.municipality == i && l.places.of(commodity) > 0)
+        .map(|l| LocationLine {
+            location_id: l.location_id.clone(),
+            source: l.source.clone(),
+            places: l.places.of(commodity),
+            status: l.status,
+            opens: l.opens,
+            closes: l.closes,
+            bridging: l.bridging,
+            location_total: l.location_total,
+            shared_with: dataset
+                .locations
+                .iter()
+                .filter(|o| o.location_id == l.location_id && o.municipality != i)
+                .map(|o| dataset.municipalities[o.municipality].code.clone())
+                .collect(),
+            verdict: verdict(l, &ctx),
+        })
+        .collect();
+    Some(Explanation {
+        scenario: scenario.name.clone(),
+        cycle: dataset.cycle.id.clone(),
+        code: m.code.clone(),
+        name: m.name.clone(),
+        province: province.code.clone(),
+        province_name: province.name.clone(),
+        commodity,
+        mode: scenario.allocation.mode,
+        eligibility_rule: scenario.allocation.eligibility.as_str().to_owned(),
+        caps_enforced: scenario.allocation.caps,
+        weights: scenario.allocation.weights.normalised(),
+        corop_max_share: scenario.constraints.corop_max_share,
+        inputs: Inputs {
+            population: m.population,
+            indicative: m.indicative.of(commodity),
+            indicative_source: m.indicative_source,
+            effort_places: m.effort_places,
+            effort_years: m.effort_years,
+            national_effort_ratio: dataset.national_effort_ratio,
+            relative_effort: dataset.relative_effort(i),
+            cap_data: m.cap.of(commodity),
+            feasibility_score: m.feasibility_score,
+            feasibility_reason: m.feasibility_reason.clone(),
+            excluded: m.excluded.clone(),
+        },
+        counting: Counting {
+            counting_date: ctx.counting_date,
+            cycle_end: ctx.cycle_end,
+            count_intentions: ctx.count_intentions,
+            require_bridging: ctx.require_bridging,
+            locations,
+            counted: result.counted,
+        },
+        standing: result.standing.clone(),
+        key: result.key,
+        block,
+        result,
+    })
+}

@@ -7,6 +7,7 @@
 
 mod dataset;
 mod problem;
+pub mod report;
 mod scenario;
 mod table;
 

@@ -1,0 +1,439 @@
+//! Dutch text of an [`Explanation`], for the motivation of a verdeelbesluit.
+//!
+//! Numbers are written the Dutch way (1.234,56); dates as "1 juli 2025".
+
+use super::Explanation;
+use crate::counting::Verdict;
+use crate::keys::Standing;
+use crate::model::{AllocationMode, Date, IndicativeSource};
+use crate::solve::{CapSource, Reason, Status};
+use chrono::Datelike;
+use std::fmt::Write;
+
+const MONTHS: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// A date as "1 juli 2025".
+pub fn date(d: Date) -> String {
+    format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
+}
+
+/// A whole number with a dot per thousand: 96.000.
+pub fn int(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// A real number with `decimals` decimals, Dutch style: 1.234,5678.
+pub fn dec(x: f64, decimals: usize) -> String {
+    let s = format!("{:.*}", decimals, x.abs());
+    let (whole, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let whole: u64 = whole.parse().unwrap_or(0);
+    let sign = if x < 0.0 && s.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
+        "-"
+    } else {
+        ""
+    };
+    if frac.is_empty() {
+        format!("{sign}{}", int(whole))
+    } else {
+        format!("{sign}{},{frac}", int(whole))
+    }
+}
+
+fn pct(x: f64) -> String {
+    format!("{}%", dec(100.0 * x, 1))
+}
+
+fn verdict_text(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Counts => "telt mee: beschikbaar op de peildatum en tot het einde van de cyclus",
+        Verdict::CountsWithBridging => {
+            "telt mee: opent na de peildatum, maar voor het einde van de cyclus, en de gemeente biedt tot de opening overbruggingsopvang"
+        }
+        Verdict::CountsLateWithoutBridgingRule => {
+            "telt mee: opent na de peildatum en voor het einde van de cyclus; dit scenario past de eis van overbruggingsopvang niet toe"
+        }
+        Verdict::Intention => "telt niet mee: een intentie zonder vast besluit",
+        Verdict::ClosesBeforeEnd => "telt niet mee: sluit voor het einde van de cyclus",
+        Verdict::OpensAfterEnd => "telt niet mee: opent pas na het einde van de cyclus",
+        Verdict::OpensLateWithoutBridging => "telt niet mee: opent na de peildatum en er is geen overbruggingsopvang",
+    }
+}
+
+/// Renders the explanation as Dutch text (plain text with numbered sections).
+pub fn render(e: &Explanation) -> String {
+    let mut out = String::new();
+    // Writing to a String cannot fail.
+    let _ = write_all(&mut out, e);
+    out
+}
+
+fn write_all(o: &mut String, e: &Explanation) -> std::fmt::Result {
+    let r = &e.result;
+    let b = &e.block;
+    let what = e.commodity.dutch();
+    writeln!(
+        o,
+        "Motivering van het aantal {what} voor de gemeente {} ({})",
+        e.name, e.code
+    )?;
+    writeln!(
+        o,
+        "Provincie {} ({}), cyclus {}, scenario \"{}\".",
+        e.province_name, e.province, e.cycle, e.scenario
+    )?;
+    writeln!(o)?;
+
+    writeln!(o, "1. Gegevens van de gemeente")?;
+    let i = &e.inputs;
+    writeln!(o, "   - Inwoners: {}.", int(u64::from(i.population)))?;
+    let source = match i.indicative_source {
+        IndicativeSource::Published => "gepubliceerd",
+        IndicativeSource::Reconstructed => "gereconstrueerd uit inwonertal en welvaartsscore",
+    };
+    writeln!(
+        o,
+        "   - Indicatief aantal {what}: {} ({source}).",
+        int(u64::from(i.indicative))
+    )?;
+    writeln!(
+        o,
+        "   - Inzet in de afgelopen {} jaar: samen {} gemiddeld bezette opvangplaatsen, {} per inwoner; landelijk {} per inwoner. Relatieve inzet r = {} (1 is het landelijk gemiddelde, 0 is geen opvang).",
+        i.effort_years,
+        dec(i.effort_places, 1),
+        dec(if i.population > 0 { i.effort_places / f64::from(i.population) } else { 0.0 }, 6),
+        dec(i.national_effort_ratio, 6),
+        dec(i.relative_effort, 4)
+    )?;
+    write!(
+        o,
+        "   - Haalbaarheid: ruimte voor ten hoogste {} extra plaatsen, score {}",
+        int(u64::from(i.cap_data)),
+        dec(i.feasibility_score, 2)
+    )?;
+    if i.feasibility_reason.is_empty() {
+        writeln!(o, ".")?;
+    } else {
+        writeln!(o, " ({}).", i.feasibility_reason)?;
+    }
+    if let Some(reason) = &i.excluded {
+        writeln!(o, "   - Uitgezonderd van extra plaatsen: {reason}.")?;
+    }
+    writeln!(o)?;
+
+    let c = &e.counting;
+    writeln!(o, "2. Getelde plaatsen")?;
+    writeln!(
+        o,
+        "   Een plaats telt mee als zij op de peildatum {} beschikbaar is en dat blijft tot ten minste {} (het begin van de volgende cyclus).{}{}",
+        date(c.counting_date),
+        date(c.cycle_end),
+        if c.require_bridging {
+            " Een locatie die later opent, telt alleen mee als de gemeente tot de opening overbruggingsopvang biedt."
+        } else {
+            " Dit scenario telt ook locaties die na de peildatum en voor het einde van de cyclus openen zonder overbruggingsopvang."
+        },
+        if c.count_intentions { " Dit scenario telt ook intenties mee." } else { " Intenties tellen niet mee." }
+    )?;
+    if c.locations.is_empty() {
+        writeln!(
+            o,
+            "   Het provinciaal verslag noemt voor deze gemeente geen locaties met {what}."
+        )?;
+    }
+    for l in &c.locations {
+        let closes = l.closes.map_or_else(
+            || "zonder einddatum".to_owned(),
+            |d| format!("tot {}", date(d)),
+        );
+        let shared = if l.shared_with.is_empty() {
+            String::new()
+        } else {
+            let codes: Vec<&str> = l.shared_with.iter().map(|c| c.as_str()).collect();
+            format!(
+                ", deel van een gedeelde locatie van {} plaatsen (met {})",
+                int(u64::from(l.location_total)),
+                codes.join(", ")
+            )
+        };
+        writeln!(
+            o,
+            "   - Locatie {} ({}): {} plaatsen, {}, open vanaf {} {closes}{shared}: {}.",
+            l.location_id,
+            l.source,
+            int(u64::from(l.places)),
+            l.status.dutch(),
+            date(l.opens),
+            verdict_text(l.verdict)
+        )?;
+    }
+    writeln!(o, "   Getelde plaatsen: {}.", int(u64::from(c.counted)))?;
+    writeln!(o)?;
+
+    writeln!(o, "3. Het provinciaal verslag")?;
+    writeln!(
+        o,
+        "   De provinciale opgave is {} {what}; de gemeenten van de provincie tellen samen {} plaatsen.",
+        int(u64::from(b.target)),
+        int(b.counted)
+    )?;
+    if b.status == Status::Closes {
+        write!(o, "   Het verslag sluit: er is geen tekort")?;
+        if b.surplus > 0 {
+            write!(
+                o,
+                " (een overschot van {} plaatsen, dat in de provincie blijft)",
+                int(b.surplus)
+            )?;
+        }
+        writeln!(o, ". Er worden geen plaatsen toegewezen.")?;
+    } else {
+        writeln!(
+            o,
+            "   Het verslag sluit niet: het tekort is {} plaatsen.",
+            int(u64::from(b.shortfall))
+        )?;
+    }
+    writeln!(o)?;
+
+    writeln!(o, "4. In aanmerking voor extra plaatsen")?;
+    match &e.standing {
+        Standing::Eligible => writeln!(
+            o,
+            "   De gemeente komt in aanmerking{}.",
+            if e.eligibility_rule == "below-indicative" {
+                format!(
+                    ": zij is niet uitgezonderd en haar getelde plaatsen ({}) liggen onder haar indicatieve aantal ({})",
+                    int(u64::from(r.counted)),
+                    int(u64::from(r.indicative))
+                )
+            } else {
+                ": zij is niet uitgezonderd (dit scenario laat alle niet-uitgezonderde gemeenten meedoen)".to_owned()
+            }
+        )?,
+        Standing::Excluded { reason } => {
+            writeln!(o, "   De gemeente komt niet in aanmerking: zij is uitgezonderd ({reason}).")?
+        }
+        Standing::MetIndicative => writeln!(
+            o,
+            "   De gemeente komt niet in aanmerking: haar getelde plaatsen ({}) bereiken haar indicatieve aantal ({}).",
+            int(u64::from(r.counted)),
+            int(u64::from(r.indicative))
+        )?,
+    }
+    writeln!(
+        o,
+        "   In de provincie komen {} gemeenten in aanmerking.",
+        b.eligible
+    )?;
+    writeln!(o)?;
+
+    writeln!(o, "5. Verdeelsleutel")?;
+    let w = &e.weights;
+    writeln!(
+        o,
+        "   Gewichten: indicatief aandeel {}, inzet {}, haalbaarheid {}.",
+        pct(w.indicative),
+        pct(w.effort),
+        pct(w.feasibility)
+    )?;
+    match &e.key {
+        Some(k) => {
+            let [si, se, sf] = b.key_sums;
+            writeln!(
+                o,
+                "   - Indicatief aandeel: {} / {} = {}.",
+                int(u64::from(r.indicative)),
+                dec(si, 0),
+                dec(k.indicative_share, 6)
+            )?;
+            writeln!(
+                o,
+                "   - Inzetaandeel: E = {} / (1 + {}) = {}; gedeeld door {} = {}.",
+                int(u64::from(r.indicative)),
+                dec(r.relative_effort, 4),
+                dec(k.effort_value, 4),
+                dec(se, 4),
+                dec(k.effort_share, 6)
+            )?;
+            writeln!(
+                o,
+                "   - Haalbaarheidsaandeel: F = {} x {} = {}; gedeeld door {} = {}.",
+                int(u64::from(i.cap_data)),
+                dec(i.feasibility_score, 2),
+                dec(k.feasibility_value, 2),
+                dec(sf, 2),
+                dec(k.feasibility_share, 6)
+            )?;
+            writeln!(
+                o,
+                "   Sleutel = {} x {} + {} x {} + {} x {} = {}.",
+                dec(w.indicative, 4),
+                dec(k.indicative_share, 6),
+                dec(w.effort, 4),
+                dec(k.effort_share, 6),
+                dec(w.feasibility, 4),
+                dec(k.feasibility_share, 6),
+                dec(k.key, 6)
+            )?;
+        }
+        None => writeln!(o, "   Geen sleutel: de gemeente komt niet in aanmerking.")?,
+    }
+    writeln!(o)?;
+
+    writeln!(o, "6. Verdeling van het tekort")?;
+    if let Some(cap) = r.cap {
+        let source = match r.cap_source {
+            Some(CapSource::PerThousand) => "het maximum per 1.000 inwoners in dit scenario",
+            _ => "de haalbaarheidsgegevens",
+        };
+        writeln!(
+            o,
+            "   Maximum aantal extra plaatsen: {} (volgens {source}).",
+            int(u64::from(cap))
+        )?;
+    } else {
+        writeln!(o, "   Er geldt geen maximum aantal extra plaatsen.")?;
+    }
+    match (e.mode, b.level) {
+        (AllocationMode::Rest, Some(theta)) => writeln!(
+            o,
+            "   Werkwijze 'rest' (praktijk december 2024): het tekort wordt naar rato van de sleutel verdeeld, x = min(maximum, theta x sleutel), met theta = {} zo gekozen dat de toewijzingen samen het tekort vormen.",
+            dec(theta, 6)
+        )?,
+        (AllocationMode::Level, Some(lambda)) => writeln!(
+            o,
+            "   Werkwijze 'level' (gelijk vullen): iedere gemeente wordt aangevuld tot hetzelfde deel lambda = {} van haar sleutelaandeel in de provinciale opgave ({}), x = lambda x sleutel x opgave - getelde plaatsen, niet minder dan 0 en niet meer dan het maximum.",
+            dec(lambda, 6),
+            int(u64::from(b.target))
+        )?,
+        _ => {}
+    }
+    if let Some(share) = e.corop_max_share {
+        writeln!(
+            o,
+            "   Geen COROP-regio krijgt meer dan {} van het tekort van de provincie.",
+            pct(share)
+        )?;
+    }
+    let reason = match r.reason {
+        Reason::Excluded => "De gemeente is uitgezonderd en krijgt geen extra plaatsen.".to_owned(),
+        Reason::Ineligible => "De gemeente komt niet in aanmerking en krijgt geen extra plaatsen.".to_owned(),
+        Reason::ProvinceCloses => "Het verslag van de provincie sluit; er worden geen extra plaatsen toegewezen.".to_owned(),
+        Reason::ZeroKey => "De sleutel van de gemeente is 0; zij krijgt geen extra plaatsen.".to_owned(),
+        Reason::Interior => match (e.mode, b.level, &e.key) {
+            (AllocationMode::Rest, Some(t), Some(k)) => format!(
+                "De gemeente krijgt theta x sleutel = {} x {} = {} plaatsen; dat ligt onder haar maximum.",
+                dec(t, 6),
+                dec(k.key, 6),
+                dec(r.exact, 4)
+            ),
+            (AllocationMode::Level, Some(t), Some(k)) => format!(
+                "De gemeente krijgt lambda x sleutel x opgave - getelde plaatsen = {} x {} x {} - {} = {} plaatsen; dat ligt onder haar maximum.",
+                dec(t, 6),
+                dec(k.key, 6),
+                int(u64::from(b.target)),
+                int(u64::from(r.counted)),
+                dec(r.exact, 4)
+            ),
+            _ => format!("De gemeente krijgt {} plaatsen.", dec(r.exact, 4)),
+        },
+        Reason::Capped => format!(
+            "Naar de sleutel zou de gemeente meer krijgen dan haar maximum; zij krijgt haar maximum van {} plaatsen en het overige gaat naar de andere gemeenten.",
+            dec(r.exact, 4)
+        ),
+        Reason::AboveLevel => {
+            "De getelde plaatsen van de gemeente liggen al boven het niveau dat de andere gemeenten bereiken; zij krijgt geen extra plaatsen.".to_owned()
+        }
+        Reason::Limited => format!(
+            "De COROP-regio van de gemeente heeft het maximale aandeel van het tekort bereikt; de gemeente krijgt daardoor {} plaatsen, minder dan het niveau van de provincie.",
+            dec(r.exact, 4)
+        ),
+        Reason::InfeasibleCapped => format!(
+            "De maxima van de gemeenten samen zijn kleiner dan het tekort; iedere gemeente krijgt haar volle maximum, deze gemeente {} plaatsen. Er blijven {} plaatsen over die niet kunnen worden toegewezen.",
+            dec(r.exact, 4),
+            int(u64::from(b.missing))
+        ),
+    };
+    writeln!(o, "   {reason}")?;
+    writeln!(o)?;
+
+    writeln!(o, "7. Afronding op hele plaatsen")?;
+    match &r.rounding {
+        Some(s) => {
+            writeln!(
+                o,
+                "   De provincie verdeelt {} hele plaatsen volgens de methode van de grootste overschotten: ieder krijgt het naar beneden afgeronde aantal; de resterende plaatsen gaan een voor een naar de grootste decimale resten (bij gelijke rest eerst de grotere sleutel, dan de laagste gemeentecode), nooit boven een maximum.",
+                int(u64::from(b.allocated))
+            )?;
+            let how = if s.up {
+                format!(
+                    "naar boven afgerond (rest {}, plaats {} in de volgorde van resten)",
+                    dec(s.fraction, 6),
+                    s.rank.unwrap_or(0)
+                )
+            } else if let Some(rank) = s.rank {
+                format!("naar beneden afgerond (rest {}, plaats {rank} in de volgorde van resten; de resterende plaatsen waren eerder op)", dec(s.fraction, 6))
+            } else {
+                "al een heel getal".to_owned()
+            };
+            writeln!(
+                o,
+                "   {} wordt {}: {how}.",
+                dec(r.exact, 6),
+                int(u64::from(s.value))
+            )?;
+        }
+        None => writeln!(
+            o,
+            "   Niet van toepassing: de gemeente krijgt geen plaatsen uit het tekort."
+        )?,
+    }
+    writeln!(o)?;
+
+    writeln!(o, "8. Uitkomst")?;
+    writeln!(
+        o,
+        "   Getelde plaatsen {} + toegewezen plaatsen {} = opgave {} {what}.",
+        int(u64::from(r.counted)),
+        int(u64::from(r.allocated)),
+        int(u64::from(r.obligation))
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dutch_numbers_and_dates() {
+        assert_eq!(int(96000), "96.000");
+        assert_eq!(int(999), "999");
+        assert_eq!(int(1_234_567), "1.234.567");
+        assert_eq!(dec(1234.5678, 2), "1.234,57");
+        assert_eq!(dec(-0.0001, 2), "0,00");
+        assert_eq!(dec(-2.5, 1), "-2,5");
+        assert_eq!(date(Date::from_ymd_opt(2025, 7, 1).unwrap()), "1 juli 2025");
+    }
+}

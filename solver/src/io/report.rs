@@ -1,0 +1,154 @@
+//! The result file formats for tools: the JSON report and its CSV rows.
+//!
+//! These types are the published contract (`spreiding solve --format json|csv`); they are built
+//! from a [`Solution`] and kept apart from it so the internal types can change. Real numbers are
+//! rounded to fixed decimals, so the bytes do not depend on the last bits of floating point.
+
+use crate::model::{Commodity, Dataset, MunicipalityCode, ProvinceCode};
+use crate::solve::{Reason, Solution, Status};
+use serde::Serialize;
+
+/// Rounds to `decimals` decimals (and turns -0 into 0).
+pub fn fixed(x: f64, decimals: i32) -> f64 {
+    let f = 10f64.powi(decimals);
+    let r = (x * f).round() / f;
+    if r == 0.0 {
+        0.0
+    } else {
+        r
+    }
+}
+
+/// The JSON report of a solved scenario.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    /// Scenario name.
+    pub scenario: String,
+    /// Cycle id.
+    pub cycle: String,
+    /// Counting date used.
+    pub counting_date: String,
+    /// Allocation mode.
+    pub mode: String,
+    /// Provinces per commodity.
+    pub provinces: Vec<ProvinceRow>,
+    /// Municipalities per commodity.
+    pub municipalities: Vec<MunicipalityRow>,
+}
+
+/// One province and commodity.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProvinceRow {
+    /// Province code.
+    pub code: ProvinceCode,
+    /// Province name.
+    pub name: String,
+    /// regular | amv.
+    pub commodity: Commodity,
+    /// Provincial task.
+    pub target: u32,
+    /// Counted places.
+    pub counted: u64,
+    /// Shortfall.
+    pub shortfall: u32,
+    /// Surplus above the target (reported, never moved).
+    pub surplus: u64,
+    /// Whole places allocated.
+    pub allocated: u32,
+    /// closes | allocated | infeasible.
+    pub status: Status,
+    /// Places that could not be allocated.
+    pub missing: u32,
+    /// theta (rest) or lambda (level), 9 decimals.
+    pub level: Option<f64>,
+    /// Eligible municipalities.
+    pub eligible: u32,
+}
+
+/// One municipality and commodity.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MunicipalityRow {
+    /// Municipality code.
+    pub code: MunicipalityCode,
+    /// Name.
+    pub name: String,
+    /// Province code.
+    pub province: ProvinceCode,
+    /// regular | amv.
+    pub commodity: Commodity,
+    /// Indicative number.
+    pub indicative: u32,
+    /// Counted places.
+    pub counted: u32,
+    /// Eligible for additional places.
+    pub eligible: bool,
+    /// Key, 9 decimals (0 when not eligible).
+    pub key: f64,
+    /// Cap in force (`null`: none).
+    pub cap: Option<u32>,
+    /// Exact allocation, 6 decimals.
+    pub exact: f64,
+    /// Whole places allocated.
+    pub allocated: u32,
+    /// Counted + allocated.
+    pub obligation: u32,
+    /// Why (see [`Reason`]).
+    pub reason: Reason,
+    /// up | down | whole | none: the rounding step.
+    pub rounding: &'static str,
+}
+
+impl Report {
+    /// The report of a solution.
+    pub fn new(dataset: &Dataset, solution: &Solution) -> Self {
+        Report {
+            scenario: solution.scenario.clone(),
+            cycle: dataset.cycle.id.clone(),
+            counting_date: solution.counting_date.to_string(),
+            mode: solution.mode.as_str().to_owned(),
+            provinces: solution
+                .provinces
+                .iter()
+                .map(|b| ProvinceRow {
+                    code: b.code.clone(),
+                    name: dataset.provinces[b.province].name.clone(),
+                    commodity: b.commodity,
+                    target: b.target,
+                    counted: b.counted,
+                    shortfall: b.shortfall,
+                    surplus: b.surplus,
+                    allocated: b.allocated,
+                    status: b.status,
+                    missing: b.missing,
+                    level: b.level.map(|l| fixed(l, 9)),
+                    eligible: b.eligible,
+                })
+                .collect(),
+            municipalities: solution
+                .municipalities
+                .iter()
+                .map(|m| MunicipalityRow {
+                    code: m.code.clone(),
+                    name: dataset.municipalities[m.municipality].name.clone(),
+                    province: m.province.clone(),
+                    commodity: m.commodity,
+                    indicative: m.indicative,
+                    counted: m.counted,
+                    eligible: m.standing.is_eligible(),
+                    key: fixed(m.key.map_or(0.0, |k| k.key), 9),
+                    cap: m.cap,
+                    exact: fixed(m.exact, 6),
+                    allocated: m.allocated,
+                    obligation: m.obligation,
+                    reason: m.reason,
+                    rounding: match m.rounding {
+                        None => "none",
+                        Some(s) if s.up => "up",
+                        Some(s) if s.rank.is_some() => "down",
+                        Some(_) => "whole",
+                    },
+                })
+                .collect(),
+        }
+    }
+}

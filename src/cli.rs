@@ -1,0 +1,200 @@
+//! Commands and their straight-line runs: parse, validate, execute, export.
+
+use crate::output::{self, Format};
+use anyhow::{anyhow, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use spreiding_solver::explain::{dutch, explain};
+use spreiding_solver::io::{self, InputError};
+use spreiding_solver::model::{Commodity, Dataset, MunicipalityCode};
+use spreiding_solver::solve::solve;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Exit status: solved.
+const SOLVED: u8 = 0;
+/// Exit status: solved, but at least one province is infeasible (results are still written).
+const INFEASIBLE: u8 = 1;
+/// Exit status: bad input, bad usage, or the run failed.
+const FAILED: u8 = 2;
+
+/// Allocation of asylum reception places under the Spreidingswet: explained, reproducible.
+#[derive(Parser, Debug)]
+#[command(name = "spreiding", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Solve a scenario for the whole country.
+    Solve {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Write to this file (atomically) instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Explain one municipality's number in Dutch (or as JSON data).
+    Explain {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// Municipality code (GM0014) or exact name.
+        #[arg(long)]
+        municipality: String,
+        /// Commodity.
+        #[arg(long, value_enum, default_value_t = CommodityArg::Regular)]
+        commodity: CommodityArg,
+        /// text (Dutch) or json (the explanation as data).
+        #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+        format: ExplainFormat,
+    },
+    /// Check a scenario and its data set; list every problem found.
+    Validate {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum CommodityArg {
+    Regular,
+    Amv,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ExplainFormat {
+    Text,
+    Json,
+}
+
+/// Runs the command line and maps the outcome to an exit status.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            if let Some(InputError::Invalid(problems)) = e.downcast_ref::<InputError>() {
+                eprint!("error: {problems}");
+            } else {
+                eprintln!("error: {e:#}");
+            }
+            ExitCode::from(FAILED)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Solve {
+            scenario,
+            format,
+            output: out,
+        } => {
+            let (scenario, dataset) = io::load(&scenario)?;
+            let solution = solve(&dataset, &scenario)?;
+            let bytes = output::render(format, &dataset, &solution)?;
+            write_output(out.as_deref(), &bytes)?;
+            if solution.any_infeasible() {
+                for p in solution.provinces.iter().filter(|p| p.missing > 0) {
+                    eprintln!(
+                        "warning: {} {}: the caps cannot take the shortfall; {} places missing",
+                        p.code, p.commodity, p.missing
+                    );
+                }
+                Ok(INFEASIBLE)
+            } else {
+                Ok(SOLVED)
+            }
+        }
+        Command::Explain {
+            scenario,
+            municipality,
+            commodity,
+            format,
+        } => {
+            let (scenario, dataset) = io::load(&scenario)?;
+            let code = find_municipality(&dataset, &municipality)?;
+            let commodity = match commodity {
+                CommodityArg::Regular => Commodity::Regular,
+                CommodityArg::Amv => Commodity::Amv,
+            };
+            let solution = solve(&dataset, &scenario)?;
+            let e = explain(&dataset, &scenario, &solution, &code, commodity)
+                .ok_or_else(|| anyhow!("no result for {code} {commodity}"))?;
+            let text = match format {
+                ExplainFormat::Text => dutch::render(&e),
+                ExplainFormat::Json => serde_json::to_string_pretty(&e)? + "\n",
+            };
+            write_output(None, text.as_bytes())?;
+            Ok(SOLVED)
+        }
+        Command::Validate { scenario: path } => {
+            let (scenario, dataset) = io::load(&path)?;
+            println!(
+                "{}: valid. Scenario \"{}\" on {} (cycle {}): {} provinces, {} municipalities, {} location rows.",
+                path.display(),
+                scenario.name,
+                dataset.root.display(),
+                dataset.cycle.id,
+                dataset.provinces.len(),
+                dataset.municipalities.len(),
+                dataset.locations.len()
+            );
+            Ok(SOLVED)
+        }
+    }
+}
+
+/// A municipality by code, or by its exact name (case-insensitive).
+fn find_municipality(dataset: &Dataset, given: &str) -> Result<MunicipalityCode> {
+    if let Some(code) = MunicipalityCode::parse(given) {
+        if dataset.municipality_index(&code).is_some() {
+            return Ok(code);
+        }
+        return Err(anyhow!(
+            "unknown municipality {code}: it is not in the data set"
+        ));
+    }
+    dataset
+        .municipalities
+        .iter()
+        .find(|m| m.name.eq_ignore_ascii_case(given))
+        .map(|m| m.code.clone())
+        .ok_or_else(|| anyhow!("unknown municipality `{given}`: give a code like GM0014 or a name from municipalities.csv"))
+}
+
+/// Writes to standard output, or atomically to a file (a temporary file in the same folder,
+/// renamed over the target): a reader never sees half a result.
+pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    match path {
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(bytes).and_then(|()| out.flush()) {
+                // A reader that stops early (`| head`) is not an error.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                r => r.context("writing to standard output"),
+            }
+        }
+        Some(path) => {
+            let dir = match path.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            let mut tmp = tempfile::NamedTempFile::new_in(dir)
+                .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+            tmp.write_all(bytes)
+                .with_context(|| format!("writing {}", path.display()))?;
+            tmp.as_file()
+                .sync_all()
+                .with_context(|| format!("writing {}", path.display()))?;
+            tmp.persist(path)
+                .with_context(|| format!("renaming the result to {}", path.display()))?;
+            Ok(())
+        }
+    }
+}

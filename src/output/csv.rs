@@ -1,0 +1,57 @@
+//! `--format csv`: one row per municipality and commodity, with its province's status.
+
+use anyhow::Result;
+use spreiding_solver::io::report::Report;
+use spreiding_solver::model::Dataset;
+use spreiding_solver::Solution;
+use std::collections::BTreeMap;
+
+pub fn render(dataset: &Dataset, solution: &Solution) -> Result<Vec<u8>> {
+    let report = Report::new(dataset, solution);
+    let status: BTreeMap<_, _> = report
+        .provinces
+        .iter()
+        .map(|p| ((&p.code, p.commodity), p))
+        .collect();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "code",
+        "name",
+        "province",
+        "commodity",
+        "indicative",
+        "counted",
+        "eligible",
+        "key",
+        "cap",
+        "exact",
+        "allocated",
+        "obligation",
+        "reason",
+        "rounding",
+        "province_status",
+        "province_shortfall",
+    ])?;
+    for m in &report.municipalities {
+        let p = status.get(&(&m.province, m.commodity));
+        w.write_record([
+            m.code.as_str(),
+            &m.name,
+            m.province.as_str(),
+            m.commodity.as_str(),
+            &m.indicative.to_string(),
+            &m.counted.to_string(),
+            if m.eligible { "true" } else { "false" },
+            &m.key.to_string(),
+            &m.cap.map_or_else(String::new, |c| c.to_string()),
+            &m.exact.to_string(),
+            &m.allocated.to_string(),
+            &m.obligation.to_string(),
+            m.reason.as_str(),
+            m.rounding,
+            p.map_or("", |p| p.status.as_str()),
+            &p.map_or_else(String::new, |p| p.shortfall.to_string()),
+        ])?;
+    }
+    Ok(w.into_inner()?)
+}
