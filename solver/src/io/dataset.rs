@@ -186,21 +186,25 @@ pub fn load_dataset(root: &Path) -> Result<Dataset, InputError> {
         return Err(problems.into_error());
     };
     let (provinces, province_lines) = parse_provinces(&provinces_t, &mut problems);
-    let mut municipalities = parse_municipalities(&municipalities_t, &provinces, &mut problems);
+    let (mut municipalities, incomplete) =
+        parse_municipalities(&municipalities_t, &provinces, &mut problems);
     check_targets(
         &provinces_t.path,
         &provinces,
         &province_lines,
         &municipalities,
+        &incomplete.provinces,
         &mut problems,
     );
     if let Some(cycle) = &cycle {
         check_national_totals(&root.join("cycle.toml"), cycle, &provinces, &mut problems);
     }
-    let codes: BTreeMap<MunicipalityCode, usize> = municipalities
+    // Known codes; `None` for a municipality whose own row has problems (already reported).
+    let codes: Codes = municipalities
         .iter()
         .enumerate()
-        .map(|(i, m)| (m.code.clone(), i))
+        .map(|(i, m)| (m.code.clone(), Some(i)))
+        .chain(incomplete.codes.into_iter().map(|c| (c, None)))
         .collect();
 
     if let Some(t) = &effort_t {
@@ -217,14 +221,7 @@ pub fn load_dataset(root: &Path) -> Result<Dataset, InputError> {
         None => Vec::new(),
     };
 
-    let (total_places, total_pop) = municipalities.iter().fold((0.0, 0.0), |(p, n), m| {
-        (p + m.effort_places, n + f64::from(m.population))
-    });
-    let national_effort_ratio = if total_pop > 0.0 {
-        total_places / total_pop
-    } else {
-        0.0
-    };
+    let national_effort_ratio = Dataset::compute_national_effort_ratio(&municipalities);
     match cycle {
         Some(cycle) => problems.into_result(Dataset {
             root: root.to_path_buf(),
@@ -283,11 +280,20 @@ fn parse_provinces(
     (provinces.into_values().collect(), lines)
 }
 
+/// Municipalities whose row has problems: their codes are known (so that other files do not
+/// report them again as unknown) and their provinces' targets are not checked.
+#[derive(Default)]
+struct Incomplete {
+    codes: BTreeSet<MunicipalityCode>,
+    provinces: BTreeSet<usize>,
+}
+
 fn parse_municipalities(
     t: &Table,
     provinces: &[Province],
     problems: &mut Problems,
-) -> Vec<Municipality> {
+) -> (Vec<Municipality>, Incomplete) {
+    let mut incomplete = Incomplete::default();
     let mut out: BTreeMap<MunicipalityCode, (u64, Municipality)> = BTreeMap::new();
     for row in t.rows(MUNICIPALITY_COLUMNS) {
         let code = row.text("code");
@@ -359,7 +365,7 @@ fn parse_municipalities(
             ],
             problems,
         );
-        if let (
+        let (
             Some(province),
             Some(corop),
             Some(population),
@@ -368,6 +374,11 @@ fn parse_municipalities(
             Some(amv),
             Some(source),
         ) = (province, corop, population, welvaart, regular, amv, source)
+        else {
+            incomplete.provinces.extend(province);
+            incomplete.codes.insert(code);
+            continue;
+        };
         {
             out.insert(
                 code.clone(),
@@ -394,7 +405,7 @@ fn parse_municipalities(
         }
     }
     check_corop_nesting(&t.path, &out, provinces, problems);
-    out.into_values().map(|(_, m)| m).collect()
+    (out.into_values().map(|(_, m)| m).collect(), incomplete)
 }
 
 /// COROP regions lie within one province. A municipality whose COROP region lies (by the
@@ -444,6 +455,7 @@ fn check_targets(
     provinces: &[Province],
     lines: &BTreeMap<ProvinceCode, u64>,
     municipalities: &[Municipality],
+    incomplete: &BTreeSet<usize>,
     problems: &mut Problems,
 ) {
     let mut sums = vec![
@@ -460,6 +472,9 @@ fn check_targets(
         members[m.province] += 1;
     }
     for (i, p) in provinces.iter().enumerate() {
+        if incomplete.contains(&i) {
+            continue;
+        }
         let line = lines.get(&p.code).copied();
         if members[i] == 0 {
             problems.push(Problem::at(
@@ -524,17 +539,20 @@ fn check_national_totals(
     }
 }
 
+/// Municipality codes to indices; `None` for a known municipality with problems in its row.
+type Codes = BTreeMap<MunicipalityCode, Option<usize>>;
+
 /// Looks up the municipality named in `field`; records a problem if it is unknown.
 fn municipality(
     row: &Row<'_>,
     field: &str,
-    codes: &BTreeMap<MunicipalityCode, usize>,
+    codes: &Codes,
     problems: &mut Problems,
 ) -> Option<usize> {
     let text = row.text(field);
     match MunicipalityCode::parse(text) {
         Some(code) => match codes.get(&code) {
-            Some(&i) => Some(i),
+            Some(&i) => i,
             None => {
                 problems.push(row.problem(
                     field,
@@ -556,12 +574,7 @@ fn municipality(
     }
 }
 
-fn parse_effort(
-    t: &Table,
-    codes: &BTreeMap<MunicipalityCode, usize>,
-    ms: &mut [Municipality],
-    problems: &mut Problems,
-) {
+fn parse_effort(t: &Table, codes: &Codes, ms: &mut [Municipality], problems: &mut Problems) {
     let mut seen: BTreeMap<(usize, u32), u64> = BTreeMap::new();
     for row in t.rows(EFFORT_COLUMNS) {
         let m = municipality(&row, "municipality", codes, problems);
@@ -591,15 +604,19 @@ fn parse_effort(
     }
 }
 
-fn parse_feasibility(
-    t: &Table,
-    codes: &BTreeMap<MunicipalityCode, usize>,
-    ms: &mut [Municipality],
-    problems: &mut Problems,
-) {
+fn parse_feasibility(t: &Table, codes: &Codes, ms: &mut [Municipality], problems: &mut Problems) {
     let mut seen: BTreeMap<usize, u64> = BTreeMap::new();
     for row in t.rows(FEASIBILITY_COLUMNS) {
         let m = municipality(&row, "municipality", codes, problems);
+        if let Some(m) = m {
+            if let Some(first) = seen.insert(m, row.line) {
+                problems.push(row.problem(
+                    "municipality",
+                    format!("duplicate row for {}; first on line {first}", ms[m].code),
+                ));
+                continue;
+            }
+        }
         let regular = row.count("max_additional_regular", problems);
         let amv = row.count("max_additional_amv", problems);
         let score = row.real("score", true, problems);
@@ -615,13 +632,6 @@ fn parse_feasibility(
         let (Some(m), Some(regular), Some(amv), Some(score)) = (m, regular, amv, score) else {
             continue;
         };
-        if let Some(first) = seen.insert(m, row.line) {
-            problems.push(row.problem(
-                "municipality",
-                format!("duplicate row for {}; first on line {first}", ms[m].code),
-            ));
-            continue;
-        }
         ms[m].cap = PerCommodity { regular, amv };
         ms[m].feasibility_score = score;
         ms[m].feasibility_reason = row.text("reason").to_owned();
@@ -641,12 +651,7 @@ fn parse_feasibility(
     }
 }
 
-fn parse_exclusions(
-    t: &Table,
-    codes: &BTreeMap<MunicipalityCode, usize>,
-    ms: &mut [Municipality],
-    problems: &mut Problems,
-) {
+fn parse_exclusions(t: &Table, codes: &Codes, ms: &mut [Municipality], problems: &mut Problems) {
     let mut seen: BTreeMap<usize, u64> = BTreeMap::new();
     for row in t.rows(EXCLUSION_COLUMNS) {
         let Some(m) = municipality(&row, "municipality", codes, problems) else {
@@ -666,11 +671,7 @@ fn parse_exclusions(
     }
 }
 
-fn parse_locations(
-    t: &Table,
-    codes: &BTreeMap<MunicipalityCode, usize>,
-    problems: &mut Problems,
-) -> Vec<LocationShare> {
+fn parse_locations(t: &Table, codes: &Codes, problems: &mut Problems) -> Vec<LocationShare> {
     let mut out = Vec::new();
     for row in t.rows(LOCATION_COLUMNS) {
         let id = row.required("location_id", problems);

@@ -146,6 +146,18 @@ pub struct Dataset {
 }
 
 impl Dataset {
+    /// National occupied places per inhabitant over the effort years (the denominator of r_m).
+    pub fn compute_national_effort_ratio(municipalities: &[Municipality]) -> f64 {
+        let (places, population) = municipalities.iter().fold((0.0, 0.0), |(p, n), m| {
+            (p + m.effort_places, n + f64::from(m.population))
+        });
+        if population > 0.0 {
+            places / population
+        } else {
+            0.0
+        }
+    }
+
     /// Index of a municipality by code.
     pub fn municipality_index(&self, code: &MunicipalityCode) -> Option<usize> {
         self.municipalities

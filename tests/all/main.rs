@@ -1,0 +1,9 @@
+//! Integration tests, one binary with a module per topic.
+
+mod bad_input;
+mod cli;
+mod common;
+mod differential;
+mod explain;
+mod golden;
+mod properties;

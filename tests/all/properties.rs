@@ -1,0 +1,251 @@
+//! The properties of MODEL.md section 4 on random provinces (proptest).
+
+use crate::common::*;
+use proptest::prelude::*;
+use spreiding_solver::io::report::Report;
+use spreiding_solver::model::{AllocationMode, Commodity, Eligibility, Weights};
+use spreiding_solver::solve::{solve, MunicipalityResult, Solution, Status};
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: 96,
+        ..ProptestConfig::default()
+    }
+}
+
+fn of(solution: &Solution, c: Commodity) -> Vec<&MunicipalityResult> {
+    solution
+        .municipalities
+        .iter()
+        .filter(|m| m.commodity == c)
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// P1: per commodity, the whole places add up to the shortfall (less the missing places of
+    /// an infeasible province), and the shortfall is max(0, target - counted).
+    #[test]
+    fn p1_province_totals_are_exact(specs in specs(30), scenario in any_scenario()) {
+        let d = dataset(&specs);
+        let sol = solve(&d, &scenario).unwrap();
+        for b in &sol.provinces {
+            let counted: u64 = specs.iter().map(|s| u64::from(s.counted[b.commodity as usize])).sum();
+            prop_assert_eq!(b.counted, counted);
+            prop_assert_eq!(u64::from(b.shortfall), u64::from(b.target).saturating_sub(counted));
+            let sum: u32 = of(&sol, b.commodity).iter().map(|m| m.allocated).sum();
+            prop_assert_eq!(sum, b.allocated);
+            prop_assert_eq!(b.allocated + b.missing, b.shortfall);
+            if b.status != Status::Infeasible {
+                prop_assert_eq!(b.missing, 0);
+            }
+        }
+    }
+
+    /// P2: 0 <= x <= U; excluded and ineligible municipalities get 0.
+    #[test]
+    fn p2_bounds_hold(specs in specs(30), scenario in any_scenario()) {
+        let d = dataset(&specs);
+        let sol = solve(&d, &scenario).unwrap();
+        for m in &sol.municipalities {
+            let s = &specs[m.municipality];
+            prop_assert!(m.exact >= -1e-9);
+            if scenario.allocation.caps {
+                let cap = s.cap[m.commodity as usize];
+                prop_assert_eq!(m.cap, Some(cap));
+                prop_assert!(m.allocated <= cap, "{} > cap {}", m.allocated, cap);
+                prop_assert!(m.exact <= f64::from(cap) + 1e-6);
+            }
+            let c = m.commodity as usize;
+            let ineligible = s.excluded
+                || (scenario.allocation.eligibility == Eligibility::BelowIndicative && s.counted[c] >= s.indicative[c]);
+            if ineligible {
+                prop_assert_eq!(m.allocated, 0);
+                prop_assert!(m.exact.abs() < 1e-12);
+                prop_assert!(!m.standing.is_eligible());
+            }
+        }
+    }
+
+    /// P3: the report is the starting point: obligation = counted + allocated >= counted.
+    #[test]
+    fn p3_counted_places_are_never_reduced(specs in specs(30), scenario in any_scenario()) {
+        let d = dataset(&specs);
+        let sol = solve(&d, &scenario).unwrap();
+        for m in &sol.municipalities {
+            prop_assert_eq!(m.counted, specs[m.municipality].counted[m.commodity as usize]);
+            prop_assert_eq!(m.obligation, m.counted + m.allocated);
+        }
+    }
+
+    /// P4: two municipalities with identical inputs get the same exact allocation and whole
+    /// numbers at most one place apart.
+    #[test]
+    fn p4_equal_cases_are_treated_equally(mut specs in specs(25), scenario in any_scenario(), twin in 0usize..25) {
+        let twin = twin % specs.len();
+        specs.push(specs[twin].clone());
+        let d = dataset(&specs);
+        let sol = solve(&d, &scenario).unwrap();
+        let last = specs.len() - 1;
+        for c in Commodity::ALL {
+            let a = sol.municipalities.iter().find(|m| m.municipality == twin && m.commodity == c).unwrap();
+            let b = sol.municipalities.iter().find(|m| m.municipality == last && m.commodity == c).unwrap();
+            prop_assert!((a.exact - b.exact).abs() < 1e-9, "{} vs {}", a.exact, b.exact);
+            prop_assert!(a.allocated.abs_diff(b.allocated) <= 1);
+            prop_assert_eq!(a.reason, b.reason);
+        }
+    }
+
+    /// P5: more past effort never increases a municipality's allocation.
+    #[test]
+    fn p5_more_effort_never_increases_the_allocation(
+        specs in specs(25), mode in any_mode(), caps in any::<bool>(), k in 0usize..25, extra in 1.0..5_000.0f64,
+        w in (0.0..1.0f64, 0.05..1.0f64, 0.0..1.0f64),
+    ) {
+        let k = k % specs.len();
+        let weights = Weights { indicative: w.0, effort: w.1, feasibility: w.2 };
+        let scenario = scenario(mode, Eligibility::BelowIndicative, caps, weights);
+        let before = solve(&dataset(&specs), &scenario).unwrap();
+        let mut more = specs.clone();
+        more[k].effort += extra;
+        let after = solve(&dataset(&more), &scenario).unwrap();
+        for c in Commodity::ALL {
+            let x0 = of(&before, c)[k].exact;
+            let x1 = of(&after, c)[k].exact;
+            prop_assert!(x1 <= x0 + 1e-6, "{c}: {x0} -> {x1}");
+        }
+    }
+
+    /// P5: a larger indicative number never decreases a municipality's allocation (the province's
+    /// target grows with it, as targets are the sums of the indicative numbers).
+    #[test]
+    fn p5_larger_indicative_never_decreases_the_allocation(
+        specs in specs(25), scenario in any_scenario(), k in 0usize..25, extra in 1u32..200,
+    ) {
+        let k = k % specs.len();
+        let before = solve(&dataset(&specs), &scenario).unwrap();
+        let mut more = specs.clone();
+        more[k].indicative[0] += extra;
+        more[k].indicative[1] += extra / 10 + 1;
+        let after = solve(&dataset(&more), &scenario).unwrap();
+        for c in Commodity::ALL {
+            let x0 = of(&before, c)[k].exact;
+            let x1 = of(&after, c)[k].exact;
+            prop_assert!(x1 >= x0 - 1e-6, "{c}: {x0} -> {x1}");
+        }
+    }
+
+    /// P5: more counted places never increase a municipality's extra allocation.
+    #[test]
+    fn p5_more_counted_places_never_increase_the_extra_allocation(
+        specs in specs(25), scenario in any_scenario(), k in 0usize..25, extra in 1u32..200,
+    ) {
+        let k = k % specs.len();
+        let before = solve(&dataset(&specs), &scenario).unwrap();
+        let mut more = specs.clone();
+        more[k].counted[0] += extra;
+        more[k].counted[1] += extra / 10 + 1;
+        let after = solve(&dataset(&more), &scenario).unwrap();
+        for c in Commodity::ALL {
+            let x0 = of(&before, c)[k].exact;
+            let x1 = of(&after, c)[k].exact;
+            prop_assert!(x1 <= x0 + 1e-6, "{c}: {x0} -> {x1}");
+        }
+    }
+
+    /// P6: with w_I = 1 and no caps, `rest` gives x_m proportional to I_m over the eligible.
+    #[test]
+    fn p6_rest_reproduces_the_indicative_distribution(specs in specs(30), eligibility in any_eligibility()) {
+        let scenario = scenario(AllocationMode::Rest, eligibility, false, Weights::default());
+        let d = dataset(&specs);
+        let sol = solve(&d, &scenario).unwrap();
+        for b in &sol.provinces {
+            let ms = of(&sol, b.commodity);
+            let sum_i: f64 = ms.iter().filter(|m| m.standing.is_eligible()).map(|m| f64::from(m.indicative)).sum();
+            for m in &ms {
+                let expected = if m.standing.is_eligible() && sum_i > 0.0 {
+                    f64::from(b.shortfall) * f64::from(m.indicative) / sum_i
+                } else {
+                    0.0
+                };
+                prop_assert!((m.exact - expected).abs() < 1e-6, "{} {}: {} vs {}", m.code, m.commodity, m.exact, expected);
+            }
+        }
+    }
+
+    /// P7: identical output bytes for identical inputs, whatever the thread.
+    #[test]
+    fn p7_output_bytes_are_deterministic(specs in specs(20), scenario in any_scenario()) {
+        let d = dataset(&specs);
+        let bytes = || serde_json::to_vec(&Report::new(&d, &solve(&d, &scenario).unwrap())).unwrap();
+        let first = bytes();
+        let others: Vec<Vec<u8>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..3).map(|_| s.spawn(bytes)).collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for o in others {
+            prop_assert_eq!(&o, &first);
+        }
+    }
+
+    /// P8: changing AMV data never changes a regular allocation.
+    #[test]
+    fn p8_amv_data_never_changes_regular_results(
+        specs in specs(25), scenario in any_scenario(), changes in prop::collection::vec((0u32..60, 0u32..40, 0u32..50), 25),
+    ) {
+        let before = solve(&dataset(&specs), &scenario).unwrap();
+        let mut changed = specs.clone();
+        for (s, (i, c, u)) in changed.iter_mut().zip(changes) {
+            s.indicative[1] = i;
+            s.counted[1] = c;
+            s.cap[1] = u;
+        }
+        let after = solve(&dataset(&changed), &scenario).unwrap();
+        let reg = |s: &Solution| -> Vec<(u32, u64, String)> {
+            of(s, Commodity::Regular).iter().map(|m| (m.allocated, m.exact.to_bits(), m.reason.as_str().to_owned())).collect()
+        };
+        prop_assert_eq!(reg(&before), reg(&after));
+        prop_assert_eq!(before.block(&before.provinces[0].code, Commodity::Regular), after.block(&after.provinces[0].code, Commodity::Regular));
+    }
+}
+
+/// Infeasible: caps below the shortfall give everyone with a positive key its cap, and the
+/// province reports the missing places.
+#[test]
+fn infeasible_province_gives_full_caps_and_reports_missing() {
+    let mut specs: Vec<Spec> = (0..4)
+        .map(|i| Spec {
+            indicative: [100, 10],
+            counted: [0, 0],
+            population: 10_000,
+            effort: 0.0,
+            cap: [10 + i, 1],
+            score: 0.5,
+            excluded: false,
+            corop: 0,
+        })
+        .collect();
+    specs[3].excluded = true;
+    let sol = solve(
+        &dataset(&specs),
+        &scenario(
+            AllocationMode::Rest,
+            Eligibility::BelowIndicative,
+            true,
+            Weights::default(),
+        ),
+    )
+    .unwrap();
+    let b = sol
+        .block(&sol.provinces[0].code, Commodity::Regular)
+        .unwrap();
+    assert_eq!(b.status, Status::Infeasible);
+    assert_eq!(b.allocated, 10 + 11 + 12);
+    assert_eq!(b.missing, 400 - 33);
+    let allocated: Vec<u32> = of(&sol, Commodity::Regular)
+        .iter()
+        .map(|m| m.allocated)
+        .collect();
+    assert_eq!(allocated, vec![10, 11, 12, 0]);
+}
