@@ -36,7 +36,7 @@ mod tests {
         let r = rows(&[0, 1, 0, 2], 4, 0.5, 100.0);
         assert_eq!(r.len(), 3);
         assert_eq!(r[0].members, vec![0, 2]);
-        assert_eq!(r[0].upper, 50.0);
+        assert!((r[0].upper - 50.0).abs() < 1e-12);
         assert!(rows(&[0, 0], 1, 0.5, 100.0).is_empty());
     }
 }
