@@ -308,3 +308,44 @@ fn p5_effort_on_the_real_data_set() {
         }
     }
 }
+
+/// The COROP balance family on nl-2024: in every province with two or more COROP regions, no
+/// region's exact allocation exceeds the share of the shortfall, and the LP result differs from
+/// the unconstrained one only where a region is at its maximum.
+#[test]
+fn corop_balance_holds_on_the_real_data_set() {
+    use spreiding_solver::io;
+    use spreiding_solver::solve::Reason;
+    use std::collections::BTreeMap;
+    let (scenario, dataset) = io::load(&scenario_path("corop-balance")).unwrap();
+    let share = scenario.constraints.corop_max_share.unwrap();
+    let sol = solve(&dataset, &scenario).unwrap();
+    let mut limited = 0;
+    for b in sol.provinces.iter().filter(|b| b.shortfall > 0) {
+        let mut regions: BTreeMap<&str, f64> = BTreeMap::new();
+        for m in sol
+            .municipalities
+            .iter()
+            .filter(|m| m.province == b.code && m.commodity == b.commodity)
+        {
+            *regions
+                .entry(dataset.municipalities[m.municipality].corop.as_str())
+                .or_default() += m.exact;
+            limited += usize::from(m.reason == Reason::Limited);
+        }
+        if regions.len() >= 2 {
+            for (region, sum) in &regions {
+                assert!(
+                    *sum <= share * f64::from(b.shortfall) + 1e-6,
+                    "{} {} {region}: {sum}",
+                    b.code,
+                    b.commodity
+                );
+            }
+        }
+    }
+    assert!(
+        limited > 0,
+        "the scenario should bind somewhere, or it tests nothing"
+    );
+}

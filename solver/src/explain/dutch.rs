@@ -118,7 +118,7 @@ fn write_all(o: &mut String, e: &Explanation) -> std::fmt::Result {
     )?;
     writeln!(
         o,
-        "   - Inzet in de afgelopen {} jaar: samen {} gemiddeld bezette opvangplaatsen, {} per inwoner; landelijk {} per inwoner. Relatieve inzet r = {} (1 is het landelijk gemiddelde, 0 is geen opvang).",
+        "   - Inzet in de afgelopen {} jaar: de jaargemiddelden van bezette opvangplaatsen tellen op tot {}, dat is {} per inwoner; landelijk is dat {} per inwoner. Relatieve inzet r = {} (1 is het landelijk gemiddelde, 0 is geen opvang).",
         i.effort_years,
         dec(i.effort_places, 1),
         dec(if i.population > 0 { i.effort_places / f64::from(i.population) } else { 0.0 }, 6),
