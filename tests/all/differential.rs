@@ -119,3 +119,24 @@ fn lp_gives_equal_members_identical_values() {
     assert_eq!(lp.x[1].to_bits(), lp.x[3].to_bits());
     assert!((lp.x.iter().sum::<f64>() - 100.0).abs() < 1e-9);
 }
+
+/// `method = "auto"` (closed form where a block has no coupling rows) and `method = "lp"` give
+/// the same report bytes for every shipped scenario.
+#[test]
+fn auto_and_lp_give_identical_reports_on_nl_2024() {
+    use crate::common::scenario_path;
+    use spreiding_solver::io::{self, report::Report};
+    use spreiding_solver::model::Method;
+    use spreiding_solver::solve::solve;
+    for name in ["rest-indicative", "level", "effort", "corop-balance"] {
+        let (mut scenario, dataset) = io::load(&scenario_path(name)).unwrap();
+        scenario.allocation.method = Method::Lp;
+        let lp = solve(&dataset, &scenario).unwrap();
+        scenario.allocation.method = Method::Auto;
+        let auto = solve(&dataset, &scenario).unwrap();
+        let bytes = |s| serde_json::to_vec(&Report::new(&dataset, s)).unwrap();
+        assert_eq!(bytes(&lp), bytes(&auto), "{name}");
+        let lp_solves: u32 = lp.provinces.iter().map(|b| b.lp_solves).sum();
+        assert!(lp_solves > 0, "{name}: the LP path was not exercised");
+    }
+}

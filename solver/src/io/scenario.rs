@@ -11,7 +11,7 @@
 //! mode = "rest"                  # "rest" or "level"
 //! eligibility = "below-indicative"   # or "all"
 //! caps = true                    # use the feasibility caps
-//! method = "lp"                  # "lp" (always the LP) or "auto" (closed form where exact)
+//! method = "auto"                # "auto" (default: closed form where exact, else LP) or "lp"
 //! [allocation.weights]           # a weight left out is 1 for indicative, 0 for the others
 //! indicative = 1.0
 //! effort = 0.0
@@ -325,7 +325,7 @@ fn convert(
         },
         caps: a.caps.unwrap_or(true),
         weights,
-        method: match a.method.unwrap_or(MethodFile::Lp) {
+        method: match a.method.unwrap_or(MethodFile::Auto) {
             MethodFile::Lp => Method::Lp,
             MethodFile::Auto => Method::Auto,
         },

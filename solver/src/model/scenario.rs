@@ -130,7 +130,7 @@ impl Default for AllocationRules {
             eligibility: Eligibility::BelowIndicative,
             caps: true,
             weights: Weights::default(),
-            method: Method::Lp,
+            method: Method::Auto,
         }
     }
 }
