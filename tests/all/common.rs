@@ -143,6 +143,7 @@ pub fn dataset(specs: &[Spec]) -> Dataset {
             name: "Testprovincie".into(),
             target,
             offered_2024_11: 0,
+            target_set_by_scenario: false,
         }],
         municipalities,
         locations,
@@ -168,6 +169,9 @@ pub fn scenario(
             method: Method::Lp,
         },
         constraints: Constraints::default(),
+        overrides: Default::default(),
+        files: Vec::new(),
+        counting_date_origin: None,
     }
 }
 

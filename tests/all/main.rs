@@ -7,3 +7,4 @@ mod differential;
 mod explain;
 mod golden;
 mod properties;
+mod scenarios;

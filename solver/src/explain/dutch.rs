@@ -197,6 +197,9 @@ fn write_all(o: &mut String, e: &Explanation) -> std::fmt::Result {
         int(u64::from(b.target)),
         int(b.counted)
     )?;
+    if e.target_set_by_scenario {
+        writeln!(o, "   Let op: dit scenario wijkt af van de vastgestelde provinciale opgave (de opgave is in het scenario gewijzigd).")?;
+    }
     if b.status == Status::Closes {
         write!(o, "   Het verslag sluit: er is geen tekort")?;
         if b.surplus > 0 {

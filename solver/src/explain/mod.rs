@@ -99,6 +99,8 @@ pub struct Explanation {
     pub province: ProvinceCode,
     /// Province name.
     pub province_name: String,
+    /// The province's target was set by the scenario (an override), not by the data set.
+    pub target_set_by_scenario: bool,
     /// Commodity.
     pub commodity: Commodity,
     /// Allocation mode.
@@ -168,6 +170,7 @@ pub fn explain(
         name: m.name.clone(),
         province: province.code.clone(),
         province_name: province.name.clone(),
+        target_set_by_scenario: province.target_set_by_scenario,
         commodity,
         mode: scenario.allocation.mode,
         eligibility_rule: scenario.allocation.eligibility.as_str().to_owned(),

@@ -273,6 +273,7 @@ fn parse_provinces(
                     name,
                     target: PerCommodity { regular, amv },
                     offered_2024_11: offered,
+                    target_set_by_scenario: false,
                 },
             );
         }

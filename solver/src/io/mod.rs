@@ -6,24 +6,32 @@
 //! Nothing here solves, prints or reads the environment.
 
 mod dataset;
+mod overrides;
 mod problem;
 pub mod report;
 mod scenario;
 mod table;
 
 pub use dataset::load_dataset;
+pub use overrides::apply_overrides;
 pub use problem::{InputError, Problem, Problems};
 pub use scenario::{load_scenario, parse_scenario, ScenarioFile};
 
 use crate::model::{Dataset, Scenario};
 use std::path::Path;
 
-/// Reads a scenario file and the data set it names, validating both.
-///
-/// Problems in the scenario and in the data set are reported together.
+/// Reads a scenario file and the data set it names, validates both, and applies the scenario's
+/// overrides to the data set.
 pub fn load(scenario_path: &Path) -> Result<(Scenario, Dataset), InputError> {
-    let (scenario, lines) = scenario::load_scenario_with_lines(scenario_path)?;
+    let scenario = load_scenario(scenario_path)?;
     let dataset = load_dataset(&scenario.dataset)?;
-    scenario::check_against_dataset(&scenario, &dataset, scenario_path, &lines)?;
+    let dataset = prepare(&scenario, &dataset)?;
     Ok((scenario, dataset))
+}
+
+/// Checks a scenario against a loaded data set and applies its overrides: the data set the
+/// scenario runs on.
+pub fn prepare(scenario: &Scenario, dataset: &Dataset) -> Result<Dataset, InputError> {
+    scenario::check_against_dataset(scenario, dataset)?;
+    apply_overrides(dataset, &scenario.overrides)
 }

@@ -23,15 +23,35 @@
 //! ```
 //!
 //! Unknown keys are refused: a misspelt key must never be silently ignored.
+//!
+//! A file may build on another with `extends = "base.toml"` (chains allowed, cycles refused):
+//! every setting it leaves out except `name` (default: the file stem) comes from the base, and the base's overrides apply before its
+//! own. Overrides change the data set without editing it:
+//!
+//! ```toml
+//! [[overrides.municipalities]]
+//! code = "GM0014"
+//! max_additional_regular = 400   # caps, score, excluded = true/false (+ exclusion_reason)
+//! [[overrides.locations]]
+//! action = "change"              # add | remove | change (default)
+//! location_id = "L0002"
+//! municipality = "GM0014"
+//! status = "planned"             # places_regular, places_amv, status, opens, closes,
+//!                                # open_ended, bridging, location_total
+//! [[overrides.provinces]]
+//! code = "PV20"
+//! target_regular = 2500
+//! ```
 
 use super::dataset::{line_of, toml_date};
 use super::{InputError, Problem, Problems};
 use crate::model::{
-    AllocationMode, AllocationRules, Constraints, CountingRules, Dataset, Eligibility, Method,
-    PerCommodity, Scenario, Weights,
+    AllocationMode, AllocationRules, Constraints, CountingRules, Dataset, Date, Eligibility,
+    LocationAction, LocationOverride, LocationStatus, Method, MunicipalityCode,
+    MunicipalityOverride, Origin, Overrides, PerCommodity, ProvinceCode, ProvinceOverride,
+    Scenario, Weights,
 };
 use serde::Deserialize;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
@@ -40,6 +60,9 @@ use toml::Spanned;
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
+    /// A scenario file this one builds on (relative to this file); its settings apply unless
+    /// this file sets them, its overrides come before this file's.
+    pub extends: Option<Spanned<String>>,
     /// Scenario name.
     pub name: Option<Spanned<String>>,
     /// Data set folder, relative to the file.
@@ -53,6 +76,82 @@ pub struct ScenarioFile {
     /// `[constraints]`.
     #[serde(default)]
     pub constraints: ConstraintsFile,
+    /// `[[overrides.*]]`: changes to the data set.
+    #[serde(default)]
+    pub overrides: OverridesFile,
+}
+
+/// `[overrides]` as written: arrays of tables.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverridesFile {
+    /// `[[overrides.municipalities]]`.
+    #[serde(default)]
+    pub municipalities: Vec<Spanned<MunicipalityOverrideFile>>,
+    /// `[[overrides.locations]]`.
+    #[serde(default)]
+    pub locations: Vec<Spanned<LocationOverrideFile>>,
+    /// `[[overrides.provinces]]`.
+    #[serde(default)]
+    pub provinces: Vec<Spanned<ProvinceOverrideFile>>,
+}
+
+/// `[[overrides.municipalities]]` as written.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MunicipalityOverrideFile {
+    /// Municipality code.
+    pub code: String,
+    /// New cap on additional regular places.
+    pub max_additional_regular: Option<u32>,
+    /// New cap on additional AMV places.
+    pub max_additional_amv: Option<u32>,
+    /// New feasibility score.
+    pub score: Option<f64>,
+    /// `true` excludes (give `exclusion_reason`), `false` lifts an exclusion.
+    pub excluded: Option<bool>,
+    /// Reason of an exclusion.
+    pub exclusion_reason: Option<String>,
+}
+
+/// `[[overrides.locations]]` as written.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocationOverrideFile {
+    /// add | remove | change (default change).
+    pub action: Option<String>,
+    /// Location id.
+    pub location_id: String,
+    /// Municipality whose share it is.
+    pub municipality: String,
+    /// Regular places.
+    pub places_regular: Option<u32>,
+    /// AMV places.
+    pub places_amv: Option<u32>,
+    /// existing | planned | intention.
+    pub status: Option<String>,
+    /// Opening date.
+    pub opens: Option<toml::value::Datetime>,
+    /// Closing date.
+    pub closes: Option<toml::value::Datetime>,
+    /// `true`: no closing date.
+    pub open_ended: Option<bool>,
+    /// Bridging reception until opening.
+    pub bridging: Option<bool>,
+    /// Whole location's capacity.
+    pub location_total: Option<u32>,
+}
+
+/// `[[overrides.provinces]]` as written.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProvinceOverrideFile {
+    /// Province code.
+    pub code: String,
+    /// New regular target.
+    pub target_regular: Option<u32>,
+    /// New AMV target.
+    pub target_amv: Option<u32>,
 }
 
 /// `[counting]` as written.
@@ -135,13 +234,60 @@ pub struct ConstraintsFile {
     pub max_per_1000_amv: Option<Spanned<f64>>,
 }
 
-/// Lines of the keys of a scenario file, for later checks against the data set.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct KeyLines(BTreeMap<&'static str, u64>);
+/// Longest `extends` chain accepted.
+const MAX_CHAIN: usize = 32;
 
-impl KeyLines {
-    pub(crate) fn get(&self, key: &str) -> Option<u64> {
-        self.0.get(key).copied()
+/// A value with where it was written.
+type At<T> = Option<(T, Origin)>;
+
+/// One file's validated settings; `None` where the file leaves a setting to its base.
+#[derive(Clone, Debug, Default)]
+struct Layer {
+    name: At<String>,
+    dataset: Option<PathBuf>,
+    count_intentions: Option<bool>,
+    require_bridging: Option<bool>,
+    counting_date: At<Date>,
+    mode: Option<AllocationMode>,
+    eligibility: Option<Eligibility>,
+    caps: Option<bool>,
+    method: Option<Method>,
+    weights: [At<f64>; 3],
+    corop_max_share: Option<f64>,
+    max_per_1000: PerCommodity<Option<f64>>,
+    overrides: Overrides,
+}
+
+impl Layer {
+    /// `self` over `base`: what `self` sets wins; overrides of `base` come first.
+    fn over(self, base: Layer) -> Layer {
+        let mut overrides = base.overrides;
+        overrides
+            .municipalities
+            .extend(self.overrides.municipalities);
+        overrides.locations.extend(self.overrides.locations);
+        overrides.provinces.extend(self.overrides.provinces);
+        let [wi, we, wf] = self.weights;
+        let [bi, be, bf] = base.weights;
+        Layer {
+            // A name is not inherited: a scenario is named by its own file (or its file stem).
+            name: self.name,
+            dataset: self.dataset.or(base.dataset),
+            count_intentions: self.count_intentions.or(base.count_intentions),
+            require_bridging: self.require_bridging.or(base.require_bridging),
+            counting_date: self.counting_date.or(base.counting_date),
+            mode: self.mode.or(base.mode),
+            eligibility: self.eligibility.or(base.eligibility),
+            caps: self.caps.or(base.caps),
+            method: self.method.or(base.method),
+            weights: [wi.or(bi), we.or(be), wf.or(bf)],
+            corop_max_share: self.corop_max_share.or(base.corop_max_share),
+            max_per_1000: PerCommodity {
+                regular: self.max_per_1000.regular.or(base.max_per_1000.regular),
+                amv: self.max_per_1000.amv.or(base.max_per_1000.amv),
+            },
+            overrides,
+        }
     }
 }
 
@@ -179,220 +325,562 @@ pub(crate) fn parse_file(path: &Path, text: &str) -> Result<ScenarioFile, InputE
     })
 }
 
-/// Reads and validates a scenario file (not yet the data set it names).
+/// Reads and validates a scenario file and its `extends` chain (not yet the data set it names).
 pub fn load_scenario(path: &Path) -> Result<Scenario, InputError> {
-    load_scenario_with_lines(path).map(|(s, _)| s)
-}
-
-pub(crate) fn load_scenario_with_lines(path: &Path) -> Result<(Scenario, KeyLines), InputError> {
     let text = read_text(path)?;
-    let file = parse_file(path, &text)?;
-    let base = path.parent().unwrap_or(Path::new("."));
-    convert(path, &text, base, &file)
+    parse_scenario(path, &text)
 }
 
-/// Validates a parsed scenario file: `text` is its source (for line numbers), `base` the folder
-/// relative paths are resolved against.
+/// Validates the text of a scenario file written at `path` (relative paths, `extends` among
+/// them, are resolved against its folder).
 pub fn parse_scenario(path: &Path, text: &str) -> Result<Scenario, InputError> {
-    let file = parse_file(path, text)?;
-    let base = path.parent().unwrap_or(Path::new("."));
-    convert(path, text, base, &file).map(|(s, _)| s)
+    let mut chain = Vec::new();
+    let layer = load_layer(path, text, &mut chain)?;
+    finish(path, layer, chain)
 }
 
-fn convert(
-    path: &Path,
-    text: &str,
-    base: &Path,
-    file: &ScenarioFile,
-) -> Result<(Scenario, KeyLines), InputError> {
-    let mut problems = Problems::default();
-    let mut lines = KeyLines::default();
-    let line = |s: &std::ops::Range<usize>| line_of(text, s.start);
+/// The layer of one file over the layers of its `extends` chain. `chain` collects the files.
+fn load_layer(path: &Path, text: &str, chain: &mut Vec<PathBuf>) -> Result<Layer, InputError> {
+    // The caller has checked that this file is not yet in the chain.
+    chain.push(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()));
+    let file = parse_file(path, text)?;
+    let layer = convert(path, text, &file)?;
+    let Some(extends) = &file.extends else {
+        return Ok(layer);
+    };
+    let line = line_of(text, extends.span().start);
+    let base_path = path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(extends.get_ref());
+    let refuse = |message: String| {
+        let mut p = Problems::default();
+        p.push(Problem::at(path, Some(line), Some("extends"), message));
+        p.into_error()
+    };
+    let base_canonical = std::fs::canonicalize(&base_path)
+        .map_err(|e| refuse(format!("cannot read {}: {e}", base_path.display())))?;
+    if chain.contains(&base_canonical) {
+        let mut names: Vec<String> = chain.iter().map(|p| p.display().to_string()).collect();
+        names.push(base_canonical.display().to_string());
+        return Err(refuse(format!(
+            "extends makes a cycle: {}",
+            names.join(" -> ")
+        )));
+    }
+    if chain.len() >= MAX_CHAIN {
+        return Err(refuse(format!(
+            "the extends chain is longer than {MAX_CHAIN} files"
+        )));
+    }
+    let base_text = read_text(&base_path)?;
+    let base = load_layer(&base_path, &base_text, chain)?;
+    Ok(layer.over(base))
+}
 
-    let name = match &file.name {
-        Some(n) if !n.get_ref().trim().is_empty() => n.get_ref().trim().to_owned(),
-        Some(n) => {
+/// Checks one file's values and turns them into a layer.
+fn convert(path: &Path, text: &str, file: &ScenarioFile) -> Result<Layer, InputError> {
+    let mut problems = Problems::default();
+    let origin = |span: std::ops::Range<usize>| Origin {
+        file: path.to_path_buf(),
+        line: line_of(text, span.start),
+    };
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut layer = Layer::default();
+
+    if let Some(n) = &file.name {
+        if n.get_ref().trim().is_empty() {
+            let o = origin(n.span());
             problems.push(Problem::at(
                 path,
-                Some(line(&n.span())),
+                Some(o.line),
                 Some("name"),
                 "is empty; give the scenario a name",
             ));
-            String::new()
+        } else {
+            layer.name = Some((n.get_ref().trim().to_owned(), origin(n.span())));
         }
-        None => {
-            problems.push(Problem::at(
+    }
+    layer.dataset = file.dataset.as_ref().map(|d| {
+        let p = PathBuf::from(d.get_ref());
+        if p.is_absolute() {
+            p
+        } else {
+            base.join(p)
+        }
+    });
+    layer.count_intentions = file.counting.count_intentions;
+    layer.require_bridging = file.counting.require_bridging;
+    if let Some(d) = &file.counting.counting_date {
+        let o = origin(d.span());
+        match toml_date(d.get_ref()) {
+            Ok(date) => layer.counting_date = Some((date, o)),
+            Err(msg) => problems.push(Problem::at(
                 path,
-                None,
-                Some("name"),
-                "is missing; give the scenario a name",
-            ));
-            String::new()
+                Some(o.line),
+                Some("counting.counting_date"),
+                msg,
+            )),
         }
-    };
-    let dataset = match &file.dataset {
-        Some(d) => {
-            let p = PathBuf::from(d.get_ref());
-            if p.is_absolute() {
-                p
-            } else {
-                base.join(p)
-            }
-        }
-        None => {
-            problems.push(Problem::at(
-                path,
-                None,
-                Some("dataset"),
-                "is missing; name the data set folder, e.g. dataset = \"../../../shared/data/nl-2024\"",
-            ));
-            PathBuf::new()
-        }
-    };
-    if let Some(d) = &file.dataset {
-        lines.0.insert("dataset", line(&d.span()));
     }
 
-    let counting_date = match &file.counting.counting_date {
-        Some(d) => {
-            lines.0.insert("counting.counting_date", line(&d.span()));
-            match toml_date(d.get_ref()) {
-                Ok(date) => Some(date),
-                Err(msg) => {
-                    problems.push(Problem::at(
-                        path,
-                        Some(line(&d.span())),
-                        Some("counting.counting_date"),
-                        msg,
-                    ));
-                    None
-                }
-            }
-        }
-        None => None,
-    };
-    let counting = CountingRules {
-        count_intentions: file.counting.count_intentions.unwrap_or(false),
-        require_bridging: file.counting.require_bridging.unwrap_or(true),
-        counting_date,
-    };
-
-    let mut weight = |key: &'static str, w: &Option<Spanned<f64>>, default: f64| match w {
-        None => default,
-        Some(s) => {
+    let a = &file.allocation;
+    layer.mode = a.mode.map(|m| match m {
+        AllocationModeFile::Rest => AllocationMode::Rest,
+        AllocationModeFile::Level => AllocationMode::Level,
+    });
+    layer.eligibility = a.eligibility.map(|e| match e {
+        EligibilityFile::All => Eligibility::All,
+        EligibilityFile::BelowIndicative => Eligibility::BelowIndicative,
+    });
+    layer.caps = a.caps;
+    layer.method = a.method.map(|m| match m {
+        MethodFile::Lp => Method::Lp,
+        MethodFile::Auto => Method::Auto,
+    });
+    let w = &a.weights;
+    for (slot, key, value) in [
+        (0, "allocation.weights.indicative", &w.indicative),
+        (1, "allocation.weights.effort", &w.effort),
+        (2, "allocation.weights.feasibility", &w.feasibility),
+    ] {
+        if let Some(s) = value {
             let v = *s.get_ref();
-            if !v.is_finite() || v < 0.0 {
+            let o = origin(s.span());
+            if v.is_finite() && v >= 0.0 {
+                layer.weights[slot] = Some((v, o));
+            } else {
                 problems.push(Problem::at(
                     path,
-                    Some(line(&s.span())),
+                    Some(o.line),
                     Some(key),
                     format!("{v} is not a valid weight; expected a number 0 or more"),
                 ));
-                0.0
-            } else {
-                v
             }
         }
+    }
+
+    let c = &file.constraints;
+    if let Some(s) = &c.corop_max_share {
+        let v = *s.get_ref();
+        if v.is_finite() && v > 0.0 && v <= 1.0 {
+            layer.corop_max_share = Some(v);
+        } else {
+            problems.push(Problem::at(
+                path,
+                Some(origin(s.span()).line),
+                Some("constraints.corop_max_share"),
+                format!("{v} is not a share; expected a number above 0 and at most 1"),
+            ));
+        }
+    }
+    for (key, value, slot) in [
+        (
+            "constraints.max_per_1000_regular",
+            &c.max_per_1000_regular,
+            &mut layer.max_per_1000.regular,
+        ),
+        (
+            "constraints.max_per_1000_amv",
+            &c.max_per_1000_amv,
+            &mut layer.max_per_1000.amv,
+        ),
+    ] {
+        if let Some(s) = value {
+            let v = *s.get_ref();
+            if v.is_finite() && v > 0.0 {
+                *slot = Some(v);
+            } else {
+                problems.push(Problem::at(
+                    path,
+                    Some(origin(s.span()).line),
+                    Some(key),
+                    format!("{v} is not valid; expected a number of places per 1,000 inhabitants above 0"),
+                ));
+            }
+        }
+    }
+    layer.overrides = convert_overrides(path, text, &file.overrides, &mut problems);
+    problems.into_result(layer)
+}
+
+fn municipality_code(
+    text: &str,
+    at: &Origin,
+    field: &str,
+    problems: &mut Problems,
+) -> Option<MunicipalityCode> {
+    let code = MunicipalityCode::parse(text);
+    if code.is_none() {
+        problems.push(Problem::at(
+            &at.file,
+            Some(at.line),
+            Some(field),
+            format!(
+                "`{text}` is not a municipality code ({})",
+                MunicipalityCode::FORM
+            ),
+        ));
+    }
+    code
+}
+
+fn convert_overrides(
+    path: &Path,
+    text: &str,
+    file: &OverridesFile,
+    problems: &mut Problems,
+) -> Overrides {
+    let origin = |span: std::ops::Range<usize>| Origin {
+        file: path.to_path_buf(),
+        line: line_of(text, span.start),
     };
-    let w = &file.allocation.weights;
-    let weights = Weights {
-        indicative: weight("allocation.weights.indicative", &w.indicative, 1.0),
-        effort: weight("allocation.weights.effort", &w.effort, 0.0),
-        feasibility: weight("allocation.weights.feasibility", &w.feasibility, 0.0),
+    let mut out = Overrides::default();
+    for m in &file.municipalities {
+        let at = origin(m.span());
+        let f = m.get_ref();
+        let key = "overrides.municipalities";
+        let Some(code) = municipality_code(&f.code, &at, &format!("{key}.code"), problems) else {
+            continue;
+        };
+        if let Some(score) = f.score {
+            if !(0.0..=1.0).contains(&score) {
+                problems.push(Problem::at(
+                    path,
+                    Some(at.line),
+                    Some(&format!("{key}.score")),
+                    format!("{score} is not a score from 0 to 1"),
+                ));
+                continue;
+            }
+        }
+        let excluded = match (f.excluded, &f.exclusion_reason) {
+            (Some(true), reason) => {
+                Some(Some(reason.clone().unwrap_or_else(|| {
+                    "uitgezonderd in dit scenario".to_owned()
+                })))
+            }
+            (Some(false), None) => Some(None),
+            (Some(false), Some(_)) => {
+                problems.push(Problem::at(
+                    path,
+                    Some(at.line),
+                    Some(&format!("{key}.exclusion_reason")),
+                    "given with excluded = false; leave it out",
+                ));
+                continue;
+            }
+            (None, Some(_)) => {
+                problems.push(Problem::at(
+                    path,
+                    Some(at.line),
+                    Some(&format!("{key}.exclusion_reason")),
+                    "needs excluded = true",
+                ));
+                continue;
+            }
+            (None, None) => None,
+        };
+        if f.max_additional_regular.is_none()
+            && f.max_additional_amv.is_none()
+            && f.score.is_none()
+            && excluded.is_none()
+        {
+            problems.push(Problem::at(path, Some(at.line), Some(key), format!("changes nothing for {code}; set max_additional_regular, max_additional_amv, score or excluded")));
+            continue;
+        }
+        out.municipalities.push(MunicipalityOverride {
+            origin: at,
+            code,
+            cap: PerCommodity {
+                regular: f.max_additional_regular,
+                amv: f.max_additional_amv,
+            },
+            score: f.score,
+            excluded,
+        });
+    }
+    for l in &file.locations {
+        let at = origin(l.span());
+        let f = l.get_ref();
+        let key = "overrides.locations";
+        let here = |field: &str| format!("{key}.{field}");
+        let action = match f.action.as_deref() {
+            None | Some("change") => LocationAction::Change,
+            Some("add") => LocationAction::Add,
+            Some("remove") => LocationAction::Remove,
+            Some(other) => {
+                problems.push(Problem::at(
+                    path,
+                    Some(at.line),
+                    Some(&here("action")),
+                    format!("`{other}` is not one of add, remove, change"),
+                ));
+                continue;
+            }
+        };
+        let Some(municipality) =
+            municipality_code(&f.municipality, &at, &here("municipality"), problems)
+        else {
+            continue;
+        };
+        if f.location_id.trim().is_empty() {
+            problems.push(Problem::at(
+                path,
+                Some(at.line),
+                Some(&here("location_id")),
+                "is empty",
+            ));
+            continue;
+        }
+        let status = match f.status.as_deref() {
+            None => None,
+            Some("existing") => Some(LocationStatus::Existing),
+            Some("planned") => Some(LocationStatus::Planned),
+            Some("intention") => Some(LocationStatus::Intention),
+            Some(other) => {
+                problems.push(Problem::at(
+                    path,
+                    Some(at.line),
+                    Some(&here("status")),
+                    format!("`{other}` is not one of existing, planned, intention"),
+                ));
+                continue;
+            }
+        };
+        let mut date =
+            |field: &str, d: &Option<toml::value::Datetime>| -> Result<Option<Date>, ()> {
+                match d {
+                    None => Ok(None),
+                    Some(d) => toml_date(d).map(Some).map_err(|msg| {
+                        problems.push(Problem::at(path, Some(at.line), Some(&here(field)), msg))
+                    }),
+                }
+            };
+        let (Ok(opens), Ok(closes)) = (date("opens", &f.opens), date("closes", &f.closes)) else {
+            continue;
+        };
+        let closes = match (closes, f.open_ended) {
+            (Some(_), Some(true)) => {
+                problems.push(Problem::at(
+                    path,
+                    Some(at.line),
+                    Some(&here("open_ended")),
+                    "given together with closes; give one of them",
+                ));
+                continue;
+            }
+            (Some(d), _) => Some(Some(d)),
+            (None, Some(true)) => Some(None),
+            (None, _) => None,
+        };
+        let o = LocationOverride {
+            origin: at.clone(),
+            action,
+            location_id: f.location_id.trim().to_owned(),
+            municipality,
+            places: PerCommodity {
+                regular: f.places_regular,
+                amv: f.places_amv,
+            },
+            status,
+            opens,
+            closes,
+            bridging: f.bridging,
+            location_total: f.location_total,
+        };
+        let changes_something = o.places.regular.is_some()
+            || o.places.amv.is_some()
+            || o.status.is_some()
+            || o.opens.is_some()
+            || o.closes.is_some()
+            || o.bridging.is_some()
+            || o.location_total.is_some();
+        match action {
+            LocationAction::Remove if changes_something => {
+                problems.push(Problem::at(
+                    path,
+                    Some(at.line),
+                    Some(key),
+                    "remove takes only location_id and municipality",
+                ));
+                continue;
+            }
+            LocationAction::Change if !changes_something => {
+                problems.push(Problem::at(
+                    path,
+                    Some(at.line),
+                    Some(key),
+                    "changes nothing; set a field to change, or action = \"remove\"",
+                ));
+                continue;
+            }
+            LocationAction::Add => {
+                let missing: Vec<&str> = [
+                    ("places_regular", o.places.regular.is_none()),
+                    ("places_amv", o.places.amv.is_none()),
+                    ("status", o.status.is_none()),
+                    ("opens", o.opens.is_none()),
+                    ("closes or open_ended", o.closes.is_none()),
+                    ("bridging", o.bridging.is_none()),
+                    ("location_total", o.location_total.is_none()),
+                ]
+                .into_iter()
+                .filter_map(|(n, m)| m.then_some(n))
+                .collect();
+                if !missing.is_empty() {
+                    problems.push(Problem::at(
+                        path,
+                        Some(at.line),
+                        Some(key),
+                        format!("add needs every field; missing {}", missing.join(", ")),
+                    ));
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        if let (Some(opens), Some(Some(closes))) = (o.opens, o.closes) {
+            if closes < opens {
+                problems.push(Problem::at(
+                    path,
+                    Some(at.line),
+                    Some(&here("closes")),
+                    format!("{closes} is before opens {opens}; a location closes after it opens"),
+                ));
+                continue;
+            }
+        }
+        out.locations.push(o);
+    }
+    for p in &file.provinces {
+        let at = origin(p.span());
+        let f = p.get_ref();
+        let Some(code) = ProvinceCode::parse(&f.code) else {
+            problems.push(Problem::at(
+                path,
+                Some(at.line),
+                Some("overrides.provinces.code"),
+                format!(
+                    "`{}` is not a province code ({})",
+                    f.code,
+                    ProvinceCode::FORM
+                ),
+            ));
+            continue;
+        };
+        if f.target_regular.is_none() && f.target_amv.is_none() {
+            problems.push(Problem::at(
+                path,
+                Some(at.line),
+                Some("overrides.provinces"),
+                format!("changes nothing for {code}; set target_regular or target_amv"),
+            ));
+            continue;
+        }
+        out.provinces.push(ProvinceOverride {
+            origin: at,
+            code,
+            target: PerCommodity {
+                regular: f.target_regular,
+                amv: f.target_amv,
+            },
+        });
+    }
+    out
+}
+
+/// Fills in defaults and checks what only the whole chain can tell.
+fn finish(path: &Path, layer: Layer, files: Vec<PathBuf>) -> Result<Scenario, InputError> {
+    let mut problems = Problems::default();
+    let name = match layer.name {
+        Some((n, _)) => n,
+        None => path.file_stem().map_or_else(
+            || "scenario".to_owned(),
+            |s| s.to_string_lossy().into_owned(),
+        ),
     };
-    if weights.indicative + weights.effort + weights.feasibility <= 0.0 {
-        let at = [&w.indicative, &w.effort, &w.feasibility]
-            .into_iter()
-            .flatten()
-            .map(|s| line(&s.span()))
-            .min();
+    let dataset = layer.dataset.unwrap_or_else(|| {
         problems.push(Problem::at(
             path,
-            at,
+            None,
+            Some("dataset"),
+            "is missing (here and in the files it extends); name the data set folder, e.g. dataset = \"../../../shared/data/nl-2024\"",
+        ));
+        PathBuf::new()
+    });
+    let [wi, we, wf] = &layer.weights;
+    let weights = Weights {
+        indicative: wi.as_ref().map_or(1.0, |w| w.0),
+        effort: we.as_ref().map_or(0.0, |w| w.0),
+        feasibility: wf.as_ref().map_or(0.0, |w| w.0),
+    };
+    if weights.indicative + weights.effort + weights.feasibility <= 0.0 {
+        let at = layer
+            .weights
+            .iter()
+            .flatten()
+            .map(|(_, o)| o)
+            .min_by_key(|o| (o.file != path, o.line));
+        problems.push(Problem::at(
+            at.map_or(path, |o| &o.file),
+            at.map(|o| o.line),
             Some("allocation.weights"),
             "all weights are 0; at least one of indicative, effort, feasibility must be positive",
         ));
     }
-    let a = &file.allocation;
-    let allocation = AllocationRules {
-        mode: match a.mode.unwrap_or(AllocationModeFile::Rest) {
-            AllocationModeFile::Rest => AllocationMode::Rest,
-            AllocationModeFile::Level => AllocationMode::Level,
-        },
-        eligibility: match a.eligibility.unwrap_or(EligibilityFile::BelowIndicative) {
-            EligibilityFile::All => Eligibility::All,
-            EligibilityFile::BelowIndicative => Eligibility::BelowIndicative,
-        },
-        caps: a.caps.unwrap_or(true),
-        weights,
-        method: match a.method.unwrap_or(MethodFile::Auto) {
-            MethodFile::Lp => Method::Lp,
-            MethodFile::Auto => Method::Auto,
-        },
-    };
-
-    let c = &file.constraints;
-    let corop_max_share = c.corop_max_share.as_ref().and_then(|s| {
-        let v = *s.get_ref();
-        if v.is_finite() && v > 0.0 && v <= 1.0 {
-            Some(v)
-        } else {
-            problems.push(Problem::at(
-                path,
-                Some(line(&s.span())),
-                Some("constraints.corop_max_share"),
-                format!("{v} is not a share; expected a number above 0 and at most 1"),
-            ));
-            None
-        }
-    });
-    let mut per_1000 = |key: &str, s: &Option<Spanned<f64>>| {
-        s.as_ref().and_then(|s| {
-            let v = *s.get_ref();
-            if v.is_finite() && v > 0.0 {
-                Some(v)
-            } else {
-                problems.push(Problem::at(
-                    path,
-                    Some(line(&s.span())),
-                    Some(key),
-                    format!("{v} is not valid; expected a number of places per 1,000 inhabitants above 0"),
-                ));
-                None
-            }
-        })
-    };
-    let max_per_1000 = PerCommodity {
-        regular: per_1000("constraints.max_per_1000_regular", &c.max_per_1000_regular),
-        amv: per_1000("constraints.max_per_1000_amv", &c.max_per_1000_amv),
+    let (counting_date, counting_date_origin) = match layer.counting_date {
+        Some((d, o)) => (Some(d), Some(o)),
+        None => (None, None),
     };
     let scenario = Scenario {
         name,
         dataset,
-        counting,
-        allocation,
-        constraints: Constraints {
-            corop_max_share,
-            max_per_1000,
+        counting: CountingRules {
+            count_intentions: layer.count_intentions.unwrap_or(false),
+            require_bridging: layer.require_bridging.unwrap_or(true),
+            counting_date,
         },
+        allocation: AllocationRules {
+            mode: layer.mode.unwrap_or(AllocationMode::Rest),
+            eligibility: layer.eligibility.unwrap_or(Eligibility::BelowIndicative),
+            caps: layer.caps.unwrap_or(true),
+            weights,
+            method: layer.method.unwrap_or(Method::Auto),
+        },
+        constraints: Constraints {
+            corop_max_share: layer.corop_max_share,
+            max_per_1000: layer.max_per_1000,
+        },
+        overrides: layer.overrides,
+        files,
+        counting_date_origin,
     };
-    problems.into_result((scenario, lines))
+    problems.into_result(scenario)
 }
 
 /// Checks the scenario's settings that depend on the data set (the counting date lies in the cycle).
 pub(crate) fn check_against_dataset(
     scenario: &Scenario,
     dataset: &Dataset,
-    path: &Path,
-    lines: &KeyLines,
 ) -> Result<(), InputError> {
     let mut problems = Problems::default();
     if let Some(date) = scenario.counting.counting_date {
         let cycle = &dataset.cycle;
         if date < cycle.start || date >= cycle.end {
+            let (file, line) = match &scenario.counting_date_origin {
+                Some(o) => (o.file.as_path(), Some(o.line)),
+                None => (
+                    scenario
+                        .files
+                        .first()
+                        .map_or(Path::new("scenario"), |p| p.as_path()),
+                    None,
+                ),
+            };
             problems.push(Problem::at(
-                path,
-                lines.get("counting.counting_date"),
+                file,
+                line,
                 Some("counting.counting_date"),
                 format!(
                     "{date} lies outside cycle {}; expected a date from {} up to (not including) {}",

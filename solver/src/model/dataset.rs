@@ -35,6 +35,9 @@ pub struct Province {
     pub target: PerCommodity<u32>,
     /// Places offered in the report of November 2024, as published (information only).
     pub offered_2024_11: u32,
+    /// The target was set by a scenario override (and need not equal the sum of the
+    /// indicative numbers).
+    pub target_set_by_scenario: bool,
 }
 
 /// Whether an indicative number was published or reconstructed (see the data set's SOURCES.md).

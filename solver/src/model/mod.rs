@@ -12,7 +12,8 @@ pub use dataset::{
     Cycle, Dataset, IndicativeSource, LocationShare, LocationStatus, Municipality, Province,
 };
 pub use scenario::{
-    AllocationMode, AllocationRules, Constraints, CountingRules, Eligibility, Method, Scenario,
+    AllocationMode, AllocationRules, Constraints, CountingRules, Eligibility, LocationAction,
+    LocationOverride, Method, MunicipalityOverride, Origin, Overrides, ProvinceOverride, Scenario,
     Weights,
 };
 

@@ -1,6 +1,6 @@
 //! A validated scenario: the policy choices of one run (counting rules, mode, weights, constraints).
 
-use super::{Date, PerCommodity};
+use super::{Date, LocationStatus, MunicipalityCode, PerCommodity, ProvinceCode};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -153,6 +153,97 @@ impl Constraints {
     }
 }
 
+/// Where a setting was written: a scenario file and line, for messages about it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    /// The scenario file.
+    pub file: PathBuf,
+    /// The line (1-based).
+    pub line: u64,
+}
+
+/// A change to one municipality's data, made by a scenario.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MunicipalityOverride {
+    /// Where it was written.
+    pub origin: Origin,
+    /// The municipality.
+    pub code: MunicipalityCode,
+    /// New caps on additional places.
+    pub cap: PerCommodity<Option<u32>>,
+    /// New feasibility score.
+    pub score: Option<f64>,
+    /// `Some(Some(reason))` excludes, `Some(None)` lifts an exclusion.
+    pub excluded: Option<Option<String>>,
+}
+
+/// What a location override does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LocationAction {
+    /// Add a new location row (all fields required).
+    Add,
+    /// Remove an existing row.
+    Remove,
+    /// Change fields of an existing row.
+    Change,
+}
+
+/// A change to one location row (a location id and municipality), made by a scenario.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LocationOverride {
+    /// Where it was written.
+    pub origin: Origin,
+    /// Add, remove or change.
+    pub action: LocationAction,
+    /// Location id.
+    pub location_id: String,
+    /// The municipality whose share this is.
+    pub municipality: MunicipalityCode,
+    /// New places per commodity.
+    pub places: PerCommodity<Option<u32>>,
+    /// New status.
+    pub status: Option<LocationStatus>,
+    /// New opening date.
+    pub opens: Option<Date>,
+    /// New closing date; `Some(None)` makes it open-ended.
+    pub closes: Option<Option<Date>>,
+    /// New bridging flag.
+    pub bridging: Option<bool>,
+    /// New location total.
+    pub location_total: Option<u32>,
+}
+
+/// A change to a province's target, made by a scenario (it then no longer equals the sum of
+/// the indicative numbers, on purpose).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProvinceOverride {
+    /// Where it was written.
+    pub origin: Origin,
+    /// The province.
+    pub code: ProvinceCode,
+    /// New targets.
+    pub target: PerCommodity<Option<u32>>,
+}
+
+/// Changes to the data set a scenario makes, applied in order (a parent's before its child's).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Overrides {
+    /// Municipality changes.
+    pub municipalities: Vec<MunicipalityOverride>,
+    /// Location changes.
+    pub locations: Vec<LocationOverride>,
+    /// Province target changes.
+    pub provinces: Vec<ProvinceOverride>,
+}
+
+impl Overrides {
+    /// True when the scenario changes nothing in the data set.
+    pub fn is_empty(&self) -> bool {
+        self.municipalities.is_empty() && self.locations.is_empty() && self.provinces.is_empty()
+    }
+}
+
 /// A validated scenario.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Scenario {
@@ -166,4 +257,11 @@ pub struct Scenario {
     pub allocation: AllocationRules,
     /// Further constraint families.
     pub constraints: Constraints,
+    /// Changes to the data set.
+    pub overrides: Overrides,
+    /// The files it was read from, the file itself first, then its `extends` chain.
+    pub files: Vec<PathBuf>,
+    /// Where the counting date was set, if it was.
+    #[serde(skip)]
+    pub counting_date_origin: Option<Origin>,
 }

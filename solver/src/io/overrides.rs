@@ -1,0 +1,204 @@
+//! Applying a scenario's overrides to a data set, validated like the data itself.
+
+use super::{InputError, Problem, Problems};
+use crate::model::{
+    Commodity, Dataset, LocationAction, LocationOverride, LocationShare, Origin, Overrides,
+    PerCommodity,
+};
+use std::collections::BTreeSet;
+
+fn problem(o: &Origin, field: &str, message: String) -> Problem {
+    Problem::at(&o.file, Some(o.line), Some(field), message)
+}
+
+/// The data set with the overrides applied, in order. Unknown codes and locations, an added
+/// row that exists, dates out of order and shares above a location's total are refused with the
+/// scenario file and line of the override.
+pub fn apply_overrides(dataset: &Dataset, overrides: &Overrides) -> Result<Dataset, InputError> {
+    if overrides.is_empty() {
+        return Ok(dataset.clone());
+    }
+    let mut d = dataset.clone();
+    let mut problems = Problems::default();
+    for m in &overrides.municipalities {
+        let Some(i) = d.municipality_index(&m.code) else {
+            problems.push(problem(
+                &m.origin,
+                "overrides.municipalities.code",
+                format!("unknown municipality {}", m.code),
+            ));
+            continue;
+        };
+        let target = &mut d.municipalities[i];
+        for c in Commodity::ALL {
+            if let Some(cap) = m.cap.of(c) {
+                *target.cap.get_mut(c) = cap;
+            }
+        }
+        if let Some(score) = m.score {
+            target.feasibility_score = score;
+        }
+        if let Some(excluded) = &m.excluded {
+            target.excluded = excluded.clone();
+        }
+    }
+    let mut touched: BTreeSet<String> = BTreeSet::new();
+    for l in &overrides.locations {
+        let Some(m) = d.municipality_index(&l.municipality) else {
+            problems.push(problem(
+                &l.origin,
+                "overrides.locations.municipality",
+                format!("unknown municipality {}", l.municipality),
+            ));
+            continue;
+        };
+        let row = d
+            .locations
+            .iter()
+            .position(|r| r.location_id == l.location_id && r.municipality == m);
+        match (l.action, row) {
+            (LocationAction::Add, Some(_)) => problems.push(problem(
+                &l.origin,
+                "overrides.locations.location_id",
+                format!(
+                    "location {} already has a row for {}; use action = \"change\"",
+                    l.location_id, l.municipality
+                ),
+            )),
+            (LocationAction::Add, None) => {
+                d.locations.push(new_row(l, m));
+                touched.insert(l.location_id.clone());
+            }
+            (_, None) => problems.push(problem(
+                &l.origin,
+                "overrides.locations.location_id",
+                format!(
+                    "unknown location {} for {}: no such row in locations.csv",
+                    l.location_id, l.municipality
+                ),
+            )),
+            (LocationAction::Remove, Some(r)) => {
+                d.locations.remove(r);
+            }
+            (LocationAction::Change, Some(r)) => {
+                change_row(&mut d.locations[r], l);
+                if let Some(total) = l.location_total {
+                    // The total is the whole location's: every row of it gets it.
+                    for row in d
+                        .locations
+                        .iter_mut()
+                        .filter(|row| row.location_id == l.location_id)
+                    {
+                        row.location_total = total;
+                    }
+                }
+                touched.insert(l.location_id.clone());
+                let row = &d.locations[r];
+                if let Some(closes) = row.closes {
+                    if closes < row.opens {
+                        problems.push(problem(
+                            &l.origin,
+                            "overrides.locations",
+                            format!("after this change location {} closes ({closes}) before it opens ({})", l.location_id, row.opens),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    for id in &touched {
+        let rows: Vec<&LocationShare> = d
+            .locations
+            .iter()
+            .filter(|r| &r.location_id == id)
+            .collect();
+        let shares: u64 = rows
+            .iter()
+            .map(|r| u64::from(r.places.regular) + u64::from(r.places.amv))
+            .sum();
+        let total = rows.first().map_or(0, |r| r.location_total);
+        if shares > u64::from(total) {
+            let o = overrides
+                .locations
+                .iter()
+                .rev()
+                .find(|l| &l.location_id == id)
+                .map(|l| &l.origin);
+            if let Some(o) = o {
+                problems.push(problem(
+                    o,
+                    "overrides.locations",
+                    format!("the shares of location {id} add up to {shares} places, more than its location_total {total}: a shared location must be split, never counted twice"),
+                ));
+            }
+        }
+    }
+    for p in &overrides.provinces {
+        let Some(i) = d.province_index(&p.code) else {
+            problems.push(problem(
+                &p.origin,
+                "overrides.provinces.code",
+                format!("unknown province {}", p.code),
+            ));
+            continue;
+        };
+        for c in Commodity::ALL {
+            if let Some(t) = p.target.of(c) {
+                *d.provinces[i].target.get_mut(c) = t;
+                d.provinces[i].target_set_by_scenario = true;
+            }
+        }
+    }
+    d.national_effort_ratio = Dataset::compute_national_effort_ratio(&d.municipalities);
+    problems.into_result(d)
+}
+
+fn new_row(l: &LocationOverride, municipality: usize) -> LocationShare {
+    LocationShare {
+        location_id: l.location_id.clone(),
+        municipality,
+        places: PerCommodity {
+            regular: l.places.regular.unwrap_or(0),
+            amv: l.places.amv.unwrap_or(0),
+        },
+        status: l.status.unwrap_or(crate::model::LocationStatus::Planned),
+        opens: l.opens.unwrap_or_default(),
+        closes: l.closes.unwrap_or(None),
+        bridging: l.bridging.unwrap_or(false),
+        location_total: l.location_total.unwrap_or(0),
+        source: format!("{}:{}", file_name(&l.origin), l.origin.line),
+    }
+}
+
+fn change_row(row: &mut LocationShare, l: &LocationOverride) {
+    for c in Commodity::ALL {
+        if let Some(p) = l.places.of(c) {
+            *row.places.get_mut(c) = p;
+        }
+    }
+    if let Some(s) = l.status {
+        row.status = s;
+    }
+    if let Some(o) = l.opens {
+        row.opens = o;
+    }
+    if let Some(c) = l.closes {
+        row.closes = c;
+    }
+    if let Some(b) = l.bridging {
+        row.bridging = b;
+    }
+    row.source = format!(
+        "{} (gewijzigd in {}:{})",
+        row.source,
+        file_name(&l.origin),
+        l.origin.line
+    );
+}
+
+fn file_name(o: &Origin) -> String {
+    o.file.file_name().map_or_else(
+        || o.file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
