@@ -4,7 +4,7 @@
 use crate::allocate::{self, corop, per_capita, Block, Member, Outcome};
 use crate::counting::{counted_places, CountingContext};
 use crate::keys::{self, Key, KeyInput, Standing};
-use crate::model::{
+use crate::model::{PerCommodity, 
     AllocationMode, Commodity, Dataset, Date, Method, MunicipalityCode, ProvinceCode, Scenario,
 };
 use crate::round::{self, Step};
@@ -213,10 +213,36 @@ pub struct SolveError {
     pub source: allocate::LpError,
 }
 
+/// The per-municipality numbers a solve reads besides the data set's fixed facts: counted
+/// places (from the locations and the counting rules) and caps on additional places. A sweep
+/// perturbs these without copying the data set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Inputs {
+    /// Counted places C_m per municipality (by index) and commodity.
+    pub counted: Vec<PerCommodity<u32>>,
+    /// Caps on additional places from the feasibility data, per municipality and commodity.
+    pub caps: Vec<PerCommodity<u32>>,
+}
+
+impl Inputs {
+    /// The inputs of a scenario on a data set, unperturbed.
+    pub fn new(dataset: &Dataset, scenario: &Scenario) -> Self {
+        let ctx = CountingContext::new(dataset, scenario);
+        Inputs {
+            counted: counted_places(dataset, &ctx),
+            caps: dataset.municipalities.iter().map(|m| m.cap).collect(),
+        }
+    }
+}
+
 /// Solves a scenario on a data set: every province and commodity.
 pub fn solve(dataset: &Dataset, scenario: &Scenario) -> Result<Solution, SolveError> {
-    let ctx = CountingContext::new(dataset, scenario);
-    let counted = counted_places(dataset, &ctx);
+    solve_with(dataset, scenario, &Inputs::new(dataset, scenario))
+}
+
+/// Solves a scenario on a data set with the given counted places and caps.
+pub fn solve_with(dataset: &Dataset, scenario: &Scenario, inputs: &Inputs) -> Result<Solution, SolveError> {
+    let counting_date = scenario.counting.counting_date.unwrap_or(dataset.cycle.counting_date);
     let members = dataset.members_by_province();
     let relative_effort: Vec<f64> = (0..dataset.municipalities.len())
         .map(|i| dataset.relative_effort(i))
@@ -226,7 +252,7 @@ pub fn solve(dataset: &Dataset, scenario: &Scenario) -> Result<Solution, SolveEr
     for (p, ms) in members.iter().enumerate() {
         for c in Commodity::ALL {
             let (block, results) =
-                solve_block(dataset, scenario, p, ms, c, &counted, &relative_effort).map_err(
+                solve_block(dataset, scenario, p, ms, c, inputs, &relative_effort).map_err(
                     |source| SolveError {
                         province: dataset.provinces[p].code.clone(),
                         commodity: c,
@@ -241,7 +267,7 @@ pub fn solve(dataset: &Dataset, scenario: &Scenario) -> Result<Solution, SolveEr
     municipalities.sort_by_key(|m: &MunicipalityResult| (m.municipality, m.commodity));
     Ok(Solution {
         scenario: scenario.name.clone(),
-        counting_date: ctx.counting_date,
+        counting_date,
         mode: scenario.allocation.mode,
         provinces,
         municipalities,
@@ -273,9 +299,10 @@ fn solve_block(
     p: usize,
     ms: &[usize],
     c: Commodity,
-    counted: &[crate::model::PerCommodity<u32>],
+    inputs: &Inputs,
     relative_effort: &[f64],
 ) -> Result<(BlockResult, Vec<MunicipalityResult>), allocate::LpError> {
+    let counted = &inputs.counted;
     let province = &dataset.provinces[p];
     let rules = &scenario.allocation;
     let target = province.target.of(c);
@@ -298,26 +325,26 @@ fn solve_block(
     let eligible: Vec<usize> = (0..ms.len())
         .filter(|&j| standings[j].is_eligible())
         .collect();
-    let inputs: Vec<KeyInput> = eligible
+    let key_inputs: Vec<KeyInput> = eligible
         .iter()
         .map(|&j| {
             let m = &dataset.municipalities[ms[j]];
             KeyInput {
                 indicative: f64::from(m.indicative.of(c)),
                 relative_effort: relative_effort[ms[j]],
-                cap: f64::from(m.cap.of(c)),
+                cap: f64::from(inputs.caps[ms[j]].of(c)),
                 score: m.feasibility_score,
             }
         })
         .collect();
-    let key_list = keys::keys(&inputs, &rules.weights);
+    let key_list = keys::keys(&key_inputs, &rules.weights);
     let key_sums = [
-        inputs.iter().map(|k| k.indicative).sum(),
-        inputs
+        key_inputs.iter().map(|k| k.indicative).sum(),
+        key_inputs
             .iter()
             .map(|k| k.indicative / (1.0 + k.relative_effort))
             .sum(),
-        inputs.iter().map(|k| k.cap * k.score).sum(),
+        key_inputs.iter().map(|k| k.cap * k.score).sum(),
     ];
     let mut key_of: Vec<Option<Key>> = vec![None; ms.len()];
     for (&j, k) in eligible.iter().zip(&key_list) {
@@ -329,7 +356,7 @@ fn solve_block(
         .iter()
         .map(|&i| {
             let m = &dataset.municipalities[i];
-            let data = rules.caps.then(|| m.cap.of(c));
+            let data = rules.caps.then(|| inputs.caps[i].of(c));
             let capita = scenario
                 .constraints
                 .max_per_1000
