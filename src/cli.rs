@@ -57,6 +57,42 @@ enum Command {
         /// Scenario file (TOML).
         scenario: PathBuf,
     },
+    /// Solve scenario files, folders of them and sweeps in parallel; results go to a folder.
+    Run {
+        /// Scenario files, sweep files, or folders (searched for .toml files).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Threads (default: one per core).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Folder for the results (`results/*.jsonl`) and `summary.csv`.
+        #[arg(long, default_value = "spreiding-results")]
+        out: PathBuf,
+        /// Keep result files already in the folder and solve only the rest.
+        #[arg(long)]
+        resume: bool,
+        /// Allow a run to generate more scenarios than 10,000.
+        #[arg(long)]
+        max_scenarios: Option<u64>,
+    },
+    /// Compare results of runs (folders or result files): per municipality, and per scenario.
+    Compare {
+        /// Result folders of `spreiding run`, or result files; the first scenario is the baseline.
+        #[arg(required = true)]
+        results: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = crate::compare::Format::Table)]
+        format: crate::compare::Format,
+        /// CSV: the per-scenario metrics instead of the per-municipality table.
+        #[arg(long)]
+        metrics: bool,
+        /// CSV for a Dutch-locale spreadsheet: semicolons, decimal commas, a byte-order mark.
+        #[arg(long)]
+        excel: bool,
+        /// Write to this file (atomically) instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -132,6 +168,30 @@ fn run(cli: Cli) -> Result<u8> {
             write_output(None, text.as_bytes())?;
             Ok(SOLVED)
         }
+        Command::Run {
+            paths,
+            jobs,
+            out,
+            resume,
+            max_scenarios,
+        } => crate::run::run(crate::run::Args {
+            paths,
+            jobs,
+            out,
+            resume,
+            max_scenarios,
+        }),
+        Command::Compare {
+            results,
+            format,
+            metrics,
+            excel,
+            output: out,
+        } => {
+            let bytes = crate::compare::compare(&results, format, metrics, excel)?;
+            write_output(out.as_deref(), &bytes)?;
+            Ok(SOLVED)
+        }
         Command::Validate { scenario: path } => {
             let (scenario, dataset) = io::load(&path)?;
             println!(
@@ -163,7 +223,7 @@ fn find_municipality(dataset: &Dataset, given: &str) -> Result<MunicipalityCode>
         .municipalities
         .iter()
         .find(|m| m.name.eq_ignore_ascii_case(given))
-        .map(|m| m.code.clone())
+        .map(|m| m.code)
         .ok_or_else(|| anyhow!("unknown municipality `{given}`: give a code like GM0014 or a name from municipalities.csv"))
 }
 

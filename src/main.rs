@@ -3,7 +3,9 @@
 //! Parses arguments, calls `spreiding_solver`, formats output. No domain logic lives here.
 
 mod cli;
+mod compare;
 mod output;
+mod run;
 
 use std::process::ExitCode;
 

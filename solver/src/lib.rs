@@ -24,6 +24,7 @@
 #![deny(clippy::float_cmp)]
 
 pub mod allocate;
+pub mod compare;
 pub mod counting;
 pub mod explain;
 pub mod io;
@@ -31,5 +32,6 @@ pub mod keys;
 pub mod model;
 pub mod round;
 pub mod solve;
+pub mod sweep;
 
 pub use solve::{solve, Solution};

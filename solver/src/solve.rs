@@ -4,14 +4,15 @@
 use crate::allocate::{self, corop, per_capita, Block, Member, Outcome};
 use crate::counting::{counted_places, CountingContext};
 use crate::keys::{self, Key, KeyInput, Standing};
-use crate::model::{PerCommodity, 
-    AllocationMode, Commodity, Dataset, Date, Method, MunicipalityCode, ProvinceCode, Scenario,
+use crate::model::{
+    AllocationMode, Commodity, Dataset, Date, Method, MunicipalityCode, PerCommodity, ProvinceCode,
+    Scenario,
 };
 use crate::round::{self, Step};
 use serde::Serialize;
 
 /// Whether a province's report closes for a commodity.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Counted places reach the target: nothing to allocate.
@@ -241,30 +242,40 @@ pub fn solve(dataset: &Dataset, scenario: &Scenario) -> Result<Solution, SolveEr
 }
 
 /// Solves a scenario on a data set with the given counted places and caps.
-pub fn solve_with(dataset: &Dataset, scenario: &Scenario, inputs: &Inputs) -> Result<Solution, SolveError> {
-    let counting_date = scenario.counting.counting_date.unwrap_or(dataset.cycle.counting_date);
+pub fn solve_with(
+    dataset: &Dataset,
+    scenario: &Scenario,
+    inputs: &Inputs,
+) -> Result<Solution, SolveError> {
+    let counting_date = scenario
+        .counting
+        .counting_date
+        .unwrap_or(dataset.cycle.counting_date);
     let members = dataset.members_by_province();
     let relative_effort: Vec<f64> = (0..dataset.municipalities.len())
         .map(|i| dataset.relative_effort(i))
         .collect();
     let mut provinces = Vec::with_capacity(2 * dataset.provinces.len());
-    let mut municipalities = Vec::with_capacity(2 * dataset.municipalities.len());
+    // Slot 2i + c: municipality i (indices are in code order), regular before AMV.
+    let mut slots: Vec<Option<MunicipalityResult>> = vec![None; 2 * dataset.municipalities.len()];
     for (p, ms) in members.iter().enumerate() {
         for c in Commodity::ALL {
             let (block, results) =
                 solve_block(dataset, scenario, p, ms, c, inputs, &relative_effort).map_err(
                     |source| SolveError {
-                        province: dataset.provinces[p].code.clone(),
+                        province: dataset.provinces[p].code,
                         commodity: c,
                         source,
                     },
                 )?;
             provinces.push(block);
-            municipalities.extend(results);
+            for r in results {
+                let k = 2 * r.municipality + r.commodity as usize;
+                slots[k] = Some(r);
+            }
         }
     }
-    // Municipality indices are in code order.
-    municipalities.sort_by_key(|m: &MunicipalityResult| (m.municipality, m.commodity));
+    let municipalities = slots.into_iter().flatten().collect();
     Ok(Solution {
         scenario: scenario.name.clone(),
         counting_date,
@@ -461,8 +472,8 @@ fn solve_block(
             let allocated = step.map_or(0, |s| s.value);
             MunicipalityResult {
                 municipality: i,
-                code: m.code.clone(),
-                province: province.code.clone(),
+                code: m.code,
+                province: province.code,
                 commodity: c,
                 indicative: m.indicative.of(c),
                 counted: counted[i].of(c),
@@ -481,7 +492,7 @@ fn solve_block(
         .collect();
     let block_result = BlockResult {
         province: p,
-        code: province.code.clone(),
+        code: province.code,
         commodity: c,
         target,
         counted: counted_sum,

@@ -158,7 +158,7 @@ pub fn explain(
                 .locations
                 .iter()
                 .filter(|o| o.location_id == l.location_id && o.municipality != i)
-                .map(|o| dataset.municipalities[o.municipality].code.clone())
+                .map(|o| dataset.municipalities[o.municipality].code)
                 .collect(),
             verdict: verdict(l, &ctx),
         })
@@ -166,9 +166,9 @@ pub fn explain(
     Some(Explanation {
         scenario: scenario.name.clone(),
         cycle: dataset.cycle.id.clone(),
-        code: m.code.clone(),
+        code: m.code,
         name: m.name.clone(),
-        province: province.code.clone(),
+        province: province.code,
         province_name: province.name.clone(),
         target_set_by_scenario: province.target_set_by_scenario,
         commodity,

@@ -203,7 +203,7 @@ pub fn load_dataset(root: &Path) -> Result<Dataset, InputError> {
     let codes: Codes = municipalities
         .iter()
         .enumerate()
-        .map(|(i, m)| (m.code.clone(), Some(i)))
+        .map(|(i, m)| (m.code, Some(i)))
         .chain(incomplete.codes.into_iter().map(|c| (c, None)))
         .collect();
 
@@ -257,7 +257,7 @@ fn parse_provinces(
             ));
             continue;
         }
-        lines.insert(code.clone(), row.line);
+        lines.insert(code, row.line);
         let name = row
             .required("name", problems)
             .unwrap_or_default()
@@ -267,7 +267,7 @@ fn parse_provinces(
         let offered = row.count("offered_2024_11", problems);
         if let (Some(regular), Some(amv), Some(offered)) = (regular, amv, offered) {
             provinces.insert(
-                code.clone(),
+                code,
                 Province {
                     code,
                     name,
@@ -382,7 +382,7 @@ fn parse_municipalities(
         };
         {
             out.insert(
-                code.clone(),
+                code,
                 (
                     row.line,
                     Municipality {

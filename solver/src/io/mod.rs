@@ -9,13 +9,16 @@ mod dataset;
 mod overrides;
 mod problem;
 pub mod report;
+pub mod results;
 mod scenario;
+mod sweep;
 mod table;
 
 pub use dataset::load_dataset;
 pub use overrides::apply_overrides;
 pub use problem::{InputError, Problem, Problems};
 pub use scenario::{load_scenario, parse_scenario, ScenarioFile};
+pub use sweep::{is_sweep, load_sweep};
 
 use crate::model::{Dataset, Scenario};
 use std::path::Path;

@@ -110,7 +110,7 @@ impl Report {
                 .provinces
                 .iter()
                 .map(|b| ProvinceRow {
-                    code: b.code.clone(),
+                    code: b.code,
                     name: dataset.provinces[b.province].name.clone(),
                     commodity: b.commodity,
                     target: b.target,
@@ -128,9 +128,9 @@ impl Report {
                 .municipalities
                 .iter()
                 .map(|m| MunicipalityRow {
-                    code: m.code.clone(),
+                    code: m.code,
                     name: dataset.municipalities[m.municipality].name.clone(),
-                    province: m.province.clone(),
+                    province: m.province,
                     commodity: m.commodity,
                     indicative: m.indicative,
                     counted: m.counted,

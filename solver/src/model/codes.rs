@@ -6,9 +6,10 @@ use std::fmt;
 macro_rules! code_type {
     ($(#[$doc:meta])* $name:ident, $prefix:literal, $digits:literal) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(transparent)]
-        pub struct $name(String);
+        ///
+        /// Stored inline as its ASCII bytes: copying a code allocates nothing.
+        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name([u8; $prefix.len() + $digits]);
 
         impl $name {
             /// The expected form, for error messages.
@@ -17,19 +18,43 @@ macro_rules! code_type {
             /// Parses a code of the form `PREFIX` + digits; `None` if it has another form.
             pub fn parse(s: &str) -> Option<Self> {
                 let rest = s.strip_prefix($prefix)?;
-                (rest.len() == $digits && rest.bytes().all(|b| b.is_ascii_digit()))
-                    .then(|| Self(s.to_owned()))
+                if rest.len() != $digits || !rest.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                let mut bytes = [0u8; $prefix.len() + $digits];
+                bytes.copy_from_slice(s.as_bytes());
+                Some(Self(bytes))
             }
 
             /// The code as text.
             pub fn as_str(&self) -> &str {
-                &self.0
+                // Only ASCII prefixes and digits are ever stored.
+                std::str::from_utf8(&self.0).unwrap_or_default()
             }
         }
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{:?}", self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                Self::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not a code ({})", Self::FORM)))
             }
         }
     };

@@ -1,0 +1,255 @@
+//! Comparison of scenario results: summary metrics per scenario and robustness bands per
+//! municipality over a sweep. Pure functions over [`crate::io::results`] records.
+//!
+//! Definitions (per scenario):
+//! - *total allocated*: whole places allocated, all provinces and both commodities;
+//! - *receiving*: municipalities allocated at least one place (either commodity);
+//! - *at cap*: municipalities at their cap in at least one commodity;
+//! - *deviation from the indicative share*, per municipality and commodity: its obligation
+//!   (counted + allocated) minus its indicative share of what its province ends up with,
+//!   `I_m * sum(obligations) / sum(I)` over the province; the largest and the mean absolute
+//!   value, in places;
+//! - *Gini* of the obligations (regular + AMV) per 1,000 inhabitants over the municipalities of
+//!   each province, and its mean over the provinces.
+
+use crate::io::results::{Header, Outcome, Record};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The summary metrics of one scenario.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Metrics {
+    /// Scenario id.
+    pub id: String,
+    /// ok | infeasible | failed.
+    pub outcome: Outcome,
+    /// Whole places allocated.
+    pub total_allocated: u64,
+    /// Places that could not be allocated.
+    pub missing: u64,
+    /// Provinces (per commodity) that are infeasible.
+    pub infeasible_provinces: u32,
+    /// Municipalities receiving places.
+    pub receiving: u32,
+    /// Municipalities at a cap.
+    pub at_cap: u32,
+    /// Largest absolute deviation from the indicative share, in places.
+    pub max_deviation: f64,
+    /// Mean absolute deviation from the indicative share, in places.
+    pub mean_deviation: f64,
+    /// Gini of obligations per 1,000 inhabitants, per province code.
+    pub gini: BTreeMap<String, f64>,
+    /// Mean of the provinces' Gini coefficients.
+    pub mean_gini: f64,
+}
+
+/// The Gini coefficient of non-negative values: sum_ij |v_i - v_j| / (2 n^2 mean); 0 when all
+/// are 0 or there are none.
+pub fn gini(values: &[f64]) -> f64 {
+    let n = values.len();
+    let sum: f64 = values.iter().sum();
+    if n == 0 || sum <= 0.0 {
+        return 0.0;
+    }
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    // sum_ij |v_i - v_j| = 2 sum_i (2i - n + 1) v_(i) with 0-based sorted order.
+    let weighted: f64 = v
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (2.0 * i as f64 - n as f64 + 1.0) * x)
+        .sum();
+    weighted / (n as f64 * sum)
+}
+
+/// What the metrics need from a header, looked up once: each municipality's province number.
+#[derive(Clone, Debug)]
+pub struct MetricsContext {
+    provinces: Vec<String>,
+    province_of: Vec<usize>,
+    indicative: Vec<[f64; 2]>,
+    population: Vec<f64>,
+}
+
+impl MetricsContext {
+    /// The context of a header.
+    pub fn new(header: &Header) -> Self {
+        let mut provinces: Vec<String> = header
+            .municipalities
+            .iter()
+            .map(|m| m.province.clone())
+            .collect();
+        provinces.sort();
+        provinces.dedup();
+        let ms = &header.municipalities;
+        MetricsContext {
+            province_of: ms
+                .iter()
+                .map(|m| provinces.binary_search(&m.province).unwrap_or(0))
+                .collect(),
+            indicative: ms
+                .iter()
+                .map(|m| [f64::from(m.indicative[0]), f64::from(m.indicative[1])])
+                .collect(),
+            population: ms.iter().map(|m| f64::from(m.population)).collect(),
+            provinces,
+        }
+    }
+}
+
+/// The metrics of a record. A failed record has zeros.
+pub fn metrics(ctx: &MetricsContext, record: &Record) -> Metrics {
+    let n = ctx.province_of.len();
+    let mut m = Metrics {
+        id: record.id.clone(),
+        outcome: record.outcome,
+        total_allocated: 0,
+        missing: record.provinces.iter().map(|p| u64::from(p.missing)).sum(),
+        infeasible_provinces: record.provinces.iter().filter(|p| p.missing > 0).count() as u32,
+        receiving: 0,
+        at_cap: 0,
+        max_deviation: 0.0,
+        mean_deviation: 0.0,
+        gini: BTreeMap::new(),
+        mean_gini: 0.0,
+    };
+    if record.outcome == Outcome::Failed
+        || record.allocated.len() != 2 * n
+        || record.counted.len() != 2 * n
+    {
+        return m;
+    }
+    let obligation = |k: usize| f64::from(record.counted[k]) + f64::from(record.allocated[k]);
+    m.total_allocated = record.allocated.iter().map(|&a| u64::from(a)).sum();
+    m.receiving = (0..n)
+        .filter(|&i| record.allocated[2 * i] + record.allocated[2 * i + 1] > 0)
+        .count() as u32;
+    let mut capped_municipalities: Vec<u32> = record.capped.iter().map(|k| k / 2).collect();
+    capped_municipalities.dedup();
+    m.at_cap = capped_municipalities.len() as u32;
+
+    // Province sums of obligations and indicative numbers, per commodity.
+    let mut sums = vec![[(0.0_f64, 0.0_f64); 2]; ctx.provinces.len()];
+    for (i, (&p, indicative)) in ctx.province_of.iter().zip(&ctx.indicative).enumerate() {
+        for (c, (e, ind)) in sums[p].iter_mut().zip(indicative).enumerate() {
+            e.0 += obligation(2 * i + c);
+            e.1 += ind;
+        }
+    }
+    let (mut max, mut total) = (0.0_f64, 0.0);
+    for (i, (&p, indicative)) in ctx.province_of.iter().zip(&ctx.indicative).enumerate() {
+        for (c, (&(o, sum), &ind)) in sums[p].iter().zip(indicative).enumerate() {
+            let expected = if sum > 0.0 { ind * o / sum } else { 0.0 };
+            let d = (obligation(2 * i + c) - expected).abs();
+            max = max.max(d);
+            total += d;
+        }
+    }
+    m.max_deviation = max;
+    m.mean_deviation = if n == 0 { 0.0 } else { total / (2 * n) as f64 };
+
+    let mut per_province: Vec<Vec<f64>> = vec![Vec::new(); ctx.provinces.len()];
+    for i in 0..n {
+        let per_1000 = if ctx.population[i] > 0.0 {
+            (obligation(2 * i) + obligation(2 * i + 1)) * 1000.0 / ctx.population[i]
+        } else {
+            0.0
+        };
+        per_province[ctx.province_of[i]].push(per_1000);
+    }
+    for (p, values) in ctx.provinces.iter().zip(&per_province) {
+        m.gini.insert(p.clone(), gini(values));
+    }
+    m.mean_gini = if m.gini.is_empty() {
+        0.0
+    } else {
+        m.gini.values().sum::<f64>() / m.gini.len() as f64
+    };
+    m
+}
+
+/// Min, median and max of whole numbers, in bounded memory (a count per distinct value).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Band {
+    counts: BTreeMap<u32, u64>,
+    n: u64,
+}
+
+impl Band {
+    /// Adds a value.
+    pub fn add(&mut self, v: u32) {
+        *self.counts.entry(v).or_default() += 1;
+        self.n += 1;
+    }
+
+    /// Number of values.
+    pub fn len(&self) -> u64 {
+        self.n
+    }
+
+    /// True when no value was added.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// Smallest value.
+    pub fn min(&self) -> Option<u32> {
+        self.counts.keys().next().copied()
+    }
+
+    /// Largest value.
+    pub fn max(&self) -> Option<u32> {
+        self.counts.keys().next_back().copied()
+    }
+
+    /// The median: the middle value, or the mean of the two middle values.
+    pub fn median(&self) -> Option<f64> {
+        if self.n == 0 {
+            return None;
+        }
+        let nth = |k: u64| {
+            let mut seen = 0;
+            for (&v, &c) in &self.counts {
+                seen += c;
+                if seen > k {
+                    return f64::from(v);
+                }
+            }
+            0.0
+        };
+        Some(if self.n % 2 == 1 {
+            nth(self.n / 2)
+        } else {
+            (nth(self.n / 2 - 1) + nth(self.n / 2)) / 2.0
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gini_of_equal_values_is_zero_and_of_one_holder_is_one_minus_one_over_n() {
+        assert!(gini(&[3.0, 3.0, 3.0]).abs() < 1e-12);
+        assert!((gini(&[0.0, 0.0, 0.0, 8.0]) - 0.75).abs() < 1e-12);
+        // Pairwise by hand: values 1, 2, 3: sum |vi - vj| over ordered pairs = 8;
+        // 8 / (2 * 9 * 2) = 0.2222...
+        assert!((gini(&[2.0, 3.0, 1.0]) - 8.0 / 36.0).abs() < 1e-12);
+        assert!(gini(&[]).abs() < 1e-300);
+    }
+
+    #[test]
+    fn band_median_of_even_and_odd_counts() {
+        let mut b = Band::default();
+        for v in [5, 1, 3] {
+            b.add(v);
+        }
+        assert_eq!(
+            (b.min(), b.max(), b.median()),
+            (Some(1), Some(5), Some(3.0))
+        );
+        b.add(4);
+        assert_eq!(b.median(), Some(3.5));
+    }
+}

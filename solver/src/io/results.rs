@@ -1,0 +1,269 @@
+//! Result files of batch runs (`spreiding run`), read back by `spreiding compare`.
+//!
+//! A result file holds JSON lines: first a [`Header`] naming the municipalities the arrays
+//! index, then one [`Record`] per scenario. Per-municipality arrays are flat, two entries per
+//! municipality in header order: regular at 2i, AMV at 2i + 1.
+
+use crate::model::{Commodity, Dataset};
+use crate::solve::{Reason, Solution, Status};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The format tag of result files.
+pub const FORMAT: &str = "spreiding-results/1";
+
+/// What the arrays of the records index.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    /// [`FORMAT`].
+    pub format: String,
+    /// Cycle id of the data set.
+    pub cycle: String,
+    /// Municipalities in code order.
+    pub municipalities: Vec<MunicipalityInfo>,
+}
+
+/// The fixed facts of a municipality, for comparisons.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MunicipalityInfo {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Province code.
+    pub province: String,
+    /// Inhabitants.
+    pub population: u32,
+    /// Indicative numbers, regular and AMV.
+    pub indicative: [u32; 2],
+}
+
+impl Header {
+    /// The header of a data set.
+    pub fn new(dataset: &Dataset) -> Self {
+        Header {
+            format: FORMAT.to_owned(),
+            cycle: dataset.cycle.id.clone(),
+            municipalities: dataset
+                .municipalities
+                .iter()
+                .map(|m| MunicipalityInfo {
+                    code: m.code.to_string(),
+                    name: m.name.clone(),
+                    province: dataset.provinces[m.province].code.to_string(),
+                    population: m.population,
+                    indicative: [m.indicative.regular, m.indicative.amv],
+                })
+                .collect(),
+        }
+    }
+}
+
+/// How a scenario ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Solved, every province's shortfall allocated.
+    Ok,
+    /// Solved, at least one province infeasible.
+    Infeasible,
+    /// Not solved: bad input or a solver error (see `error`).
+    Failed,
+}
+
+/// One province and commodity of a record.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProvinceRecord {
+    /// Province code.
+    pub code: String,
+    /// regular | amv.
+    pub commodity: Commodity,
+    /// Target.
+    pub target: u32,
+    /// Counted places.
+    pub counted: u64,
+    /// Shortfall.
+    pub shortfall: u32,
+    /// Whole places allocated.
+    pub allocated: u32,
+    /// Places that could not be allocated.
+    pub missing: u32,
+    /// closes | allocated | infeasible.
+    pub status: Status,
+}
+
+/// The result of one scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Record {
+    /// Stable id.
+    pub id: String,
+    /// Parameters that generated it (empty for a scenario file).
+    pub params: BTreeMap<String, String>,
+    /// ok | infeasible | failed.
+    pub outcome: Outcome,
+    /// Why it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Provinces per commodity.
+    #[serde(default)]
+    pub provinces: Vec<ProvinceRecord>,
+    /// Counted places, flat (2i regular, 2i + 1 AMV).
+    #[serde(default)]
+    pub counted: Vec<u32>,
+    /// Whole places allocated, flat.
+    #[serde(default)]
+    pub allocated: Vec<u32>,
+    /// Flat indices of the entries at their cap (reason capped or infeasible-capped).
+    #[serde(default)]
+    pub capped: Vec<u32>,
+}
+
+impl Record {
+    /// The record of a solved scenario.
+    pub fn solved(id: String, params: BTreeMap<String, String>, solution: &Solution) -> Self {
+        let n = solution.municipalities.len();
+        let mut counted = vec![0; n];
+        let mut allocated = vec![0; n];
+        let mut capped = Vec::new();
+        for m in &solution.municipalities {
+            let k = 2 * m.municipality + m.commodity as usize;
+            counted[k] = m.counted;
+            allocated[k] = m.allocated;
+            if matches!(m.reason, Reason::Capped | Reason::InfeasibleCapped) {
+                capped.push(k as u32);
+            }
+        }
+        capped.sort_unstable();
+        Record {
+            id,
+            params,
+            outcome: if solution.any_infeasible() {
+                Outcome::Infeasible
+            } else {
+                Outcome::Ok
+            },
+            error: None,
+            provinces: solution
+                .provinces
+                .iter()
+                .map(|b| ProvinceRecord {
+                    code: b.code.to_string(),
+                    commodity: b.commodity,
+                    target: b.target,
+                    counted: b.counted,
+                    shortfall: b.shortfall,
+                    allocated: b.allocated,
+                    missing: b.missing,
+                    status: b.status,
+                })
+                .collect(),
+            counted,
+            allocated,
+            capped,
+        }
+    }
+
+    /// The record of a scenario that could not be solved.
+    pub fn failed(id: String, params: BTreeMap<String, String>, error: String) -> Self {
+        Record {
+            id,
+            params,
+            outcome: Outcome::Failed,
+            error: Some(error),
+            provinces: Vec::new(),
+            counted: Vec::new(),
+            allocated: Vec::new(),
+            capped: Vec::new(),
+        }
+    }
+}
+
+/// One line of a result file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Line {
+    /// The first line.
+    Header(Header),
+    /// Every other line.
+    Record(Box<Record>),
+}
+
+/// Serialises a result file: the header, then the records, one JSON document per line.
+pub fn write_lines(header: &Header, records: &[Record]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(4096 * (records.len() + 4));
+    // Serialising these plain types cannot fail.
+    let _ = serde_json::to_writer(&mut out, header);
+    out.push(b'\n');
+    for r in records {
+        let _ = serde_json::to_writer(&mut out, r);
+        out.push(b'\n');
+    }
+    out
+}
+
+/// Why a result file could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct ReadError {
+    /// The file.
+    pub file: String,
+    /// Line (1-based).
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Reads a result file's text: its header and records.
+pub fn read_lines(file: &str, text: &str) -> Result<(Header, Vec<Record>), ReadError> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let err = |line: usize, message: String| ReadError {
+        file: file.to_owned(),
+        line: line + 1,
+        message,
+    };
+    let (i, first) = lines
+        .next()
+        .ok_or_else(|| err(0, "empty result file".to_owned()))?;
+    let header: Header =
+        serde_json::from_str(first).map_err(|e| err(i, format!("not a result header: {e}")))?;
+    if header.format != FORMAT {
+        return Err(err(
+            i,
+            format!("format `{}`; this program reads `{FORMAT}`", header.format),
+        ));
+    }
+    let n = 2 * header.municipalities.len();
+    let mut records = Vec::new();
+    for (i, l) in lines {
+        let r: Record =
+            serde_json::from_str(l).map_err(|e| err(i, format!("not a result record: {e}")))?;
+        if r.outcome != Outcome::Failed && (r.allocated.len() != n || r.counted.len() != n) {
+            return Err(err(
+                i,
+                format!(
+                    "record {} has {} entries; the header has {n}",
+                    r.id,
+                    r.allocated.len()
+                ),
+            ));
+        }
+        if r.capped.iter().any(|&k| k as usize >= n) {
+            return Err(err(
+                i,
+                format!(
+                    "record {} marks an entry beyond the header's {n} as capped",
+                    r.id
+                ),
+            ));
+        }
+        records.push(r);
+    }
+    Ok((header, records))
+}

@@ -1,0 +1,341 @@
+//! Sweep files (TOML): a base scenario, a grid over parameters and seeded random draws.
+//!
+//! ```toml
+//! [sweep]
+//! name = "weights"                # prefix of the generated ids (default: the file stem)
+//! base = "rest-indicative.toml"   # the scenario every generated one starts from
+//!
+//! [[sweep.grid]]                  # axes; the first varies slowest
+//! parameter = "allocation.weights.effort_share"
+//! from = 0.0                      # from/to/step, or values = [...]
+//! to = 1.0
+//! step = 0.1
+//!
+//! [[sweep.grid]]
+//! parameter = "allocation.mode"
+//! values = ["rest", "level"]
+//!
+//! [sweep.random]                  # optional: draws per grid point
+//! draws = 1000
+//! seed = 2024
+//! location_places = 0.10          # each location's places x U(0.9, 1.1)
+//! caps = 0.10                     # each cap x U(0.9, 1.1)
+//! ```
+//!
+//! The parameters are listed in [`crate::sweep::PARAMETERS`].
+
+use super::dataset::{line_of, toml_date};
+use super::{load_scenario, InputError, Problem, Problems};
+use crate::sweep::{kind_of, Axis, Kind, Perturbation, Sweep, Value, PARAMETERS};
+use serde::Deserialize;
+use std::path::Path;
+use toml::Spanned;
+
+/// A sweep file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SweepFile {
+    sweep: Spanned<SweepTable>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SweepTable {
+    name: Option<Spanned<String>>,
+    base: Spanned<String>,
+    description: Option<String>,
+    #[serde(default)]
+    grid: Vec<Spanned<AxisFile>>,
+    random: Option<Spanned<RandomFile>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AxisFile {
+    parameter: Spanned<String>,
+    values: Option<Spanned<Vec<toml::Value>>>,
+    from: Option<f64>,
+    to: Option<f64>,
+    step: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RandomFile {
+    draws: Spanned<i64>,
+    seed: Option<Spanned<i64>>,
+    #[serde(default)]
+    location_places: Option<Spanned<f64>>,
+    #[serde(default)]
+    caps: Option<Spanned<f64>>,
+}
+
+/// True when a TOML text is a sweep file (it has a `[sweep]` table), not a scenario.
+pub fn is_sweep(text: &str) -> bool {
+    text.parse::<toml::Table>()
+        .is_ok_and(|t| t.contains_key("sweep"))
+}
+
+/// Grid values are rounded to this many decimals (0.1 * 3 is 0.3, not 0.30000000000000004).
+const DECIMALS: i32 = 9;
+
+fn round(x: f64) -> f64 {
+    let f = 10f64.powi(DECIMALS);
+    (x * f).round() / f
+}
+
+/// Most grid values an axis of from/to/step may generate.
+const MAX_AXIS: f64 = 100_000.0;
+
+fn value(kind: Kind, v: &toml::Value) -> Option<Value> {
+    let number = match v {
+        toml::Value::Float(x) => Some(*x),
+        toml::Value::Integer(i) => Some(*i as f64),
+        _ => None,
+    };
+    match kind {
+        Kind::Bool => v.as_bool().map(Value::Bool),
+        Kind::Mode => v
+            .as_str()
+            .filter(|s| ["rest", "level"].contains(s))
+            .map(|s| Value::Word(s.to_owned())),
+        Kind::Eligibility => v
+            .as_str()
+            .filter(|s| ["all", "below-indicative"].contains(s))
+            .map(|s| Value::Word(s.to_owned())),
+        Kind::Method => v
+            .as_str()
+            .filter(|s| ["lp", "auto"].contains(s))
+            .map(|s| Value::Word(s.to_owned())),
+        Kind::Weight => number
+            .filter(|x| x.is_finite() && *x >= 0.0)
+            .map(Value::Number),
+        Kind::Fraction => number
+            .filter(|x| (0.0..=1.0).contains(x))
+            .map(Value::Number),
+        Kind::Share => number.filter(|x| *x > 0.0 && *x <= 1.0).map(Value::Number),
+        Kind::Positive => number
+            .filter(|x| x.is_finite() && *x > 0.0)
+            .map(Value::Number),
+        Kind::Date => v
+            .as_datetime()
+            .and_then(|d| toml_date(d).ok())
+            .map(Value::Date),
+    }
+}
+
+/// Reads and validates a sweep file and its base scenario.
+pub fn load_sweep(path: &Path) -> Result<Sweep, InputError> {
+    let text = std::fs::read_to_string(path).map_err(|source| InputError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let file: SweepFile = toml::from_str(&text).map_err(|e| {
+        let line = e.span().map(|s| line_of(&text, s.start));
+        let field = e
+            .span()
+            .and_then(|s| text.get(s))
+            .map(|k| k.trim().trim_matches('"').to_owned());
+        let field = field.filter(|k| !k.is_empty() && k.len() < 60 && !k.contains('\n'));
+        let mut p = Problems::default();
+        p.push(Problem::at(
+            path,
+            line,
+            field.as_deref(),
+            e.message().trim().to_owned(),
+        ));
+        p.into_error()
+    })?;
+    let mut problems = Problems::default();
+    let line = |span: std::ops::Range<usize>| Some(line_of(&text, span.start));
+    let table = file.sweep.get_ref();
+    let name = match &table.name {
+        Some(n) => n.get_ref().trim().to_owned(),
+        None => path
+            .file_stem()
+            .map_or_else(|| "sweep".to_owned(), |s| s.to_string_lossy().into_owned()),
+    };
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
+        problems.push(Problem::at(
+            path,
+            table
+                .name
+                .as_ref()
+                .map_or(line(file.sweep.span()), |n| line(n.span())),
+            Some("sweep.name"),
+            format!("`{name}` cannot name files; use letters, digits, '-', '_' and '.'"),
+        ));
+    }
+    let mut grid = Vec::new();
+    for axis in &table.grid {
+        let a = axis.get_ref();
+        let at = line(a.parameter.span());
+        let name = a.parameter.get_ref().as_str();
+        let Some((parameter, kind)) = PARAMETERS.iter().find(|(n, _)| *n == name).copied() else {
+            let known: Vec<&str> = PARAMETERS.iter().map(|(n, _)| *n).collect();
+            problems.push(Problem::at(
+                path,
+                at,
+                Some("sweep.grid.parameter"),
+                format!("unknown parameter `{name}`; known are {}", known.join(", ")),
+            ));
+            continue;
+        };
+        debug_assert_eq!(kind_of(parameter), Some(kind));
+        let values = match (&a.values, a.from, a.to, a.step) {
+            (Some(vs), None, None, None) => {
+                let mut out = Vec::new();
+                for v in vs.get_ref() {
+                    match value(kind, v) {
+                        Some(v) => out.push(v),
+                        None => problems.push(Problem::at(
+                            path,
+                            line(vs.span()),
+                            Some("sweep.grid.values"),
+                            format!(
+                                "{v} is not a valid value of {parameter}; expected {}",
+                                kind.expected()
+                            ),
+                        )),
+                    }
+                }
+                out
+            }
+            (None, Some(from), Some(to), Some(step)) => {
+                if !matches!(
+                    kind,
+                    Kind::Weight | Kind::Fraction | Kind::Share | Kind::Positive
+                ) {
+                    problems.push(Problem::at(
+                        path,
+                        at,
+                        Some("sweep.grid.from"),
+                        format!("{parameter} takes values = [...], not a range"),
+                    ));
+                    continue;
+                }
+                if !(step > 0.0 && to >= from && ((to - from) / step) < MAX_AXIS) {
+                    problems.push(Problem::at(
+                        path,
+                        at,
+                        Some("sweep.grid.step"),
+                        format!("from {from} to {to} by {step} is not a range; expected step > 0 and to >= from"),
+                    ));
+                    continue;
+                }
+                let n = ((to - from) / step + 1e-9).floor() as usize + 1;
+                let mut out = Vec::with_capacity(n);
+                for i in 0..n {
+                    let v = toml::Value::Float(round(from + step * i as f64));
+                    match value(kind, &v) {
+                        Some(v) => out.push(v),
+                        None => {
+                            problems.push(Problem::at(
+                                path,
+                                at,
+                                Some("sweep.grid"),
+                                format!(
+                                    "{v} is not a valid value of {parameter}; expected {}",
+                                    kind.expected()
+                                ),
+                            ));
+                            break;
+                        }
+                    }
+                }
+                out
+            }
+            _ => {
+                problems.push(Problem::at(
+                    path,
+                    at,
+                    Some("sweep.grid"),
+                    format!("give {parameter} either values = [...] or from, to and step"),
+                ));
+                continue;
+            }
+        };
+        if values.is_empty() {
+            problems.push(Problem::at(
+                path,
+                at,
+                Some("sweep.grid.values"),
+                format!("the grid of {parameter} is empty; give at least one value"),
+            ));
+            continue;
+        }
+        if grid.iter().any(|g: &Axis| g.parameter == parameter) {
+            problems.push(Problem::at(
+                path,
+                at,
+                Some("sweep.grid.parameter"),
+                format!("{parameter} has two axes"),
+            ));
+            continue;
+        }
+        grid.push(Axis { parameter, values });
+    }
+    let random = table.random.as_ref().and_then(|r| {
+        let f = r.get_ref();
+        let draws = *f.draws.get_ref();
+        let mut ok = true;
+        if !(1..=i64::from(u32::MAX)).contains(&draws) {
+            problems.push(Problem::at(path, line(f.draws.span()), Some("sweep.random.draws"), format!("{draws} is not a number of draws; expected a whole number 1 or more")));
+            ok = false;
+        }
+        let seed = f.seed.as_ref().map_or(0, |s| *s.get_ref());
+        if seed < 0 {
+            problems.push(Problem::at(path, f.seed.as_ref().and_then(|s| line(s.span())), Some("sweep.random.seed"), format!("{seed} is negative; expected a whole number 0 or more")));
+            ok = false;
+        }
+        let mut range = |key: &str, v: &Option<Spanned<f64>>| -> f64 {
+            let Some(v) = v else { return 0.0 };
+            let x = *v.get_ref();
+            if (0.0..1.0).contains(&x) {
+                x
+            } else {
+                problems.push(Problem::at(path, line(v.span()), Some(key), format!("{x} is not a relative range; expected a number from 0 up to (not including) 1, e.g. 0.1 for +-10%")));
+                ok = false;
+                0.0
+            }
+        };
+        let location_places = range("sweep.random.location_places", &f.location_places);
+        let caps = range("sweep.random.caps", &f.caps);
+        ok.then_some(Perturbation { draws: draws as u32, seed: seed as u64, location_places, caps })
+    });
+    let base_path = path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(table.base.get_ref());
+    let base = match load_scenario(&base_path) {
+        Ok(b) => Some(b),
+        Err(InputError::Read { source, .. }) => {
+            problems.push(Problem::at(
+                path,
+                line(table.base.span()),
+                Some("sweep.base"),
+                format!("cannot read {}: {source}", base_path.display()),
+            ));
+            None
+        }
+        Err(InputError::Invalid(p)) => {
+            problems.0.extend(p.0);
+            None
+        }
+    };
+    match base {
+        Some(base) if problems.is_empty() => Ok(Sweep {
+            name,
+            description: table.description.clone(),
+            file: path.to_path_buf(),
+            base,
+            grid,
+            random,
+        }),
+        _ => Err(problems.into_error()),
+    }
+}

@@ -1,0 +1,601 @@
+//! `spreiding compare`: results of runs side by side. Per municipality and commodity its
+//! allocation in each scenario and the difference against the first (baseline) scenario, or
+//! for a sweep its robustness band (min, median, max); per scenario the summary metrics of
+//! `spreiding_solver::compare`.
+//!
+//! Each RESULT argument is a group: a folder written by `spreiding run` (all its result files)
+//! or one result file. A group of one scenario gets a column; a group of several (a sweep) a band.
+
+use anyhow::{bail, Context, Result};
+use clap::ValueEnum;
+use serde::Serialize;
+use spreiding_solver::compare::{metrics, Band, Metrics, MetricsContext};
+use spreiding_solver::io::results::{read_lines, Header, Outcome, Record};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Output format of `compare`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned text for people.
+    Table,
+    /// CSV (municipalities, or `--metrics`).
+    Csv,
+    /// Everything as JSON.
+    Json,
+    /// Markdown tables.
+    Md,
+}
+
+/// The values of one group per entry (municipality and commodity, flat index).
+enum Values {
+    One(Vec<u32>),
+    Bands(Vec<Band>),
+}
+
+struct Group {
+    label: String,
+    values: Values,
+    metrics: Vec<Metrics>,
+}
+
+fn result_files(path: &Path) -> Result<Vec<PathBuf>> {
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let dir = if path.join("results").is_dir() {
+        path.join("results")
+    } else {
+        path.to_path_buf()
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .with_context(|| format!("{}: not a result file or folder", path.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("{}: no result files (*.jsonl) in it", path.display());
+    }
+    Ok(files)
+}
+
+/// Reads a group, streaming its records; `header` is set from the first group and checked
+/// against the others.
+fn read_group(
+    path: &Path,
+    header: &mut Option<Header>,
+    baseline: &mut Option<(String, Vec<u32>)>,
+) -> Result<Group> {
+    let files = result_files(path)?;
+    let mut values: Option<Values> = None;
+    let mut single: Option<Vec<u32>> = None;
+    let mut metrics_rows = Vec::new();
+    let mut count = 0usize;
+    let mut first_id = String::new();
+    for f in &files {
+        let text =
+            std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
+        let (h, records) = read_lines(&f.display().to_string(), &text)?;
+        if h.municipalities.is_empty() && records.iter().all(|r| r.outcome == Outcome::Failed) {
+            // A failed scenario: no data set behind it.
+            let ctx = MetricsContext::new(&h);
+            metrics_rows.extend(records.iter().map(|r| metrics(&ctx, r)));
+            continue;
+        }
+        match header {
+            None => *header = Some(h.clone()),
+            Some(first) => {
+                let codes = |h: &Header| {
+                    h.municipalities
+                        .iter()
+                        .map(|m| m.code.clone())
+                        .collect::<Vec<_>>()
+                };
+                if codes(first) != codes(&h) {
+                    bail!("{}: its municipalities differ from those of the first result; compare results on the same data set", f.display());
+                }
+            }
+        }
+        let n = 2 * h.municipalities.len();
+        let ctx = MetricsContext::new(&h);
+        for r in records {
+            metrics_rows.push(metrics(&ctx, &r));
+            if r.outcome == Outcome::Failed {
+                continue;
+            }
+            if baseline.is_none() {
+                *baseline = Some((r.id.clone(), r.allocated.clone()));
+            }
+            count += 1;
+            if count == 1 {
+                first_id = r.id.clone();
+                single = Some(r.allocated);
+                continue;
+            }
+            let bands = match values.get_or_insert_with(|| Values::Bands(vec![Band::default(); n]))
+            {
+                Values::Bands(b) => b,
+                Values::One(_) => unreachable!("only bands are inserted here"),
+            };
+            if let Some(first) = single.take() {
+                for (b, v) in bands.iter_mut().zip(first) {
+                    b.add(v);
+                }
+            }
+            add(bands, &r);
+        }
+    }
+    let values = match (values, single) {
+        (Some(v), _) => v,
+        (None, Some(one)) => Values::One(one),
+        (None, None) => bail!("{}: no solved scenario in it", path.display()),
+    };
+    let label = match &values {
+        Values::One(_) => first_id,
+        Values::Bands(_) => {
+            let prefix = first_id.split('/').next().unwrap_or("").to_owned();
+            if !prefix.is_empty()
+                && metrics_rows
+                    .iter()
+                    .all(|m| m.id.starts_with(&format!("{prefix}/")))
+            {
+                prefix
+            } else {
+                path.file_name().map_or_else(
+                    || path.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                )
+            }
+        }
+    };
+    Ok(Group {
+        label,
+        values,
+        metrics: metrics_rows,
+    })
+}
+
+fn add(bands: &mut [Band], r: &Record) {
+    for (b, &v) in bands.iter_mut().zip(&r.allocated) {
+        b.add(v);
+    }
+}
+
+/// Formats a number with `d` decimals; with a decimal comma for Excel.
+fn num(x: f64, d: usize, excel: bool) -> String {
+    let s = format!("{x:.d$}");
+    if excel {
+        s.replace('.', ",")
+    } else {
+        s
+    }
+}
+
+/// Builds the comparison in a format.
+pub fn compare(
+    paths: &[PathBuf],
+    format: Format,
+    metrics_only: bool,
+    excel: bool,
+) -> Result<Vec<u8>> {
+    let mut header = None;
+    let mut baseline = None;
+    let mut groups = Vec::new();
+    for p in paths {
+        groups.push(read_group(p, &mut header, &mut baseline)?);
+    }
+    let (Some(header), Some((base_id, base))) = (header, baseline) else {
+        bail!("no solved scenario in the results");
+    };
+    let c = Comparison {
+        header,
+        base_id,
+        base,
+        groups,
+    };
+    Ok(match format {
+        Format::Json => {
+            let mut v = serde_json::to_vec_pretty(&c.json())?;
+            v.push(b'\n');
+            v
+        }
+        Format::Csv => {
+            let mut out = if excel {
+                "\u{feff}".as_bytes().to_vec()
+            } else {
+                Vec::new()
+            };
+            let mut w = csv::WriterBuilder::new()
+                .delimiter(if excel { b';' } else { b',' })
+                .from_writer(Vec::new());
+            if metrics_only {
+                c.metrics_csv(&mut w, excel)?;
+            } else {
+                c.municipalities_csv(&mut w, excel)?;
+            }
+            out.extend(w.into_inner()?);
+            out
+        }
+        Format::Table => c.text(false).into_bytes(),
+        Format::Md => c.text(true).into_bytes(),
+    })
+}
+
+struct Comparison {
+    header: Header,
+    base_id: String,
+    base: Vec<u32>,
+    groups: Vec<Group>,
+}
+
+#[derive(Serialize)]
+struct JsonEntry<'a> {
+    code: &'a str,
+    name: &'a str,
+    province: &'a str,
+    commodity: &'static str,
+    indicative: u32,
+    baseline: u32,
+    values: Vec<JsonValue<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum JsonValue<'a> {
+    One {
+        group: &'a str,
+        allocated: u32,
+        diff: i64,
+    },
+    Band {
+        group: &'a str,
+        scenarios: u64,
+        min: u32,
+        median: f64,
+        max: u32,
+    },
+}
+
+impl Comparison {
+    fn entries(&self) -> impl Iterator<Item = (usize, &'static str)> + '_ {
+        (0..self.base.len()).map(|k| (k, if k % 2 == 0 { "regular" } else { "amv" }))
+    }
+
+    fn changed(&self, k: usize) -> bool {
+        self.groups.iter().any(|g| match &g.values {
+            Values::One(v) => v[k] != self.base[k],
+            Values::Bands(b) => {
+                b[k].min() != Some(self.base[k]) || b[k].max() != Some(self.base[k])
+            }
+        })
+    }
+
+    fn json(&self) -> serde_json::Value {
+        let entries: Vec<JsonEntry<'_>> = self
+            .entries()
+            .map(|(k, commodity)| {
+                let m = &self.header.municipalities[k / 2];
+                JsonEntry {
+                    code: &m.code,
+                    name: &m.name,
+                    province: &m.province,
+                    commodity,
+                    indicative: m.indicative[k % 2],
+                    baseline: self.base[k],
+                    values: self
+                        .groups
+                        .iter()
+                        .map(|g| match &g.values {
+                            Values::One(v) => JsonValue::One {
+                                group: &g.label,
+                                allocated: v[k],
+                                diff: i64::from(v[k]) - i64::from(self.base[k]),
+                            },
+                            Values::Bands(b) => JsonValue::Band {
+                                group: &g.label,
+                                scenarios: b[k].len(),
+                                min: b[k].min().unwrap_or(0),
+                                median: b[k].median().unwrap_or(0.0),
+                                max: b[k].max().unwrap_or(0),
+                            },
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let scenarios: Vec<&Metrics> = self.groups.iter().flat_map(|g| &g.metrics).collect();
+        serde_json::json!({
+            "baseline": self.base_id,
+            "groups": self.groups.iter().map(|g| serde_json::json!({"label": g.label, "scenarios": g.metrics.len()})).collect::<Vec<_>>(),
+            "scenarios": scenarios,
+            "municipalities": entries,
+        })
+    }
+
+    fn municipalities_csv(&self, w: &mut csv::Writer<Vec<u8>>, excel: bool) -> Result<()> {
+        let mut head: Vec<String> = [
+            "code",
+            "name",
+            "province",
+            "commodity",
+            "indicative",
+            "baseline",
+        ]
+        .map(String::from)
+        .to_vec();
+        for (i, g) in self.groups.iter().enumerate() {
+            match &g.values {
+                Values::One(_) => {
+                    head.push(g.label.clone());
+                    if i > 0 {
+                        head.push(format!("{} diff", g.label));
+                    }
+                }
+                Values::Bands(_) => {
+                    for s in ["min", "median", "max"] {
+                        head.push(format!("{} {s}", g.label));
+                    }
+                }
+            }
+        }
+        w.write_record(&head)?;
+        for (k, commodity) in self.entries() {
+            let m = &self.header.municipalities[k / 2];
+            let mut row = vec![
+                m.code.clone(),
+                m.name.clone(),
+                m.province.clone(),
+                commodity.to_owned(),
+                m.indicative[k % 2].to_string(),
+                self.base[k].to_string(),
+            ];
+            for (i, g) in self.groups.iter().enumerate() {
+                match &g.values {
+                    Values::One(v) => {
+                        row.push(v[k].to_string());
+                        if i > 0 {
+                            row.push((i64::from(v[k]) - i64::from(self.base[k])).to_string());
+                        }
+                    }
+                    Values::Bands(b) => {
+                        row.push(b[k].min().unwrap_or(0).to_string());
+                        row.push(num(b[k].median().unwrap_or(0.0), 1, excel));
+                        row.push(b[k].max().unwrap_or(0).to_string());
+                    }
+                }
+            }
+            w.write_record(&row)?;
+        }
+        Ok(())
+    }
+
+    fn metrics_csv(&self, w: &mut csv::Writer<Vec<u8>>, excel: bool) -> Result<()> {
+        let provinces: Vec<String> = self.provinces();
+        let mut head: Vec<String> = [
+            "group",
+            "id",
+            "outcome",
+            "total_allocated",
+            "missing",
+            "infeasible_provinces",
+            "receiving",
+            "at_cap",
+            "max_deviation",
+            "mean_deviation",
+            "mean_gini",
+        ]
+        .map(String::from)
+        .to_vec();
+        head.extend(provinces.iter().map(|p| format!("gini_{p}")));
+        w.write_record(&head)?;
+        for g in &self.groups {
+            for m in &g.metrics {
+                let mut row = vec![
+                    g.label.clone(),
+                    m.id.clone(),
+                    format!("{:?}", m.outcome).to_lowercase(),
+                    m.total_allocated.to_string(),
+                    m.missing.to_string(),
+                    m.infeasible_provinces.to_string(),
+                    m.receiving.to_string(),
+                    m.at_cap.to_string(),
+                    num(m.max_deviation, 3, excel),
+                    num(m.mean_deviation, 3, excel),
+                    num(m.mean_gini, 6, excel),
+                ];
+                row.extend(
+                    provinces
+                        .iter()
+                        .map(|p| num(m.gini.get(p).copied().unwrap_or(0.0), 6, excel)),
+                );
+                w.write_record(&row)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn provinces(&self) -> Vec<String> {
+        let mut p: Vec<String> = self
+            .header
+            .municipalities
+            .iter()
+            .map(|m| m.province.clone())
+            .collect();
+        p.sort();
+        p.dedup();
+        p
+    }
+
+    /// Text for people (`md` = Markdown tables): metrics, then the entries that differ.
+    fn text(&self, md: bool) -> String {
+        let mut o = String::new();
+        // Writing to a String cannot fail.
+        let _ = self.write_text(&mut o, md);
+        o
+    }
+
+    fn write_text(&self, o: &mut String, md: bool) -> std::fmt::Result {
+        let row = |o: &mut String, cells: &[String], widths: &[usize]| -> std::fmt::Result {
+            if md {
+                writeln!(o, "| {} |", cells.join(" | "))
+            } else {
+                let line: Vec<String> = cells
+                    .iter()
+                    .zip(widths)
+                    .enumerate()
+                    .map(|(i, (c, w))| {
+                        if i == 0 {
+                            format!("{c:<w$}")
+                        } else {
+                            format!("{c:>w$}")
+                        }
+                    })
+                    .collect();
+                writeln!(o, "{}", line.join("  ").trim_end())
+            }
+        };
+        let rule = |o: &mut String, n: usize| -> std::fmt::Result {
+            if md {
+                writeln!(o, "|{}", " --- |".repeat(n))
+            } else {
+                Ok(())
+            }
+        };
+        writeln!(
+            o,
+            "{}Baseline: {}",
+            if md { "**" } else { "" },
+            self.base_id
+        )?;
+        writeln!(o)?;
+        writeln!(o, "{}Scenarios", if md { "## " } else { "" })?;
+        let head: Vec<String> = [
+            "scenario",
+            "outcome",
+            "allocated",
+            "missing",
+            "receiving",
+            "at cap",
+            "max dev",
+            "mean dev",
+            "mean gini",
+        ]
+        .map(String::from)
+        .to_vec();
+        let widths = [34, 10, 10, 8, 9, 7, 8, 8, 9];
+        row(o, &head, &widths)?;
+        rule(o, head.len())?;
+        for g in &self.groups {
+            if g.metrics.len() <= 20 {
+                for m in &g.metrics {
+                    row(o, &metric_cells(&m.id, m), &widths)?;
+                }
+            } else {
+                // A big sweep: the band of every metric over its scenarios.
+                let solved: Vec<&Metrics> = g
+                    .metrics
+                    .iter()
+                    .filter(|m| m.outcome != Outcome::Failed)
+                    .collect();
+                let band = |f: &dyn Fn(&Metrics) -> f64, d: usize| -> String {
+                    let mut v: Vec<f64> = solved.iter().map(|m| f(m)).collect();
+                    v.sort_by(f64::total_cmp);
+                    match (v.first(), v.get(v.len() / 2), v.last()) {
+                        (Some(a), Some(b), Some(c)) => format!("{a:.d$}/{b:.d$}/{c:.d$}"),
+                        _ => "-".to_owned(),
+                    }
+                };
+                let failed = g.metrics.len() - solved.len();
+                let infeasible = solved
+                    .iter()
+                    .filter(|m| m.outcome == Outcome::Infeasible)
+                    .count();
+                let cells = vec![
+                    format!(
+                        "{} ({} scenarios, min/median/max)",
+                        g.label,
+                        g.metrics.len()
+                    ),
+                    format!("{infeasible} inf., {failed} failed"),
+                    band(&|m| m.total_allocated as f64, 0),
+                    band(&|m| m.missing as f64, 0),
+                    band(&|m| f64::from(m.receiving), 0),
+                    band(&|m| f64::from(m.at_cap), 0),
+                    band(&|m| m.max_deviation, 1),
+                    band(&|m| m.mean_deviation, 2),
+                    band(&|m| m.mean_gini, 3),
+                ];
+                row(o, &cells, &widths)?;
+            }
+        }
+        writeln!(o)?;
+        writeln!(
+            o,
+            "{}Municipalities whose allocation differs from the baseline",
+            if md { "## " } else { "" }
+        )?;
+        let mut head: Vec<String> = ["municipality", "kind", "baseline"]
+            .map(String::from)
+            .to_vec();
+        for (i, g) in self.groups.iter().enumerate() {
+            match &g.values {
+                Values::One(_) if i == 0 => head.push(g.label.clone()),
+                Values::One(_) => head.push(format!("{} (diff)", g.label)),
+                Values::Bands(_) => head.push(format!("{} min/median/max", g.label)),
+            }
+        }
+        let mut widths = vec![32, 7, 8];
+        widths.extend(self.groups.iter().map(|g| g.label.len().max(14) + 6));
+        row(o, &head, &widths)?;
+        rule(o, head.len())?;
+        let mut unchanged = 0;
+        for (k, commodity) in self.entries() {
+            if !self.changed(k) {
+                unchanged += 1;
+                continue;
+            }
+            let m = &self.header.municipalities[k / 2];
+            let mut cells = vec![
+                format!("{} {}", m.code, m.name),
+                commodity.to_owned(),
+                self.base[k].to_string(),
+            ];
+            for (i, g) in self.groups.iter().enumerate() {
+                cells.push(match &g.values {
+                    Values::One(v) if i == 0 => v[k].to_string(),
+                    Values::One(v) => {
+                        format!("{} ({:+})", v[k], i64::from(v[k]) - i64::from(self.base[k]))
+                    }
+                    Values::Bands(b) => format!(
+                        "{}/{}/{}",
+                        b[k].min().unwrap_or(0),
+                        num(b[k].median().unwrap_or(0.0), 1, false),
+                        b[k].max().unwrap_or(0)
+                    ),
+                });
+            }
+            row(o, &cells, &widths)?;
+        }
+        writeln!(o)?;
+        writeln!(
+            o,
+            "{unchanged} of {} municipality-commodity entries are the same in every scenario.",
+            self.base.len()
+        )
+    }
+}
+
+fn metric_cells(label: &str, m: &Metrics) -> Vec<String> {
+    vec![
+        label.to_owned(),
+        format!("{:?}", m.outcome).to_lowercase(),
+        m.total_allocated.to_string(),
+        m.missing.to_string(),
+        m.receiving.to_string(),
+        m.at_cap.to_string(),
+        format!("{:.1}", m.max_deviation),
+        format!("{:.2}", m.mean_deviation),
+        format!("{:.3}", m.mean_gini),
+    ]
+}

@@ -1,0 +1,492 @@
+//! `spreiding run`: scenario files, folders and sweeps solved in parallel, results streamed to
+//! disk with atomic writes, resumable.
+//!
+//! Every scenario file is one unit of work with one result file; a sweep is cut into shards of
+//! [`SHARD`] consecutive scenarios, one result file each. A result file is written whole or not
+//! at all (temporary file, then rename), so an interrupted run loses at most the shards in
+//! progress, and `--resume` skips every result file already there. Output bytes do not depend
+//! on the number of threads: a shard's content depends only on its scenarios, and the summary
+//! is built from the result files in a fixed order.
+
+use crate::cli::write_output;
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use spreiding_solver::compare::{metrics, MetricsContext};
+use spreiding_solver::io::results::{read_lines, write_lines, Header, Outcome, Record};
+use spreiding_solver::io::{self, InputError};
+use spreiding_solver::model::{Dataset, Scenario};
+use spreiding_solver::solve::{solve, solve_with, Inputs};
+use spreiding_solver::sweep::{Perturber, Sweep};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Scenarios per result file of a sweep.
+pub const SHARD: u64 = 100;
+
+/// Default limit on the number of scenarios a run may generate.
+pub const DEFAULT_MAX_SCENARIOS: u64 = 10_000;
+
+/// Arguments of `spreiding run`.
+pub struct Args {
+    pub paths: Vec<PathBuf>,
+    pub jobs: Option<usize>,
+    pub out: PathBuf,
+    pub resume: bool,
+    pub max_scenarios: Option<u64>,
+}
+
+/// What one input file became.
+enum Work {
+    Scenario {
+        scenario: Scenario,
+        dataset: Arc<Dataset>,
+    },
+    Sweep {
+        sweep: Sweep,
+        dataset: Arc<Dataset>,
+        perturber: Perturber,
+    },
+    Failed {
+        id: String,
+        error: String,
+    },
+}
+
+struct Unit {
+    file: PathBuf,
+    work: Work,
+}
+
+impl Unit {
+    fn len(&self) -> u64 {
+        match &self.work {
+            Work::Sweep { sweep, .. } => sweep.len(),
+            _ => 1,
+        }
+    }
+
+    /// The name its result files start with.
+    fn stem(&self) -> String {
+        match &self.work {
+            Work::Scenario { scenario, .. } => safe(&scenario.name),
+            Work::Sweep { sweep, .. } => safe(&sweep.name),
+            Work::Failed { id, .. } => safe(id),
+        }
+    }
+}
+
+/// A name made safe for a file name.
+fn safe(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+struct Shard {
+    unit: usize,
+    start: u64,
+    end: u64,
+    file_name: String,
+}
+
+/// The `.toml` files of the paths, folders searched recursively, each folder's files sorted.
+fn files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .with_context(|| format!("reading folder {}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out)?;
+            } else if p.extension().is_some_and(|e| e == "toml") {
+                out.push(p);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut out)?;
+        } else if p.is_file() {
+            out.push(p.clone());
+        } else {
+            bail!("{}: no such file or folder", p.display());
+        }
+    }
+    Ok(out)
+}
+
+fn describe(e: &InputError) -> String {
+    match e {
+        InputError::Invalid(p) => {
+            p.0.iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Loads every file into a unit of work; data sets are read once per folder.
+fn units(files: Vec<PathBuf>) -> Vec<Unit> {
+    let mut datasets: BTreeMap<PathBuf, Result<Arc<Dataset>, String>> = BTreeMap::new();
+    let mut dataset = |path: &Path| -> Result<Arc<Dataset>, String> {
+        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        datasets
+            .entry(key)
+            .or_insert_with(|| {
+                io::load_dataset(path)
+                    .map(Arc::new)
+                    .map_err(|e| describe(&e))
+            })
+            .clone()
+    };
+    files
+        .into_iter()
+        .map(|file| {
+            let stem = file.file_stem().map_or_else(
+                || "scenario".to_owned(),
+                |s| s.to_string_lossy().into_owned(),
+            );
+            let failed = |error: String| Work::Failed {
+                id: stem.clone(),
+                error,
+            };
+            let text = match std::fs::read_to_string(&file) {
+                Ok(t) => t,
+                Err(e) => {
+                    return Unit {
+                        work: failed(format!("{}: cannot read: {e}", file.display())),
+                        file,
+                    }
+                }
+            };
+            let work = if io::is_sweep(&text) {
+                match io::load_sweep(&file) {
+                    Ok(sweep) => match dataset(&sweep.base.dataset)
+                        .and_then(|d| io::prepare(&sweep.base, &d).map_err(|e| describe(&e)))
+                    {
+                        Ok(d) => Work::Sweep {
+                            perturber: Perturber::new(&d),
+                            dataset: Arc::new(d),
+                            sweep,
+                        },
+                        Err(e) => failed(e),
+                    },
+                    Err(e) => failed(describe(&e)),
+                }
+            } else {
+                match io::load_scenario(&file) {
+                    Ok(scenario) => match dataset(&scenario.dataset)
+                        .and_then(|d| io::prepare(&scenario, &d).map_err(|e| describe(&e)))
+                    {
+                        Ok(d) => Work::Scenario {
+                            scenario,
+                            dataset: Arc::new(d),
+                        },
+                        Err(e) => failed(e),
+                    },
+                    Err(e) => failed(describe(&e)),
+                }
+            };
+            Unit { file, work }
+        })
+        .collect()
+}
+
+fn shards(units: &[Unit]) -> Vec<Shard> {
+    let mut out = Vec::new();
+    for (u, unit) in units.iter().enumerate() {
+        let n = unit.len();
+        if let Work::Sweep { .. } = unit.work {
+            let width = n.saturating_sub(1).max(1).to_string().len();
+            let mut start = 0;
+            while start < n {
+                let end = (start + SHARD).min(n);
+                out.push(Shard {
+                    unit: u,
+                    start,
+                    end,
+                    file_name: format!("{}.{start:0width$}.jsonl", unit.stem()),
+                });
+                start = end;
+            }
+        } else {
+            out.push(Shard {
+                unit: u,
+                start: 0,
+                end: 1,
+                file_name: format!("{}.jsonl", unit.stem()),
+            });
+        }
+    }
+    out
+}
+
+/// The records of a shard.
+fn solve_shard(unit: &Unit, shard: &Shard) -> (Header, Vec<Record>) {
+    let failed = |id: String, e: String| Record::failed(id, BTreeMap::new(), e);
+    match &unit.work {
+        Work::Failed { id, error } => (empty_header(), vec![failed(id.clone(), error.clone())]),
+        Work::Scenario { scenario, dataset } => {
+            let record = match solve(dataset, scenario) {
+                Ok(s) => Record::solved(scenario.name.clone(), BTreeMap::new(), &s),
+                Err(e) => failed(scenario.name.clone(), e.to_string()),
+            };
+            (Header::new(dataset), vec![record])
+        }
+        Work::Sweep {
+            sweep,
+            dataset,
+            perturber,
+        } => {
+            let records = (shard.start..shard.end)
+                .map(|i| {
+                    let job = sweep.job(i);
+                    let inputs = match (&sweep.random, job.draw) {
+                        (Some(p), Some(d)) => perturber.inputs(dataset, &job.scenario, p, d),
+                        _ => Inputs::new(dataset, &job.scenario),
+                    };
+                    match solve_with(dataset, &job.scenario, &inputs) {
+                        Ok(s) => Record::solved(job.id, job.params, &s),
+                        Err(e) => Record::failed(job.id, job.params, e.to_string()),
+                    }
+                })
+                .collect();
+            (Header::new(dataset), records)
+        }
+    }
+}
+
+fn empty_header() -> Header {
+    Header {
+        format: spreiding_solver::io::results::FORMAT.to_owned(),
+        cycle: String::new(),
+        municipalities: Vec::new(),
+    }
+}
+
+/// Runs the batch; returns the exit status (0 all solved, 1 some infeasible, 2 some failed).
+pub fn run(args: Args) -> Result<u8> {
+    let files = files(&args.paths)?;
+    if files.is_empty() {
+        bail!(
+            "no .toml files in {}",
+            args.paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let units = units(files);
+    let total: u64 = units.iter().map(Unit::len).sum();
+    let limit = args.max_scenarios.unwrap_or(DEFAULT_MAX_SCENARIOS);
+    if total > limit {
+        let big: Vec<String> = units
+            .iter()
+            .filter(|u| u.len() > 1)
+            .map(|u| format!("{} ({} scenarios)", u.file.display(), u.len()))
+            .collect();
+        bail!(
+            "this run would generate {total} scenarios, more than the limit of {limit} ({}); pass --max-scenarios {total} to run them",
+            big.join(", ")
+        );
+    }
+    let shards = shards(&units);
+    let mut seen = BTreeMap::new();
+    for s in &shards {
+        if let Some(other) = seen.insert(s.file_name.clone(), s.unit) {
+            if other != s.unit {
+                bail!(
+                    "{} and {} give results the same name `{}`; give the scenarios different names",
+                    units[other].file.display(),
+                    units[s.unit].file.display(),
+                    s.file_name
+                );
+            }
+        }
+    }
+    for u in &units {
+        if let Work::Failed { error, .. } = &u.work {
+            eprintln!("error: {}: {error}", u.file.display());
+        }
+    }
+
+    let dir = args.out.join("results");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    // Temporary files of an interrupted run.
+    for e in std::fs::read_dir(&dir)?.flatten() {
+        if e.file_name().to_string_lossy().starts_with(".tmp") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+    let todo: Vec<&Shard> = shards
+        .iter()
+        .filter(|s| !(args.resume && dir.join(&s.file_name).is_file()))
+        .collect();
+    let skipped: u64 = shards.len() as u64 - todo.len() as u64;
+
+    let progress = if std::io::stderr().is_terminal() {
+        let pb = ProgressBar::new(todo.iter().map(|s| s.end - s.start).sum());
+        pb.set_style(
+            ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:40}] {pos}/{len} scenarios ({per_sec}, eta {eta})",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        pb
+    } else {
+        ProgressBar::hidden()
+    };
+    let write_errors = AtomicU64::new(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.unwrap_or(0))
+        .build()?;
+    // Summary rows per shard, in shard order (rayon's collect keeps the order).
+    let mut rows: Vec<Option<Vec<Row>>> = pool.install(|| {
+        shards
+            .par_iter()
+            .map(|shard| {
+                if args.resume && dir.join(&shard.file_name).is_file() {
+                    return None;
+                }
+                let (header, records) = solve_shard(&units[shard.unit], shard);
+                let bytes = write_lines(&header, &records);
+                if let Err(e) = write_output(Some(&dir.join(&shard.file_name)), &bytes) {
+                    progress.suspend(|| eprintln!("error: {e:#}"));
+                    write_errors.fetch_add(1, Ordering::Relaxed);
+                }
+                progress.inc(shard.end - shard.start);
+                let ctx = MetricsContext::new(&header);
+                Some(records.iter().map(|r| Row::new(&ctx, r)).collect())
+            })
+            .collect()
+    });
+    progress.finish_and_clear();
+    if write_errors.load(Ordering::Relaxed) > 0 {
+        bail!(
+            "{} result files could not be written to {}",
+            write_errors.load(Ordering::Relaxed),
+            dir.display()
+        );
+    }
+    // Shards kept from an earlier run are read back.
+    for (shard, slot) in shards.iter().zip(rows.iter_mut()) {
+        if slot.is_none() {
+            let path = dir.join(&shard.file_name);
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let (header, records) = read_lines(&path.display().to_string(), &text)?;
+            let ctx = MetricsContext::new(&header);
+            *slot = Some(records.iter().map(|r| Row::new(&ctx, r)).collect());
+        }
+    }
+    let counts = summarise(&args.out, rows.into_iter().flatten().flatten())?;
+    eprintln!(
+        "{} scenarios: {} solved, {} with an infeasible province, {} failed{}; results in {}",
+        counts.values().sum::<u64>(),
+        counts.get(&"ok").copied().unwrap_or(0),
+        counts.get(&"infeasible").copied().unwrap_or(0),
+        counts.get(&"failed").copied().unwrap_or(0),
+        if skipped > 0 {
+            format!(" ({skipped} result files kept from before)")
+        } else {
+            String::new()
+        },
+        args.out.display()
+    );
+    Ok(if counts.get(&"failed").copied().unwrap_or(0) > 0 {
+        2
+    } else if counts.get(&"infeasible").copied().unwrap_or(0) > 0 {
+        1
+    } else {
+        0
+    })
+}
+
+/// One line of `summary.csv`.
+struct Row {
+    id: String,
+    outcome: Outcome,
+    cells: [String; 11],
+}
+
+impl Row {
+    fn new(ctx: &MetricsContext, r: &Record) -> Self {
+        let m = metrics(ctx, r);
+        let params: Vec<String> = r.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        Row {
+            id: r.id.clone(),
+            outcome: r.outcome,
+            cells: [
+                format!("{:?}", r.outcome).to_lowercase(),
+                m.total_allocated.to_string(),
+                m.missing.to_string(),
+                m.infeasible_provinces.to_string(),
+                m.receiving.to_string(),
+                m.at_cap.to_string(),
+                format!("{:.3}", m.max_deviation),
+                format!("{:.3}", m.mean_deviation),
+                format!("{:.6}", m.mean_gini),
+                params.join(";"),
+                r.error.clone().unwrap_or_default(),
+            ],
+        }
+    }
+}
+
+/// Writes `summary.csv`, one row per scenario in shard order; counts the outcomes.
+fn summarise(out: &Path, rows: impl Iterator<Item = Row>) -> Result<BTreeMap<&'static str, u64>> {
+    let mut counts = BTreeMap::new();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "id",
+        "outcome",
+        "total_allocated",
+        "missing",
+        "infeasible_provinces",
+        "receiving",
+        "at_cap",
+        "max_deviation",
+        "mean_deviation",
+        "mean_gini",
+        "params",
+        "error",
+    ])?;
+    let mut ids = BTreeSet::new();
+    for row in rows {
+        if !ids.insert(row.id.clone()) {
+            bail!(
+                "two scenarios have the id {}; give them different names",
+                row.id
+            );
+        }
+        *counts
+            .entry(match row.outcome {
+                Outcome::Ok => "ok",
+                Outcome::Infeasible => "infeasible",
+                Outcome::Failed => "failed",
+            })
+            .or_default() += 1;
+        w.write_field(&row.id)?;
+        w.write_record(&row.cells)?;
+    }
+    write_output(Some(&out.join("summary.csv")), &w.into_inner()?)?;
+    Ok(counts)
+}
