@@ -83,6 +83,9 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = crate::compare::Format::Table)]
         format: crate::compare::Format,
+        /// The baseline scenario's id (default: the first solved scenario).
+        #[arg(long)]
+        baseline: Option<String>,
         /// CSV: the per-scenario metrics instead of the per-municipality table.
         #[arg(long)]
         metrics: bool,
@@ -183,12 +186,14 @@ fn run(cli: Cli) -> Result<u8> {
         }),
         Command::Compare {
             results,
+            baseline,
             format,
             metrics,
             excel,
             output: out,
         } => {
-            let bytes = crate::compare::compare(&results, format, metrics, excel)?;
+            let bytes =
+                crate::compare::compare(&results, baseline.as_deref(), format, metrics, excel)?;
             write_output(out.as_deref(), &bytes)?;
             Ok(SOLVED)
         }

@@ -3,8 +3,9 @@
 //! for a sweep its robustness band (min, median, max); per scenario the summary metrics of
 //! `spreiding_solver::compare`.
 //!
-//! Each RESULT argument is a group: a folder written by `spreiding run` (all its result files)
-//! or one result file. A group of one scenario gets a column; a group of several (a sweep) a band.
+//! Each RESULT argument is a folder written by `spreiding run` or one result file. A scenario
+//! gets a column (and a difference column); the scenarios of a sweep together get a band. The
+//! baseline is the first solved scenario, or the one named with `--baseline`.
 
 use anyhow::{bail, Context, Result};
 use clap::ValueEnum;
@@ -31,6 +32,8 @@ pub enum Format {
 enum Values {
     One(Vec<u32>),
     Bands(Vec<Band>),
+    /// No scenario of the group was solved.
+    Failed,
 }
 
 struct Group {
@@ -60,100 +63,111 @@ fn result_files(path: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Reads a group, streaming its records; `header` is set from the first group and checked
-/// against the others.
-fn read_group(
+/// A group being read.
+struct Builder {
+    label: String,
+    first: Option<Vec<u32>>,
+    bands: Option<Vec<Band>>,
+    metrics: Vec<Metrics>,
+}
+
+impl Builder {
+    fn add(&mut self, r: Record) {
+        match (&mut self.first, &mut self.bands) {
+            (None, None) => self.first = Some(r.allocated),
+            (first, bands) => {
+                let bands = bands.get_or_insert_with(|| vec![Band::default(); r.allocated.len()]);
+                if let Some(first) = first.take() {
+                    for (b, v) in bands.iter_mut().zip(first) {
+                        b.add(v);
+                    }
+                }
+                add(bands, &r);
+            }
+        }
+    }
+
+    fn build(self) -> Group {
+        let values = match (self.first, self.bands) {
+            (_, Some(b)) => Values::Bands(b),
+            (Some(one), None) => Values::One(one),
+            (None, None) => Values::Failed,
+        };
+        Group {
+            label: self.label,
+            values,
+            metrics: self.metrics,
+        }
+    }
+}
+
+/// Reads the result files of a path into groups, streaming the records: a scenario without a
+/// sweep prefix is a group of its own, the scenarios of a sweep (`name/...`) form one group.
+/// `header` is set from the first result and checked against the others; `baseline` is the
+/// scenario `wanted` (or the first solved one).
+fn read_path(
     path: &Path,
     header: &mut Option<Header>,
+    wanted: Option<&str>,
     baseline: &mut Option<(String, Vec<u32>)>,
-) -> Result<Group> {
-    let files = result_files(path)?;
-    let mut values: Option<Values> = None;
-    let mut single: Option<Vec<u32>> = None;
-    let mut metrics_rows = Vec::new();
-    let mut count = 0usize;
-    let mut first_id = String::new();
-    for f in &files {
+    groups: &mut Vec<Group>,
+) -> Result<()> {
+    let mut builders: Vec<Builder> = Vec::new();
+    for f in &result_files(path)? {
         let text =
             std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
         let (h, records) = read_lines(&f.display().to_string(), &text)?;
-        if h.municipalities.is_empty() && records.iter().all(|r| r.outcome == Outcome::Failed) {
-            // A failed scenario: no data set behind it.
-            let ctx = MetricsContext::new(&h);
-            metrics_rows.extend(records.iter().map(|r| metrics(&ctx, r)));
-            continue;
-        }
-        match header {
-            None => *header = Some(h.clone()),
-            Some(first) => {
-                let codes = |h: &Header| {
-                    h.municipalities
-                        .iter()
-                        .map(|m| m.code.clone())
-                        .collect::<Vec<_>>()
-                };
-                if codes(first) != codes(&h) {
-                    bail!("{}: its municipalities differ from those of the first result; compare results on the same data set", f.display());
+        let solved = records.iter().any(|r| r.outcome != Outcome::Failed);
+        if solved {
+            match header {
+                None => *header = Some(h.clone()),
+                Some(first) => {
+                    let codes = |h: &Header| {
+                        h.municipalities
+                            .iter()
+                            .map(|m| m.code.clone())
+                            .collect::<Vec<_>>()
+                    };
+                    if codes(first) != codes(&h) {
+                        bail!(
+                            "{}: its municipalities differ from those of the first result; compare results on the same data set",
+                            f.display()
+                        );
+                    }
                 }
             }
         }
-        let n = 2 * h.municipalities.len();
         let ctx = MetricsContext::new(&h);
         for r in records {
-            metrics_rows.push(metrics(&ctx, &r));
+            let label =
+                r.id.split_once('/')
+                    .map_or(r.id.as_str(), |(prefix, _)| prefix)
+                    .to_owned();
+            let b = match builders.iter().position(|b| b.label == label) {
+                Some(i) => &mut builders[i],
+                None => {
+                    builders.push(Builder {
+                        label,
+                        first: None,
+                        bands: None,
+                        metrics: Vec::new(),
+                    });
+                    let last = builders.len() - 1;
+                    &mut builders[last]
+                }
+            };
+            b.metrics.push(metrics(&ctx, &r));
             if r.outcome == Outcome::Failed {
                 continue;
             }
-            if baseline.is_none() {
+            if baseline.is_none() && wanted.is_none_or(|w| w == r.id) {
                 *baseline = Some((r.id.clone(), r.allocated.clone()));
             }
-            count += 1;
-            if count == 1 {
-                first_id = r.id.clone();
-                single = Some(r.allocated);
-                continue;
-            }
-            let bands = match values.get_or_insert_with(|| Values::Bands(vec![Band::default(); n]))
-            {
-                Values::Bands(b) => b,
-                Values::One(_) => unreachable!("only bands are inserted here"),
-            };
-            if let Some(first) = single.take() {
-                for (b, v) in bands.iter_mut().zip(first) {
-                    b.add(v);
-                }
-            }
-            add(bands, &r);
+            b.add(r);
         }
     }
-    let values = match (values, single) {
-        (Some(v), _) => v,
-        (None, Some(one)) => Values::One(one),
-        (None, None) => bail!("{}: no solved scenario in it", path.display()),
-    };
-    let label = match &values {
-        Values::One(_) => first_id,
-        Values::Bands(_) => {
-            let prefix = first_id.split('/').next().unwrap_or("").to_owned();
-            if !prefix.is_empty()
-                && metrics_rows
-                    .iter()
-                    .all(|m| m.id.starts_with(&format!("{prefix}/")))
-            {
-                prefix
-            } else {
-                path.file_name().map_or_else(
-                    || path.display().to_string(),
-                    |n| n.to_string_lossy().into_owned(),
-                )
-            }
-        }
-    };
-    Ok(Group {
-        label,
-        values,
-        metrics: metrics_rows,
-    })
+    groups.extend(builders.into_iter().map(Builder::build));
+    Ok(())
 }
 
 fn add(bands: &mut [Band], r: &Record) {
@@ -175,6 +189,7 @@ fn num(x: f64, d: usize, excel: bool) -> String {
 /// Builds the comparison in a format.
 pub fn compare(
     paths: &[PathBuf],
+    baseline_id: Option<&str>,
     format: Format,
     metrics_only: bool,
     excel: bool,
@@ -183,10 +198,13 @@ pub fn compare(
     let mut baseline = None;
     let mut groups = Vec::new();
     for p in paths {
-        groups.push(read_group(p, &mut header, &mut baseline)?);
+        read_path(p, &mut header, baseline_id, &mut baseline, &mut groups)?;
     }
     let (Some(header), Some((base_id, base))) = (header, baseline) else {
-        bail!("no solved scenario in the results");
+        match baseline_id {
+            Some(id) => bail!("no solved scenario with the id {id} in the results"),
+            None => bail!("no solved scenario in the results"),
+        }
     };
     let c = Comparison {
         header,
@@ -255,6 +273,10 @@ enum JsonValue<'a> {
         median: f64,
         max: u32,
     },
+    Failed {
+        group: &'a str,
+        failed: bool,
+    },
 }
 
 impl Comparison {
@@ -268,6 +290,7 @@ impl Comparison {
             Values::Bands(b) => {
                 b[k].min() != Some(self.base[k]) || b[k].max() != Some(self.base[k])
             }
+            Values::Failed => false,
         })
     }
 
@@ -299,6 +322,10 @@ impl Comparison {
                                 median: b[k].median().unwrap_or(0.0),
                                 max: b[k].max().unwrap_or(0),
                             },
+                            Values::Failed => JsonValue::Failed {
+                                group: &g.label,
+                                failed: true,
+                            },
                         })
                         .collect(),
                 }
@@ -324,11 +351,11 @@ impl Comparison {
         ]
         .map(String::from)
         .to_vec();
-        for (i, g) in self.groups.iter().enumerate() {
+        for g in &self.groups {
             match &g.values {
                 Values::One(_) => {
                     head.push(g.label.clone());
-                    if i > 0 {
+                    if g.label != self.base_id {
                         head.push(format!("{} diff", g.label));
                     }
                 }
@@ -337,6 +364,7 @@ impl Comparison {
                         head.push(format!("{} {s}", g.label));
                     }
                 }
+                Values::Failed => head.push(format!("{} (failed)", g.label)),
             }
         }
         w.write_record(&head)?;
@@ -350,11 +378,11 @@ impl Comparison {
                 m.indicative[k % 2].to_string(),
                 self.base[k].to_string(),
             ];
-            for (i, g) in self.groups.iter().enumerate() {
+            for g in &self.groups {
                 match &g.values {
                     Values::One(v) => {
                         row.push(v[k].to_string());
-                        if i > 0 {
+                        if g.label != self.base_id {
                             row.push((i64::from(v[k]) - i64::from(self.base[k])).to_string());
                         }
                     }
@@ -363,6 +391,7 @@ impl Comparison {
                         row.push(num(b[k].median().unwrap_or(0.0), 1, excel));
                         row.push(b[k].max().unwrap_or(0).to_string());
                     }
+                    Values::Failed => row.push(String::new()),
                 }
             }
             w.write_record(&row)?;
@@ -538,11 +567,12 @@ impl Comparison {
         let mut head: Vec<String> = ["municipality", "kind", "baseline"]
             .map(String::from)
             .to_vec();
-        for (i, g) in self.groups.iter().enumerate() {
+        for g in &self.groups {
             match &g.values {
-                Values::One(_) if i == 0 => head.push(g.label.clone()),
+                Values::One(_) if g.label == self.base_id => head.push(g.label.clone()),
                 Values::One(_) => head.push(format!("{} (diff)", g.label)),
                 Values::Bands(_) => head.push(format!("{} min/median/max", g.label)),
+                Values::Failed => head.push(format!("{} (failed)", g.label)),
             }
         }
         let mut widths = vec![32, 7, 8];
@@ -561,9 +591,9 @@ impl Comparison {
                 commodity.to_owned(),
                 self.base[k].to_string(),
             ];
-            for (i, g) in self.groups.iter().enumerate() {
+            for g in &self.groups {
                 cells.push(match &g.values {
-                    Values::One(v) if i == 0 => v[k].to_string(),
+                    Values::One(v) if g.label == self.base_id => v[k].to_string(),
                     Values::One(v) => {
                         format!("{} ({:+})", v[k], i64::from(v[k]) - i64::from(self.base[k]))
                     }
@@ -573,6 +603,7 @@ impl Comparison {
                         num(b[k].median().unwrap_or(0.0), 1, false),
                         b[k].max().unwrap_or(0)
                     ),
+                    Values::Failed => "-".to_owned(),
                 });
             }
             row(o, &cells, &widths)?;
