@@ -323,7 +323,7 @@ pub fn run(args: Args) -> Result<u8> {
     }
     for u in &units {
         if let Work::Failed { error, .. } = &u.work {
-            eprintln!("error: {}: {error}", u.file.display());
+            eprintln!("error: {error}");
         }
     }
 

@@ -4,6 +4,7 @@ mod bad_input;
 mod cli;
 mod common;
 mod differential;
+mod engine;
 mod explain;
 mod golden;
 mod properties;
