@@ -16,12 +16,11 @@ use spreiding_solver::compare::{metrics, MetricsContext};
 use spreiding_solver::io::results::{read_lines, write_lines, Header, Outcome, Record};
 use spreiding_solver::io::{self, InputError};
 use spreiding_solver::model::{Dataset, Scenario};
-use spreiding_solver::solve::{solve, solve_with, Inputs};
-use spreiding_solver::sweep::{Perturber, Sweep};
+use spreiding_solver::solve::solve;
+use spreiding_solver::sweep::{solve_job, Perturber, Sweep};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// Scenarios per result file of a sweep.
@@ -255,17 +254,7 @@ fn solve_shard(unit: &Unit, shard: &Shard) -> (Header, Vec<Record>) {
             perturber,
         } => {
             let records = (shard.start..shard.end)
-                .map(|i| {
-                    let job = sweep.job(i);
-                    let inputs = match (&sweep.random, job.draw) {
-                        (Some(p), Some(d)) => perturber.inputs(dataset, &job.scenario, p, d),
-                        _ => Inputs::new(dataset, &job.scenario),
-                    };
-                    match solve_with(dataset, &job.scenario, &inputs) {
-                        Ok(s) => Record::solved(job.id, job.params, &s),
-                        Err(e) => Record::failed(job.id, job.params, e.to_string()),
-                    }
-                })
+                .map(|i| solve_job(sweep, dataset, perturber, i))
                 .collect();
             (Header::new(dataset), records)
         }
@@ -354,10 +343,22 @@ pub fn run(args: Args) -> Result<u8> {
     } else {
         ProgressBar::hidden()
     };
-    let write_errors = AtomicU64::new(0);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()?;
+    // One writer thread writes the result files (each atomically, with fsync) while the
+    // workers go on solving; the bounded channel keeps memory bounded.
+    let (to_writer, finished) =
+        std::sync::mpsc::sync_channel::<(PathBuf, Vec<u8>)>(2 * pool.current_num_threads());
+    let writer = std::thread::spawn(move || {
+        let mut errors = Vec::new();
+        for (path, bytes) in finished {
+            if let Err(e) = write_output(Some(&path), &bytes) {
+                errors.push(format!("{e:#}"));
+            }
+        }
+        errors
+    });
     // Summary rows per shard, in shard order (rayon's collect keeps the order).
     let mut rows: Vec<Option<Vec<Row>>> = pool.install(|| {
         shards
@@ -367,22 +368,27 @@ pub fn run(args: Args) -> Result<u8> {
                     return None;
                 }
                 let (header, records) = solve_shard(&units[shard.unit], shard);
-                let bytes = write_lines(&header, &records);
-                if let Err(e) = write_output(Some(&dir.join(&shard.file_name)), &bytes) {
-                    progress.suspend(|| eprintln!("error: {e:#}"));
-                    write_errors.fetch_add(1, Ordering::Relaxed);
-                }
+                // The writer only stops when this side is dropped, after all sends.
+                let _ =
+                    to_writer.send((dir.join(&shard.file_name), write_lines(&header, &records)));
                 progress.inc(shard.end - shard.start);
                 let ctx = MetricsContext::new(&header);
                 Some(records.iter().map(|r| Row::new(&ctx, r)).collect())
             })
             .collect()
     });
+    drop(to_writer);
+    let write_errors = writer
+        .join()
+        .unwrap_or_else(|_| vec!["the writer thread panicked".to_owned()]);
     progress.finish_and_clear();
-    if write_errors.load(Ordering::Relaxed) > 0 {
+    if !write_errors.is_empty() {
+        for e in &write_errors {
+            eprintln!("error: {e}");
+        }
         bail!(
             "{} result files could not be written to {}",
-            write_errors.load(Ordering::Relaxed),
+            write_errors.len(),
             dir.display()
         );
     }

@@ -9,8 +9,9 @@
 //! in code order, regular before AMV: the same draw gives the same numbers on every machine.
 
 use crate::counting::{verdict, CountingContext};
+use crate::io::results::Record;
 use crate::model::{AllocationMode, Commodity, Dataset, Date, Eligibility, Method, Scenario};
-use crate::solve::Inputs;
+use crate::solve::{solve_with, Inputs};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -341,6 +342,19 @@ impl Perturber {
             }
         }
         Inputs { counted, caps }
+    }
+}
+
+/// Solves scenario `index` of a sweep on its (prepared) data set: the record of a batch run.
+pub fn solve_job(sweep: &Sweep, dataset: &Dataset, perturber: &Perturber, index: u64) -> Record {
+    let job = sweep.job(index);
+    let inputs = match (&sweep.random, job.draw) {
+        (Some(p), Some(d)) => perturber.inputs(dataset, &job.scenario, p, d),
+        _ => Inputs::new(dataset, &job.scenario),
+    };
+    match solve_with(dataset, &job.scenario, &inputs) {
+        Ok(s) => Record::solved(job.id, job.params, &s),
+        Err(e) => Record::failed(job.id, job.params, e.to_string()),
     }
 }
 
