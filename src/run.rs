@@ -405,8 +405,13 @@ pub fn run(args: Args) -> Result<u8> {
     }
     let counts = summarise(&args.out, rows.into_iter().flatten().flatten())?;
     eprintln!(
-        "{} scenarios: {} solved, {} with an infeasible province, {} failed{}; results in {}",
+        "{} scenario{}: {} solved, {} with an infeasible province, {} failed{}; results in {}",
         counts.values().sum::<u64>(),
+        if counts.values().sum::<u64>() == 1 {
+            ""
+        } else {
+            "s"
+        },
         counts.get(&"ok").copied().unwrap_or(0),
         counts.get(&"infeasible").copied().unwrap_or(0),
         counts.get(&"failed").copied().unwrap_or(0),
