@@ -33,5 +33,6 @@ pub mod model;
 pub mod round;
 pub mod solve;
 pub mod sweep;
+pub mod synthetic;
 
 pub use solve::{solve, Solution};

@@ -9,3 +9,4 @@ mod explain;
 mod golden;
 mod properties;
 mod scenarios;
+mod synthetic;

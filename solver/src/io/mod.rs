@@ -13,12 +13,14 @@ pub mod results;
 mod scenario;
 mod sweep;
 mod table;
+mod write;
 
 pub use dataset::load_dataset;
 pub use overrides::apply_overrides;
 pub use problem::{InputError, Problem, Problems};
 pub use scenario::{load_scenario, parse_scenario, ScenarioFile};
 pub use sweep::{is_sweep, load_sweep};
+pub use write::write_dataset;
 
 use crate::model::{Dataset, Scenario};
 use std::path::Path;

@@ -4,32 +4,33 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 macro_rules! code_type {
-    ($(#[$doc:meta])* $name:ident, $prefix:literal, $digits:literal) => {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal, $digits:literal, $max_digits:literal, $form:literal) => {
         $(#[$doc])*
         ///
-        /// Stored inline as its ASCII bytes: copying a code allocates nothing.
+        /// Stored inline as its ASCII bytes (zero-padded): copying a code allocates nothing.
         #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub struct $name([u8; $prefix.len() + $digits]);
+        pub struct $name([u8; $prefix.len() + $max_digits]);
 
         impl $name {
             /// The expected form, for error messages.
-            pub const FORM: &'static str = concat!($prefix, " followed by ", $digits, " digits");
+            pub const FORM: &'static str = $form;
 
             /// Parses a code of the form `PREFIX` + digits; `None` if it has another form.
             pub fn parse(s: &str) -> Option<Self> {
                 let rest = s.strip_prefix($prefix)?;
-                if rest.len() != $digits || !rest.bytes().all(|b| b.is_ascii_digit()) {
+                if !($digits..=$max_digits).contains(&rest.len()) || !rest.bytes().all(|b| b.is_ascii_digit()) {
                     return None;
                 }
-                let mut bytes = [0u8; $prefix.len() + $digits];
-                bytes.copy_from_slice(s.as_bytes());
+                let mut bytes = [0u8; $prefix.len() + $max_digits];
+                bytes[..s.len()].copy_from_slice(s.as_bytes());
                 Some(Self(bytes))
             }
 
             /// The code as text.
             pub fn as_str(&self) -> &str {
+                let len = self.0.iter().position(|&b| b == 0).unwrap_or(self.0.len());
                 // Only ASCII prefixes and digits are ever stored.
-                std::str::from_utf8(&self.0).unwrap_or_default()
+                std::str::from_utf8(&self.0[..len]).unwrap_or_default()
             }
         }
 
@@ -61,16 +62,17 @@ macro_rules! code_type {
 }
 
 code_type!(
-    /// CBS municipality code, e.g. `GM0014` (Groningen).
-    MunicipalityCode, "GM", 4
+    /// CBS municipality code, e.g. `GM0014` (Groningen). Synthetic data sets larger than the
+    /// country use up to 6 digits.
+    MunicipalityCode, "GM", 4, 6, "GM followed by 4 digits, e.g. GM0014"
 );
 code_type!(
     /// CBS province code, `PV20` (Groningen) to `PV31` (Limburg).
-    ProvinceCode, "PV", 2
+    ProvinceCode, "PV", 2, 2, "PV followed by 2 digits, e.g. PV20"
 );
 code_type!(
     /// CBS COROP region code, e.g. `CR03`.
-    CoropCode, "CR", 2
+    CoropCode, "CR", 2, 2, "CR followed by 2 digits, e.g. CR03"
 );
 
 /// The two separate tasks: regular places and places for unaccompanied minors (AMV).
@@ -153,6 +155,15 @@ mod tests {
     fn codes_parse_only_their_own_form() {
         assert!(MunicipalityCode::parse("GM0014").is_some());
         assert!(MunicipalityCode::parse("GM014").is_none());
+        assert!(MunicipalityCode::parse("GM0000001").is_none());
+        assert_eq!(
+            MunicipalityCode::parse("GM012345").unwrap().as_str(),
+            "GM012345"
+        );
+        assert!(
+            MunicipalityCode::parse("GM0014").unwrap()
+                < MunicipalityCode::parse("GM00140").unwrap()
+        );
         assert!(MunicipalityCode::parse("PV0014").is_none());
         assert!(MunicipalityCode::parse("GM00a4").is_none());
         assert!(ProvinceCode::parse("PV20").is_some());
