@@ -3,8 +3,7 @@
 use super::{at_level, classify, Block, BlockSolution, Outcome, FEAS_TOL};
 use good_lp::solvers::highs::{highs, HighsPresolveType};
 use good_lp::{
-    constraint, variable, DualValues, Expression, ProblemVariables, Solution, SolutionWithDual,
-    SolverModel, Variable,
+    constraint, variable, Expression, ProblemVariables, Solution, SolverModel, Variable,
 };
 
 /// The LP could not be solved. This is a bug or a numerical breakdown, never a property of the
@@ -67,52 +66,109 @@ fn max_total(block: &Block, s: f64) -> Result<f64, LpError> {
     Ok(xs.iter().map(|&x| sol.value(x)).sum::<f64>().min(s))
 }
 
-/// One round: max t over the members not yet fixed. Returns t and, per member, whether its level
-/// row has a non-zero dual (always false for fixed members).
-fn round(
-    block: &Block,
-    target: f64,
-    fixed: &[Option<f64>],
-    round: u32,
-) -> Result<(f64, Vec<bool>), LpError> {
-    let mut vars = ProblemVariables::new();
-    let t = vars.add(variable());
-    let xs: Vec<Variable> = block
-        .members
-        .iter()
-        .zip(fixed)
-        .map(|(m, f)| match *f {
-            Some(v) => vars.add(variable().min(v).max(v)),
-            None => column(&mut vars, 0.0, m.cap),
-        })
-        .collect();
-    let mut model = configure(vars.maximise(t).using(highs));
-    let total: Expression = xs.iter().sum();
-    model.add_constraint(constraint::eq(total, target));
-    let mut level_rows = Vec::with_capacity(xs.len());
-    let mut free_a = 0.0;
-    for (i, m) in block.members.iter().enumerate() {
-        if fixed[i].is_none() {
-            free_a += m.a;
-            level_rows.push((
-                i,
-                model.add_constraint(constraint::geq(xs[i] - m.a * t, -m.b)),
-            ));
+/// The progressive-filling LP, built once with good_lp and then kept in HiGHS: between rounds
+/// only column bounds change, and HiGHS re-solves from the previous basis (warm start).
+///
+/// Columns, in the order good_lp creates them: t (free), x_m in [0, U_m], and a slack s_m per
+/// member, fixed at 0 while the member is free. Rows: `sum x = T` (row 0), the level rows
+/// `x_m - a_m t + s_m >= -b_m` (rows 1..=n), then the family rows. Fixing a member sets
+/// x_m = v and frees s_m in [0, inf), which retires its level row without changing any row.
+struct Filling {
+    model: Option<highs::Model>,
+    n: usize,
+}
+
+impl Filling {
+    fn new(block: &Block, target: f64) -> Result<Self, LpError> {
+        let n = block.members.len();
+        let mut vars = ProblemVariables::new();
+        let t = vars.add(variable());
+        let xs: Vec<Variable> = block
+            .members
+            .iter()
+            .map(|m| column(&mut vars, 0.0, m.cap))
+            .collect();
+        let slacks: Vec<Variable> = block
+            .members
+            .iter()
+            .map(|_| vars.add(variable().min(0.0).max(0.0)))
+            .collect();
+        let mut problem = vars.maximise(t).using(highs);
+        let total: Expression = xs.iter().sum();
+        problem.add_constraint(constraint::eq(total, target));
+        for ((m, &x), &slack) in block.members.iter().zip(&xs).zip(&slacks) {
+            problem.add_constraint(constraint::geq(x - m.a * t + slack, -m.b));
         }
+        for row in &block.rows {
+            let e: Expression = row.members.iter().map(|&i| xs[i]).sum();
+            problem.add_constraint(constraint::leq(e, row.upper));
+        }
+        let mut model = problem.try_into_inner().map_err(|e| solver_error(0, e))?;
+        // Every HiGHS solve in the process: one thread (HIGHS-NOTES: the setting must not
+        // change within a process), no presolve (faster on these LPs), fixed seed, quiet.
+        for (option, result) in [
+            ("threads", model.try_set_option("threads", 1)),
+            ("presolve", model.try_set_option("presolve", "off")),
+            ("random_seed", model.try_set_option("random_seed", 0)),
+            ("output_flag", model.try_set_option("output_flag", false)),
+        ] {
+            result.map_err(|e| solver_error(0, format!("setting {option}: {e:?}")))?;
+        }
+        Ok(Filling {
+            model: Some(model),
+            n,
+        })
     }
-    for row in &block.rows {
-        let e: Expression = row.members.iter().map(|&i| xs[i]).sum();
-        model.add_constraint(constraint::leq(e, row.upper));
-    }
-    let mut sol = model.solve().map_err(|e| solver_error(round, e))?;
-    let level = sol.value(t);
-    let duals = sol.compute_dual();
-    let mut blocked = vec![false; block.members.len()];
-    for (i, r) in level_rows {
+
+    /// Solves; returns t and, per member, whether its level row has a non-zero dual.
+    fn solve(&mut self, round: u32, free_a: f64) -> Result<(f64, Vec<bool>), LpError> {
+        let model = self
+            .model
+            .take()
+            .ok_or_else(|| solver_error(round, "no model"))?;
+        let solved = model
+            .try_solve()
+            .map_err(|e| solver_error(round, format!("{e:?}")))?;
+        if solved.status() != highs::HighsModelStatus::Optimal {
+            return Err(solver_error(round, format!("status {:?}", solved.status())));
+        }
+        let solution = solved.get_solution();
+        let t = solution.columns()[0];
+        let duals = solution.dual_rows();
         // The level rows' duals y satisfy sum y_m a_m = 1; scale by the free slopes.
-        blocked[i] = duals.dual(r).abs() * free_a > 1e-9;
+        let blocked = (0..self.n)
+            .map(|i| duals[1 + i].abs() * free_a > 1e-9)
+            .collect();
+        self.model = Some(highs::Model::from(solved));
+        Ok((t, blocked))
     }
-    Ok((level, blocked))
+
+    /// Fixes member i at x = v and retires its level row.
+    fn fix(&mut self, i: usize, v: f64) -> Result<(), LpError> {
+        let model = self
+            .model
+            .as_mut()
+            .ok_or_else(|| solver_error(0, "no model"))?;
+        set_bounds(model, 1 + i, v, v)?;
+        set_bounds(model, 1 + self.n + i, 0.0, f64::INFINITY)
+    }
+}
+
+/// Changes a column's bounds (the highs crate exposes this only with column handles, which
+/// good_lp keeps to itself; the column order is good_lp's creation order).
+fn set_bounds(model: &mut highs::Model, col: usize, lower: f64, upper: f64) -> Result<(), LpError> {
+    let col = highs_sys::HighsInt::try_from(col)
+        .map_err(|_| solver_error(0, "column index out of range"))?;
+    // SAFETY: the pointer is the live HiGHS instance owned by `model`, borrowed mutably for the
+    // call; `col` is one of its columns (the model has 1 + 2n columns).
+    let status = unsafe { highs_sys::Highs_changeColBounds(model.as_mut_ptr(), col, lower, upper) };
+    if status == highs_sys::STATUS_ERROR {
+        return Err(solver_error(
+            0,
+            format!("changing the bounds of column {col}"),
+        ));
+    }
+    Ok(())
 }
 
 /// The leximin allocation of a block by progressive filling with HiGHS.
@@ -139,6 +195,7 @@ pub fn solve_lp(block: &Block) -> Result<BlockSolution, LpError> {
 
     let mut fixed: Vec<Option<f64>> = vec![None; n];
     let mut level: Option<f64> = None;
+    let mut lp: Option<Filling> = None;
     loop {
         let free: Vec<usize> = (0..n).filter(|&i| fixed[i].is_none()).collect();
         if free.is_empty() {
@@ -162,13 +219,20 @@ pub fn solve_lp(block: &Block) -> Result<BlockSolution, LpError> {
             break;
         }
         solves += 1;
-        let (t, blocked) = round(block, target, &fixed, solves)?;
+        let filling = match &mut lp {
+            Some(f) => f,
+            None => lp.insert(Filling::new(block, target)?),
+        };
+        let free_a: f64 = free.iter().map(|&i| block.members[i].a).sum();
+        let (t, blocked) = filling.solve(solves, free_a)?;
         if !free.iter().any(|&i| blocked[i]) {
             return Err(LpError::NoProgress(solves));
         }
         for &i in &free {
             if blocked[i] {
-                fixed[i] = Some(at_level(&block.members[i], t));
+                let v = at_level(&block.members[i], t);
+                fixed[i] = Some(v);
+                filling.fix(i, v)?;
             }
         }
         level = Some(level.map_or(t, |l: f64| l.max(t)));
