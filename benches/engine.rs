@@ -12,8 +12,7 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 fn benches(c: &mut Criterion) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios/2024-2026/sweeps/sensitivity.toml");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/2024-2026/sweeps/sensitivity.toml");
     let sweep = io::load_sweep(&path).unwrap();
     let dataset = io::load_dataset(&sweep.base.dataset).unwrap();
     let dataset = io::prepare(&sweep.base, &dataset).unwrap();
@@ -23,28 +22,20 @@ fn benches(c: &mut Criterion) {
     group.sample_size(20);
     group.throughput(Throughput::Elements(n));
     for threads in [1, 2] {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         group.bench_function(format!("threads-{threads}"), |b| {
             b.iter(|| {
                 pool.install(|| {
                     (0..n)
                         .into_par_iter()
-                        .map(|i| {
-                            serde_json::to_vec(&solve_job(&sweep, &dataset, &perturber, i))
-                                .map_or(0, |v| v.len())
-                        })
+                        .map(|i| serde_json::to_vec(&solve_job(&sweep, &dataset, &perturber, i)).map_or(0, |v| v.len()))
                         .sum::<usize>()
                 })
             })
         });
     }
     group.finish();
-    c.bench_function("one-draw", |b| {
-        b.iter(|| solve_job(&sweep, black_box(&dataset), &perturber, 7))
-    });
+    c.bench_function("one-draw", |b| b.iter(|| solve_job(&sweep, black_box(&dataset), &perturber, 7)));
 }
 
 criterion_group!(group, benches);

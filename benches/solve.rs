@@ -11,22 +11,16 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 fn scenario_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios/2024-2026")
-        .join(format!("{name}.toml"))
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/2024-2026").join(format!("{name}.toml"))
 }
 
 fn benches(c: &mut Criterion) {
     let path = scenario_path("rest-indicative");
-    c.bench_function("load-and-validate/nl-2024", |b| {
-        b.iter(|| io::load(black_box(&path)).unwrap())
-    });
+    c.bench_function("load-and-validate/nl-2024", |b| b.iter(|| io::load(black_box(&path)).unwrap()));
     for name in ["rest-indicative", "level", "corop-balance"] {
         let (mut scenario, dataset) = io::load(&scenario_path(name)).unwrap();
         scenario.allocation.method = Method::Lp;
-        c.bench_function(&format!("country/lp/{name}"), |b| {
-            b.iter(|| solve(black_box(&dataset), &scenario).unwrap())
-        });
+        c.bench_function(&format!("country/lp/{name}"), |b| b.iter(|| solve(black_box(&dataset), &scenario).unwrap()));
         scenario.allocation.method = Method::Auto;
         c.bench_function(&format!("country/auto/{name}"), |b| {
             b.iter(|| solve(black_box(&dataset), &scenario).unwrap())

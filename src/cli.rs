@@ -128,11 +128,7 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<u8> {
     match cli.command {
-        Command::Solve {
-            scenario,
-            format,
-            output: out,
-        } => {
+        Command::Solve { scenario, format, output: out } => {
             let (scenario, dataset) = io::load(&scenario)?;
             let solution = solve(&dataset, &scenario)?;
             let bytes = output::render(format, &dataset, &solution)?;
@@ -149,12 +145,7 @@ fn run(cli: Cli) -> Result<u8> {
                 Ok(SOLVED)
             }
         }
-        Command::Explain {
-            scenario,
-            municipality,
-            commodity,
-            format,
-        } => {
+        Command::Explain { scenario, municipality, commodity, format } => {
             let (scenario, dataset) = io::load(&scenario)?;
             let code = find_municipality(&dataset, &municipality)?;
             let commodity = match commodity {
@@ -171,29 +162,11 @@ fn run(cli: Cli) -> Result<u8> {
             write_output(None, text.as_bytes())?;
             Ok(SOLVED)
         }
-        Command::Run {
-            paths,
-            jobs,
-            out,
-            resume,
-            max_scenarios,
-        } => crate::run::run(crate::run::Args {
-            paths,
-            jobs,
-            out,
-            resume,
-            max_scenarios,
-        }),
-        Command::Compare {
-            results,
-            baseline,
-            format,
-            metrics,
-            excel,
-            output: out,
-        } => {
-            let bytes =
-                crate::compare::compare(&results, baseline.as_deref(), format, metrics, excel)?;
+        Command::Run { paths, jobs, out, resume, max_scenarios } => {
+            crate::run::run(crate::run::Args { paths, jobs, out, resume, max_scenarios })
+        }
+        Command::Compare { results, baseline, format, metrics, excel, output: out } => {
+            let bytes = crate::compare::compare(&results, baseline.as_deref(), format, metrics, excel)?;
             write_output(out.as_deref(), &bytes)?;
             Ok(SOLVED)
         }
@@ -220,16 +193,11 @@ fn find_municipality(dataset: &Dataset, given: &str) -> Result<MunicipalityCode>
         if dataset.municipality_index(&code).is_some() {
             return Ok(code);
         }
-        return Err(anyhow!(
-            "unknown municipality {code}: it is not in the data set"
-        ));
+        return Err(anyhow!("unknown municipality {code}: it is not in the data set"));
     }
-    dataset
-        .municipalities
-        .iter()
-        .find(|m| m.name.eq_ignore_ascii_case(given))
-        .map(|m| m.code)
-        .ok_or_else(|| anyhow!("unknown municipality `{given}`: give a code like GM0014 or a name from municipalities.csv"))
+    dataset.municipalities.iter().find(|m| m.name.eq_ignore_ascii_case(given)).map(|m| m.code).ok_or_else(|| {
+        anyhow!("unknown municipality `{given}`: give a code like GM0014 or a name from municipalities.csv")
+    })
 }
 
 /// Writes to standard output, or atomically to a file (a temporary file in the same folder,
@@ -252,13 +220,9 @@ pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
             };
             let mut tmp = tempfile::NamedTempFile::new_in(dir)
                 .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-            tmp.write_all(bytes)
-                .with_context(|| format!("writing {}", path.display()))?;
-            tmp.as_file()
-                .sync_all()
-                .with_context(|| format!("writing {}", path.display()))?;
-            tmp.persist(path)
-                .with_context(|| format!("renaming the result to {}", path.display()))?;
+            tmp.write_all(bytes).with_context(|| format!("writing {}", path.display()))?;
+            tmp.as_file().sync_all().with_context(|| format!("writing {}", path.display()))?;
+            tmp.persist(path).with_context(|| format!("renaming the result to {}", path.display()))?;
             Ok(())
         }
     }

@@ -46,11 +46,7 @@ fn result_files(path: &Path) -> Result<Vec<PathBuf>> {
     if path.is_file() {
         return Ok(vec![path.to_path_buf()]);
     }
-    let dir = if path.join("results").is_dir() {
-        path.join("results")
-    } else {
-        path.to_path_buf()
-    };
+    let dir = if path.join("results").is_dir() { path.join("results") } else { path.to_path_buf() };
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .with_context(|| format!("{}: not a result file or folder", path.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -93,11 +89,7 @@ impl Builder {
             (Some(one), None) => Values::One(one),
             (None, None) => Values::Failed,
         };
-        Group {
-            label: self.label,
-            values,
-            metrics: self.metrics,
-        }
+        Group { label: self.label, values, metrics: self.metrics }
     }
 }
 
@@ -114,20 +106,14 @@ fn read_path(
 ) -> Result<()> {
     let mut builders: Vec<Builder> = Vec::new();
     for f in &result_files(path)? {
-        let text =
-            std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
+        let text = std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
         let (h, records) = read_lines(&f.display().to_string(), &text)?;
         let solved = records.iter().any(|r| r.outcome != Outcome::Failed);
         if solved {
             match header {
                 None => *header = Some(h.clone()),
                 Some(first) => {
-                    let codes = |h: &Header| {
-                        h.municipalities
-                            .iter()
-                            .map(|m| m.code.clone())
-                            .collect::<Vec<_>>()
-                    };
+                    let codes = |h: &Header| h.municipalities.iter().map(|m| m.code.clone()).collect::<Vec<_>>();
                     if codes(first) != codes(&h) {
                         bail!(
                             "{}: its municipalities differ from those of the first result; compare results on the same data set",
@@ -139,19 +125,11 @@ fn read_path(
         }
         let ctx = MetricsContext::new(&h);
         for r in records {
-            let label =
-                r.id.split_once('/')
-                    .map_or(r.id.as_str(), |(prefix, _)| prefix)
-                    .to_owned();
+            let label = r.id.split_once('/').map_or(r.id.as_str(), |(prefix, _)| prefix).to_owned();
             let b = match builders.iter().position(|b| b.label == label) {
                 Some(i) => &mut builders[i],
                 None => {
-                    builders.push(Builder {
-                        label,
-                        first: None,
-                        bands: None,
-                        metrics: Vec::new(),
-                    });
+                    builders.push(Builder { label, first: None, bands: None, metrics: Vec::new() });
                     let last = builders.len() - 1;
                     &mut builders[last]
                 }
@@ -206,12 +184,7 @@ pub fn compare(
             None => bail!("no solved scenario in the results"),
         }
     };
-    let c = Comparison {
-        header,
-        base_id,
-        base,
-        groups,
-    };
+    let c = Comparison { header, base_id, base, groups };
     Ok(match format {
         Format::Json => {
             let mut v = serde_json::to_vec_pretty(&c.json())?;
@@ -219,14 +192,8 @@ pub fn compare(
             v
         }
         Format::Csv => {
-            let mut out = if excel {
-                "\u{feff}".as_bytes().to_vec()
-            } else {
-                Vec::new()
-            };
-            let mut w = csv::WriterBuilder::new()
-                .delimiter(if excel { b';' } else { b',' })
-                .from_writer(Vec::new());
+            let mut out = if excel { "\u{feff}".as_bytes().to_vec() } else { Vec::new() };
+            let mut w = csv::WriterBuilder::new().delimiter(if excel { b';' } else { b',' }).from_writer(Vec::new());
             if metrics_only {
                 c.metrics_csv(&mut w, excel)?;
             } else {
@@ -261,22 +228,9 @@ struct JsonEntry<'a> {
 #[derive(Serialize)]
 #[serde(untagged)]
 enum JsonValue<'a> {
-    One {
-        group: &'a str,
-        allocated: u32,
-        diff: i64,
-    },
-    Band {
-        group: &'a str,
-        scenarios: u64,
-        min: u32,
-        median: f64,
-        max: u32,
-    },
-    Failed {
-        group: &'a str,
-        failed: bool,
-    },
+    One { group: &'a str, allocated: u32, diff: i64 },
+    Band { group: &'a str, scenarios: u64, min: u32, median: f64, max: u32 },
+    Failed { group: &'a str, failed: bool },
 }
 
 impl Comparison {
@@ -287,9 +241,7 @@ impl Comparison {
     fn changed(&self, k: usize) -> bool {
         self.groups.iter().any(|g| match &g.values {
             Values::One(v) => v[k] != self.base[k],
-            Values::Bands(b) => {
-                b[k].min() != Some(self.base[k]) || b[k].max() != Some(self.base[k])
-            }
+            Values::Bands(b) => b[k].min() != Some(self.base[k]) || b[k].max() != Some(self.base[k]),
             Values::Failed => false,
         })
     }
@@ -322,10 +274,7 @@ impl Comparison {
                                 median: b[k].median().unwrap_or(0.0),
                                 max: b[k].max().unwrap_or(0),
                             },
-                            Values::Failed => JsonValue::Failed {
-                                group: &g.label,
-                                failed: true,
-                            },
+                            Values::Failed => JsonValue::Failed { group: &g.label, failed: true },
                         })
                         .collect(),
                 }
@@ -341,16 +290,8 @@ impl Comparison {
     }
 
     fn municipalities_csv(&self, w: &mut csv::Writer<Vec<u8>>, excel: bool) -> Result<()> {
-        let mut head: Vec<String> = [
-            "code",
-            "name",
-            "province",
-            "commodity",
-            "indicative",
-            "baseline",
-        ]
-        .map(String::from)
-        .to_vec();
+        let mut head: Vec<String> =
+            ["code", "name", "province", "commodity", "indicative", "baseline"].map(String::from).to_vec();
         for g in &self.groups {
             match &g.values {
                 Values::One(_) => {
@@ -433,11 +374,7 @@ impl Comparison {
                     num(m.mean_deviation, 3, excel),
                     num(m.mean_gini, 6, excel),
                 ];
-                row.extend(
-                    provinces
-                        .iter()
-                        .map(|p| num(m.gini.get(p).copied().unwrap_or(0.0), 6, excel)),
-                );
+                row.extend(provinces.iter().map(|p| num(m.gini.get(p).copied().unwrap_or(0.0), 6, excel)));
                 w.write_record(&row)?;
             }
         }
@@ -445,12 +382,7 @@ impl Comparison {
     }
 
     fn provinces(&self) -> Vec<String> {
-        let mut p: Vec<String> = self
-            .header
-            .municipalities
-            .iter()
-            .map(|m| m.province.clone())
-            .collect();
+        let mut p: Vec<String> = self.header.municipalities.iter().map(|m| m.province.clone()).collect();
         p.sort();
         p.dedup();
         p
@@ -473,13 +405,7 @@ impl Comparison {
                     .iter()
                     .zip(widths)
                     .enumerate()
-                    .map(|(i, (c, w))| {
-                        if i == 0 {
-                            format!("{c:<w$}")
-                        } else {
-                            format!("{c:>w$}")
-                        }
-                    })
+                    .map(|(i, (c, w))| if i == 0 { format!("{c:<w$}") } else { format!("{c:>w$}") })
                     .collect();
                 writeln!(o, "{}", line.join("  ").trim_end())
             }
@@ -491,27 +417,13 @@ impl Comparison {
                 Ok(())
             }
         };
-        writeln!(
-            o,
-            "{}Baseline: {}",
-            if md { "**" } else { "" },
-            self.base_id
-        )?;
+        writeln!(o, "{}Baseline: {}", if md { "**" } else { "" }, self.base_id)?;
         writeln!(o)?;
         writeln!(o, "{}Scenarios", if md { "## " } else { "" })?;
-        let head: Vec<String> = [
-            "scenario",
-            "outcome",
-            "allocated",
-            "missing",
-            "receiving",
-            "at cap",
-            "max dev",
-            "mean dev",
-            "mean gini",
-        ]
-        .map(String::from)
-        .to_vec();
+        let head: Vec<String> =
+            ["scenario", "outcome", "allocated", "missing", "receiving", "at cap", "max dev", "mean dev", "mean gini"]
+                .map(String::from)
+                .to_vec();
         let widths = [34, 10, 10, 8, 9, 7, 8, 8, 9];
         row(o, &head, &widths)?;
         rule(o, head.len())?;
@@ -522,11 +434,7 @@ impl Comparison {
                 }
             } else {
                 // A big sweep: the band of every metric over its scenarios.
-                let solved: Vec<&Metrics> = g
-                    .metrics
-                    .iter()
-                    .filter(|m| m.outcome != Outcome::Failed)
-                    .collect();
+                let solved: Vec<&Metrics> = g.metrics.iter().filter(|m| m.outcome != Outcome::Failed).collect();
                 let band = |f: &dyn Fn(&Metrics) -> f64, d: usize| -> String {
                     let mut v: Vec<f64> = solved.iter().map(|m| f(m)).collect();
                     v.sort_by(f64::total_cmp);
@@ -536,16 +444,9 @@ impl Comparison {
                     }
                 };
                 let failed = g.metrics.len() - solved.len();
-                let infeasible = solved
-                    .iter()
-                    .filter(|m| m.outcome == Outcome::Infeasible)
-                    .count();
+                let infeasible = solved.iter().filter(|m| m.outcome == Outcome::Infeasible).count();
                 let cells = vec![
-                    format!(
-                        "{} ({} scenarios, min/median/max)",
-                        g.label,
-                        g.metrics.len()
-                    ),
+                    format!("{} ({} scenarios, min/median/max)", g.label, g.metrics.len()),
                     format!("{infeasible} inf., {failed} failed"),
                     band(&|m| m.total_allocated as f64, 0),
                     band(&|m| m.missing as f64, 0),
@@ -559,14 +460,8 @@ impl Comparison {
             }
         }
         writeln!(o)?;
-        writeln!(
-            o,
-            "{}Municipalities whose allocation differs from the baseline",
-            if md { "## " } else { "" }
-        )?;
-        let mut head: Vec<String> = ["municipality", "kind", "baseline"]
-            .map(String::from)
-            .to_vec();
+        writeln!(o, "{}Municipalities whose allocation differs from the baseline", if md { "## " } else { "" })?;
+        let mut head: Vec<String> = ["municipality", "kind", "baseline"].map(String::from).to_vec();
         for g in &self.groups {
             match &g.values {
                 Values::One(_) if g.label == self.base_id => head.push(g.label.clone()),
@@ -586,11 +481,7 @@ impl Comparison {
                 continue;
             }
             let m = &self.header.municipalities[k / 2];
-            let mut cells = vec![
-                format!("{} {}", m.code, m.name),
-                commodity.to_owned(),
-                self.base[k].to_string(),
-            ];
+            let mut cells = vec![format!("{} {}", m.code, m.name), commodity.to_owned(), self.base[k].to_string()];
             for g in &self.groups {
                 cells.push(match &g.values {
                     Values::One(v) if g.label == self.base_id => v[k].to_string(),
@@ -609,11 +500,7 @@ impl Comparison {
             row(o, &cells, &widths)?;
         }
         writeln!(o)?;
-        writeln!(
-            o,
-            "{unchanged} of {} municipality-commodity entries are the same in every scenario.",
-            self.base.len()
-        )
+        writeln!(o, "{unchanged} of {} municipality-commodity entries are the same in every scenario.", self.base.len())
     }
 }
 

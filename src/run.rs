@@ -40,19 +40,9 @@ pub struct Args {
 
 /// What one input file became.
 enum Work {
-    Scenario {
-        scenario: Scenario,
-        dataset: Arc<Dataset>,
-    },
-    Sweep {
-        sweep: Sweep,
-        dataset: Arc<Dataset>,
-        perturber: Perturber,
-    },
-    Failed {
-        id: String,
-        error: String,
-    },
+    Scenario { scenario: Scenario, dataset: Arc<Dataset> },
+    Sweep { sweep: Sweep, dataset: Arc<Dataset>, perturber: Perturber },
+    Failed { id: String, error: String },
 }
 
 struct Unit {
@@ -80,15 +70,7 @@ impl Unit {
 
 /// A name made safe for a file name.
 fn safe(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
+    name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect()
 }
 
 struct Shard {
@@ -130,12 +112,7 @@ fn files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 
 fn describe(e: &InputError) -> String {
     match e {
-        InputError::Invalid(p) => {
-            p.0.iter()
-                .map(|p| p.to_string())
-                .collect::<Vec<_>>()
-                .join("; ")
-        }
+        InputError::Invalid(p) => p.0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; "),
         other => other.to_string(),
     }
 }
@@ -145,45 +122,23 @@ fn units(files: Vec<PathBuf>) -> Vec<Unit> {
     let mut datasets: BTreeMap<PathBuf, Result<Arc<Dataset>, String>> = BTreeMap::new();
     let mut dataset = |path: &Path| -> Result<Arc<Dataset>, String> {
         let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        datasets
-            .entry(key)
-            .or_insert_with(|| {
-                io::load_dataset(path)
-                    .map(Arc::new)
-                    .map_err(|e| describe(&e))
-            })
-            .clone()
+        datasets.entry(key).or_insert_with(|| io::load_dataset(path).map(Arc::new).map_err(|e| describe(&e))).clone()
     };
     files
         .into_iter()
         .map(|file| {
-            let stem = file.file_stem().map_or_else(
-                || "scenario".to_owned(),
-                |s| s.to_string_lossy().into_owned(),
-            );
-            let failed = |error: String| Work::Failed {
-                id: stem.clone(),
-                error,
-            };
+            let stem = file.file_stem().map_or_else(|| "scenario".to_owned(), |s| s.to_string_lossy().into_owned());
+            let failed = |error: String| Work::Failed { id: stem.clone(), error };
             let text = match std::fs::read_to_string(&file) {
                 Ok(t) => t,
-                Err(e) => {
-                    return Unit {
-                        work: failed(format!("{}: cannot read: {e}", file.display())),
-                        file,
-                    }
-                }
+                Err(e) => return Unit { work: failed(format!("{}: cannot read: {e}", file.display())), file },
             };
             let work = if io::is_sweep(&text) {
                 match io::load_sweep(&file) {
                     Ok(sweep) => match dataset(&sweep.base.dataset)
                         .and_then(|d| io::prepare(&sweep.base, &d).map_err(|e| describe(&e)))
                     {
-                        Ok(d) => Work::Sweep {
-                            perturber: Perturber::new(&d),
-                            dataset: Arc::new(d),
-                            sweep,
-                        },
+                        Ok(d) => Work::Sweep { perturber: Perturber::new(&d), dataset: Arc::new(d), sweep },
                         Err(e) => failed(e),
                     },
                     Err(e) => failed(describe(&e)),
@@ -193,10 +148,7 @@ fn units(files: Vec<PathBuf>) -> Vec<Unit> {
                     Ok(scenario) => match dataset(&scenario.dataset)
                         .and_then(|d| io::prepare(&scenario, &d).map_err(|e| describe(&e)))
                     {
-                        Ok(d) => Work::Scenario {
-                            scenario,
-                            dataset: Arc::new(d),
-                        },
+                        Ok(d) => Work::Scenario { scenario, dataset: Arc::new(d) },
                         Err(e) => failed(e),
                     },
                     Err(e) => failed(describe(&e)),
@@ -216,21 +168,11 @@ fn shards(units: &[Unit]) -> Vec<Shard> {
             let mut start = 0;
             while start < n {
                 let end = (start + SHARD).min(n);
-                out.push(Shard {
-                    unit: u,
-                    start,
-                    end,
-                    file_name: format!("{}.{start:0width$}.jsonl", unit.stem()),
-                });
+                out.push(Shard { unit: u, start, end, file_name: format!("{}.{start:0width$}.jsonl", unit.stem()) });
                 start = end;
             }
         } else {
-            out.push(Shard {
-                unit: u,
-                start: 0,
-                end: 1,
-                file_name: format!("{}.jsonl", unit.stem()),
-            });
+            out.push(Shard { unit: u, start: 0, end: 1, file_name: format!("{}.jsonl", unit.stem()) });
         }
     }
     out
@@ -248,14 +190,8 @@ fn solve_shard(unit: &Unit, shard: &Shard) -> (Header, Vec<Record>) {
             };
             (Header::new(dataset), vec![record])
         }
-        Work::Sweep {
-            sweep,
-            dataset,
-            perturber,
-        } => {
-            let records = (shard.start..shard.end)
-                .map(|i| solve_job(sweep, dataset, perturber, i))
-                .collect();
+        Work::Sweep { sweep, dataset, perturber } => {
+            let records = (shard.start..shard.end).map(|i| solve_job(sweep, dataset, perturber, i)).collect();
             (Header::new(dataset), records)
         }
     }
@@ -275,11 +211,7 @@ pub fn run(args: Args) -> Result<u8> {
     if files.is_empty() {
         bail!(
             "no .toml files in {}",
-            args.paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
+            args.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
         );
     }
     let units = units(files);
@@ -324,32 +256,24 @@ pub fn run(args: Args) -> Result<u8> {
             let _ = std::fs::remove_file(e.path());
         }
     }
-    let todo: Vec<&Shard> = shards
-        .iter()
-        .filter(|s| !(args.resume && dir.join(&s.file_name).is_file()))
-        .collect();
+    let todo: Vec<&Shard> = shards.iter().filter(|s| !(args.resume && dir.join(&s.file_name).is_file())).collect();
     let skipped: u64 = shards.len() as u64 - todo.len() as u64;
 
     let progress = if std::io::stderr().is_terminal() {
         let pb = ProgressBar::new(todo.iter().map(|s| s.end - s.start).sum());
         pb.set_style(
-            ProgressStyle::with_template(
-                "{elapsed_precise} [{bar:40}] {pos}/{len} scenarios ({per_sec}, eta {eta})",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+            ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} scenarios ({per_sec}, eta {eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
         );
         pb
     } else {
         ProgressBar::hidden()
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.jobs.unwrap_or(0))
-        .build()?;
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(args.jobs.unwrap_or(0)).build()?;
     // One writer thread writes the result files (each atomically, with fsync) while the
     // workers go on solving; the bounded channel keeps memory bounded.
-    let (to_writer, finished) =
-        std::sync::mpsc::sync_channel::<(PathBuf, Vec<u8>)>(2 * pool.current_num_threads());
+    let (to_writer, finished) = std::sync::mpsc::sync_channel::<(PathBuf, Vec<u8>)>(2 * pool.current_num_threads());
     let writer = std::thread::spawn(move || {
         let mut errors = Vec::new();
         for (path, bytes) in finished {
@@ -369,8 +293,7 @@ pub fn run(args: Args) -> Result<u8> {
                 }
                 let (header, records) = solve_shard(&units[shard.unit], shard);
                 // The writer only stops when this side is dropped, after all sends.
-                let _ =
-                    to_writer.send((dir.join(&shard.file_name), write_lines(&header, &records)));
+                let _ = to_writer.send((dir.join(&shard.file_name), write_lines(&header, &records)));
                 progress.inc(shard.end - shard.start);
                 let ctx = MetricsContext::new(&header);
                 Some(records.iter().map(|r| Row::new(&ctx, r)).collect())
@@ -378,26 +301,19 @@ pub fn run(args: Args) -> Result<u8> {
             .collect()
     });
     drop(to_writer);
-    let write_errors = writer
-        .join()
-        .unwrap_or_else(|_| vec!["the writer thread panicked".to_owned()]);
+    let write_errors = writer.join().unwrap_or_else(|_| vec!["the writer thread panicked".to_owned()]);
     progress.finish_and_clear();
     if !write_errors.is_empty() {
         for e in &write_errors {
             eprintln!("error: {e}");
         }
-        bail!(
-            "{} result files could not be written to {}",
-            write_errors.len(),
-            dir.display()
-        );
+        bail!("{} result files could not be written to {}", write_errors.len(), dir.display());
     }
     // Shards kept from an earlier run are read back.
     for (shard, slot) in shards.iter().zip(rows.iter_mut()) {
         if slot.is_none() {
             let path = dir.join(&shard.file_name);
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("reading {}", path.display()))?;
+            let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
             let (header, records) = read_lines(&path.display().to_string(), &text)?;
             let ctx = MetricsContext::new(&header);
             *slot = Some(records.iter().map(|r| Row::new(&ctx, r)).collect());
@@ -407,19 +323,11 @@ pub fn run(args: Args) -> Result<u8> {
     eprintln!(
         "{} scenario{}: {} solved, {} with an infeasible province, {} failed{}; results in {}",
         counts.values().sum::<u64>(),
-        if counts.values().sum::<u64>() == 1 {
-            ""
-        } else {
-            "s"
-        },
+        if counts.values().sum::<u64>() == 1 { "" } else { "s" },
         counts.get(&"ok").copied().unwrap_or(0),
         counts.get(&"infeasible").copied().unwrap_or(0),
         counts.get(&"failed").copied().unwrap_or(0),
-        if skipped > 0 {
-            format!(" ({skipped} result files kept from before)")
-        } else {
-            String::new()
-        },
+        if skipped > 0 { format!(" ({skipped} result files kept from before)") } else { String::new() },
         args.out.display()
     );
     Ok(if counts.get(&"failed").copied().unwrap_or(0) > 0 {
@@ -483,10 +391,7 @@ fn summarise(out: &Path, rows: impl Iterator<Item = Row>) -> Result<BTreeMap<&'s
     let mut ids = BTreeSet::new();
     for row in rows {
         if !ids.insert(row.id.clone()) {
-            bail!(
-                "two scenarios have the id {}; give them different names",
-                row.id
-            );
+            bail!("two scenarios have the id {}; give them different names", row.id);
         }
         *counts
             .entry(match row.outcome {

@@ -54,11 +54,7 @@ pub fn gini(values: &[f64]) -> f64 {
     let mut v = values.to_vec();
     v.sort_by(f64::total_cmp);
     // sum_ij |v_i - v_j| = 2 sum_i (2i - n + 1) v_(i) with 0-based sorted order.
-    let weighted: f64 = v
-        .iter()
-        .enumerate()
-        .map(|(i, x)| (2.0 * i as f64 - n as f64 + 1.0) * x)
-        .sum();
+    let weighted: f64 = v.iter().enumerate().map(|(i, x)| (2.0 * i as f64 - n as f64 + 1.0) * x).sum();
     weighted / (n as f64 * sum)
 }
 
@@ -74,23 +70,13 @@ pub struct MetricsContext {
 impl MetricsContext {
     /// The context of a header.
     pub fn new(header: &Header) -> Self {
-        let mut provinces: Vec<String> = header
-            .municipalities
-            .iter()
-            .map(|m| m.province.clone())
-            .collect();
+        let mut provinces: Vec<String> = header.municipalities.iter().map(|m| m.province.clone()).collect();
         provinces.sort();
         provinces.dedup();
         let ms = &header.municipalities;
         MetricsContext {
-            province_of: ms
-                .iter()
-                .map(|m| provinces.binary_search(&m.province).unwrap_or(0))
-                .collect(),
-            indicative: ms
-                .iter()
-                .map(|m| [f64::from(m.indicative[0]), f64::from(m.indicative[1])])
-                .collect(),
+            province_of: ms.iter().map(|m| provinces.binary_search(&m.province).unwrap_or(0)).collect(),
+            indicative: ms.iter().map(|m| [f64::from(m.indicative[0]), f64::from(m.indicative[1])]).collect(),
             population: ms.iter().map(|m| f64::from(m.population)).collect(),
             provinces,
         }
@@ -113,17 +99,12 @@ pub fn metrics(ctx: &MetricsContext, record: &Record) -> Metrics {
         gini: BTreeMap::new(),
         mean_gini: 0.0,
     };
-    if record.outcome == Outcome::Failed
-        || record.allocated.len() != 2 * n
-        || record.counted.len() != 2 * n
-    {
+    if record.outcome == Outcome::Failed || record.allocated.len() != 2 * n || record.counted.len() != 2 * n {
         return m;
     }
     let obligation = |k: usize| f64::from(record.counted[k]) + f64::from(record.allocated[k]);
     m.total_allocated = record.allocated.iter().map(|&a| u64::from(a)).sum();
-    m.receiving = (0..n)
-        .filter(|&i| record.allocated[2 * i] + record.allocated[2 * i + 1] > 0)
-        .count() as u32;
+    m.receiving = (0..n).filter(|&i| record.allocated[2 * i] + record.allocated[2 * i + 1] > 0).count() as u32;
     let mut capped_municipalities: Vec<u32> = record.capped.iter().map(|k| k / 2).collect();
     capped_municipalities.dedup();
     m.at_cap = capped_municipalities.len() as u32;
@@ -160,11 +141,7 @@ pub fn metrics(ctx: &MetricsContext, record: &Record) -> Metrics {
     for (p, values) in ctx.provinces.iter().zip(&per_province) {
         m.gini.insert(p.clone(), gini(values));
     }
-    m.mean_gini = if m.gini.is_empty() {
-        0.0
-    } else {
-        m.gini.values().sum::<f64>() / m.gini.len() as f64
-    };
+    m.mean_gini = if m.gini.is_empty() { 0.0 } else { m.gini.values().sum::<f64>() / m.gini.len() as f64 };
     m
 }
 
@@ -217,11 +194,7 @@ impl Band {
             }
             0.0
         };
-        Some(if self.n % 2 == 1 {
-            nth(self.n / 2)
-        } else {
-            (nth(self.n / 2 - 1) + nth(self.n / 2)) / 2.0
-        })
+        Some(if self.n % 2 == 1 { nth(self.n / 2) } else { (nth(self.n / 2 - 1) + nth(self.n / 2)) / 2.0 })
     }
 }
 
@@ -245,10 +218,7 @@ mod tests {
         for v in [5, 1, 3] {
             b.add(v);
         }
-        assert_eq!(
-            (b.min(), b.max(), b.median()),
-            (Some(1), Some(5), Some(3.0))
-        );
+        assert_eq!((b.min(), b.max(), b.median()), (Some(1), Some(5), Some(3.0)));
         b.add(4);
         assert_eq!(b.median(), Some(3.5));
     }

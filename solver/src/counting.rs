@@ -5,9 +5,7 @@
 //! bridging reception, unless the scenario drops the bridging rule), and stays available until
 //! the cycle ends. Each location row gets a [`Verdict`] that says which rule decided.
 
-use crate::model::{
-    Commodity, Dataset, Date, LocationShare, LocationStatus, PerCommodity, Scenario,
-};
+use crate::model::{Commodity, Dataset, Date, LocationShare, LocationStatus, PerCommodity, Scenario};
 use serde::Serialize;
 
 /// The dates and switches the counting rules need.
@@ -27,10 +25,7 @@ impl CountingContext {
     /// The context of a scenario on a data set (the scenario's counting date, else the cycle's).
     pub fn new(dataset: &Dataset, scenario: &Scenario) -> Self {
         CountingContext {
-            counting_date: scenario
-                .counting
-                .counting_date
-                .unwrap_or(dataset.cycle.counting_date),
+            counting_date: scenario.counting.counting_date.unwrap_or(dataset.cycle.counting_date),
             cycle_end: dataset.cycle.end,
             count_intentions: scenario.counting.count_intentions,
             require_bridging: scenario.counting.require_bridging,
@@ -62,10 +57,7 @@ pub enum Verdict {
 impl Verdict {
     /// True if the location's places count.
     pub fn counts(self) -> bool {
-        matches!(
-            self,
-            Verdict::Counts | Verdict::CountsWithBridging | Verdict::CountsLateWithoutBridgingRule
-        )
+        matches!(self, Verdict::Counts | Verdict::CountsWithBridging | Verdict::CountsLateWithoutBridgingRule)
     }
 }
 
@@ -113,19 +105,11 @@ mod tests {
         Date::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
-    fn loc(
-        status: LocationStatus,
-        opens: &str,
-        closes: Option<&str>,
-        bridging: bool,
-    ) -> LocationShare {
+    fn loc(status: LocationStatus, opens: &str, closes: Option<&str>, bridging: bool) -> LocationShare {
         LocationShare {
             location_id: "L1".into(),
             municipality: 0,
-            places: PerCommodity {
-                regular: 10,
-                amv: 2,
-            },
+            places: PerCommodity { regular: 10, amv: 2 },
             status,
             opens: d(opens),
             closes: closes.map(d),
@@ -148,28 +132,13 @@ mod tests {
 
     #[test]
     fn open_on_counting_date_and_until_end_counts() {
-        assert_eq!(
-            verdict(&loc(Existing, "2025-07-01", None, false), &ctx()),
-            Verdict::Counts
-        );
-        assert_eq!(
-            verdict(
-                &loc(Planned, "2020-01-01", Some("2026-02-01"), false),
-                &ctx()
-            ),
-            Verdict::Counts
-        );
+        assert_eq!(verdict(&loc(Existing, "2025-07-01", None, false), &ctx()), Verdict::Counts);
+        assert_eq!(verdict(&loc(Planned, "2020-01-01", Some("2026-02-01"), false), &ctx()), Verdict::Counts);
     }
 
     #[test]
     fn closing_a_day_before_the_end_does_not_count() {
-        assert_eq!(
-            verdict(
-                &loc(Existing, "2020-01-01", Some("2026-01-31"), false),
-                &ctx()
-            ),
-            Verdict::ClosesBeforeEnd
-        );
+        assert_eq!(verdict(&loc(Existing, "2020-01-01", Some("2026-01-31"), false), &ctx()), Verdict::ClosesBeforeEnd);
     }
 
     #[test]
@@ -178,14 +147,8 @@ mod tests {
         assert_eq!(verdict(&late, &ctx()), Verdict::OpensLateWithoutBridging);
         let bridged = loc(Planned, "2025-07-02", None, true);
         assert_eq!(verdict(&bridged, &ctx()), Verdict::CountsWithBridging);
-        let relaxed = CountingContext {
-            require_bridging: false,
-            ..ctx()
-        };
-        assert_eq!(
-            verdict(&late, &relaxed),
-            Verdict::CountsLateWithoutBridgingRule
-        );
+        let relaxed = CountingContext { require_bridging: false, ..ctx() };
+        assert_eq!(verdict(&late, &relaxed), Verdict::CountsLateWithoutBridgingRule);
         let after_end = loc(Planned, "2026-02-01", None, true);
         assert_eq!(verdict(&after_end, &relaxed), Verdict::OpensAfterEnd);
         assert_eq!(verdict(&after_end, &ctx()), Verdict::OpensAfterEnd);
@@ -195,10 +158,7 @@ mod tests {
     fn intentions_count_only_when_the_scenario_says_so() {
         let i = loc(Intention, "2025-01-01", None, false);
         assert_eq!(verdict(&i, &ctx()), Verdict::Intention);
-        let with = CountingContext {
-            count_intentions: true,
-            ..ctx()
-        };
+        let with = CountingContext { count_intentions: true, ..ctx() };
         assert_eq!(verdict(&i, &with), Verdict::Counts);
         // An intention counted still needs the date rules.
         let late = loc(Intention, "2025-09-01", None, false);

@@ -31,16 +31,9 @@ impl Standing {
 }
 
 /// The standing of a municipality under an eligibility rule.
-pub fn standing(
-    rule: Eligibility,
-    excluded: Option<&str>,
-    counted: u32,
-    indicative: u32,
-) -> Standing {
+pub fn standing(rule: Eligibility, excluded: Option<&str>, counted: u32, indicative: u32) -> Standing {
     if let Some(reason) = excluded {
-        Standing::Excluded {
-            reason: reason.to_owned(),
-        }
+        Standing::Excluded { reason: reason.to_owned() }
     } else if rule == Eligibility::BelowIndicative && counted >= indicative {
         Standing::MetIndicative
     } else {
@@ -116,20 +109,12 @@ mod tests {
     use super::*;
 
     fn input(i: f64, r: f64, cap: f64, score: f64) -> KeyInput {
-        KeyInput {
-            indicative: i,
-            relative_effort: r,
-            cap,
-            score,
-        }
+        KeyInput { indicative: i, relative_effort: r, cap, score }
     }
 
     #[test]
     fn indicative_weight_one_gives_the_indicative_share() {
-        let k = keys(
-            &[input(30.0, 2.0, 0.0, 0.0), input(10.0, 0.0, 5.0, 1.0)],
-            &Weights::default(),
-        );
+        let k = keys(&[input(30.0, 2.0, 0.0, 0.0), input(10.0, 0.0, 5.0, 1.0)], &Weights::default());
         assert!((k[0].key - 0.75).abs() < 1e-12 && (k[1].key - 0.25).abs() < 1e-12);
     }
 
@@ -138,40 +123,23 @@ mod tests {
         // E = 30/3 = 10 and 10/1 = 10: equal effort shares despite 3x the indicative number.
         let k = keys(
             &[input(30.0, 2.0, 0.0, 0.0), input(10.0, 0.0, 0.0, 0.0)],
-            &Weights {
-                indicative: 0.0,
-                effort: 2.0,
-                feasibility: 0.0,
-            },
+            &Weights { indicative: 0.0, effort: 2.0, feasibility: 0.0 },
         );
         assert!((k[0].key - 0.5).abs() < 1e-12);
     }
 
     #[test]
     fn a_component_with_zero_sum_contributes_nothing() {
-        let w = Weights {
-            indicative: 1.0,
-            effort: 0.0,
-            feasibility: 1.0,
-        };
-        let k = keys(
-            &[input(30.0, 0.0, 0.0, 0.5), input(10.0, 0.0, 0.0, 0.5)],
-            &w,
-        );
+        let w = Weights { indicative: 1.0, effort: 0.0, feasibility: 1.0 };
+        let k = keys(&[input(30.0, 0.0, 0.0, 0.5), input(10.0, 0.0, 0.0, 0.5)], &w);
         assert!((k[0].key - 0.375).abs() < 1e-12);
         assert!((k.iter().map(|k| k.key).sum::<f64>() - 0.5).abs() < 1e-12);
     }
 
     #[test]
     fn standing_follows_the_rule() {
-        assert_eq!(
-            standing(Eligibility::BelowIndicative, None, 10, 10),
-            Standing::MetIndicative
-        );
+        assert_eq!(standing(Eligibility::BelowIndicative, None, 10, 10), Standing::MetIndicative);
         assert_eq!(standing(Eligibility::All, None, 10, 10), Standing::Eligible);
-        assert!(matches!(
-            standing(Eligibility::All, Some("Ter Apel"), 0, 10),
-            Standing::Excluded { .. }
-        ));
+        assert!(matches!(standing(Eligibility::All, Some("Ter Apel"), 0, 10), Standing::Excluded { .. }));
     }
 }

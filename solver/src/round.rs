@@ -62,13 +62,7 @@ pub fn largest_remainder(target: u32, items: &[Item<'_>]) -> Vec<Step> {
             let cap = f64::from(it.cap);
             let v = v.min(cap);
             let floor = v.floor();
-            Step {
-                floor: floor as u32,
-                fraction: v - floor,
-                rank: None,
-                up: false,
-                value: floor as u32,
-            }
+            Step { floor: floor as u32, fraction: v - floor, rank: None, up: false, value: floor as u32 }
         })
         .collect();
     let floors: u64 = steps.iter().map(|s| u64::from(s.floor)).sum();
@@ -107,21 +101,12 @@ mod tests {
     use super::*;
 
     fn item(exact: f64, key: f64, code: &str) -> Item<'_> {
-        Item {
-            exact,
-            cap: u32::MAX,
-            key,
-            code,
-        }
+        Item { exact, cap: u32::MAX, key, code }
     }
 
     #[test]
     fn largest_fractions_get_the_remaining_places() {
-        let items = [
-            item(1.6, 0.1, "GM1"),
-            item(2.3, 0.1, "GM2"),
-            item(3.1, 0.1, "GM3"),
-        ];
+        let items = [item(1.6, 0.1, "GM1"), item(2.3, 0.1, "GM2"), item(3.1, 0.1, "GM3")];
         let s = largest_remainder(7, &items);
         assert_eq!(s.iter().map(|s| s.value).collect::<Vec<_>>(), vec![2, 2, 3]);
         assert_eq!(s[0].rank, Some(1));
@@ -130,39 +115,21 @@ mod tests {
 
     #[test]
     fn ties_go_to_the_larger_key_then_the_lower_code() {
-        let items = [
-            item(0.5, 0.1, "GM2"),
-            item(0.5, 0.2, "GM3"),
-            item(0.5, 0.1, "GM1"),
-        ];
+        let items = [item(0.5, 0.1, "GM2"), item(0.5, 0.2, "GM3"), item(0.5, 0.1, "GM1")];
         let s = largest_remainder(2, &items);
         assert_eq!(s.iter().map(|s| s.value).collect::<Vec<_>>(), vec![0, 1, 1]);
     }
 
     #[test]
     fn caps_are_never_exceeded() {
-        let items = [
-            Item {
-                exact: 3.9,
-                cap: 3,
-                key: 0.9,
-                code: "GM1",
-            },
-            item(1.05, 0.1, "GM2"),
-        ];
+        let items = [Item { exact: 3.9, cap: 3, key: 0.9, code: "GM1" }, item(1.05, 0.1, "GM2")];
         let s = largest_remainder(5, &items);
         assert_eq!(s.iter().map(|s| s.value).collect::<Vec<_>>(), vec![3, 2]);
     }
 
     #[test]
     fn noise_around_whole_numbers_is_not_a_fraction() {
-        let s = largest_remainder(
-            10,
-            &[
-                item(4.999_999_999, 0.5, "GM1"),
-                item(5.000_000_001, 0.5, "GM2"),
-            ],
-        );
+        let s = largest_remainder(10, &[item(4.999_999_999, 0.5, "GM1"), item(5.000_000_001, 0.5, "GM2")]);
         assert_eq!((s[0].value, s[1].value), (5, 5));
         assert!(s.iter().all(|s| s.rank.is_none()));
     }

@@ -5,8 +5,7 @@ use crate::allocate::{self, corop, per_capita, Block, Member, Outcome};
 use crate::counting::{counted_places, CountingContext};
 use crate::keys::{self, Key, KeyInput, Standing};
 use crate::model::{
-    AllocationMode, Commodity, Dataset, Date, Method, MunicipalityCode, PerCommodity, ProvinceCode,
-    Scenario,
+    AllocationMode, Commodity, Dataset, Date, Method, MunicipalityCode, PerCommodity, ProvinceCode, Scenario,
 };
 use crate::round::{self, Step};
 use serde::Serialize;
@@ -177,27 +176,17 @@ pub struct Solution {
 impl Solution {
     /// True when some province could not be given its whole shortfall.
     pub fn any_infeasible(&self) -> bool {
-        self.provinces
-            .iter()
-            .any(|p| p.status == Status::Infeasible)
+        self.provinces.iter().any(|p| p.status == Status::Infeasible)
     }
 
     /// The result of one municipality and commodity.
-    pub fn municipality(
-        &self,
-        code: &MunicipalityCode,
-        commodity: Commodity,
-    ) -> Option<&MunicipalityResult> {
-        self.municipalities
-            .iter()
-            .find(|m| &m.code == code && m.commodity == commodity)
+    pub fn municipality(&self, code: &MunicipalityCode, commodity: Commodity) -> Option<&MunicipalityResult> {
+        self.municipalities.iter().find(|m| &m.code == code && m.commodity == commodity)
     }
 
     /// The block of a province and commodity.
     pub fn block(&self, province: &ProvinceCode, commodity: Commodity) -> Option<&BlockResult> {
-        self.provinces
-            .iter()
-            .find(|p| &p.code == province && p.commodity == commodity)
+        self.provinces.iter().find(|p| &p.code == province && p.commodity == commodity)
     }
 }
 
@@ -229,10 +218,7 @@ impl Inputs {
     /// The inputs of a scenario on a data set, unperturbed.
     pub fn new(dataset: &Dataset, scenario: &Scenario) -> Self {
         let ctx = CountingContext::new(dataset, scenario);
-        Inputs {
-            counted: counted_places(dataset, &ctx),
-            caps: dataset.municipalities.iter().map(|m| m.cap).collect(),
-        }
+        Inputs { counted: counted_places(dataset, &ctx), caps: dataset.municipalities.iter().map(|m| m.cap).collect() }
     }
 }
 
@@ -242,32 +228,17 @@ pub fn solve(dataset: &Dataset, scenario: &Scenario) -> Result<Solution, SolveEr
 }
 
 /// Solves a scenario on a data set with the given counted places and caps.
-pub fn solve_with(
-    dataset: &Dataset,
-    scenario: &Scenario,
-    inputs: &Inputs,
-) -> Result<Solution, SolveError> {
-    let counting_date = scenario
-        .counting
-        .counting_date
-        .unwrap_or(dataset.cycle.counting_date);
+pub fn solve_with(dataset: &Dataset, scenario: &Scenario, inputs: &Inputs) -> Result<Solution, SolveError> {
+    let counting_date = scenario.counting.counting_date.unwrap_or(dataset.cycle.counting_date);
     let members = dataset.members_by_province();
-    let relative_effort: Vec<f64> = (0..dataset.municipalities.len())
-        .map(|i| dataset.relative_effort(i))
-        .collect();
+    let relative_effort: Vec<f64> = (0..dataset.municipalities.len()).map(|i| dataset.relative_effort(i)).collect();
     let mut provinces = Vec::with_capacity(2 * dataset.provinces.len());
     // Slot 2i + c: municipality i (indices are in code order), regular before AMV.
     let mut slots: Vec<Option<MunicipalityResult>> = vec![None; 2 * dataset.municipalities.len()];
     for (p, ms) in members.iter().enumerate() {
         for c in Commodity::ALL {
-            let (block, results) =
-                solve_block(dataset, scenario, p, ms, c, inputs, &relative_effort).map_err(
-                    |source| SolveError {
-                        province: dataset.provinces[p].code,
-                        commodity: c,
-                        source,
-                    },
-                )?;
+            let (block, results) = solve_block(dataset, scenario, p, ms, c, inputs, &relative_effort)
+                .map_err(|source| SolveError { province: dataset.provinces[p].code, commodity: c, source })?;
             provinces.push(block);
             for r in results {
                 let k = 2 * r.municipality + r.commodity as usize;
@@ -325,17 +296,10 @@ fn solve_block(
         .iter()
         .map(|&i| {
             let m = &dataset.municipalities[i];
-            keys::standing(
-                rules.eligibility,
-                m.excluded.as_deref(),
-                counted[i].of(c),
-                m.indicative.of(c),
-            )
+            keys::standing(rules.eligibility, m.excluded.as_deref(), counted[i].of(c), m.indicative.of(c))
         })
         .collect();
-    let eligible: Vec<usize> = (0..ms.len())
-        .filter(|&j| standings[j].is_eligible())
-        .collect();
+    let eligible: Vec<usize> = (0..ms.len()).filter(|&j| standings[j].is_eligible()).collect();
     let key_inputs: Vec<KeyInput> = eligible
         .iter()
         .map(|&j| {
@@ -351,10 +315,7 @@ fn solve_block(
     let key_list = keys::keys(&key_inputs, &rules.weights);
     let key_sums = [
         key_inputs.iter().map(|k| k.indicative).sum(),
-        key_inputs
-            .iter()
-            .map(|k| k.indicative / (1.0 + k.relative_effort))
-            .sum(),
+        key_inputs.iter().map(|k| k.indicative / (1.0 + k.relative_effort)).sum(),
         key_inputs.iter().map(|k| k.cap * k.score).sum(),
     ];
     let mut key_of: Vec<Option<Key>> = vec![None; ms.len()];
@@ -368,11 +329,8 @@ fn solve_block(
         .map(|&i| {
             let m = &dataset.municipalities[i];
             let data = rules.caps.then(|| inputs.caps[i].of(c));
-            let capita = scenario
-                .constraints
-                .max_per_1000
-                .of(c)
-                .map(|rho| per_capita::cap(rho, m.population, counted[i].of(c)));
+            let capita =
+                scenario.constraints.max_per_1000.of(c).map(|rho| per_capita::cap(rho, m.population, counted[i].of(c)));
             match (data, capita) {
                 (Some(d), Some(k)) if k < d => (Some(k), Some(CapSource::PerThousand)),
                 (Some(d), _) => (Some(d), Some(CapSource::Feasibility)),
@@ -384,11 +342,7 @@ fn solve_block(
 
     // Members: eligible with a positive key.
     let (regions, n_regions) = region_numbers(dataset, ms);
-    let member_of: Vec<usize> = eligible
-        .iter()
-        .copied()
-        .filter(|&j| key_of[j].is_some_and(|k| k.key > 0.0))
-        .collect();
+    let member_of: Vec<usize> = eligible.iter().copied().filter(|&j| key_of[j].is_some_and(|k| k.key > 0.0)).collect();
     let members: Vec<Member> = member_of
         .iter()
         .map(|&j| {
@@ -397,12 +351,7 @@ fn solve_block(
                 AllocationMode::Rest => (k, 0.0),
                 AllocationMode::Level => (k * f64::from(target), f64::from(counted[ms[j]].of(c))),
             };
-            Member {
-                a,
-                b,
-                cap: caps[j].0.map_or(f64::INFINITY, f64::from),
-                region: regions[j],
-            }
+            Member { a, b, cap: caps[j].0.map_or(f64::INFINITY, f64::from), region: regions[j] }
         })
         .collect();
     let rows = match scenario.constraints.corop_max_share {
@@ -412,19 +361,11 @@ fn solve_block(
         }
         _ => Vec::new(),
     };
-    let block = Block {
-        shortfall: f64::from(shortfall),
-        members,
-        rows,
-    };
+    let block = Block { shortfall: f64::from(shortfall), members, rows };
     let sol = allocate::solve_block(&block, rules.method == Method::Auto)?;
 
     let infeasible = sol.is_infeasible(block.shortfall);
-    let rounded_target = if infeasible {
-        (sol.allocatable + 1e-6).floor().max(0.0) as u32
-    } else {
-        shortfall
-    };
+    let rounded_target = if infeasible { (sol.allocatable + 1e-6).floor().max(0.0) as u32 } else { shortfall };
     let items: Vec<round::Item<'_>> = member_of
         .iter()
         .zip(&sol.x)

@@ -217,12 +217,7 @@ impl Sweep {
             id.push('0');
         }
         scenario.name = id.clone();
-        Job {
-            id,
-            scenario,
-            params,
-            draw,
-        }
+        Job { id, scenario, params, draw }
     }
 }
 
@@ -238,23 +233,13 @@ pub fn apply(scenario: &mut Scenario, parameter: &str, value: &Value) {
         ("counting.require_bridging", Value::Bool(b)) => scenario.counting.require_bridging = *b,
         ("counting.counting_date", Value::Date(d)) => scenario.counting.counting_date = Some(*d),
         ("allocation.mode", Value::Word(w)) => {
-            a.mode = if w == "level" {
-                AllocationMode::Level
-            } else {
-                AllocationMode::Rest
-            };
+            a.mode = if w == "level" { AllocationMode::Level } else { AllocationMode::Rest };
         }
         ("allocation.eligibility", Value::Word(w)) => {
-            a.eligibility = if w == "all" {
-                Eligibility::All
-            } else {
-                Eligibility::BelowIndicative
-            };
+            a.eligibility = if w == "all" { Eligibility::All } else { Eligibility::BelowIndicative };
         }
         ("allocation.caps", Value::Bool(b)) => a.caps = *b,
-        ("allocation.method", Value::Word(w)) => {
-            a.method = if w == "lp" { Method::Lp } else { Method::Auto }
-        }
+        ("allocation.method", Value::Word(w)) => a.method = if w == "lp" { Method::Lp } else { Method::Auto },
         ("allocation.weights.indicative", _) => a.weights.indicative = number,
         ("allocation.weights.effort", _) => a.weights.effort = number,
         ("allocation.weights.feasibility", _) => a.weights.feasibility = number,
@@ -263,9 +248,7 @@ pub fn apply(scenario: &mut Scenario, parameter: &str, value: &Value) {
             a.weights.indicative = 1.0 - number;
         }
         ("constraints.corop_max_share", _) => scenario.constraints.corop_max_share = Some(number),
-        ("constraints.max_per_1000_regular", _) => {
-            scenario.constraints.max_per_1000.regular = Some(number)
-        }
+        ("constraints.max_per_1000_regular", _) => scenario.constraints.max_per_1000.regular = Some(number),
         ("constraints.max_per_1000_amv", _) => scenario.constraints.max_per_1000.amv = Some(number),
         _ => {}
     }
@@ -282,32 +265,16 @@ pub struct Perturber {
 impl Perturber {
     /// Lookups for a data set.
     pub fn new(dataset: &Dataset) -> Self {
-        let mut ids: Vec<&str> = dataset
-            .locations
-            .iter()
-            .map(|l| l.location_id.as_str())
-            .collect();
+        let mut ids: Vec<&str> = dataset.locations.iter().map(|l| l.location_id.as_str()).collect();
         ids.sort_unstable();
         ids.dedup();
-        let row_location = dataset
-            .locations
-            .iter()
-            .map(|l| ids.binary_search(&l.location_id.as_str()).unwrap_or(0))
-            .collect();
-        Perturber {
-            row_location,
-            locations: ids.len(),
-        }
+        let row_location =
+            dataset.locations.iter().map(|l| ids.binary_search(&l.location_id.as_str()).unwrap_or(0)).collect();
+        Perturber { row_location, locations: ids.len() }
     }
 
     /// The inputs of draw `draw`: counted places from perturbed locations, perturbed caps.
-    pub fn inputs(
-        &self,
-        dataset: &Dataset,
-        scenario: &Scenario,
-        p: &Perturbation,
-        draw: u32,
-    ) -> Inputs {
+    pub fn inputs(&self, dataset: &Dataset, scenario: &Scenario, p: &Perturbation, draw: u32) -> Inputs {
         let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
         rng.set_stream(u64::from(draw));
         let mut factor = |range: f64| {
@@ -317,9 +284,7 @@ impl Perturber {
                 1.0
             }
         };
-        let location_factor: Vec<f64> = (0..self.locations)
-            .map(|_| factor(p.location_places))
-            .collect();
+        let location_factor: Vec<f64> = (0..self.locations).map(|_| factor(p.location_places)).collect();
         let caps = dataset
             .municipalities
             .iter()

@@ -13,8 +13,8 @@
 //! number; scores 0.1-1; a third without past effort; 1% excluded.
 
 use crate::model::{
-    CoropCode, Cycle, Dataset, Date, IndicativeSource, LocationShare, LocationStatus, Municipality,
-    MunicipalityCode, PerCommodity, Province, ProvinceCode,
+    CoropCode, Cycle, Dataset, Date, IndicativeSource, LocationShare, LocationStatus, Municipality, MunicipalityCode,
+    PerCommodity, Province, ProvinceCode,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -54,11 +54,7 @@ fn apportion(total: u64, weights: &[f64]) -> Vec<u64> {
     let mut out: Vec<u64> = exact.iter().map(|x| x.floor() as u64).collect();
     let mut rest = total.saturating_sub(out.iter().sum());
     let mut order: Vec<usize> = (0..weights.len()).collect();
-    order.sort_by(|&a, &b| {
-        (exact[b] - exact[b].floor())
-            .total_cmp(&(exact[a] - exact[a].floor()))
-            .then(a.cmp(&b))
-    });
+    order.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())).then(a.cmp(&b)));
     for i in order {
         if rest == 0 {
             break;
@@ -84,10 +80,7 @@ pub fn country(scale: u32, seed: u64) -> Dataset {
     let width = if n <= 9_999 { 4 } else { 6 };
 
     // COROP regions: 40, spread over the provinces by size (each at least one).
-    let region_counts = apportion(
-        u64::from(COROP_REGIONS) - 12,
-        &PROVINCE_SIZES.map(f64::from),
-    );
+    let region_counts = apportion(u64::from(COROP_REGIONS) - 12, &PROVINCE_SIZES.map(f64::from));
     let mut municipalities = Vec::with_capacity(n as usize);
     let mut weights = Vec::with_capacity(n as usize);
     let mut first_region = 1;
@@ -96,18 +89,14 @@ pub fn country(scale: u32, seed: u64) -> Dataset {
         for j in 0..size {
             let i = municipalities.len();
             let z = normal(&mut rng);
-            let population = (33_000.0 * (0.75 * normal(&mut rng)).exp())
-                .clamp(900.0, 950_000.0)
-                .round() as u32;
+            let population = (33_000.0 * (0.75 * normal(&mut rng)).exp()).clamp(900.0, 950_000.0).round() as u32;
             weights.push(f64::from(population) * (1.0 + 0.12 * z).max(0.25));
             let region = first_region + j * regions / size;
             municipalities.push(Municipality {
-                code: MunicipalityCode::parse(&format!("GM{:0width$}", i + 1))
-                    .unwrap_or_else(|| unreachable!()),
+                code: MunicipalityCode::parse(&format!("GM{:0width$}", i + 1)).unwrap_or_else(|| unreachable!()),
                 name: format!("Gemeente {}", i + 1),
                 province: p,
-                corop: CoropCode::parse(&format!("CR{region:02}"))
-                    .unwrap_or_else(|| unreachable!()),
+                corop: CoropCode::parse(&format!("CR{region:02}")).unwrap_or_else(|| unreachable!()),
                 population,
                 welvaart_proxy: (z * 1e4).round() / 1e4,
                 indicative: PerCommodity::default(),
@@ -123,22 +112,15 @@ pub fn country(scale: u32, seed: u64) -> Dataset {
         first_region += regions;
     }
     let totals = apportion(NATIONAL_TOTAL * u64::from(scale), &weights);
-    let amv = apportion(
-        NATIONAL_AMV * u64::from(scale),
-        &totals.iter().map(|&t| t as f64).collect::<Vec<_>>(),
-    );
+    let amv = apportion(NATIONAL_AMV * u64::from(scale), &totals.iter().map(|&t| t as f64).collect::<Vec<_>>());
     for (m, (&total, &amv)) in municipalities.iter_mut().zip(totals.iter().zip(&amv)) {
         let amv = amv.min(total);
-        m.indicative = PerCommodity {
-            regular: (total - amv) as u32,
-            amv: amv as u32,
-        };
+        m.indicative = PerCommodity { regular: (total - amv) as u32, amv: amv as u32 };
         let zero_cap = rng.random::<f64>() < 0.2;
         if zero_cap {
             m.feasibility_reason = "geen geschikte locatie beschikbaar".to_owned();
         } else {
-            m.cap.regular =
-                (f64::from(m.indicative.regular) * rng.random_range(0.2..1.5)).round() as u32;
+            m.cap.regular = (f64::from(m.indicative.regular) * rng.random_range(0.2..1.5)).round() as u32;
             m.cap.amv = (f64::from(m.indicative.amv) * rng.random_range(0.2..2.5)).round() as u32;
             m.feasibility_score = (rng.random_range(0.1..1.0f64) * 100.0).round() / 100.0;
         }
@@ -169,9 +151,7 @@ pub fn country(scale: u32, seed: u64) -> Dataset {
     }
 
     // Locations: a report ratio per province, spread over 0-3 locations per municipality.
-    let ratios: Vec<f64> = (0..provinces.len())
-        .map(|_| rng.random_range(0.8..1.3))
-        .collect();
+    let ratios: Vec<f64> = (0..provinces.len()).map(|_| rng.random_range(0.8..1.3)).collect();
     let mut by_province: Vec<Vec<usize>> = vec![Vec::new(); provinces.len()];
     for (i, m) in municipalities.iter().enumerate() {
         by_province[m.province].push(i);
@@ -184,9 +164,8 @@ pub fn country(scale: u32, seed: u64) -> Dataset {
             u if u < 0.85 => 2,
             _ => 3,
         };
-        let offer = ratios[m.province]
-            * f64::from(m.indicative.regular + m.indicative.amv)
-            * rng.random_range(0.3..1.7);
+        let offer =
+            ratios[m.province] * f64::from(m.indicative.regular + m.indicative.amv) * rng.random_range(0.3..1.7);
         for j in 0..k {
             let places = (offer / f64::from(k)).round() as u32;
             let amv = (f64::from(places) * rng.random_range(0.0..0.16)).round() as u32;
@@ -196,9 +175,7 @@ pub fn country(scale: u32, seed: u64) -> Dataset {
                 _ => LocationStatus::Intention,
             };
             let opens = match status {
-                LocationStatus::Existing => {
-                    date(rng.random_range(2015..2025), rng.random_range(1..13), 1)
-                }
+                LocationStatus::Existing => date(rng.random_range(2015..2025), rng.random_range(1..13), 1),
                 _ => date(2025, 1, 1) + chrono::Days::new(rng.random_range(0..450)),
             };
             let closes = (rng.random::<f64>() < 0.2)
@@ -217,26 +194,14 @@ pub fn country(scale: u32, seed: u64) -> Dataset {
                 location_total: 0,
                 source: format!("synthetic:{i}"),
             };
-            let mut rows = vec![row(
-                i,
-                PerCommodity {
-                    regular: places - amv,
-                    amv,
-                },
-            )];
+            let mut rows = vec![row(i, PerCommodity { regular: places - amv, amv })];
             // 5% are shared with another municipality of the province.
             let neighbours = &by_province[m.province];
             if rng.random::<f64>() < 0.05 {
                 let other = neighbours[rng.random_range(0..neighbours.len())];
                 let extra = (f64::from(places) * rng.random_range(0.2..1.0)).round() as u32;
                 if other != i && extra > 0 {
-                    rows.push(row(
-                        other,
-                        PerCommodity {
-                            regular: extra,
-                            amv: 0,
-                        },
-                    ));
+                    rows.push(row(other, PerCommodity { regular: extra, amv: 0 }));
                 }
             }
             let total = rows.iter().map(|r| r.places.regular + r.places.amv).sum();
@@ -247,8 +212,7 @@ pub fn country(scale: u32, seed: u64) -> Dataset {
         }
     }
     for l in &locations {
-        provinces[municipalities[l.municipality].province].offered_2024_11 +=
-            l.places.regular + l.places.amv;
+        provinces[municipalities[l.municipality].province].offered_2024_11 += l.places.regular + l.places.amv;
     }
     let national_effort_ratio = Dataset::compute_national_effort_ratio(&municipalities);
     Dataset {
@@ -286,11 +250,7 @@ mod tests {
         assert_ne!(a, country(1, 43));
         assert_eq!(a.municipalities.len(), 342);
         assert_eq!(country(10, 1).municipalities.len(), 3420);
-        let total: u64 = a
-            .provinces
-            .iter()
-            .map(|p| u64::from(p.target.regular + p.target.amv))
-            .sum();
+        let total: u64 = a.provinces.iter().map(|p| u64::from(p.target.regular + p.target.amv)).sum();
         assert_eq!(total, NATIONAL_TOTAL);
     }
 }

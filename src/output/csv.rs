@@ -8,11 +8,7 @@ use std::collections::BTreeMap;
 
 pub fn render(dataset: &Dataset, solution: &Solution) -> Result<Vec<u8>> {
     let report = Report::new(dataset, solution);
-    let status: BTreeMap<_, _> = report
-        .provinces
-        .iter()
-        .map(|p| ((&p.code, p.commodity), p))
-        .collect();
+    let status: BTreeMap<_, _> = report.provinces.iter().map(|p| ((&p.code, p.commodity), p)).collect();
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "code",

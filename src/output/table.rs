@@ -27,16 +27,7 @@ fn write_table(o: &mut String, dataset: &Dataset, s: &Solution) -> std::fmt::Res
     writeln!(
         o,
         "{:<5} {:<14} {:<8} {:>7} {:>7} {:>9} {:>9} {:>8} {:<11} {:>12}",
-        "prov",
-        "name",
-        "kind",
-        "target",
-        "counted",
-        "shortfall",
-        "allocated",
-        "missing",
-        "status",
-        "level"
+        "prov", "name", "kind", "target", "counted", "shortfall", "allocated", "missing", "status", "level"
     )?;
     for b in &s.provinces {
         writeln!(
@@ -51,18 +42,12 @@ fn write_table(o: &mut String, dataset: &Dataset, s: &Solution) -> std::fmt::Res
             b.allocated,
             b.missing,
             b.status.as_str(),
-            b.level
-                .map_or_else(|| "-".to_owned(), |l| format!("{l:.6}"))
+            b.level.map_or_else(|| "-".to_owned(), |l| format!("{l:.6}"))
         )?;
     }
     let total_short: u64 = s.provinces.iter().map(|b| u64::from(b.shortfall)).sum();
     let total_alloc: u64 = s.provinces.iter().map(|b| u64::from(b.allocated)).sum();
-    writeln!(
-        o,
-        "Total shortfall {} places, allocated {}.",
-        int(total_short),
-        int(total_alloc)
-    )?;
+    writeln!(o, "Total shortfall {} places, allocated {}.", int(total_short), int(total_alloc))?;
 
     for b in s.provinces.iter().filter(|b| b.status != Status::Closes) {
         writeln!(o)?;
@@ -80,10 +65,8 @@ fn write_table(o: &mut String, dataset: &Dataset, s: &Solution) -> std::fmt::Res
             "  {:<7} {:<24} {:>6} {:>7} {:>9} {:>6} {:>10} {:>6} {:>6}  reason",
             "code", "name", "indic.", "counted", "key", "cap", "exact", "alloc", "oblig."
         )?;
-        for m in s
-            .municipalities
-            .iter()
-            .filter(|m| m.province == b.code && m.commodity == b.commodity && m.allocated > 0)
+        for m in
+            s.municipalities.iter().filter(|m| m.province == b.code && m.commodity == b.commodity && m.allocated > 0)
         {
             writeln!(
                 o,

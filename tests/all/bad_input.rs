@@ -83,19 +83,9 @@ impl Copy {
 }
 
 fn refused(scenario: &Path) -> String {
-    let out = Command::cargo_bin("spreiding")
-        .unwrap()
-        .arg("validate")
-        .arg(scenario)
-        .output()
-        .unwrap();
+    let out = Command::cargo_bin("spreiding").unwrap().arg("validate").arg(scenario).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "expected exit 2, got {:?}; stderr:\n{stderr}",
-        out.status
-    );
+    assert_eq!(out.status.code(), Some(2), "expected exit 2, got {:?}; stderr:\n{stderr}", out.status);
     assert!(!stderr.contains("panicked"), "{stderr}");
     stderr
 }
@@ -107,62 +97,37 @@ fn assert_has(stderr: &str, needle: &str) {
 #[test]
 fn the_unchanged_copy_is_valid() {
     let c = Copy::new();
-    Command::cargo_bin("spreiding")
-        .unwrap()
-        .arg("validate")
-        .arg(c.dir.path().join("s.toml"))
-        .assert()
-        .success();
+    Command::cargo_bin("spreiding").unwrap().arg("validate").arg(c.dir.path().join("s.toml")).assert().success();
 }
 
 #[test]
 fn unknown_municipality_code() {
     let c = Copy::new();
     c.set_field("illustrative/locations.csv", 4, 1, "GM9999");
-    assert_has(
-        &c.refused(),
-        "locations.csv:4: municipality: unknown municipality GM9999",
-    );
+    assert_has(&c.refused(), "locations.csv:4: municipality: unknown municipality GM9999");
 }
 
 #[test]
 fn malformed_municipality_code() {
     let c = Copy::new();
     c.set_field("illustrative/effort.csv", 7, 0, "G0014");
-    assert_has(
-        &c.refused(),
-        "effort.csv:7: municipality: `G0014` is not a municipality code",
-    );
+    assert_has(&c.refused(), "effort.csv:7: municipality: `G0014` is not a municipality code");
 }
 
 #[test]
 fn duplicate_municipality_code() {
     let c = Copy::new();
-    let first = fs::read_to_string(c.path("municipalities.csv"))
-        .unwrap()
-        .lines()
-        .nth(1)
-        .unwrap()
-        .to_owned();
+    let first = fs::read_to_string(c.path("municipalities.csv")).unwrap().lines().nth(1).unwrap().to_owned();
     c.append("municipalities.csv", &first);
-    let n = fs::read_to_string(c.path("municipalities.csv"))
-        .unwrap()
-        .lines()
-        .count();
-    assert_has(
-        &c.refused(),
-        &format!("municipalities.csv:{n}: code: duplicate code GM0014; first on line 2"),
-    );
+    let n = fs::read_to_string(c.path("municipalities.csv")).unwrap().lines().count();
+    assert_has(&c.refused(), &format!("municipalities.csv:{n}: code: duplicate code GM0014; first on line 2"));
 }
 
 #[test]
 fn duplicate_province_code() {
     let c = Copy::new();
     c.set_field("provinces.csv", 3, 0, "PV20");
-    assert_has(
-        &c.refused(),
-        "provinces.csv:3: code: duplicate code PV20; first on line 2",
-    );
+    assert_has(&c.refused(), "provinces.csv:3: code: duplicate code PV20; first on line 2");
 }
 
 #[test]
@@ -181,70 +146,49 @@ fn municipality_in_the_wrong_province() {
 fn unknown_province() {
     let c = Copy::new();
     c.set_field("municipalities.csv", 2, 2, "PV99");
-    assert_has(
-        &c.refused(),
-        "municipalities.csv:2: province: unknown province PV99",
-    );
+    assert_has(&c.refused(), "municipalities.csv:2: province: unknown province PV99");
 }
 
 #[test]
 fn negative_number() {
     let c = Copy::new();
     c.set_field("municipalities.csv", 5, 3, "-27520");
-    assert_has(
-        &c.refused(),
-        "municipalities.csv:5: population: -27520 is negative",
-    );
+    assert_has(&c.refused(), "municipalities.csv:5: population: -27520 is negative");
 }
 
 #[test]
 fn negative_real_number() {
     let c = Copy::new();
     c.set_field("illustrative/effort.csv", 3, 2, "-4.5");
-    assert_has(
-        &c.refused(),
-        "effort.csv:3: avg_occupied_places: -4.5 is negative",
-    );
+    assert_has(&c.refused(), "effort.csv:3: avg_occupied_places: -4.5 is negative");
 }
 
 #[test]
 fn non_numeric_number() {
     let c = Copy::new();
     c.set_field("illustrative/locations.csv", 3, 2, "veel");
-    assert_has(
-        &c.refused(),
-        "locations.csv:3: places_regular: `veel` is not a number",
-    );
+    assert_has(&c.refused(), "locations.csv:3: places_regular: `veel` is not a number");
 }
 
 #[test]
 fn fractional_places() {
     let c = Copy::new();
     c.set_field("illustrative/feasibility.csv", 2, 1, "12.5");
-    assert_has(
-        &c.refused(),
-        "feasibility.csv:2: max_additional_regular: 12.5 is not a whole number",
-    );
+    assert_has(&c.refused(), "feasibility.csv:2: max_additional_regular: 12.5 is not a whole number");
 }
 
 #[test]
 fn date_that_does_not_parse() {
     let c = Copy::new();
     c.set_field("illustrative/locations.csv", 2, 5, "2025-13-01");
-    assert_has(
-        &c.refused(),
-        "locations.csv:2: opens: `2025-13-01` is not a date; expected YYYY-MM-DD",
-    );
+    assert_has(&c.refused(), "locations.csv:2: opens: `2025-13-01` is not a date; expected YYYY-MM-DD");
 }
 
 #[test]
 fn location_closing_before_it_opens() {
     let c = Copy::new();
     c.set_field("illustrative/locations.csv", 5, 6, "2025-03-01");
-    assert_has(
-        &c.refused(),
-        "locations.csv:5: closes: 2025-03-01 is before opens 2025-04-01",
-    );
+    assert_has(&c.refused(), "locations.csv:5: closes: 2025-03-01 is before opens 2025-04-01");
 }
 
 #[test]
@@ -262,10 +206,7 @@ fn shared_location_counted_twice() {
 fn same_location_twice_for_one_municipality() {
     let c = Copy::new();
     c.set_field("illustrative/locations.csv", 3, 1, "GM0014");
-    assert_has(
-        &c.refused(),
-        "locations.csv:3: municipality: location L0001 is listed twice for the same municipality",
-    );
+    assert_has(&c.refused(), "locations.csv:3: municipality: location L0001 is listed twice for the same municipality");
 }
 
 #[test]
@@ -281,36 +222,26 @@ fn target_not_the_sum_of_indicative_numbers() {
 #[test]
 fn national_total_not_the_sum_of_targets() {
     let c = Copy::new();
-    let text = fs::read_to_string(c.path("cycle.toml"))
-        .unwrap()
-        .replace("national_total = 96000", "national_total = 95000");
+    let text =
+        fs::read_to_string(c.path("cycle.toml")).unwrap().replace("national_total = 96000", "national_total = 95000");
     fs::write(c.path("cycle.toml"), text).unwrap();
-    assert_has(
-        &c.refused(),
-        "cycle.toml: national_total: 95000 does not equal the sum of the provinces' targets",
-    );
+    assert_has(&c.refused(), "cycle.toml: national_total: 95000 does not equal the sum of the provinces' targets");
 }
 
 #[test]
 fn negative_weight() {
     let c = Copy::new();
-    let s = c.scenario(
-        "name = \"x\"\ndataset = \"data\"\n[allocation.weights]\nindicative = 1.0\neffort = -0.5\n",
-    );
-    assert_has(
-        &refused(&s),
-        "s.toml:5: allocation.weights.effort: -0.5 is not a valid weight",
-    );
+    let s = c.scenario("name = \"x\"\ndataset = \"data\"\n[allocation.weights]\nindicative = 1.0\neffort = -0.5\n");
+    assert_has(&refused(&s), "s.toml:5: allocation.weights.effort: -0.5 is not a valid weight");
 }
 
 #[test]
 fn all_weights_zero() {
     let c = Copy::new();
-    let s = c.scenario("name = \"x\"\ndataset = \"data\"\n[allocation.weights]\nindicative = 0.0\neffort = 0\nfeasibility = 0.0\n");
-    assert_has(
-        &refused(&s),
-        "s.toml:4: allocation.weights: all weights are 0",
+    let s = c.scenario(
+        "name = \"x\"\ndataset = \"data\"\n[allocation.weights]\nindicative = 0.0\neffort = 0\nfeasibility = 0.0\n",
     );
+    assert_has(&refused(&s), "s.toml:4: allocation.weights: all weights are 0");
 }
 
 #[test]
@@ -325,21 +256,14 @@ fn misspelt_scenario_key() {
 fn unknown_mode() {
     let c = Copy::new();
     let s = c.scenario("name = \"x\"\ndataset = \"data\"\n[allocation]\nmode = \"fair\"\n");
-    assert_has(
-        &refused(&s),
-        "s.toml:4: fair: unknown variant `fair`, expected `rest` or `level`",
-    );
+    assert_has(&refused(&s), "s.toml:4: fair: unknown variant `fair`, expected `rest` or `level`");
 }
 
 #[test]
 fn counting_date_outside_the_cycle() {
     let c = Copy::new();
-    let s =
-        c.scenario("name = \"x\"\ndataset = \"data\"\n[counting]\ncounting_date = 2027-01-01\n");
-    assert_has(
-        &refused(&s),
-        "s.toml:4: counting.counting_date: 2027-01-01 lies outside cycle 2024-2026",
-    );
+    let s = c.scenario("name = \"x\"\ndataset = \"data\"\n[counting]\ncounting_date = 2027-01-01\n");
+    assert_has(&refused(&s), "s.toml:4: counting.counting_date: 2027-01-01 lies outside cycle 2024-2026");
 }
 
 #[test]
@@ -352,9 +276,7 @@ fn missing_dataset_folder() {
 #[test]
 fn unknown_csv_column() {
     let c = Copy::new();
-    c.set_line("illustrative/exclusions.csv", 1, |_| {
-        "municipality,reden".to_owned()
-    });
+    c.set_line("illustrative/exclusions.csv", 1, |_| "municipality,reden".to_owned());
     let e = c.refused();
     assert_has(&e, "exclusions.csv:1: reden: unknown column 2");
     assert_has(&e, "exclusions.csv:1: reason: missing column");
@@ -367,10 +289,7 @@ fn duplicate_effort_year() {
     let old = c.set_line("illustrative/effort.csv", 344, |l| l.to_owned());
     assert!(old.starts_with("GM0014,2015"), "{old}");
     c.set_field("illustrative/effort.csv", 344, 1, "2014");
-    assert_has(
-        &c.refused(),
-        "effort.csv:344: year: duplicate year 2014 for GM0014; first on line 2",
-    );
+    assert_has(&c.refused(), "effort.csv:344: year: duplicate year 2014 for GM0014; first on line 2");
 }
 
 #[test]

@@ -10,34 +10,20 @@ fn spreiding() -> Command {
 
 #[test]
 fn solve_prints_a_table_per_province() {
-    let out = spreiding()
-        .arg("solve")
-        .arg(scenario_path("rest-indicative"))
-        .output()
-        .unwrap();
+    let out = spreiding().arg("solve").arg(scenario_path("rest-indicative")).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains(
-            "PV24  Flevoland      regular     2234    3291         0         0        0 closes"
-        ),
+        text.contains("PV24  Flevoland      regular     2234    3291         0         0        0 closes"),
         "{text}"
     );
     assert!(text.contains("Total shortfall"));
-    assert!(
-        out.stderr.is_empty(),
-        "HiGHS or logging wrote to stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.stderr.is_empty(), "HiGHS or logging wrote to stderr: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]
 fn solve_json_has_the_documented_fields_and_nothing_else_on_stdout() {
-    let out = spreiding()
-        .args(["solve", "--format", "json"])
-        .arg(scenario_path("level"))
-        .output()
-        .unwrap();
+    let out = spreiding().args(["solve", "--format", "json"]).arg(scenario_path("level")).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     // The whole of stdout parses as one JSON document: HiGHS printed nothing.
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -45,16 +31,7 @@ fn solve_json_has_the_documented_fields_and_nothing_else_on_stdout() {
     let provinces = v["provinces"].as_array().unwrap();
     assert_eq!(provinces.len(), 24);
     for p in provinces {
-        for key in [
-            "code",
-            "commodity",
-            "target",
-            "counted",
-            "shortfall",
-            "allocated",
-            "status",
-            "missing",
-        ] {
+        for key in ["code", "commodity", "target", "counted", "shortfall", "allocated", "status", "missing"] {
             assert!(p.get(key).is_some(), "province without {key}: {p}");
         }
     }
@@ -82,14 +59,7 @@ fn solve_json_has_the_documented_fields_and_nothing_else_on_stdout() {
 
 #[test]
 fn solve_output_bytes_are_identical_across_runs() {
-    let run = || {
-        spreiding()
-            .args(["solve", "--format", "json"])
-            .arg(scenario_path("effort"))
-            .output()
-            .unwrap()
-            .stdout
-    };
+    let run = || spreiding().args(["solve", "--format", "json"]).arg(scenario_path("effort")).output().unwrap().stdout;
     let first = run();
     assert!(!first.is_empty());
     assert_eq!(first, run());
@@ -126,46 +96,23 @@ fn an_infeasible_province_exits_1_and_still_writes_results() {
     )
     .unwrap();
     let target = dir.path().join("out.json");
-    let out = spreiding()
-        .args(["solve", "--format", "json", "--output"])
-        .arg(&target)
-        .arg(&scenario)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = spreiding().args(["solve", "--format", "json", "--output"]).arg(&target).arg(&scenario).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("places missing"));
     let v: serde_json::Value = serde_json::from_str(&fs::read_to_string(&target).unwrap()).unwrap();
-    let infeasible: Vec<&serde_json::Value> = v["provinces"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|p| p["status"] == "infeasible")
-        .collect();
+    let infeasible: Vec<&serde_json::Value> =
+        v["provinces"].as_array().unwrap().iter().filter(|p| p["status"] == "infeasible").collect();
     assert!(!infeasible.is_empty());
     for p in infeasible {
         assert!(p["missing"].as_u64().unwrap() > 0);
-        assert_eq!(
-            p["allocated"].as_u64().unwrap() + p["missing"].as_u64().unwrap(),
-            p["shortfall"].as_u64().unwrap()
-        );
+        assert_eq!(p["allocated"].as_u64().unwrap() + p["missing"].as_u64().unwrap(), p["shortfall"].as_u64().unwrap());
     }
 }
 
 #[test]
 fn explain_prints_the_dutch_motivation() {
     let out = spreiding()
-        .args([
-            "explain",
-            "--municipality",
-            "GM0160",
-            "--commodity",
-            "regular",
-        ])
+        .args(["explain", "--municipality", "GM0160", "--commodity", "regular"])
         .arg(scenario_path("level"))
         .output()
         .unwrap();
@@ -186,16 +133,8 @@ fn explain_prints_the_dutch_motivation() {
 
 #[test]
 fn explain_accepts_a_name_and_refuses_an_unknown_code() {
-    spreiding()
-        .args(["explain", "--municipality", "hardenberg"])
-        .arg(scenario_path("level"))
-        .assert()
-        .success();
-    let out = spreiding()
-        .args(["explain", "--municipality", "GM9999"])
-        .arg(scenario_path("level"))
-        .output()
-        .unwrap();
+    spreiding().args(["explain", "--municipality", "hardenberg"]).arg(scenario_path("level")).assert().success();
+    let out = spreiding().args(["explain", "--municipality", "GM9999"]).arg(scenario_path("level")).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown municipality GM9999"));
 }
@@ -203,25 +142,15 @@ fn explain_accepts_a_name_and_refuses_an_unknown_code() {
 #[test]
 fn validate_accepts_the_shipped_scenarios() {
     for name in ["rest-indicative", "level", "effort", "corop-balance"] {
-        spreiding()
-            .arg("validate")
-            .arg(scenario_path(name))
-            .assert()
-            .success();
+        spreiding().arg("validate").arg(scenario_path(name)).assert().success();
     }
 }
 
 #[test]
 fn usage_errors_exit_2() {
-    let out = spreiding()
-        .args(["solve", "--format", "xml", "x.toml"])
-        .output()
-        .unwrap();
+    let out = spreiding().args(["solve", "--format", "xml", "x.toml"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let out = spreiding()
-        .args(["solve", "does-not-exist.toml"])
-        .output()
-        .unwrap();
+    let out = spreiding().args(["solve", "does-not-exist.toml"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("does-not-exist.toml: cannot read"));
 }

@@ -5,9 +5,9 @@
 
 use proptest::prelude::*;
 use spreiding_solver::model::{
-    AllocationMode, AllocationRules, Commodity, Constraints, CoropCode, CountingRules, Cycle,
-    Dataset, Date, Eligibility, IndicativeSource, LocationShare, LocationStatus, Method,
-    Municipality, MunicipalityCode, PerCommodity, Province, ProvinceCode, Scenario, Weights,
+    AllocationMode, AllocationRules, Commodity, Constraints, CoropCode, CountingRules, Cycle, Dataset, Date,
+    Eligibility, IndicativeSource, LocationShare, LocationStatus, Method, Municipality, MunicipalityCode, PerCommodity,
+    Province, ProvinceCode, Scenario, Weights,
 };
 use std::path::PathBuf;
 
@@ -18,9 +18,7 @@ pub fn root() -> PathBuf {
 
 /// A shipped scenario file.
 pub fn scenario_path(name: &str) -> PathBuf {
-    root()
-        .join("scenarios/2024-2026")
-        .join(format!("{name}.toml"))
+    root().join("scenarios/2024-2026").join(format!("{name}.toml"))
 }
 
 /// The shared data set.
@@ -52,18 +50,16 @@ pub fn spec() -> impl Strategy<Value = Spec> {
         prop::bool::weighted(0.1),
         0u8..3,
     )
-        .prop_map(
-            |(i, c, population, effort, cap, score, excluded, corop)| Spec {
-                indicative: [i.0, i.1],
-                counted: [c.0, c.1],
-                population,
-                effort,
-                cap: [cap.0, cap.1],
-                score,
-                excluded,
-                corop,
-            },
-        )
+        .prop_map(|(i, c, population, effort, cap, score, excluded, corop)| Spec {
+            indicative: [i.0, i.1],
+            counted: [c.0, c.1],
+            population,
+            effort,
+            cap: [cap.0, cap.1],
+            score,
+            excluded,
+            corop,
+        })
 }
 
 pub fn specs(max: usize) -> impl Strategy<Value = Vec<Spec>> {
@@ -87,17 +83,11 @@ pub fn dataset(specs: &[Spec]) -> Dataset {
             corop: CoropCode::parse(&format!("CR{:02}", s.corop + 1)).expect("corop"),
             population: s.population,
             welvaart_proxy: 0.0,
-            indicative: PerCommodity {
-                regular: s.indicative[0],
-                amv: s.indicative[1],
-            },
+            indicative: PerCommodity { regular: s.indicative[0], amv: s.indicative[1] },
             indicative_source: IndicativeSource::Reconstructed,
             effort_places: s.effort,
             effort_years: 10,
-            cap: PerCommodity {
-                regular: s.cap[0],
-                amv: s.cap[1],
-            },
+            cap: PerCommodity { regular: s.cap[0], amv: s.cap[1] },
             feasibility_score: s.score,
             feasibility_reason: String::new(),
             excluded: s.excluded.then(|| "test".to_owned()),
@@ -110,10 +100,7 @@ pub fn dataset(specs: &[Spec]) -> Dataset {
         .map(|(i, s)| LocationShare {
             location_id: format!("L{i}"),
             municipality: i,
-            places: PerCommodity {
-                regular: s.counted[0],
-                amv: s.counted[1],
-            },
+            places: PerCommodity { regular: s.counted[0], amv: s.counted[1] },
             status: LocationStatus::Existing,
             opens: date("2024-01-01"),
             closes: None,
@@ -151,23 +138,12 @@ pub fn dataset(specs: &[Spec]) -> Dataset {
     }
 }
 
-pub fn scenario(
-    mode: AllocationMode,
-    eligibility: Eligibility,
-    caps: bool,
-    weights: Weights,
-) -> Scenario {
+pub fn scenario(mode: AllocationMode, eligibility: Eligibility, caps: bool, weights: Weights) -> Scenario {
     Scenario {
         name: "test".into(),
         dataset: PathBuf::from("synthetic"),
         counting: CountingRules::default(),
-        allocation: AllocationRules {
-            mode,
-            eligibility,
-            caps,
-            weights,
-            method: Method::Lp,
-        },
+        allocation: AllocationRules { mode, eligibility, caps, weights, method: Method::Lp },
         constraints: Constraints::default(),
         overrides: Default::default(),
         files: Vec::new(),
@@ -188,18 +164,13 @@ pub fn any_weights() -> impl Strategy<Value = Weights> {
         Just(Weights::default()),
         (0.0..1.0f64, 0.0..1.0f64, 0.0..1.0f64)
             .prop_filter("positive", |(a, b, c)| a + b + c > 0.01)
-            .prop_map(|(indicative, effort, feasibility)| Weights {
-                indicative,
-                effort,
-                feasibility
-            }),
+            .prop_map(|(indicative, effort, feasibility)| Weights { indicative, effort, feasibility }),
     ]
 }
 
 /// A whole scenario on a synthetic province.
 pub fn any_scenario() -> impl Strategy<Value = Scenario> {
-    (any_mode(), any_eligibility(), any::<bool>(), any_weights())
-        .prop_map(|(m, e, c, w)| scenario(m, e, c, w))
+    (any_mode(), any_eligibility(), any::<bool>(), any_weights()).prop_map(|(m, e, c, w)| scenario(m, e, c, w))
 }
 
 pub const COMMODITIES: [Commodity; 2] = Commodity::ALL;

@@ -8,13 +8,7 @@ use spreiding_solver::allocate::{solve_lp, water_fill, Block, Member};
 /// Reference: x_m = clamp(t a_m - b_m, 0, U_m) with t found by bisection so that the sum is S;
 /// every member at its cap when the caps cannot take S. Written independently of the solver.
 fn reference(block: &Block) -> Vec<f64> {
-    let x_at = |t: f64| -> Vec<f64> {
-        block
-            .members
-            .iter()
-            .map(|m| (t * m.a - m.b).max(0.0).min(m.cap))
-            .collect()
-    };
+    let x_at = |t: f64| -> Vec<f64> { block.members.iter().map(|m| (t * m.a - m.b).max(0.0).min(m.cap)).collect() };
     let total = |t: f64| x_at(t).iter().sum::<f64>();
     let s = block.shortfall;
     let caps: f64 = block.members.iter().map(|m| m.cap).sum();
@@ -45,37 +39,23 @@ fn member() -> impl Strategy<Value = Member> {
         prop_oneof![Just(0.0), 0.0..500.0f64],
         prop_oneof![Just(f64::INFINITY), (0u32..300).prop_map(f64::from)],
     )
-        .prop_map(|(a, b, cap)| Member {
-            a,
-            b,
-            cap,
-            region: 0,
-        })
+        .prop_map(|(a, b, cap)| Member { a, b, cap, region: 0 })
 }
 
 /// Random blocks in both shapes: rest (b = 0, small slopes) and level (a = key * R, b = C).
 fn block() -> impl Strategy<Value = Block> {
-    (
-        prop::collection::vec(member(), 1..40),
-        0u32..3_000,
-        any::<bool>(),
-    )
-        .prop_map(|(mut members, s, level)| {
-            if level {
-                for m in &mut members {
-                    m.a *= 2_000.0;
-                }
-            } else {
-                for m in &mut members {
-                    m.b = 0.0;
-                }
+    (prop::collection::vec(member(), 1..40), 0u32..3_000, any::<bool>()).prop_map(|(mut members, s, level)| {
+        if level {
+            for m in &mut members {
+                m.a *= 2_000.0;
             }
-            Block {
-                shortfall: f64::from(s),
-                members,
-                rows: vec![],
+        } else {
+            for m in &mut members {
+                m.b = 0.0;
             }
-        })
+        }
+        Block { shortfall: f64::from(s), members, rows: vec![] }
+    })
 }
 
 proptest! {
@@ -103,17 +83,9 @@ proptest! {
 /// Equal members get bit-identical values from the LP, whatever vertex HiGHS visits.
 #[test]
 fn lp_gives_equal_members_identical_values() {
-    let m = |cap| Member {
-        a: 0.1,
-        b: 0.0,
-        cap,
-        region: 0,
-    };
-    let block = Block {
-        shortfall: 100.0,
-        members: vec![m(f64::INFINITY), m(30.0), m(f64::INFINITY), m(30.0)],
-        rows: vec![],
-    };
+    let m = |cap| Member { a: 0.1, b: 0.0, cap, region: 0 };
+    let block =
+        Block { shortfall: 100.0, members: vec![m(f64::INFINITY), m(30.0), m(f64::INFINITY), m(30.0)], rows: vec![] };
     let lp = solve_lp(&block).unwrap();
     assert_eq!(lp.x[0].to_bits(), lp.x[2].to_bits());
     assert_eq!(lp.x[1].to_bits(), lp.x[3].to_bits());
@@ -138,5 +110,128 @@ fn auto_and_lp_give_identical_reports_on_nl_2024() {
         assert_eq!(bytes(&lp), bytes(&auto), "{name}");
         let lp_solves: u32 = lp.provinces.iter().map(|b| b.lp_solves).sum();
         assert!(lp_solves > 0, "{name}: the LP path was not exercised");
+    }
+}
+
+/// Textbook leximin by progressive filling with an exact blocking test: after each max-min
+/// round, a free member is blocked when an LP that maximises its own level, keeping every
+/// other free member at or above the round's level, cannot lift it. One LP per free member per
+/// round: slow and independent of the solver's dual and lookahead shortcuts.
+fn textbook_leximin(block: &Block) -> Vec<f64> {
+    use good_lp::solvers::highs::{highs, HighsPresolveType};
+    use good_lp::{constraint, variable, Expression, ProblemVariables, Solution, SolverModel, Variable};
+    let n = block.members.len();
+    let lp = |objective: &dyn Fn(&[Variable], Variable) -> Expression,
+              extra: &dyn Fn(&[Variable], Variable) -> Vec<good_lp::Constraint>,
+              total: Option<f64>|
+     -> Option<(f64, Vec<f64>)> {
+        let mut vars = ProblemVariables::new();
+        let t = vars.add(variable());
+        let xs: Vec<Variable> = block
+            .members
+            .iter()
+            .map(|m| {
+                if m.cap.is_finite() {
+                    vars.add(variable().min(0.0).max(m.cap))
+                } else {
+                    vars.add(variable().min(0.0))
+                }
+            })
+            .collect();
+        let obj = objective(&xs, t);
+        let mut model = vars.maximise(obj.clone()).using(highs).set_threads(1).set_presolve(HighsPresolveType::Off);
+        let sum: Expression = xs.iter().sum();
+        match total {
+            Some(total) => model.add_constraint(constraint::eq(sum, total)),
+            None => model.add_constraint(constraint::leq(sum, block.shortfall)),
+        };
+        for row in &block.rows {
+            let e: Expression = row.members.iter().map(|&i| xs[i]).sum();
+            model.add_constraint(constraint::leq(e, row.upper));
+        }
+        for c in extra(&xs, t) {
+            model.add_constraint(c);
+        }
+        let sol = model.solve().ok()?;
+        Some((sol.eval(&obj), xs.iter().map(|&x| sol.value(x)).collect()))
+    };
+    // The largest total the constraints can take.
+    let (total, _) = lp(&|xs, _| xs.iter().sum(), &|_, _| vec![], None).unwrap();
+    let mut fixed: Vec<Option<f64>> = vec![None; n];
+    while fixed.iter().any(Option::is_none) {
+        let base = |xs: &[Variable], t: Variable, fixed: &[Option<f64>]| -> Vec<good_lp::Constraint> {
+            let mut cs = Vec::new();
+            for (i, m) in block.members.iter().enumerate() {
+                match fixed[i] {
+                    Some(v) => cs.push(constraint::eq(xs[i], v)),
+                    None => cs.push(constraint::geq(xs[i] - m.a * t, -m.b)),
+                }
+            }
+            cs
+        };
+        let f = fixed.clone();
+        let (level, _) = lp(&|_, t| t.into(), &|xs, t| base(xs, t, &f), Some(total)).unwrap();
+        let mut any = false;
+        for i in 0..n {
+            if fixed[i].is_some() {
+                continue;
+            }
+            let m = &block.members[i];
+            let f = fixed.clone();
+            let (lift, _) = lp(
+                &|xs, _| Expression::from(xs[i]) * (1.0 / m.a),
+                &|xs, t| {
+                    let mut cs = base(xs, t, &f);
+                    cs.push(constraint::eq(t, level));
+                    cs
+                },
+                Some(total),
+            )
+            .unwrap();
+            if lift + m.b / m.a <= level + 1e-7 * (1.0 + level.abs()) {
+                fixed[i] = Some((level * m.a - m.b).clamp(0.0, m.cap));
+                any = true;
+            }
+        }
+        assert!(any, "textbook filling made no progress");
+    }
+    fixed.into_iter().map(|v| v.unwrap_or(0.0)).collect()
+}
+
+fn block_with_regions() -> impl Strategy<Value = Block> {
+    (prop::collection::vec((member(), 0usize..3), 2..8), 1u32..400, 0.3..1.0f64, any::<bool>()).prop_map(
+        |(members, s, share, level)| {
+            let mut members: Vec<Member> = members
+                .into_iter()
+                .map(|(mut m, region)| {
+                    m.region = region;
+                    if level {
+                        m.a *= 2_000.0;
+                    } else {
+                        m.b = 0.0;
+                    }
+                    m
+                })
+                .collect();
+            members.sort_by_key(|m| m.region);
+            let regions: Vec<usize> = members.iter().map(|m| m.region).collect();
+            let rows = spreiding_solver::allocate::corop::rows(&regions, 3, share, f64::from(s));
+            Block { shortfall: f64::from(s), members, rows }
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 120, ..ProptestConfig::default() })]
+
+    /// With COROP rows (which only the LP handles) the solver's progressive filling, with its
+    /// dual test, cap rule and lookahead, equals the textbook leximin.
+    #[test]
+    fn lp_with_rows_equals_the_textbook_leximin(block in block_with_regions()) {
+        let want = textbook_leximin(&block);
+        let got = solve_lp(&block).unwrap();
+        for (i, (x, w)) in got.x.iter().zip(&want).enumerate() {
+            prop_assert!((x - w).abs() <= 1e-5 * (1.0 + w.abs()), "member {i}: lp {x} vs textbook {w}\n{block:?}\n{:?}", got.x);
+        }
     }
 }

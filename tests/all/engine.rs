@@ -4,9 +4,7 @@
 use crate::common::*;
 use assert_cmd::Command;
 use spreiding_solver::compare::{gini, metrics, MetricsContext};
-use spreiding_solver::io::results::{
-    read_lines, Header, MunicipalityInfo, Outcome, ProvinceRecord, Record, FORMAT,
-};
+use spreiding_solver::io::results::{read_lines, Header, MunicipalityInfo, Outcome, ProvinceRecord, Record, FORMAT};
 use spreiding_solver::io::{load_sweep, InputError};
 use spreiding_solver::model::{AllocationMode, Commodity};
 use spreiding_solver::solve::Status;
@@ -22,14 +20,7 @@ fn spreiding() -> Command {
 fn sweep_file(dir: &Path, name: &str, body: &str) -> PathBuf {
     let path = dir.join(format!("{name}.toml"));
     let base = scenario_path("rest-indicative");
-    fs::write(
-        &path,
-        format!(
-            "[sweep]\nname = \"{name}\"\nbase = \"{}\"\n{body}",
-            base.display()
-        ),
-    )
-    .unwrap();
+    fs::write(&path, format!("[sweep]\nname = \"{name}\"\nbase = \"{}\"\n{body}", base.display())).unwrap();
     path
 }
 
@@ -39,10 +30,7 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     for sub in ["", "results"] {
         for e in fs::read_dir(dir.join(sub)).unwrap().flatten() {
             if e.path().is_file() {
-                out.insert(
-                    format!("{sub}/{}", e.file_name().to_string_lossy()),
-                    fs::read(e.path()).unwrap(),
-                );
+                out.insert(format!("{sub}/{}", e.file_name().to_string_lossy()), fs::read(e.path()).unwrap());
             }
         }
     }
@@ -96,10 +84,22 @@ fn refused(path: &Path) -> String {
 fn bad_sweeps_are_refused_with_file_line_and_key() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
-        ("[[sweep.grid]]\nparameter = \"allocation.mdoe\"\nvalues = [\"rest\"]\n", "bad.toml:5: sweep.grid.parameter: unknown parameter `allocation.mdoe`"),
-        ("[[sweep.grid]]\nparameter = \"allocation.mode\"\nvalues = []\n", "bad.toml:5: sweep.grid.values: the grid of allocation.mode is empty"),
-        ("[[sweep.grid]]\nparameter = \"allocation.mode\"\nvalues = [\"fair\"]\n", "bad.toml:6: sweep.grid.values: \"fair\" is not a valid value of allocation.mode"),
-        ("[[sweep.grid]]\nparameter = \"allocation.weights.effort\"\nfrom = 1.0\nto = 0.0\nstep = 0.1\n", "bad.toml:5: sweep.grid.step: from 1 to 0 by 0.1 is not a range"),
+        (
+            "[[sweep.grid]]\nparameter = \"allocation.mdoe\"\nvalues = [\"rest\"]\n",
+            "bad.toml:5: sweep.grid.parameter: unknown parameter `allocation.mdoe`",
+        ),
+        (
+            "[[sweep.grid]]\nparameter = \"allocation.mode\"\nvalues = []\n",
+            "bad.toml:5: sweep.grid.values: the grid of allocation.mode is empty",
+        ),
+        (
+            "[[sweep.grid]]\nparameter = \"allocation.mode\"\nvalues = [\"fair\"]\n",
+            "bad.toml:6: sweep.grid.values: \"fair\" is not a valid value of allocation.mode",
+        ),
+        (
+            "[[sweep.grid]]\nparameter = \"allocation.weights.effort\"\nfrom = 1.0\nto = 0.0\nstep = 0.1\n",
+            "bad.toml:5: sweep.grid.step: from 1 to 0 by 0.1 is not a range",
+        ),
         ("[sweep.random]\ndraws = -5\n", "bad.toml:5: sweep.random.draws: -5 is not a number of draws"),
         ("[sweep.random]\ndraws = 10\ncaps = 1.5\n", "bad.toml:6: sweep.random.caps: 1.5 is not a relative range"),
         ("[sweep.random]\ndraws = 10\nsede = 3\n", "bad.toml:6: sede: unknown field `sede`"),
@@ -114,29 +114,12 @@ fn bad_sweeps_are_refused_with_file_line_and_key() {
 #[test]
 fn a_sweep_above_the_limit_asks_for_max_scenarios() {
     let dir = tempfile::tempdir().unwrap();
-    let path = sweep_file(
-        dir.path(),
-        "huge",
-        "[sweep.random]\ndraws = 20000\ncaps = 0.1\n",
-    );
-    let out = spreiding()
-        .arg("run")
-        .arg(&path)
-        .arg("--out")
-        .arg(dir.path().join("out"))
-        .output()
-        .unwrap();
+    let path = sweep_file(dir.path(), "huge", "[sweep.random]\ndraws = 20000\ncaps = 0.1\n");
+    let out = spreiding().arg("run").arg(&path).arg("--out").arg(dir.path().join("out")).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let e = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        e.contains("20000 scenarios, more than the limit of 10000")
-            && e.contains("--max-scenarios 20000"),
-        "{e}"
-    );
-    assert!(
-        !dir.path().join("out").exists(),
-        "nothing is solved before the check"
-    );
+    assert!(e.contains("20000 scenarios, more than the limit of 10000") && e.contains("--max-scenarios 20000"), "{e}");
+    assert!(!dir.path().join("out").exists(), "nothing is solved before the check");
 }
 
 #[test]
@@ -165,11 +148,7 @@ fn output_bytes_do_not_depend_on_jobs() {
     assert_eq!(outs[0], outs[2]);
     // The draws really differ from each other.
     let text = String::from_utf8(outs[0]["/summary.csv"].clone()).unwrap();
-    let totals: std::collections::BTreeSet<&str> = text
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').nth(2).unwrap())
-        .collect();
+    let totals: std::collections::BTreeSet<&str> = text.lines().skip(1).map(|l| l.split(',').nth(2).unwrap()).collect();
     assert!(totals.len() > 10, "{totals:?}");
 }
 
@@ -177,38 +156,19 @@ fn output_bytes_do_not_depend_on_jobs() {
 fn a_failing_scenario_is_reported_and_the_others_are_solved() {
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("good.toml");
-    fs::write(
-        &good,
-        format!(
-            "extends = \"{}\"\n",
-            scenario_path("rest-indicative").display()
-        ),
-    )
-    .unwrap();
+    fs::write(&good, format!("extends = \"{}\"\n", scenario_path("rest-indicative").display())).unwrap();
     let bad = dir.path().join("bad.toml");
     fs::write(
         &bad,
-        format!(
-            "extends = \"{}\"\n[allocation]\nmdoe = \"rest\"\n",
-            scenario_path("rest-indicative").display()
-        ),
+        format!("extends = \"{}\"\n[allocation]\nmdoe = \"rest\"\n", scenario_path("rest-indicative").display()),
     )
     .unwrap();
     let out_dir = dir.path().join("out");
-    let out = spreiding()
-        .arg("run")
-        .arg(dir.path())
-        .arg("--out")
-        .arg(&out_dir)
-        .output()
-        .unwrap();
+    let out = spreiding().arg("run").arg(dir.path()).arg("--out").arg(&out_dir).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let e = String::from_utf8_lossy(&out.stderr);
     assert!(e.contains("bad.toml:3: mdoe: unknown field `mdoe`"), "{e}");
-    assert!(
-        e.contains("2 scenarios: 1 solved, 0 with an infeasible province, 1 failed"),
-        "{e}"
-    );
+    assert!(e.contains("2 scenarios: 1 solved, 0 with an infeasible province, 1 failed"), "{e}");
     // No progress bar when standard error is not a terminal.
     assert!(!e.contains("scenarios ("), "{e}");
     let summary = fs::read_to_string(out_dir.join("summary.csv")).unwrap();
@@ -219,11 +179,8 @@ fn a_failing_scenario_is_reported_and_the_others_are_solved() {
 #[test]
 fn an_interrupted_run_resumes_without_losing_or_redoing_work() {
     let dir = tempfile::tempdir().unwrap();
-    let path = sweep_file(
-        dir.path(),
-        "long",
-        "[sweep.random]\ndraws = 60000\nseed = 3\nlocation_places = 0.1\ncaps = 0.1\n",
-    );
+    let path =
+        sweep_file(dir.path(), "long", "[sweep.random]\ndraws = 60000\nseed = 3\nlocation_places = 0.1\ncaps = 0.1\n");
     let out = dir.path().join("out");
     let bin = assert_cmd::cargo::cargo_bin("spreiding");
     let mut child = std::process::Command::new(&bin)
@@ -238,11 +195,8 @@ fn an_interrupted_run_resumes_without_losing_or_redoing_work() {
     let results = out.join("results");
     let start = Instant::now();
     let count = || {
-        fs::read_dir(&results).map_or(0, |d| {
-            d.flatten()
-                .filter(|e| e.file_name().to_string_lossy().ends_with(".jsonl"))
-                .count()
-        })
+        fs::read_dir(&results)
+            .map_or(0, |d| d.flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".jsonl")).count())
     };
     while count() < 20 && start.elapsed() < Duration::from_secs(60) {
         std::thread::sleep(Duration::from_millis(5));
@@ -256,18 +210,11 @@ fn an_interrupted_run_resumes_without_losing_or_redoing_work() {
         .map(|e| {
             (
                 e.file_name().to_string_lossy().into_owned(),
-                (
-                    fs::read(e.path()).unwrap(),
-                    e.metadata().unwrap().modified().unwrap(),
-                ),
+                (fs::read(e.path()).unwrap(), e.metadata().unwrap().modified().unwrap()),
             )
         })
         .collect();
-    assert!(
-        !done.is_empty() && done.len() < 600,
-        "killed after {} of 600 shards",
-        done.len()
-    );
+    assert!(!done.is_empty() && done.len() < 600, "killed after {} of 600 shards", done.len());
     // Every result file present is whole: it parses, with all its records.
     for (name, (bytes, _)) in &done {
         let (_, records) = read_lines(name, std::str::from_utf8(bytes).unwrap()).unwrap();
@@ -285,46 +232,24 @@ fn an_interrupted_run_resumes_without_losing_or_redoing_work() {
     for (name, (bytes, modified)) in &done {
         let p = results.join(name);
         assert_eq!(&fs::read(&p).unwrap(), bytes, "{name} changed");
-        assert_eq!(
-            &fs::metadata(&p).unwrap().modified().unwrap(),
-            modified,
-            "{name} was written again"
-        );
+        assert_eq!(&fs::metadata(&p).unwrap().modified().unwrap(), modified, "{name} was written again");
     }
     let resumed = snapshot(&out);
-    assert_eq!(
-        resumed.keys().filter(|k| k.ends_with(".jsonl")).count(),
-        600
-    );
+    assert_eq!(resumed.keys().filter(|k| k.ends_with(".jsonl")).count(), 600);
     assert!(
         !resumed.keys().any(|k| k.contains(".tmp")),
         "temporary files left: {:?}",
-        resumed
-            .keys()
-            .filter(|k| k.contains(".tmp"))
-            .collect::<Vec<_>>()
+        resumed.keys().filter(|k| k.contains(".tmp")).collect::<Vec<_>>()
     );
 
     // The same as a run that was never interrupted.
     let clean = dir.path().join("clean");
-    spreiding()
-        .arg("run")
-        .arg(&path)
-        .args(["--max-scenarios", "60000", "--out"])
-        .arg(&clean)
-        .assert()
-        .success();
+    spreiding().arg("run").arg(&path).args(["--max-scenarios", "60000", "--out"]).arg(&clean).assert().success();
     assert_eq!(snapshot(&clean), resumed);
 }
 
 fn info(code: &str, province: &str, population: u32, indicative: [u32; 2]) -> MunicipalityInfo {
-    MunicipalityInfo {
-        code: code.into(),
-        name: code.into(),
-        province: province.into(),
-        population,
-        indicative,
-    }
+    MunicipalityInfo { code: code.into(), name: code.into(), province: province.into(), population, indicative }
 }
 
 /// Two provinces; P1 has A and B, P2 has C. Numbers chosen to check by hand.
@@ -347,21 +272,14 @@ fn metrics_on_a_hand_checked_example() {
         shortfall: missing,
         allocated: 0,
         missing,
-        status: if missing > 0 {
-            Status::Infeasible
-        } else {
-            Status::Allocated
-        },
+        status: if missing > 0 { Status::Infeasible } else { Status::Allocated },
     };
     let record = Record {
         id: "x".into(),
         params: BTreeMap::new(),
         outcome: Outcome::Infeasible,
         error: None,
-        provinces: vec![
-            province("PV20", Commodity::Regular, 0),
-            province("PV21", Commodity::Regular, 3),
-        ],
+        provinces: vec![province("PV20", Commodity::Regular, 0), province("PV21", Commodity::Regular, 3)],
         // Flat: A reg, A amv, B reg, B amv, C reg, C amv.
         counted: vec![10, 0, 10, 2, 0, 0],
         allocated: vec![10, 4, 10, 0, 2, 0],
@@ -389,11 +307,8 @@ fn metrics_on_a_hand_checked_example() {
 #[test]
 fn compare_writes_dutch_spreadsheet_csv_and_bands() {
     let dir = tempfile::tempdir().unwrap();
-    let path = sweep_file(
-        dir.path(),
-        "band",
-        "[sweep.random]\ndraws = 30\nseed = 1\nlocation_places = 0.1\ncaps = 0.1\n",
-    );
+    let path =
+        sweep_file(dir.path(), "band", "[sweep.random]\ndraws = 30\nseed = 1\nlocation_places = 0.1\ncaps = 0.1\n");
     let out = dir.path().join("out");
     spreiding()
         .arg("run")
@@ -407,13 +322,7 @@ fn compare_writes_dutch_spreadsheet_csv_and_bands() {
     let csv = spreiding()
         .arg("compare")
         .arg(&out)
-        .args([
-            "--baseline",
-            "rest-indicative",
-            "--format",
-            "csv",
-            "--excel",
-        ])
+        .args(["--baseline", "rest-indicative", "--format", "csv", "--excel"])
         .output()
         .unwrap();
     assert!(csv.status.success());
@@ -439,36 +348,17 @@ fn compare_writes_dutch_spreadsheet_csv_and_bands() {
         ]
     );
     let groningen_amv: Vec<&str> = lines.nth(1).unwrap().split(';').collect();
-    assert_eq!(
-        &groningen_amv[..6],
-        ["GM0014", "Groningen", "PV20", "amv", "82", "50"]
-    );
-    assert!(
-        groningen_amv[7].contains(','),
-        "decimal comma in the median: {groningen_amv:?}"
-    );
+    assert_eq!(&groningen_amv[..6], ["GM0014", "Groningen", "PV20", "amv", "82", "50"]);
+    assert!(groningen_amv[7].contains(','), "decimal comma in the median: {groningen_amv:?}");
     let level: i64 = groningen_amv[9].parse().unwrap();
     assert_eq!(groningen_amv[10].parse::<i64>().unwrap(), level - 50);
-    let (lo, hi): (u32, u32) = (
-        groningen_amv[6].parse().unwrap(),
-        groningen_amv[8].parse().unwrap(),
-    );
+    let (lo, hi): (u32, u32) = (groningen_amv[6].parse().unwrap(), groningen_amv[8].parse().unwrap());
     assert!(lo <= 50 && 50 <= hi && lo < hi, "{groningen_amv:?}");
 
-    let metrics_csv = spreiding()
-        .arg("compare")
-        .arg(&out)
-        .args(["--format", "csv", "--metrics"])
-        .output()
-        .unwrap();
+    let metrics_csv = spreiding().arg("compare").arg(&out).args(["--format", "csv", "--metrics"]).output().unwrap();
     let text = String::from_utf8(metrics_csv.stdout).unwrap();
     assert_eq!(text.lines().count(), 1 + 30 + 2);
-    let json = spreiding()
-        .arg("compare")
-        .arg(&out)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
+    let json = spreiding().arg("compare").arg(&out).args(["--format", "json"]).output().unwrap();
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(v["municipalities"].as_array().unwrap().len(), 684);
     assert_eq!(v["scenarios"].as_array().unwrap().len(), 32);

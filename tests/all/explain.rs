@@ -18,19 +18,12 @@ fn every_municipality_has_a_consistent_explanation() {
             let e = explain(&dataset, &scenario, &solution, &r.code, r.commodity).unwrap();
             assert_eq!(&e.result, r);
             // The counted places are the sum of the locations that count.
-            let counted: u32 = e
-                .counting
-                .locations
-                .iter()
-                .filter(|l| l.verdict.counts())
-                .map(|l| l.places)
-                .sum();
+            let counted: u32 = e.counting.locations.iter().filter(|l| l.verdict.counts()).map(|l| l.places).sum();
             assert_eq!(counted, r.counted, "{} {}", r.code, r.commodity);
             // The key is the weighted blend of its components.
             if let Some(k) = &e.key {
-                let blend = w.indicative * k.indicative_share
-                    + w.effort * k.effort_share
-                    + w.feasibility * k.feasibility_share;
+                let blend =
+                    w.indicative * k.indicative_share + w.effort * k.effort_share + w.feasibility * k.feasibility_share;
                 assert!((blend - k.key).abs() < 1e-12);
             }
             // An interior municipality's exact number is the level formula.
@@ -38,17 +31,9 @@ fn every_municipality_has_a_consistent_explanation() {
                 let (t, k) = (e.block.level.unwrap(), e.key.unwrap().key);
                 let x = match scenario.allocation.mode {
                     AllocationMode::Rest => t * k,
-                    AllocationMode::Level => {
-                        t * k * f64::from(e.block.target) - f64::from(r.counted)
-                    }
+                    AllocationMode::Level => t * k * f64::from(e.block.target) - f64::from(r.counted),
                 };
-                assert!(
-                    (x - r.exact).abs() < 1e-6,
-                    "{} {}: {x} vs {}",
-                    r.code,
-                    r.commodity,
-                    r.exact
-                );
+                assert!((x - r.exact).abs() < 1e-6, "{} {}: {x} vs {}", r.code, r.commodity, r.exact);
             }
             if r.reason == Reason::Capped {
                 assert!((r.exact - f64::from(r.cap.unwrap())).abs() < 1e-6);
@@ -76,10 +61,7 @@ fn the_dutch_text_quotes_the_numbers() {
         format!("Getelde plaatsen: {}.", e.result.counted),
         format!("het tekort is {} plaatsen", e.block.shortfall),
         format!("theta = {}", dutch::dec(theta, 6)),
-        format!(
-            "Sleutel = 1,0000 x {}",
-            dutch::dec(e.key.unwrap().indicative_share, 6)
-        ),
+        format!("Sleutel = 1,0000 x {}", dutch::dec(e.key.unwrap().indicative_share, 6)),
         format!("wordt {}", e.result.allocated),
         format!("= opgave {}", e.result.obligation),
     ] {
@@ -87,12 +69,7 @@ fn the_dutch_text_quotes_the_numbers() {
     }
     // Locations that do not count are named with their rule.
     let regular = explain(&dataset, &scenario, &solution, &code, Commodity::Regular).unwrap();
-    let not_counted = regular
-        .counting
-        .locations
-        .iter()
-        .find(|l| !l.verdict.counts())
-        .unwrap();
+    let not_counted = regular.counting.locations.iter().find(|l| !l.verdict.counts()).unwrap();
     assert_eq!(not_counted.verdict, Verdict::Intention);
     let text = dutch::render(&regular);
     assert!(text.contains(&format!("Locatie {}", not_counted.location_id)));

@@ -17,10 +17,7 @@ fn check(name: &str) {
         .output()
         .unwrap()
         .stdout;
-    insta::assert_snapshot!(
-        format!("{name}-municipalities"),
-        String::from_utf8(csv).unwrap()
-    );
+    insta::assert_snapshot!(format!("{name}-municipalities"), String::from_utf8(csv).unwrap());
 }
 
 #[test]

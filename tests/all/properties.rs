@@ -7,18 +7,11 @@ use spreiding_solver::model::{AllocationMode, Commodity, Eligibility, Weights};
 use spreiding_solver::solve::{solve, MunicipalityResult, Solution, Status};
 
 fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: 96,
-        ..ProptestConfig::default()
-    }
+    ProptestConfig { cases: 96, ..ProptestConfig::default() }
 }
 
 fn of(solution: &Solution, c: Commodity) -> Vec<&MunicipalityResult> {
-    solution
-        .municipalities
-        .iter()
-        .filter(|m| m.commodity == c)
-        .collect()
+    solution.municipalities.iter().filter(|m| m.commodity == c).collect()
 }
 
 proptest! {
@@ -236,24 +229,14 @@ fn infeasible_province_gives_full_caps_and_reports_missing() {
     specs[3].excluded = true;
     let sol = solve(
         &dataset(&specs),
-        &scenario(
-            AllocationMode::Rest,
-            Eligibility::BelowIndicative,
-            true,
-            Weights::default(),
-        ),
+        &scenario(AllocationMode::Rest, Eligibility::BelowIndicative, true, Weights::default()),
     )
     .unwrap();
-    let b = sol
-        .block(&sol.provinces[0].code, Commodity::Regular)
-        .unwrap();
+    let b = sol.block(&sol.provinces[0].code, Commodity::Regular).unwrap();
     assert_eq!(b.status, Status::Infeasible);
     assert_eq!(b.allocated, 10 + 11 + 12);
     assert_eq!(b.missing, 400 - 33);
-    let allocated: Vec<u32> = of(&sol, Commodity::Regular)
-        .iter()
-        .map(|m| m.allocated)
-        .collect();
+    let allocated: Vec<u32> = of(&sol, Commodity::Regular).iter().map(|m| m.allocated).collect();
     assert_eq!(allocated, vec![10, 11, 12, 0]);
 }
 
@@ -264,46 +247,20 @@ fn p5_effort_on_the_real_data_set() {
     use spreiding_solver::io;
     for name in ["effort", "level"] {
         let (mut scenario, dataset) = io::load(&scenario_path(name)).unwrap();
-        scenario.allocation.weights = Weights {
-            indicative: 0.5,
-            effort: 0.5,
-            feasibility: 0.0,
-        };
+        scenario.allocation.weights = Weights { indicative: 0.5, effort: 0.5, feasibility: 0.0 };
         let before = solve(&dataset, &scenario).unwrap();
-        let receiving: Vec<usize> = before
-            .municipalities
-            .iter()
-            .filter(|m| m.exact > 0.0)
-            .map(|m| m.municipality)
-            .step_by(7)
-            .collect();
+        let receiving: Vec<usize> =
+            before.municipalities.iter().filter(|m| m.exact > 0.0).map(|m| m.municipality).step_by(7).collect();
         for i in receiving {
             let mut more = dataset.clone();
-            more.municipalities[i].effort_places =
-                more.municipalities[i].effort_places * 1.5 + 100.0;
+            more.municipalities[i].effort_places = more.municipalities[i].effort_places * 1.5 + 100.0;
             more.national_effort_ratio =
-                spreiding_solver::model::Dataset::compute_national_effort_ratio(
-                    &more.municipalities,
-                );
+                spreiding_solver::model::Dataset::compute_national_effort_ratio(&more.municipalities);
             let after = solve(&more, &scenario).unwrap();
             for c in Commodity::ALL {
-                let x0 = before
-                    .municipalities
-                    .iter()
-                    .find(|m| m.municipality == i && m.commodity == c)
-                    .unwrap()
-                    .exact;
-                let x1 = after
-                    .municipalities
-                    .iter()
-                    .find(|m| m.municipality == i && m.commodity == c)
-                    .unwrap()
-                    .exact;
-                assert!(
-                    x1 <= x0 + 1e-6,
-                    "{name} {} {c}: {x0} -> {x1}",
-                    dataset.municipalities[i].code
-                );
+                let x0 = before.municipalities.iter().find(|m| m.municipality == i && m.commodity == c).unwrap().exact;
+                let x1 = after.municipalities.iter().find(|m| m.municipality == i && m.commodity == c).unwrap().exact;
+                assert!(x1 <= x0 + 1e-6, "{name} {} {c}: {x0} -> {x1}", dataset.municipalities[i].code);
             }
         }
     }
@@ -323,29 +280,15 @@ fn corop_balance_holds_on_the_real_data_set() {
     let mut limited = 0;
     for b in sol.provinces.iter().filter(|b| b.shortfall > 0) {
         let mut regions: BTreeMap<&str, f64> = BTreeMap::new();
-        for m in sol
-            .municipalities
-            .iter()
-            .filter(|m| m.province == b.code && m.commodity == b.commodity)
-        {
-            *regions
-                .entry(dataset.municipalities[m.municipality].corop.as_str())
-                .or_default() += m.exact;
+        for m in sol.municipalities.iter().filter(|m| m.province == b.code && m.commodity == b.commodity) {
+            *regions.entry(dataset.municipalities[m.municipality].corop.as_str()).or_default() += m.exact;
             limited += usize::from(m.reason == Reason::Limited);
         }
         if regions.len() >= 2 {
             for (region, sum) in &regions {
-                assert!(
-                    *sum <= share * f64::from(b.shortfall) + 1e-6,
-                    "{} {} {region}: {sum}",
-                    b.code,
-                    b.commodity
-                );
+                assert!(*sum <= share * f64::from(b.shortfall) + 1e-6, "{} {} {region}: {sum}", b.code, b.commodity);
             }
         }
     }
-    assert!(
-        limited > 0,
-        "the scenario should bind somewhere, or it tests nothing"
-    );
+    assert!(limited > 0, "the scenario should bind somewhere, or it tests nothing");
 }

@@ -13,10 +13,7 @@ use tempfile::TempDir;
 fn folder(files: &[(&str, &str)]) -> TempDir {
     let dir = tempfile::tempdir().unwrap();
     for (name, text) in files {
-        let text = text.replace(
-            "BASE",
-            &scenario_path("rest-indicative").display().to_string(),
-        );
+        let text = text.replace("BASE", &scenario_path("rest-indicative").display().to_string());
         fs::write(dir.path().join(name), text).unwrap();
     }
     dir
@@ -27,12 +24,7 @@ fn code(s: &str) -> MunicipalityCode {
 }
 
 fn validate_fails(path: &Path) -> String {
-    let out = Command::cargo_bin("spreiding")
-        .unwrap()
-        .arg("validate")
-        .arg(path)
-        .output()
-        .unwrap();
+    let out = Command::cargo_bin("spreiding").unwrap().arg("validate").arg(path).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -60,14 +52,8 @@ fn an_extends_cycle_is_refused_with_the_chain() {
         ("c.toml", "extends = \"a.toml\"\nname = \"c\"\n"),
     ]);
     let e = validate_fails(&dir.path().join("a.toml"));
-    assert!(
-        e.contains("c.toml:1: extends: extends makes a cycle:"),
-        "{e}"
-    );
-    assert!(
-        e.contains("a.toml -> ") && e.contains("b.toml -> ") && e.contains("c.toml -> "),
-        "{e}"
-    );
+    assert!(e.contains("c.toml:1: extends: extends makes a cycle:"), "{e}");
+    assert!(e.contains("a.toml -> ") && e.contains("b.toml -> ") && e.contains("c.toml -> "), "{e}");
 }
 
 #[test]
@@ -92,18 +78,12 @@ fn municipality_overrides_change_caps_and_exclusions() {
     )]);
     let (base, _) = solve_file(scenario_path("rest-indicative"));
     let (changed, _) = solve_file(dir.path().join("o.toml"));
-    let before = base
-        .municipality(&code("GM0160"), Commodity::Regular)
-        .unwrap();
-    let after = changed
-        .municipality(&code("GM0160"), Commodity::Regular)
-        .unwrap();
+    let before = base.municipality(&code("GM0160"), Commodity::Regular).unwrap();
+    let after = changed.municipality(&code("GM0160"), Commodity::Regular).unwrap();
     assert_eq!(before.reason, Reason::Capped);
     assert_eq!(after.cap, Some(2000));
     assert!(after.allocated > before.allocated);
-    let almelo = changed
-        .municipality(&code("GM0141"), Commodity::Regular)
-        .unwrap();
+    let almelo = changed.municipality(&code("GM0141"), Commodity::Regular).unwrap();
     assert_eq!(almelo.reason, Reason::Excluded);
     assert_eq!(almelo.allocated, 0);
 }
@@ -141,29 +121,14 @@ location_total = 55
     )]);
     let (base, _) = solve_file(scenario_path("rest-indicative"));
     let (changed, d) = solve_file(dir.path().join("l.toml"));
-    let c0 = base
-        .municipality(&code("GM0014"), Commodity::Regular)
-        .unwrap()
-        .counted;
-    let c1 = changed
-        .municipality(&code("GM0014"), Commodity::Regular)
-        .unwrap()
-        .counted;
+    let c0 = base.municipality(&code("GM0014"), Commodity::Regular).unwrap().counted;
+    let c1 = changed.municipality(&code("GM0014"), Commodity::Regular).unwrap().counted;
     // +400 (L0002 now counts with bridging), -76 (L0003), +50 (NEW1).
     assert_eq!(c1, c0 + 400 - 76 + 50);
-    let a0 = base
-        .municipality(&code("GM0014"), Commodity::Amv)
-        .unwrap()
-        .counted;
-    let a1 = changed
-        .municipality(&code("GM0014"), Commodity::Amv)
-        .unwrap()
-        .counted;
+    let a0 = base.municipality(&code("GM0014"), Commodity::Amv).unwrap().counted;
+    let a1 = changed.municipality(&code("GM0014"), Commodity::Amv).unwrap().counted;
     assert_eq!(a1, a0 - 14 + 5);
-    assert!(d
-        .locations
-        .iter()
-        .any(|l| l.location_id == "NEW1" && l.source.starts_with("l.toml:")));
+    assert!(d.locations.iter().any(|l| l.location_id == "NEW1" && l.source.starts_with("l.toml:")));
 }
 
 #[test]
@@ -173,15 +138,9 @@ fn a_province_target_override_changes_the_shortfall() {
         "extends = \"BASE\"\nname = \"p\"\n[[overrides.provinces]]\ncode = \"PV24\"\ntarget_regular = 3500\n",
     )]);
     let (changed, d) = solve_file(dir.path().join("p.toml"));
-    let pv24 = d
-        .province_index(&spreiding_solver::model::ProvinceCode::parse("PV24").unwrap())
-        .unwrap();
+    let pv24 = d.province_index(&spreiding_solver::model::ProvinceCode::parse("PV24").unwrap()).unwrap();
     assert!(d.provinces[pv24].target_set_by_scenario);
-    let b = changed
-        .provinces
-        .iter()
-        .find(|b| b.province == pv24 && b.commodity == Commodity::Regular)
-        .unwrap();
+    let b = changed.provinces.iter().find(|b| b.province == pv24 && b.commodity == Commodity::Regular).unwrap();
     assert_eq!(b.target, 3500);
     assert_eq!(u64::from(b.shortfall), 3500 - b.counted);
     assert_eq!(b.allocated + b.missing, b.shortfall);
@@ -215,10 +174,5 @@ fn a_childs_overrides_apply_after_its_bases() {
     ]);
     let (sol, _) = solve_file(dir.path().join("b.toml"));
     assert_eq!(sol.scenario, "b"); // the file stem when no name is given
-    assert_eq!(
-        sol.municipality(&code("GM0014"), Commodity::Amv)
-            .unwrap()
-            .cap,
-        Some(7)
-    );
+    assert_eq!(sol.municipality(&code("GM0014"), Commodity::Amv).unwrap().cap, Some(7));
 }

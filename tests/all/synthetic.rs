@@ -20,10 +20,7 @@ fn synthetic_countries_survive_a_round_trip_through_files() {
         assert_eq!(back.provinces, d.provinces);
         assert_eq!(back.locations.len(), d.locations.len());
         for (a, b) in back.municipalities.iter().zip(&d.municipalities) {
-            assert_eq!(
-                (a.code, a.indicative, a.cap, &a.excluded),
-                (b.code, b.indicative, b.cap, &b.excluded)
-            );
+            assert_eq!((a.code, a.indicative, a.cap, &a.excluded), (b.code, b.indicative, b.cap, &b.excluded));
             assert!((a.effort_places - b.effort_places).abs() < 1e-6);
         }
     }
@@ -32,18 +29,10 @@ fn synthetic_countries_survive_a_round_trip_through_files() {
 #[test]
 fn synthetic_countries_have_shortfalls_and_solve_exactly() {
     let d = country(10, 3);
-    let mut s = scenario(
-        AllocationMode::Rest,
-        Eligibility::BelowIndicative,
-        true,
-        Weights::default(),
-    );
+    let mut s = scenario(AllocationMode::Rest, Eligibility::BelowIndicative, true, Weights::default());
     s.allocation.method = Method::Auto;
     let sol = solve(&d, &s).unwrap();
-    assert!(
-        sol.provinces.iter().any(|b| b.status != Status::Closes),
-        "some report does not close"
-    );
+    assert!(sol.provinces.iter().any(|b| b.status != Status::Closes), "some report does not close");
     for b in &sol.provinces {
         let sum: u32 = sol
             .municipalities
@@ -53,8 +42,5 @@ fn synthetic_countries_have_shortfalls_and_solve_exactly() {
             .sum();
         assert_eq!(sum + b.missing, b.shortfall, "{} {}", b.code, b.commodity);
     }
-    assert!(sol
-        .municipalities
-        .iter()
-        .any(|m| m.commodity == Commodity::Amv && m.allocated > 0));
+    assert!(sol.municipalities.iter().any(|m| m.commodity == Commodity::Amv && m.allocated > 0));
 }

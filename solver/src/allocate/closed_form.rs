@@ -52,11 +52,7 @@ pub fn water_fill(block: &Block) -> BlockSolution {
     }
     // Past the last breakpoint every member is capped (slope 0, the case total_cap == S) or
     // uncapped members still rise with the remaining slope.
-    let t = level.unwrap_or(if slope > 1e-300 {
-        t_cur + (s - f) / slope
-    } else {
-        t_cur
-    });
+    let t = level.unwrap_or(if slope > 1e-300 { t_cur + (s - f) / slope } else { t_cur });
     // Recompute t from the set of members that are strictly between their breakpoints, which
     // removes the rounding error accumulated over the sweep.
     let (mut fixed, mut a_sum, mut b_sum) = (0.0, 0.0, 0.0);
@@ -69,25 +65,10 @@ pub fn water_fill(block: &Block) -> BlockSolution {
             b_sum += m.b;
         }
     }
-    let t = if a_sum > 0.0 {
-        (s - fixed + b_sum) / a_sum
-    } else {
-        t
-    };
+    let t = if a_sum > 0.0 { (s - fixed + b_sum) / a_sum } else { t };
     let x: Vec<f64> = block.members.iter().map(|m| at_level(m, t)).collect();
-    let outcome = block
-        .members
-        .iter()
-        .zip(&x)
-        .map(|(m, &x)| classify(m, x, Some(t)))
-        .collect();
-    BlockSolution {
-        x,
-        outcome,
-        level: Some(t),
-        allocatable: s,
-        lp_solves: 0,
-    }
+    let outcome = block.members.iter().zip(&x).map(|(m, &x)| classify(m, x, Some(t))).collect();
+    BlockSolution { x, outcome, level: Some(t), allocatable: s, lp_solves: 0 }
 }
 
 #[cfg(test)]
@@ -96,12 +77,7 @@ mod tests {
     use super::*;
 
     fn m(a: f64, b: f64, cap: f64) -> Member {
-        Member {
-            a,
-            b,
-            cap,
-            region: 0,
-        }
+        Member { a, b, cap, region: 0 }
     }
 
     #[test]
@@ -119,11 +95,8 @@ mod tests {
 
     #[test]
     fn a_binding_cap_pushes_the_excess_to_the_others() {
-        let block = Block {
-            shortfall: 100.0,
-            members: vec![m(0.5, 0.0, 10.0), m(0.5, 0.0, f64::INFINITY)],
-            rows: vec![],
-        };
+        let block =
+            Block { shortfall: 100.0, members: vec![m(0.5, 0.0, 10.0), m(0.5, 0.0, f64::INFINITY)], rows: vec![] };
         let sol = water_fill(&block);
         assert_eq!(sol.x, vec![10.0, 90.0]);
         assert_eq!(sol.outcome, vec![Outcome::Capped, Outcome::Interior]);
@@ -144,11 +117,7 @@ mod tests {
 
     #[test]
     fn caps_below_the_shortfall_make_the_block_infeasible() {
-        let block = Block {
-            shortfall: 50.0,
-            members: vec![m(0.5, 0.0, 10.0), m(0.5, 0.0, 20.0)],
-            rows: vec![],
-        };
+        let block = Block { shortfall: 50.0, members: vec![m(0.5, 0.0, 10.0), m(0.5, 0.0, 20.0)], rows: vec![] };
         let sol = water_fill(&block);
         assert_eq!(sol.x, vec![10.0, 20.0]);
         assert!(sol.is_infeasible(50.0));

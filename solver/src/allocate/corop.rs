@@ -16,13 +16,8 @@ pub fn rows(member_regions: &[usize], regions: usize, share: f64, shortfall: f64
     }
     (0..regions)
         .filter_map(|g| {
-            let members: Vec<usize> = (0..member_regions.len())
-                .filter(|&i| member_regions[i] == g)
-                .collect();
-            (!members.is_empty()).then_some(Row {
-                members,
-                upper: share * shortfall,
-            })
+            let members: Vec<usize> = (0..member_regions.len()).filter(|&i| member_regions[i] == g).collect();
+            (!members.is_empty()).then_some(Row { members, upper: share * shortfall })
         })
         .collect()
 }

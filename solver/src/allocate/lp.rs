@@ -1,10 +1,8 @@
 //! Progressive filling with good_lp and HiGHS (see the module docs of [`crate::allocate`]).
 
-use super::{at_level, classify, Block, BlockSolution, Outcome, FEAS_TOL};
+use super::{at_level, classify, water_fill, Block, BlockSolution, Outcome, FEAS_TOL};
 use good_lp::solvers::highs::{highs, HighsPresolveType};
-use good_lp::{
-    constraint, variable, Expression, ProblemVariables, Solution, SolverModel, Variable,
-};
+use good_lp::{constraint, variable, Expression, ProblemVariables, Solution, SolverModel, Variable};
 
 /// The LP could not be solved. This is a bug or a numerical breakdown, never a property of the
 /// input (infeasibility is a status of the block, not an error).
@@ -26,17 +24,11 @@ pub enum LpError {
 /// Every HiGHS solve in the process uses one thread (see HIGHS-NOTES.md: the thread setting
 /// must not change within a process) and no presolve (faster on these small LPs).
 fn configure(p: good_lp::solvers::highs::HighsProblem) -> good_lp::solvers::highs::HighsProblem {
-    p.set_threads(1)
-        .set_presolve(HighsPresolveType::Off)
-        .set_option("random_seed", 0)
-        .set_option("output_flag", false)
+    p.set_threads(1).set_presolve(HighsPresolveType::Off).set_option("random_seed", 0).set_option("output_flag", false)
 }
 
 fn solver_error(round: u32, e: impl std::fmt::Display) -> LpError {
-    LpError::Solver {
-        round,
-        message: e.to_string(),
-    }
+    LpError::Solver { round, message: e.to_string() }
 }
 
 fn column(vars: &mut ProblemVariables, lower: f64, upper: f64) -> Variable {
@@ -50,11 +42,7 @@ fn column(vars: &mut ProblemVariables, lower: f64, upper: f64) -> Variable {
 /// The largest total the constraints can take, at most `s`.
 fn max_total(block: &Block, s: f64) -> Result<f64, LpError> {
     let mut vars = ProblemVariables::new();
-    let xs: Vec<Variable> = block
-        .members
-        .iter()
-        .map(|m| column(&mut vars, 0.0, m.cap))
-        .collect();
+    let xs: Vec<Variable> = block.members.iter().map(|m| column(&mut vars, 0.0, m.cap)).collect();
     let total: Expression = xs.iter().sum();
     let mut model = configure(vars.maximise(total.clone()).using(highs));
     model.add_constraint(constraint::leq(total.clone(), s));
@@ -83,16 +71,8 @@ impl Filling {
         let n = block.members.len();
         let mut vars = ProblemVariables::new();
         let t = vars.add(variable());
-        let xs: Vec<Variable> = block
-            .members
-            .iter()
-            .map(|m| column(&mut vars, 0.0, m.cap))
-            .collect();
-        let slacks: Vec<Variable> = block
-            .members
-            .iter()
-            .map(|_| vars.add(variable().min(0.0).max(0.0)))
-            .collect();
+        let xs: Vec<Variable> = block.members.iter().map(|m| column(&mut vars, 0.0, m.cap)).collect();
+        let slacks: Vec<Variable> = block.members.iter().map(|_| vars.add(variable().min(0.0).max(0.0))).collect();
         let mut problem = vars.maximise(t).using(highs);
         let total: Expression = xs.iter().sum();
         problem.add_constraint(constraint::eq(total, target));
@@ -114,41 +94,41 @@ impl Filling {
         ] {
             result.map_err(|e| solver_error(0, format!("setting {option}: {e:?}")))?;
         }
-        Ok(Filling {
-            model: Some(model),
-            n,
-        })
+        Ok(Filling { model: Some(model), n })
     }
 
-    /// Solves; returns t and, per member, whether its level row has a non-zero dual.
-    fn solve(&mut self, round: u32, free_a: f64) -> Result<(f64, Vec<bool>), LpError> {
-        let model = self
-            .model
-            .take()
-            .ok_or_else(|| solver_error(round, "no model"))?;
-        let solved = model
-            .try_solve()
-            .map_err(|e| solver_error(round, format!("{e:?}")))?;
-        if solved.status() != highs::HighsModelStatus::Optimal {
-            return Err(solver_error(round, format!("status {:?}", solved.status())));
+    /// Solves; returns t and, per member, whether its level row has a non-zero dual; `None`
+    /// when the fixings make the LP infeasible.
+    fn solve(&mut self, round: u32, free_a: f64) -> Result<Option<(f64, Vec<bool>)>, LpError> {
+        let model = self.model.take().ok_or_else(|| solver_error(round, "no model"))?;
+        let solved = model.try_solve().map_err(|e| solver_error(round, format!("{e:?}")))?;
+        match solved.status() {
+            highs::HighsModelStatus::Optimal => {}
+            highs::HighsModelStatus::Infeasible => {
+                self.model = Some(highs::Model::from(solved));
+                return Ok(None);
+            }
+            status => return Err(solver_error(round, format!("status {status:?}"))),
         }
         let solution = solved.get_solution();
         let t = solution.columns()[0];
         let duals = solution.dual_rows();
         // The level rows' duals y satisfy sum y_m a_m = 1; scale by the free slopes.
-        let blocked = (0..self.n)
-            .map(|i| duals[1 + i].abs() * free_a > 1e-9)
-            .collect();
+        let blocked = (0..self.n).map(|i| duals[1 + i].abs() * free_a > 1e-9).collect();
         self.model = Some(highs::Model::from(solved));
-        Ok((t, blocked))
+        Ok(Some((t, blocked)))
+    }
+
+    /// Releases member i again: x in [0, U], its level row back in force.
+    fn release(&mut self, i: usize, cap: f64) -> Result<(), LpError> {
+        let model = self.model.as_mut().ok_or_else(|| solver_error(0, "no model"))?;
+        set_bounds(model, 1 + i, 0.0, cap)?;
+        set_bounds(model, 1 + self.n + i, 0.0, 0.0)
     }
 
     /// Fixes member i at x = v and retires its level row.
     fn fix(&mut self, i: usize, v: f64) -> Result<(), LpError> {
-        let model = self
-            .model
-            .as_mut()
-            .ok_or_else(|| solver_error(0, "no model"))?;
+        let model = self.model.as_mut().ok_or_else(|| solver_error(0, "no model"))?;
         set_bounds(model, 1 + i, v, v)?;
         set_bounds(model, 1 + self.n + i, 0.0, f64::INFINITY)
     }
@@ -157,16 +137,12 @@ impl Filling {
 /// Changes a column's bounds (the highs crate exposes this only with column handles, which
 /// good_lp keeps to itself; the column order is good_lp's creation order).
 fn set_bounds(model: &mut highs::Model, col: usize, lower: f64, upper: f64) -> Result<(), LpError> {
-    let col = highs_sys::HighsInt::try_from(col)
-        .map_err(|_| solver_error(0, "column index out of range"))?;
+    let col = highs_sys::HighsInt::try_from(col).map_err(|_| solver_error(0, "column index out of range"))?;
     // SAFETY: the pointer is the live HiGHS instance owned by `model`, borrowed mutably for the
     // call; `col` is one of its columns (the model has 1 + 2n columns).
     let status = unsafe { highs_sys::Highs_changeColBounds(model.as_mut_ptr(), col, lower, upper) };
     if status == highs_sys::STATUS_ERROR {
-        return Err(solver_error(
-            0,
-            format!("changing the bounds of column {col}"),
-        ));
+        return Err(solver_error(0, format!("changing the bounds of column {col}")));
     }
     Ok(())
 }
@@ -218,19 +194,76 @@ pub fn solve_lp(block: &Block) -> Result<BlockSolution, LpError> {
             }
             break;
         }
-        solves += 1;
         let filling = match &mut lp {
             Some(f) => f,
             None => lp.insert(Filling::new(block, target)?),
         };
-        let free_a: f64 = free.iter().map(|&i| block.members[i].a).sum();
-        let (t, blocked) = filling.solve(solves, free_a)?;
-        if !free.iter().any(|&i| blocked[i]) {
+        // Lookahead: the closed form of the free members (ignoring family rows) says whose caps
+        // bind below its level; fix those at their caps before solving. If the LP's level t
+        // comes out at or above all their cap levels, progressive filling would have fixed
+        // them there in earlier rounds: one round instead of one per cap level. Any whose cap
+        // level lies above t (a family row holds the level down) is released and the round
+        // solved again.
+        let lookahead = water_fill(&Block {
+            shortfall: rem,
+            members: free.iter().map(|&i| block.members[i].clone()).collect(),
+            rows: Vec::new(),
+        })
+        .level;
+        let cap_level = |i: usize| {
+            let m = &block.members[i];
+            (m.cap + m.b) / m.a
+        };
+        let mut prefixed: Vec<usize> = match lookahead {
+            Some(tau) => free.iter().copied().filter(|&i| cap_level(i) < tau).collect(),
+            None => Vec::new(),
+        };
+        for &i in &prefixed {
+            filling.fix(i, block.members[i].cap)?;
+        }
+        let (t, blocked) = loop {
+            solves += 1;
+            let rest: Vec<usize> = free.iter().copied().filter(|i| !prefixed.contains(i)).collect();
+            let free_a: f64 = rest.iter().map(|&i| block.members[i].a).sum();
+            let Some((t, blocked)) = filling.solve(solves, free_a)? else {
+                // The caps fixed ahead do not fit the family rows: solve the round plainly.
+                if prefixed.is_empty() {
+                    return Err(solver_error(solves, "the round LP is infeasible"));
+                }
+                for &i in &prefixed {
+                    filling.release(i, block.members[i].cap)?;
+                }
+                prefixed.clear();
+                continue;
+            };
+            let (keep, release): (Vec<usize>, Vec<usize>) =
+                prefixed.iter().partition(|&&i| cap_level(i) <= t + FEAS_TOL * (1.0 + t.abs()));
+            if release.is_empty() {
+                for &i in &keep {
+                    fixed[i] = Some(block.members[i].cap);
+                }
+                break (t, blocked);
+            }
+            for &i in &release {
+                filling.release(i, block.members[i].cap)?;
+            }
+            prefixed = keep;
+        };
+        let free: Vec<usize> = (0..n).filter(|&i| fixed[i].is_none()).collect();
+        if !free.is_empty()
+            && !free.iter().any(|&i| blocked[i])
+            && !free.iter().any(|&i| cap_level(i) <= t + FEAS_TOL * (1.0 + t.abs()))
+        {
             return Err(LpError::NoProgress(solves));
         }
         for &i in &free {
-            if blocked[i] {
-                let v = at_level(&block.members[i], t);
+            let m = &block.members[i];
+            // Blocked by a dual, or at its cap at this level: its level (U + b) / a cannot rise
+            // above t, and every optimum of this round has it there (x = U). The second rule
+            // fixes all members whose caps bind at t in one round, not one per round.
+            let cap_level = (m.cap + m.b) / m.a;
+            if blocked[i] || cap_level <= t + FEAS_TOL * (1.0 + t.abs()) {
+                let v = at_level(m, t);
                 fixed[i] = Some(v);
                 filling.fix(i, v)?;
             }
@@ -238,31 +271,13 @@ pub fn solve_lp(block: &Block) -> Result<BlockSolution, LpError> {
         level = Some(level.map_or(t, |l: f64| l.max(t)));
     }
     let x: Vec<f64> = fixed.into_iter().map(|v| v.unwrap_or(0.0)).collect();
-    let all_capped = block
-        .members
-        .iter()
-        .zip(&x)
-        .all(|(m, &x)| x >= m.cap - FEAS_TOL * (1.0 + x));
+    let all_capped = block.members.iter().zip(&x).all(|(m, &x)| x >= m.cap - FEAS_TOL * (1.0 + x));
     let (level, outcome) = if infeasible && all_capped {
         (None, vec![Outcome::InfeasibleCapped; n])
     } else {
-        (
-            level,
-            block
-                .members
-                .iter()
-                .zip(&x)
-                .map(|(m, &x)| classify(m, x, level))
-                .collect(),
-        )
+        (level, block.members.iter().zip(&x).map(|(m, &x)| classify(m, x, level)).collect())
     };
-    Ok(BlockSolution {
-        x,
-        outcome,
-        level,
-        allocatable: target,
-        lp_solves: solves,
-    })
+    Ok(BlockSolution { x, outcome, level, allocatable: target, lp_solves: solves })
 }
 
 #[cfg(test)]
@@ -278,11 +293,7 @@ mod tests {
     fn lp_equals_the_closed_form_with_caps_in_rest_mode() {
         let block = Block {
             shortfall: 100.0,
-            members: vec![
-                m(0.4, 0.0, 10.0, 0),
-                m(0.35, 0.0, 30.0, 0),
-                m(0.25, 0.0, f64::INFINITY, 0),
-            ],
+            members: vec![m(0.4, 0.0, 10.0, 0), m(0.35, 0.0, 30.0, 0), m(0.25, 0.0, f64::INFINITY, 0)],
             rows: vec![],
         };
         let lp = solve_lp(&block).unwrap();
@@ -299,27 +310,12 @@ mod tests {
         // Two equal members in region 0, one in region 1; region 0 may take at most 50%.
         let block = Block {
             shortfall: 90.0,
-            members: vec![
-                m(1.0, 0.0, f64::INFINITY, 0),
-                m(1.0, 0.0, f64::INFINITY, 0),
-                m(1.0, 0.0, f64::INFINITY, 1),
-            ],
-            rows: vec![
-                Row {
-                    members: vec![0, 1],
-                    upper: 45.0,
-                },
-                Row {
-                    members: vec![2],
-                    upper: 45.0,
-                },
-            ],
+            members: vec![m(1.0, 0.0, f64::INFINITY, 0), m(1.0, 0.0, f64::INFINITY, 0), m(1.0, 0.0, f64::INFINITY, 1)],
+            rows: vec![Row { members: vec![0, 1], upper: 45.0 }, Row { members: vec![2], upper: 45.0 }],
         };
         let lp = solve_lp(&block).unwrap();
         assert!(
-            (lp.x[0] - 22.5).abs() < 1e-6
-                && (lp.x[1] - 22.5).abs() < 1e-6
-                && (lp.x[2] - 45.0).abs() < 1e-6,
+            (lp.x[0] - 22.5).abs() < 1e-6 && (lp.x[1] - 22.5).abs() < 1e-6 && (lp.x[2] - 45.0).abs() < 1e-6,
             "{lp:?}"
         );
         assert_eq!(lp.outcome[0], Outcome::Limited);
@@ -331,16 +327,7 @@ mod tests {
         let block = Block {
             shortfall: 100.0,
             members: vec![m(1.0, 0.0, f64::INFINITY, 0), m(1.0, 0.0, f64::INFINITY, 1)],
-            rows: vec![
-                Row {
-                    members: vec![0],
-                    upper: 30.0,
-                },
-                Row {
-                    members: vec![1],
-                    upper: 30.0,
-                },
-            ],
+            rows: vec![Row { members: vec![0], upper: 30.0 }, Row { members: vec![1], upper: 30.0 }],
         };
         let lp = solve_lp(&block).unwrap();
         assert!(lp.is_infeasible(100.0));

@@ -149,11 +149,7 @@ pub(crate) fn at_level(m: &Member, t: f64) -> f64 {
 pub(crate) fn classify(m: &Member, x: f64, level: Option<f64>) -> Outcome {
     let tol = FEAS_TOL * (1.0 + m.b + x.abs());
     let Some(t) = level else {
-        return if x >= m.cap - tol {
-            Outcome::InfeasibleCapped
-        } else {
-            Outcome::AboveLevel
-        };
+        return if x >= m.cap - tol { Outcome::InfeasibleCapped } else { Outcome::AboveLevel };
     };
     let wanted = t * m.a - m.b;
     if m.cap.is_finite() && x >= m.cap - tol && wanted > m.cap + tol {

@@ -7,11 +7,7 @@
 /// The cap on additional places the maximum allows (whole places).
 pub fn cap(max_per_1000: f64, population: u32, counted: u32) -> u32 {
     let limit = (max_per_1000 * f64::from(population) / 1000.0).floor();
-    let limit = if limit >= f64::from(u32::MAX) {
-        u32::MAX
-    } else {
-        limit.max(0.0) as u32
-    };
+    let limit = if limit >= f64::from(u32::MAX) { u32::MAX } else { limit.max(0.0) as u32 };
     limit.saturating_sub(counted)
 }
 

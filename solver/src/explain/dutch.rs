@@ -48,11 +48,7 @@ pub fn dec(x: f64, decimals: usize) -> String {
     let s = format!("{:.*}", decimals, x.abs());
     let (whole, frac) = s.split_once('.').unwrap_or((&s, ""));
     let whole: u64 = whole.parse().unwrap_or(0);
-    let sign = if x < 0.0 && s.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
-        "-"
-    } else {
-        ""
-    };
+    let sign = if x < 0.0 && s.bytes().any(|b| (b'1'..=b'9').contains(&b)) { "-" } else { "" };
     if frac.is_empty() {
         format!("{sign}{}", int(whole))
     } else {
@@ -92,16 +88,8 @@ fn write_all(o: &mut String, e: &Explanation) -> std::fmt::Result {
     let r = &e.result;
     let b = &e.block;
     let what = e.commodity.dutch();
-    writeln!(
-        o,
-        "Motivering van het aantal {what} voor de gemeente {} ({})",
-        e.name, e.code
-    )?;
-    writeln!(
-        o,
-        "Provincie {} ({}), cyclus {}, scenario \"{}\".",
-        e.province_name, e.province, e.cycle, e.scenario
-    )?;
+    writeln!(o, "Motivering van het aantal {what} voor de gemeente {} ({})", e.name, e.code)?;
+    writeln!(o, "Provincie {} ({}), cyclus {}, scenario \"{}\".", e.province_name, e.province, e.cycle, e.scenario)?;
     writeln!(o)?;
 
     writeln!(o, "1. Gegevens van de gemeente")?;
@@ -111,11 +99,7 @@ fn write_all(o: &mut String, e: &Explanation) -> std::fmt::Result {
         IndicativeSource::Published => "gepubliceerd",
         IndicativeSource::Reconstructed => "gereconstrueerd uit inwonertal en welvaartsscore",
     };
-    writeln!(
-        o,
-        "   - Indicatief aantal {what}: {} ({source}).",
-        int(u64::from(i.indicative))
-    )?;
+    writeln!(o, "   - Indicatief aantal {what}: {} ({source}).", int(u64::from(i.indicative)))?;
     writeln!(
         o,
         "   - Inzet in de afgelopen {} jaar: de jaargemiddelden van bezette opvangplaatsen tellen op tot {}, dat is {} per inwoner; landelijk is dat {} per inwoner. Relatieve inzet r = {} (1 is het landelijk gemiddelde, 0 is geen opvang).",
@@ -156,16 +140,10 @@ fn write_all(o: &mut String, e: &Explanation) -> std::fmt::Result {
         if c.count_intentions { " Dit scenario telt ook intenties mee." } else { " Intenties tellen niet mee." }
     )?;
     if c.locations.is_empty() {
-        writeln!(
-            o,
-            "   Het provinciaal verslag noemt voor deze gemeente geen locaties met {what}."
-        )?;
+        writeln!(o, "   Het provinciaal verslag noemt voor deze gemeente geen locaties met {what}.")?;
     }
     for l in &c.locations {
-        let closes = l.closes.map_or_else(
-            || "zonder einddatum".to_owned(),
-            |d| format!("tot {}", date(d)),
-        );
+        let closes = l.closes.map_or_else(|| "zonder einddatum".to_owned(), |d| format!("tot {}", date(d)));
         let shared = if l.shared_with.is_empty() {
             String::new()
         } else {
@@ -203,19 +181,11 @@ fn write_all(o: &mut String, e: &Explanation) -> std::fmt::Result {
     if b.status == Status::Closes {
         write!(o, "   Het verslag sluit: er is geen tekort")?;
         if b.surplus > 0 {
-            write!(
-                o,
-                " (een overschot van {} plaatsen, dat in de provincie blijft)",
-                int(b.surplus)
-            )?;
+            write!(o, " (een overschot van {} plaatsen, dat in de provincie blijft)", int(b.surplus))?;
         }
         writeln!(o, ". Er worden geen plaatsen toegewezen.")?;
     } else {
-        writeln!(
-            o,
-            "   Het verslag sluit niet: het tekort is {} plaatsen.",
-            int(u64::from(b.shortfall))
-        )?;
+        writeln!(o, "   Het verslag sluit niet: het tekort is {} plaatsen.", int(u64::from(b.shortfall)))?;
     }
     writeln!(o)?;
 
@@ -244,11 +214,7 @@ fn write_all(o: &mut String, e: &Explanation) -> std::fmt::Result {
             int(u64::from(r.indicative))
         )?,
     }
-    writeln!(
-        o,
-        "   In de provincie komen {} gemeenten in aanmerking.",
-        b.eligible
-    )?;
+    writeln!(o, "   In de provincie komen {} gemeenten in aanmerking.", b.eligible)?;
     writeln!(o)?;
 
     writeln!(o, "5. Verdeelsleutel")?;
@@ -310,11 +276,7 @@ fn write_all(o: &mut String, e: &Explanation) -> std::fmt::Result {
             Some(CapSource::PerThousand) => "het maximum per 1.000 inwoners in dit scenario",
             _ => "de haalbaarheidsgegevens",
         };
-        writeln!(
-            o,
-            "   Maximum aantal extra plaatsen: {} (volgens {source}).",
-            int(u64::from(cap))
-        )?;
+        writeln!(o, "   Maximum aantal extra plaatsen: {} (volgens {source}).", int(u64::from(cap)))?;
     } else {
         writeln!(o, "   Er geldt geen maximum aantal extra plaatsen.")?;
     }
@@ -333,11 +295,7 @@ fn write_all(o: &mut String, e: &Explanation) -> std::fmt::Result {
         _ => {}
     }
     if let Some(share) = e.corop_max_share {
-        writeln!(
-            o,
-            "   Geen COROP-regio krijgt meer dan {} van het tekort van de provincie.",
-            pct(share)
-        )?;
+        writeln!(o, "   Geen COROP-regio krijgt meer dan {} van het tekort van de provincie.", pct(share))?;
     }
     let reason = match r.reason {
         Reason::Excluded => "De gemeente is uitgezonderd en krijgt geen extra plaatsen.".to_owned(),
@@ -400,17 +358,9 @@ fn write_all(o: &mut String, e: &Explanation) -> std::fmt::Result {
             } else {
                 "al een heel getal".to_owned()
             };
-            writeln!(
-                o,
-                "   {} wordt {}: {how}.",
-                dec(r.exact, 6),
-                int(u64::from(s.value))
-            )?;
+            writeln!(o, "   {} wordt {}: {how}.", dec(r.exact, 6), int(u64::from(s.value)))?;
         }
-        None => writeln!(
-            o,
-            "   Niet van toepassing: de gemeente krijgt geen plaatsen uit het tekort."
-        )?,
+        None => writeln!(o, "   Niet van toepassing: de gemeente krijgt geen plaatsen uit het tekort.")?,
     }
     writeln!(o)?;
 

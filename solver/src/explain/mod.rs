@@ -9,8 +9,8 @@ pub mod dutch;
 use crate::counting::{verdict, CountingContext, Verdict};
 use crate::keys::{Key, Standing};
 use crate::model::{
-    AllocationMode, Commodity, Dataset, Date, IndicativeSource, LocationStatus, MunicipalityCode,
-    ProvinceCode, Scenario, Weights,
+    AllocationMode, Commodity, Dataset, Date, IndicativeSource, LocationStatus, MunicipalityCode, ProvinceCode,
+    Scenario, Weights,
 };
 use crate::solve::{BlockResult, MunicipalityResult, Solution};
 use serde::Serialize;

@@ -3,8 +3,8 @@
 use super::table::{read_table, Row, Table};
 use super::{InputError, Problem, Problems};
 use crate::model::{
-    CoropCode, Cycle, Dataset, Date, IndicativeSource, LocationShare, LocationStatus, Municipality,
-    MunicipalityCode, PerCommodity, Province, ProvinceCode,
+    CoropCode, Cycle, Dataset, Date, IndicativeSource, LocationShare, LocationStatus, Municipality, MunicipalityCode,
+    PerCommodity, Province, ProvinceCode,
 };
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,14 +23,8 @@ struct CycleFile {
     end: toml::value::Datetime,
 }
 
-const PROVINCE_COLUMNS: &[&str] = &[
-    "code",
-    "name",
-    "target_regular",
-    "target_amv",
-    "offered_2024_11",
-    "offered_2024_11_source",
-];
+const PROVINCE_COLUMNS: &[&str] =
+    &["code", "name", "target_regular", "target_amv", "offered_2024_11", "offered_2024_11_source"];
 const MUNICIPALITY_COLUMNS: &[&str] = &[
     "code",
     "name",
@@ -54,36 +48,24 @@ const LOCATION_COLUMNS: &[&str] = &[
     "location_total",
 ];
 const EFFORT_COLUMNS: &[&str] = &["municipality", "year", "avg_occupied_places"];
-const FEASIBILITY_COLUMNS: &[&str] = &[
-    "municipality",
-    "max_additional_regular",
-    "max_additional_amv",
-    "score",
-    "reason",
-];
+const FEASIBILITY_COLUMNS: &[&str] =
+    &["municipality", "max_additional_regular", "max_additional_amv", "score", "reason"];
 const EXCLUSION_COLUMNS: &[&str] = &["municipality", "reason"];
 
 /// Converts a TOML date to a calendar date, or explains why it is not one.
 pub(crate) fn toml_date(d: &toml::value::Datetime) -> Result<Date, String> {
     match (d.date, d.time, d.offset) {
-        (Some(date), None, None) => Date::from_ymd_opt(
-            i32::from(date.year),
-            u32::from(date.month),
-            u32::from(date.day),
-        )
-        .ok_or_else(|| format!("{d} is not a valid date")),
-        _ => Err(format!(
-            "{d} is not a plain date; expected YYYY-MM-DD, e.g. 2025-07-01"
-        )),
+        (Some(date), None, None) => {
+            Date::from_ymd_opt(i32::from(date.year), u32::from(date.month), u32::from(date.day))
+                .ok_or_else(|| format!("{d} is not a valid date"))
+        }
+        _ => Err(format!("{d} is not a plain date; expected YYYY-MM-DD, e.g. 2025-07-01")),
     }
 }
 
 /// Line (1-based) of a byte offset in a text.
 pub(crate) fn line_of(text: &str, offset: usize) -> u64 {
-    1 + text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count() as u64
+    1 + text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() as u64
 }
 
 fn load_cycle(root: &Path, problems: &mut Problems) -> Option<Cycle> {
@@ -114,8 +96,7 @@ fn load_cycle(root: &Path, problems: &mut Problems) -> Option<Cycle> {
     let report_deadline = date("report_deadline", &file.report_deadline);
     let counting_date = date("counting_date", &file.counting_date);
     let end = date("end", &file.end);
-    let (start, report_deadline, counting_date, end) =
-        (start?, report_deadline?, counting_date?, end?);
+    let (start, report_deadline, counting_date, end) = (start?, report_deadline?, counting_date?, end?);
     if !(start < counting_date && counting_date < end) {
         problems.push(Problem::at(
             &path,
@@ -125,12 +106,7 @@ fn load_cycle(root: &Path, problems: &mut Problems) -> Option<Cycle> {
         ));
     }
     if file.national_amv > file.national_total {
-        problems.push(Problem::at(
-            &path,
-            None,
-            Some("national_amv"),
-            "is larger than national_total",
-        ));
+        problems.push(Problem::at(&path, None, Some("national_amv"), "is larger than national_total"));
     }
     Some(Cycle {
         id: file.id,
@@ -156,38 +132,17 @@ pub fn load_dataset(root: &Path) -> Result<Dataset, InputError> {
 
     let illustrative = root.join("illustrative");
     let provinces_t = read_table(&root.join("provinces.csv"), PROVINCE_COLUMNS, &mut problems);
-    let municipalities_t = read_table(
-        &root.join("municipalities.csv"),
-        MUNICIPALITY_COLUMNS,
-        &mut problems,
-    );
-    let locations_t = read_table(
-        &illustrative.join("locations.csv"),
-        LOCATION_COLUMNS,
-        &mut problems,
-    );
-    let effort_t = read_table(
-        &illustrative.join("effort.csv"),
-        EFFORT_COLUMNS,
-        &mut problems,
-    );
-    let feasibility_t = read_table(
-        &illustrative.join("feasibility.csv"),
-        FEASIBILITY_COLUMNS,
-        &mut problems,
-    );
-    let exclusions_t = read_table(
-        &illustrative.join("exclusions.csv"),
-        EXCLUSION_COLUMNS,
-        &mut problems,
-    );
+    let municipalities_t = read_table(&root.join("municipalities.csv"), MUNICIPALITY_COLUMNS, &mut problems);
+    let locations_t = read_table(&illustrative.join("locations.csv"), LOCATION_COLUMNS, &mut problems);
+    let effort_t = read_table(&illustrative.join("effort.csv"), EFFORT_COLUMNS, &mut problems);
+    let feasibility_t = read_table(&illustrative.join("feasibility.csv"), FEASIBILITY_COLUMNS, &mut problems);
+    let exclusions_t = read_table(&illustrative.join("exclusions.csv"), EXCLUSION_COLUMNS, &mut problems);
 
     let (Some(provinces_t), Some(municipalities_t)) = (provinces_t, municipalities_t) else {
         return Err(problems.into_error());
     };
     let (provinces, province_lines) = parse_provinces(&provinces_t, &mut problems);
-    let (mut municipalities, incomplete) =
-        parse_municipalities(&municipalities_t, &provinces, &mut problems);
+    let (mut municipalities, incomplete) = parse_municipalities(&municipalities_t, &provinces, &mut problems);
     check_targets(
         &provinces_t.path,
         &provinces,
@@ -235,33 +190,21 @@ pub fn load_dataset(root: &Path) -> Result<Dataset, InputError> {
     }
 }
 
-fn parse_provinces(
-    t: &Table,
-    problems: &mut Problems,
-) -> (Vec<Province>, BTreeMap<ProvinceCode, u64>) {
+fn parse_provinces(t: &Table, problems: &mut Problems) -> (Vec<Province>, BTreeMap<ProvinceCode, u64>) {
     let mut provinces = BTreeMap::new();
     let mut lines = BTreeMap::new();
     for row in t.rows(PROVINCE_COLUMNS) {
         let code = row.text("code");
         let Some(code) = ProvinceCode::parse(code) else {
-            problems.push(row.problem(
-                "code",
-                format!("`{code}` is not a province code ({})", ProvinceCode::FORM),
-            ));
+            problems.push(row.problem("code", format!("`{code}` is not a province code ({})", ProvinceCode::FORM)));
             continue;
         };
         if let Some(first) = lines.get(&code) {
-            problems.push(row.problem(
-                "code",
-                format!("duplicate code {code}; first on line {first}"),
-            ));
+            problems.push(row.problem("code", format!("duplicate code {code}; first on line {first}")));
             continue;
         }
         lines.insert(code, row.line);
-        let name = row
-            .required("name", problems)
-            .unwrap_or_default()
-            .to_owned();
+        let name = row.required("name", problems).unwrap_or_default().to_owned();
         let regular = row.count("target_regular", problems);
         let amv = row.count("target_amv", problems);
         let offered = row.count("offered_2024_11", problems);
@@ -289,30 +232,18 @@ struct Incomplete {
     provinces: BTreeSet<usize>,
 }
 
-fn parse_municipalities(
-    t: &Table,
-    provinces: &[Province],
-    problems: &mut Problems,
-) -> (Vec<Municipality>, Incomplete) {
+fn parse_municipalities(t: &Table, provinces: &[Province], problems: &mut Problems) -> (Vec<Municipality>, Incomplete) {
     let mut incomplete = Incomplete::default();
     let mut out: BTreeMap<MunicipalityCode, (u64, Municipality)> = BTreeMap::new();
     for row in t.rows(MUNICIPALITY_COLUMNS) {
         let code = row.text("code");
         let Some(code) = MunicipalityCode::parse(code) else {
-            problems.push(row.problem(
-                "code",
-                format!(
-                    "`{code}` is not a municipality code ({})",
-                    MunicipalityCode::FORM
-                ),
-            ));
+            problems
+                .push(row.problem("code", format!("`{code}` is not a municipality code ({})", MunicipalityCode::FORM)));
             continue;
         };
         if let Some((first, _)) = out.get(&code) {
-            problems.push(row.problem(
-                "code",
-                format!("duplicate code {code}; first on line {first}"),
-            ));
+            problems.push(row.problem("code", format!("duplicate code {code}; first on line {first}")));
             continue;
         }
         let province_text = row.text("province");
@@ -321,36 +252,27 @@ fn parse_municipalities(
                 Ok(i) => Some(i),
                 Err(_) => {
                     let known: Vec<&str> = provinces.iter().map(|p| p.code.as_str()).collect();
-                    problems.push(row.problem(
-                        "province",
-                        format!("unknown province {p}; known are {}", known.join(", ")),
-                    ));
+                    problems
+                        .push(row.problem("province", format!("unknown province {p}; known are {}", known.join(", "))));
                     None
                 }
             },
             None => {
-                problems.push(row.problem(
-                    "province",
-                    format!(
-                        "`{province_text}` is not a province code ({})",
-                        ProvinceCode::FORM
+                problems.push(
+                    row.problem(
+                        "province",
+                        format!("`{province_text}` is not a province code ({})", ProvinceCode::FORM),
                     ),
-                ));
+                );
                 None
             }
         };
         let corop_text = row.text("corop");
         let corop = CoropCode::parse(corop_text);
         if corop.is_none() {
-            problems.push(row.problem(
-                "corop",
-                format!("`{corop_text}` is not a COROP code ({})", CoropCode::FORM),
-            ));
+            problems.push(row.problem("corop", format!("`{corop_text}` is not a COROP code ({})", CoropCode::FORM)));
         }
-        let name = row
-            .required("name", problems)
-            .unwrap_or_default()
-            .to_owned();
+        let name = row.required("name", problems).unwrap_or_default().to_owned();
         let population = row.count("population", problems);
         if population == Some(0) {
             problems.push(row.problem("population", "is 0; a municipality has inhabitants"));
@@ -360,21 +282,11 @@ fn parse_municipalities(
         let amv = row.count("indicative_amv", problems);
         let source = row.choice(
             "indicative_source",
-            &[
-                ("published", IndicativeSource::Published),
-                ("reconstructed", IndicativeSource::Reconstructed),
-            ],
+            &[("published", IndicativeSource::Published), ("reconstructed", IndicativeSource::Reconstructed)],
             problems,
         );
-        let (
-            Some(province),
-            Some(corop),
-            Some(population),
-            Some(welvaart),
-            Some(regular),
-            Some(amv),
-            Some(source),
-        ) = (province, corop, population, welvaart, regular, amv, source)
+        let (Some(province), Some(corop), Some(population), Some(welvaart), Some(regular), Some(amv), Some(source)) =
+            (province, corop, population, welvaart, regular, amv, source)
         else {
             incomplete.provinces.extend(province);
             incomplete.codes.insert(code);
@@ -419,11 +331,7 @@ fn check_corop_nesting(
 ) {
     let mut counts: BTreeMap<&CoropCode, BTreeMap<usize, usize>> = BTreeMap::new();
     for (_, m) in rows.values() {
-        *counts
-            .entry(&m.corop)
-            .or_default()
-            .entry(m.province)
-            .or_default() += 1;
+        *counts.entry(&m.corop).or_default().entry(m.province).or_default() += 1;
     }
     for (line, m) in rows.values() {
         let per_province = &counts[&m.corop];
@@ -431,10 +339,7 @@ fn check_corop_nesting(
             continue;
         }
         // The majority province; ties go to the lowest code (provinces are sorted).
-        let Some((&majority, &n)) = per_province
-            .iter()
-            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-        else {
+        let Some((&majority, &n)) = per_province.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))) else {
             continue;
         };
         if majority != m.province {
@@ -459,13 +364,7 @@ fn check_targets(
     incomplete: &BTreeSet<usize>,
     problems: &mut Problems,
 ) {
-    let mut sums = vec![
-        PerCommodity {
-            regular: 0u64,
-            amv: 0u64
-        };
-        provinces.len()
-    ];
+    let mut sums = vec![PerCommodity { regular: 0u64, amv: 0u64 }; provinces.len()];
     let mut members = vec![0usize; provinces.len()];
     for m in municipalities {
         sums[m.province].regular += u64::from(m.indicative.regular);
@@ -482,17 +381,13 @@ fn check_targets(
                 path,
                 line,
                 Some("code"),
-                format!(
-                    "province {} has no municipalities in municipalities.csv",
-                    p.code
-                ),
+                format!("province {} has no municipalities in municipalities.csv", p.code),
             ));
             continue;
         }
-        for (field, target, sum) in [
-            ("target_regular", p.target.regular, sums[i].regular),
-            ("target_amv", p.target.amv, sums[i].amv),
-        ] {
+        for (field, target, sum) in
+            [("target_regular", p.target.regular, sums[i].regular), ("target_amv", p.target.amv, sums[i].amv)]
+        {
             if u64::from(target) != sum {
                 problems.push(Problem::at(
                     path,
@@ -508,23 +403,18 @@ fn check_targets(
     }
 }
 
-fn check_national_totals(
-    path: &Path,
-    cycle: &Cycle,
-    provinces: &[Province],
-    problems: &mut Problems,
-) {
-    let total: u64 = provinces
-        .iter()
-        .map(|p| u64::from(p.target.regular) + u64::from(p.target.amv))
-        .sum();
+fn check_national_totals(path: &Path, cycle: &Cycle, provinces: &[Province], problems: &mut Problems) {
+    let total: u64 = provinces.iter().map(|p| u64::from(p.target.regular) + u64::from(p.target.amv)).sum();
     let amv: u64 = provinces.iter().map(|p| u64::from(p.target.amv)).sum();
     if total != u64::from(cycle.national_total) {
         problems.push(Problem::at(
             path,
             None,
             Some("national_total"),
-            format!("{} does not equal the sum of the provinces' targets (regular + amv), which is {total}", cycle.national_total),
+            format!(
+                "{} does not equal the sum of the provinces' targets (regular + amv), which is {total}",
+                cycle.national_total
+            ),
         ));
     }
     if amv != u64::from(cycle.national_amv) {
@@ -532,10 +422,7 @@ fn check_national_totals(
             path,
             None,
             Some("national_amv"),
-            format!(
-                "{} does not equal the sum of the provinces' AMV targets, which is {amv}",
-                cycle.national_amv
-            ),
+            format!("{} does not equal the sum of the provinces' AMV targets, which is {amv}", cycle.national_amv),
         ));
     }
 }
@@ -544,32 +431,20 @@ fn check_national_totals(
 type Codes = BTreeMap<MunicipalityCode, Option<usize>>;
 
 /// Looks up the municipality named in `field`; records a problem if it is unknown.
-fn municipality(
-    row: &Row<'_>,
-    field: &str,
-    codes: &Codes,
-    problems: &mut Problems,
-) -> Option<usize> {
+fn municipality(row: &Row<'_>, field: &str, codes: &Codes, problems: &mut Problems) -> Option<usize> {
     let text = row.text(field);
     match MunicipalityCode::parse(text) {
         Some(code) => match codes.get(&code) {
             Some(&i) => i,
             None => {
-                problems.push(row.problem(
-                    field,
-                    format!("unknown municipality {code}; it is not in municipalities.csv"),
-                ));
+                problems
+                    .push(row.problem(field, format!("unknown municipality {code}; it is not in municipalities.csv")));
                 None
             }
         },
         None => {
-            problems.push(row.problem(
-                field,
-                format!(
-                    "`{text}` is not a municipality code ({})",
-                    MunicipalityCode::FORM
-                ),
-            ));
+            problems
+                .push(row.problem(field, format!("`{text}` is not a municipality code ({})", MunicipalityCode::FORM)));
             None
         }
     }
@@ -591,13 +466,8 @@ fn parse_effort(t: &Table, codes: &Codes, ms: &mut [Municipality], problems: &mu
             continue;
         };
         if let Some(first) = seen.insert((m, year), row.line) {
-            problems.push(row.problem(
-                "year",
-                format!(
-                    "duplicate year {year} for {}; first on line {first}",
-                    ms[m].code
-                ),
-            ));
+            problems
+                .push(row.problem("year", format!("duplicate year {year} for {}; first on line {first}", ms[m].code)));
             continue;
         }
         ms[m].effort_places += places;
@@ -611,10 +481,9 @@ fn parse_feasibility(t: &Table, codes: &Codes, ms: &mut [Municipality], problems
         let m = municipality(&row, "municipality", codes, problems);
         if let Some(m) = m {
             if let Some(first) = seen.insert(m, row.line) {
-                problems.push(row.problem(
-                    "municipality",
-                    format!("duplicate row for {}; first on line {first}", ms[m].code),
-                ));
+                problems.push(
+                    row.problem("municipality", format!("duplicate row for {}; first on line {first}", ms[m].code)),
+                );
                 continue;
             }
         }
@@ -623,10 +492,7 @@ fn parse_feasibility(t: &Table, codes: &Codes, ms: &mut [Municipality], problems
         let score = row.real("score", true, problems);
         if let Some(s) = score {
             if s > 1.0 {
-                problems.push(row.problem(
-                    "score",
-                    format!("{s} is above 1; expected a score from 0 to 1"),
-                ));
+                problems.push(row.problem("score", format!("{s} is above 1; expected a score from 0 to 1")));
                 continue;
             }
         }
@@ -643,10 +509,7 @@ fn parse_feasibility(t: &Table, codes: &Codes, ms: &mut [Municipality], problems
                 &t.path,
                 None,
                 Some("municipality"),
-                format!(
-                    "no row for {} ({}); every municipality needs its caps and score",
-                    m.code, m.name
-                ),
+                format!("no row for {} ({}); every municipality needs its caps and score", m.code, m.name),
             ));
         }
     }
@@ -659,13 +522,9 @@ fn parse_exclusions(t: &Table, codes: &Codes, ms: &mut [Municipality], problems:
             continue;
         };
         if let Some(first) = seen.insert(m, row.line) {
-            problems.push(row.problem(
-                "municipality",
-                format!(
-                    "duplicate exclusion of {}; first on line {first}",
-                    ms[m].code
-                ),
-            ));
+            problems.push(
+                row.problem("municipality", format!("duplicate exclusion of {}; first on line {first}", ms[m].code)),
+            );
             continue;
         }
         ms[m].excluded = Some(row.text("reason").to_owned());
@@ -694,10 +553,12 @@ fn parse_locations(t: &Table, codes: &Codes, problems: &mut Problems) -> Vec<Loc
         let total = row.count("location_total", problems);
         if let (Some(opens), Some(Some(closes))) = (opens, closes) {
             if closes < opens {
-                problems.push(row.problem(
-                    "closes",
-                    format!("{closes} is before opens {opens}; a location closes after it opens"),
-                ));
+                problems.push(
+                    row.problem(
+                        "closes",
+                        format!("{closes} is before opens {opens}; a location closes after it opens"),
+                    ),
+                );
                 continue;
             }
         }
@@ -766,10 +627,7 @@ fn check_shared_locations(path: &Path, rows: &[(u64, LocationShare)], problems: 
                 ));
             }
         }
-        let shares: u64 = rs
-            .iter()
-            .map(|(_, l)| u64::from(l.places.regular) + u64::from(l.places.amv))
-            .sum();
+        let shares: u64 = rs.iter().map(|(_, l)| u64::from(l.places.regular) + u64::from(l.places.amv)).sum();
         if shares > u64::from(total) {
             let lines: Vec<String> = rs.iter().map(|(line, _)| line.to_string()).collect();
             let (last_line, _) = rs[rs.len() - 1];

@@ -2,8 +2,7 @@
 
 use super::{InputError, Problem, Problems};
 use crate::model::{
-    Commodity, Dataset, LocationAction, LocationOverride, LocationShare, Origin, Overrides,
-    PerCommodity,
+    Commodity, Dataset, LocationAction, LocationOverride, LocationShare, Origin, Overrides, PerCommodity,
 };
 use std::collections::BTreeSet;
 
@@ -52,18 +51,12 @@ pub fn apply_overrides(dataset: &Dataset, overrides: &Overrides) -> Result<Datas
             ));
             continue;
         };
-        let row = d
-            .locations
-            .iter()
-            .position(|r| r.location_id == l.location_id && r.municipality == m);
+        let row = d.locations.iter().position(|r| r.location_id == l.location_id && r.municipality == m);
         match (l.action, row) {
             (LocationAction::Add, Some(_)) => problems.push(problem(
                 &l.origin,
                 "overrides.locations.location_id",
-                format!(
-                    "location {} already has a row for {}; use action = \"change\"",
-                    l.location_id, l.municipality
-                ),
+                format!("location {} already has a row for {}; use action = \"change\"", l.location_id, l.municipality),
             )),
             (LocationAction::Add, None) => {
                 d.locations.push(new_row(l, m));
@@ -72,10 +65,7 @@ pub fn apply_overrides(dataset: &Dataset, overrides: &Overrides) -> Result<Datas
             (_, None) => problems.push(problem(
                 &l.origin,
                 "overrides.locations.location_id",
-                format!(
-                    "unknown location {} for {}: no such row in locations.csv",
-                    l.location_id, l.municipality
-                ),
+                format!("unknown location {} for {}: no such row in locations.csv", l.location_id, l.municipality),
             )),
             (LocationAction::Remove, Some(r)) => {
                 d.locations.remove(r);
@@ -84,11 +74,7 @@ pub fn apply_overrides(dataset: &Dataset, overrides: &Overrides) -> Result<Datas
                 change_row(&mut d.locations[r], l);
                 if let Some(total) = l.location_total {
                     // The total is the whole location's: every row of it gets it.
-                    for row in d
-                        .locations
-                        .iter_mut()
-                        .filter(|row| row.location_id == l.location_id)
-                    {
+                    for row in d.locations.iter_mut().filter(|row| row.location_id == l.location_id) {
                         row.location_total = total;
                     }
                 }
@@ -99,7 +85,10 @@ pub fn apply_overrides(dataset: &Dataset, overrides: &Overrides) -> Result<Datas
                         problems.push(problem(
                             &l.origin,
                             "overrides.locations",
-                            format!("after this change location {} closes ({closes}) before it opens ({})", l.location_id, row.opens),
+                            format!(
+                                "after this change location {} closes ({closes}) before it opens ({})",
+                                l.location_id, row.opens
+                            ),
                         ));
                     }
                 }
@@ -107,23 +96,11 @@ pub fn apply_overrides(dataset: &Dataset, overrides: &Overrides) -> Result<Datas
         }
     }
     for id in &touched {
-        let rows: Vec<&LocationShare> = d
-            .locations
-            .iter()
-            .filter(|r| &r.location_id == id)
-            .collect();
-        let shares: u64 = rows
-            .iter()
-            .map(|r| u64::from(r.places.regular) + u64::from(r.places.amv))
-            .sum();
+        let rows: Vec<&LocationShare> = d.locations.iter().filter(|r| &r.location_id == id).collect();
+        let shares: u64 = rows.iter().map(|r| u64::from(r.places.regular) + u64::from(r.places.amv)).sum();
         let total = rows.first().map_or(0, |r| r.location_total);
         if shares > u64::from(total) {
-            let o = overrides
-                .locations
-                .iter()
-                .rev()
-                .find(|l| &l.location_id == id)
-                .map(|l| &l.origin);
+            let o = overrides.locations.iter().rev().find(|l| &l.location_id == id).map(|l| &l.origin);
             if let Some(o) = o {
                 problems.push(problem(
                     o,
@@ -135,11 +112,7 @@ pub fn apply_overrides(dataset: &Dataset, overrides: &Overrides) -> Result<Datas
     }
     for p in &overrides.provinces {
         let Some(i) = d.province_index(&p.code) else {
-            problems.push(problem(
-                &p.origin,
-                "overrides.provinces.code",
-                format!("unknown province {}", p.code),
-            ));
+            problems.push(problem(&p.origin, "overrides.provinces.code", format!("unknown province {}", p.code)));
             continue;
         };
         for c in Commodity::ALL {
@@ -157,10 +130,7 @@ fn new_row(l: &LocationOverride, municipality: usize) -> LocationShare {
     LocationShare {
         location_id: l.location_id.clone(),
         municipality,
-        places: PerCommodity {
-            regular: l.places.regular.unwrap_or(0),
-            amv: l.places.amv.unwrap_or(0),
-        },
+        places: PerCommodity { regular: l.places.regular.unwrap_or(0), amv: l.places.amv.unwrap_or(0) },
         status: l.status.unwrap_or(crate::model::LocationStatus::Planned),
         opens: l.opens.unwrap_or_default(),
         closes: l.closes.unwrap_or(None),
@@ -188,17 +158,9 @@ fn change_row(row: &mut LocationShare, l: &LocationOverride) {
     if let Some(b) = l.bridging {
         row.bridging = b;
     }
-    row.source = format!(
-        "{} (gewijzigd in {}:{})",
-        row.source,
-        file_name(&l.origin),
-        l.origin.line
-    );
+    row.source = format!("{} (gewijzigd in {}:{})", row.source, file_name(&l.origin), l.origin.line);
 }
 
 fn file_name(o: &Origin) -> String {
-    o.file.file_name().map_or_else(
-        || o.file.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
+    o.file.file_name().map_or_else(|| o.file.display().to_string(), |n| n.to_string_lossy().into_owned())
 }

@@ -19,18 +19,8 @@ pub struct Problem {
 
 impl Problem {
     /// A problem at a file, line and field.
-    pub fn at(
-        file: &Path,
-        line: Option<u64>,
-        field: Option<&str>,
-        message: impl Into<String>,
-    ) -> Self {
-        Problem {
-            file: file.to_path_buf(),
-            line,
-            field: field.map(str::to_owned),
-            message: message.into(),
-        }
+    pub fn at(file: &Path, line: Option<u64>, field: Option<&str>, message: impl Into<String>) -> Self {
+        Problem { file: file.to_path_buf(), line, field: field.map(str::to_owned), message: message.into() }
     }
 }
 
@@ -82,11 +72,7 @@ impl Problems {
 impl fmt::Display for Problems {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0.len();
-        writeln!(
-            f,
-            "{n} problem{} in the input:",
-            if n == 1 { "" } else { "s" }
-        )?;
+        writeln!(f, "{n} problem{} in the input:", if n == 1 { "" } else { "s" })?;
         for p in &self.0 {
             writeln!(f, "  {p}")?;
         }
@@ -115,12 +101,7 @@ impl InputError {
     pub fn problems(&self) -> Vec<Problem> {
         match self {
             InputError::Read { path, source } => {
-                vec![Problem::at(
-                    path,
-                    None,
-                    None,
-                    format!("cannot read: {source}"),
-                )]
+                vec![Problem::at(path, None, None, format!("cannot read: {source}"))]
             }
             InputError::Invalid(p) => p.0.clone(),
         }
@@ -133,16 +114,8 @@ mod tests {
 
     #[test]
     fn display_names_file_line_and_field() {
-        let p = Problem::at(
-            Path::new("a/locations.csv"),
-            Some(214),
-            Some("closes"),
-            "is before opens",
-        );
-        assert_eq!(
-            p.to_string(),
-            "a/locations.csv:214: closes: is before opens"
-        );
+        let p = Problem::at(Path::new("a/locations.csv"), Some(214), Some("closes"), "is before opens");
+        assert_eq!(p.to_string(), "a/locations.csv:214: closes: is before opens");
         let p = Problem::at(Path::new("x.toml"), None, None, "empty");
         assert_eq!(p.to_string(), "x.toml: empty");
     }

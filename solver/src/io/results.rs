@@ -141,11 +141,7 @@ impl Record {
         Record {
             id,
             params,
-            outcome: if solution.any_infeasible() {
-                Outcome::Infeasible
-            } else {
-                Outcome::Ok
-            },
+            outcome: if solution.any_infeasible() { Outcome::Infeasible } else { Outcome::Ok },
             error: None,
             provinces: solution
                 .provinces
@@ -219,49 +215,22 @@ pub struct ReadError {
 
 /// Reads a result file's text: its header and records.
 pub fn read_lines(file: &str, text: &str) -> Result<(Header, Vec<Record>), ReadError> {
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty());
-    let err = |line: usize, message: String| ReadError {
-        file: file.to_owned(),
-        line: line + 1,
-        message,
-    };
-    let (i, first) = lines
-        .next()
-        .ok_or_else(|| err(0, "empty result file".to_owned()))?;
-    let header: Header =
-        serde_json::from_str(first).map_err(|e| err(i, format!("not a result header: {e}")))?;
+    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+    let err = |line: usize, message: String| ReadError { file: file.to_owned(), line: line + 1, message };
+    let (i, first) = lines.next().ok_or_else(|| err(0, "empty result file".to_owned()))?;
+    let header: Header = serde_json::from_str(first).map_err(|e| err(i, format!("not a result header: {e}")))?;
     if header.format != FORMAT {
-        return Err(err(
-            i,
-            format!("format `{}`; this program reads `{FORMAT}`", header.format),
-        ));
+        return Err(err(i, format!("format `{}`; this program reads `{FORMAT}`", header.format)));
     }
     let n = 2 * header.municipalities.len();
     let mut records = Vec::new();
     for (i, l) in lines {
-        let r: Record =
-            serde_json::from_str(l).map_err(|e| err(i, format!("not a result record: {e}")))?;
+        let r: Record = serde_json::from_str(l).map_err(|e| err(i, format!("not a result record: {e}")))?;
         if r.outcome != Outcome::Failed && (r.allocated.len() != n || r.counted.len() != n) {
-            return Err(err(
-                i,
-                format!(
-                    "record {} has {} entries; the header has {n}",
-                    r.id,
-                    r.allocated.len()
-                ),
-            ));
+            return Err(err(i, format!("record {} has {} entries; the header has {n}", r.id, r.allocated.len())));
         }
         if r.capped.iter().any(|&k| k as usize >= n) {
-            return Err(err(
-                i,
-                format!(
-                    "record {} marks an entry beyond the header's {n} as capped",
-                    r.id
-                ),
-            ));
+            return Err(err(i, format!("record {} marks an entry beyond the header's {n} as capped", r.id)));
         }
         records.push(r);
     }

@@ -46,10 +46,9 @@
 use super::dataset::{line_of, toml_date};
 use super::{InputError, Problem, Problems};
 use crate::model::{
-    AllocationMode, AllocationRules, Constraints, CountingRules, Dataset, Date, Eligibility,
-    LocationAction, LocationOverride, LocationStatus, Method, MunicipalityCode,
-    MunicipalityOverride, Origin, Overrides, PerCommodity, ProvinceCode, ProvinceOverride,
-    Scenario, Weights,
+    AllocationMode, AllocationRules, Constraints, CountingRules, Dataset, Date, Eligibility, LocationAction,
+    LocationOverride, LocationStatus, Method, MunicipalityCode, MunicipalityOverride, Origin, Overrides, PerCommodity,
+    ProvinceCode, ProvinceOverride, Scenario, Weights,
 };
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -262,9 +261,7 @@ impl Layer {
     /// `self` over `base`: what `self` sets wins; overrides of `base` come first.
     fn over(self, base: Layer) -> Layer {
         let mut overrides = base.overrides;
-        overrides
-            .municipalities
-            .extend(self.overrides.municipalities);
+        overrides.municipalities.extend(self.overrides.municipalities);
         overrides.locations.extend(self.overrides.locations);
         overrides.provinces.extend(self.overrides.provinces);
         let [wi, we, wf] = self.weights;
@@ -292,10 +289,7 @@ impl Layer {
 }
 
 fn read_text(path: &Path) -> Result<String, InputError> {
-    std::fs::read_to_string(path).map_err(|source| InputError::Read {
-        path: path.to_path_buf(),
-        source,
-    })
+    std::fs::read_to_string(path).map_err(|source| InputError::Read { path: path.to_path_buf(), source })
 }
 
 /// Parses TOML text of a scenario file into its file type, with the line of a syntax error.
@@ -303,24 +297,14 @@ pub(crate) fn parse_file(path: &Path, text: &str) -> Result<ScenarioFile, InputE
     toml::from_str(text).map_err(|e| {
         let (line, field) = match e.span() {
             Some(span) => {
-                let key = text
-                    .get(span.clone())
-                    .unwrap_or("")
-                    .trim()
-                    .trim_matches('"');
-                let field =
-                    (!key.is_empty() && key.len() < 60 && !key.contains('\n')).then_some(key);
+                let key = text.get(span.clone()).unwrap_or("").trim().trim_matches('"');
+                let field = (!key.is_empty() && key.len() < 60 && !key.contains('\n')).then_some(key);
                 (Some(line_of(text, span.start)), field)
             }
             None => (None, None),
         };
         let mut problems = Problems::default();
-        problems.push(Problem::at(
-            path,
-            line,
-            field,
-            e.message().trim().to_owned(),
-        ));
+        problems.push(Problem::at(path, line, field, e.message().trim().to_owned()));
         problems.into_error()
     })
 }
@@ -349,29 +333,21 @@ fn load_layer(path: &Path, text: &str, chain: &mut Vec<PathBuf>) -> Result<Layer
         return Ok(layer);
     };
     let line = line_of(text, extends.span().start);
-    let base_path = path
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join(extends.get_ref());
+    let base_path = path.parent().unwrap_or(Path::new(".")).join(extends.get_ref());
     let refuse = |message: String| {
         let mut p = Problems::default();
         p.push(Problem::at(path, Some(line), Some("extends"), message));
         p.into_error()
     };
-    let base_canonical = std::fs::canonicalize(&base_path)
-        .map_err(|e| refuse(format!("cannot read {}: {e}", base_path.display())))?;
+    let base_canonical =
+        std::fs::canonicalize(&base_path).map_err(|e| refuse(format!("cannot read {}: {e}", base_path.display())))?;
     if chain.contains(&base_canonical) {
         let mut names: Vec<String> = chain.iter().map(|p| p.display().to_string()).collect();
         names.push(base_canonical.display().to_string());
-        return Err(refuse(format!(
-            "extends makes a cycle: {}",
-            names.join(" -> ")
-        )));
+        return Err(refuse(format!("extends makes a cycle: {}", names.join(" -> "))));
     }
     if chain.len() >= MAX_CHAIN {
-        return Err(refuse(format!(
-            "the extends chain is longer than {MAX_CHAIN} files"
-        )));
+        return Err(refuse(format!("the extends chain is longer than {MAX_CHAIN} files")));
     }
     let base_text = read_text(&base_path)?;
     let base = load_layer(&base_path, &base_text, chain)?;
@@ -381,22 +357,14 @@ fn load_layer(path: &Path, text: &str, chain: &mut Vec<PathBuf>) -> Result<Layer
 /// Checks one file's values and turns them into a layer.
 fn convert(path: &Path, text: &str, file: &ScenarioFile) -> Result<Layer, InputError> {
     let mut problems = Problems::default();
-    let origin = |span: std::ops::Range<usize>| Origin {
-        file: path.to_path_buf(),
-        line: line_of(text, span.start),
-    };
+    let origin = |span: std::ops::Range<usize>| Origin { file: path.to_path_buf(), line: line_of(text, span.start) };
     let base = path.parent().unwrap_or(Path::new("."));
     let mut layer = Layer::default();
 
     if let Some(n) = &file.name {
         if n.get_ref().trim().is_empty() {
             let o = origin(n.span());
-            problems.push(Problem::at(
-                path,
-                Some(o.line),
-                Some("name"),
-                "is empty; give the scenario a name",
-            ));
+            problems.push(Problem::at(path, Some(o.line), Some("name"), "is empty; give the scenario a name"));
         } else {
             layer.name = Some((n.get_ref().trim().to_owned(), origin(n.span())));
         }
@@ -415,12 +383,7 @@ fn convert(path: &Path, text: &str, file: &ScenarioFile) -> Result<Layer, InputE
         let o = origin(d.span());
         match toml_date(d.get_ref()) {
             Ok(date) => layer.counting_date = Some((date, o)),
-            Err(msg) => problems.push(Problem::at(
-                path,
-                Some(o.line),
-                Some("counting.counting_date"),
-                msg,
-            )),
+            Err(msg) => problems.push(Problem::at(path, Some(o.line), Some("counting.counting_date"), msg)),
         }
     }
 
@@ -475,16 +438,8 @@ fn convert(path: &Path, text: &str, file: &ScenarioFile) -> Result<Layer, InputE
         }
     }
     for (key, value, slot) in [
-        (
-            "constraints.max_per_1000_regular",
-            &c.max_per_1000_regular,
-            &mut layer.max_per_1000.regular,
-        ),
-        (
-            "constraints.max_per_1000_amv",
-            &c.max_per_1000_amv,
-            &mut layer.max_per_1000.amv,
-        ),
+        ("constraints.max_per_1000_regular", &c.max_per_1000_regular, &mut layer.max_per_1000.regular),
+        ("constraints.max_per_1000_amv", &c.max_per_1000_amv, &mut layer.max_per_1000.amv),
     ] {
         if let Some(s) = value {
             let v = *s.get_ref();
@@ -504,37 +459,21 @@ fn convert(path: &Path, text: &str, file: &ScenarioFile) -> Result<Layer, InputE
     problems.into_result(layer)
 }
 
-fn municipality_code(
-    text: &str,
-    at: &Origin,
-    field: &str,
-    problems: &mut Problems,
-) -> Option<MunicipalityCode> {
+fn municipality_code(text: &str, at: &Origin, field: &str, problems: &mut Problems) -> Option<MunicipalityCode> {
     let code = MunicipalityCode::parse(text);
     if code.is_none() {
         problems.push(Problem::at(
             &at.file,
             Some(at.line),
             Some(field),
-            format!(
-                "`{text}` is not a municipality code ({})",
-                MunicipalityCode::FORM
-            ),
+            format!("`{text}` is not a municipality code ({})", MunicipalityCode::FORM),
         ));
     }
     code
 }
 
-fn convert_overrides(
-    path: &Path,
-    text: &str,
-    file: &OverridesFile,
-    problems: &mut Problems,
-) -> Overrides {
-    let origin = |span: std::ops::Range<usize>| Origin {
-        file: path.to_path_buf(),
-        line: line_of(text, span.start),
-    };
+fn convert_overrides(path: &Path, text: &str, file: &OverridesFile, problems: &mut Problems) -> Overrides {
+    let origin = |span: std::ops::Range<usize>| Origin { file: path.to_path_buf(), line: line_of(text, span.start) };
     let mut out = Overrides::default();
     for m in &file.municipalities {
         let at = origin(m.span());
@@ -556,9 +495,7 @@ fn convert_overrides(
         }
         let excluded = match (f.excluded, &f.exclusion_reason) {
             (Some(true), reason) => {
-                Some(Some(reason.clone().unwrap_or_else(|| {
-                    "uitgezonderd in dit scenario".to_owned()
-                })))
+                Some(Some(reason.clone().unwrap_or_else(|| "uitgezonderd in dit scenario".to_owned())))
             }
             (Some(false), None) => Some(None),
             (Some(false), Some(_)) => {
@@ -586,16 +523,20 @@ fn convert_overrides(
             && f.score.is_none()
             && excluded.is_none()
         {
-            problems.push(Problem::at(path, Some(at.line), Some(key), format!("changes nothing for {code}; set max_additional_regular, max_additional_amv, score or excluded")));
+            problems.push(Problem::at(
+                path,
+                Some(at.line),
+                Some(key),
+                format!(
+                    "changes nothing for {code}; set max_additional_regular, max_additional_amv, score or excluded"
+                ),
+            ));
             continue;
         }
         out.municipalities.push(MunicipalityOverride {
             origin: at,
             code,
-            cap: PerCommodity {
-                regular: f.max_additional_regular,
-                amv: f.max_additional_amv,
-            },
+            cap: PerCommodity { regular: f.max_additional_regular, amv: f.max_additional_amv },
             score: f.score,
             excluded,
         });
@@ -619,18 +560,11 @@ fn convert_overrides(
                 continue;
             }
         };
-        let Some(municipality) =
-            municipality_code(&f.municipality, &at, &here("municipality"), problems)
-        else {
+        let Some(municipality) = municipality_code(&f.municipality, &at, &here("municipality"), problems) else {
             continue;
         };
         if f.location_id.trim().is_empty() {
-            problems.push(Problem::at(
-                path,
-                Some(at.line),
-                Some(&here("location_id")),
-                "is empty",
-            ));
+            problems.push(Problem::at(path, Some(at.line), Some(&here("location_id")), "is empty"));
             continue;
         }
         let status = match f.status.as_deref() {
@@ -648,15 +582,14 @@ fn convert_overrides(
                 continue;
             }
         };
-        let mut date =
-            |field: &str, d: &Option<toml::value::Datetime>| -> Result<Option<Date>, ()> {
-                match d {
-                    None => Ok(None),
-                    Some(d) => toml_date(d).map(Some).map_err(|msg| {
-                        problems.push(Problem::at(path, Some(at.line), Some(&here(field)), msg))
-                    }),
-                }
-            };
+        let mut date = |field: &str, d: &Option<toml::value::Datetime>| -> Result<Option<Date>, ()> {
+            match d {
+                None => Ok(None),
+                Some(d) => toml_date(d)
+                    .map(Some)
+                    .map_err(|msg| problems.push(Problem::at(path, Some(at.line), Some(&here(field)), msg))),
+            }
+        };
         let (Ok(opens), Ok(closes)) = (date("opens", &f.opens), date("closes", &f.closes)) else {
             continue;
         };
@@ -679,10 +612,7 @@ fn convert_overrides(
             action,
             location_id: f.location_id.trim().to_owned(),
             municipality,
-            places: PerCommodity {
-                regular: f.places_regular,
-                amv: f.places_amv,
-            },
+            places: PerCommodity { regular: f.places_regular, amv: f.places_amv },
             status,
             opens,
             closes,
@@ -761,11 +691,7 @@ fn convert_overrides(
                 path,
                 Some(at.line),
                 Some("overrides.provinces.code"),
-                format!(
-                    "`{}` is not a province code ({})",
-                    f.code,
-                    ProvinceCode::FORM
-                ),
+                format!("`{}` is not a province code ({})", f.code, ProvinceCode::FORM),
             ));
             continue;
         };
@@ -781,10 +707,7 @@ fn convert_overrides(
         out.provinces.push(ProvinceOverride {
             origin: at,
             code,
-            target: PerCommodity {
-                regular: f.target_regular,
-                amv: f.target_amv,
-            },
+            target: PerCommodity { regular: f.target_regular, amv: f.target_amv },
         });
     }
     out
@@ -795,10 +718,7 @@ fn finish(path: &Path, layer: Layer, files: Vec<PathBuf>) -> Result<Scenario, In
     let mut problems = Problems::default();
     let name = match layer.name {
         Some((n, _)) => n,
-        None => path.file_stem().map_or_else(
-            || "scenario".to_owned(),
-            |s| s.to_string_lossy().into_owned(),
-        ),
+        None => path.file_stem().map_or_else(|| "scenario".to_owned(), |s| s.to_string_lossy().into_owned()),
     };
     let dataset = layer.dataset.unwrap_or_else(|| {
         problems.push(Problem::at(
@@ -816,12 +736,7 @@ fn finish(path: &Path, layer: Layer, files: Vec<PathBuf>) -> Result<Scenario, In
         feasibility: wf.as_ref().map_or(0.0, |w| w.0),
     };
     if weights.indicative + weights.effort + weights.feasibility <= 0.0 {
-        let at = layer
-            .weights
-            .iter()
-            .flatten()
-            .map(|(_, o)| o)
-            .min_by_key(|o| (o.file != path, o.line));
+        let at = layer.weights.iter().flatten().map(|(_, o)| o).min_by_key(|o| (o.file != path, o.line));
         problems.push(Problem::at(
             at.map_or(path, |o| &o.file),
             at.map(|o| o.line),
@@ -848,10 +763,7 @@ fn finish(path: &Path, layer: Layer, files: Vec<PathBuf>) -> Result<Scenario, In
             weights,
             method: layer.method.unwrap_or(Method::Auto),
         },
-        constraints: Constraints {
-            corop_max_share: layer.corop_max_share,
-            max_per_1000: layer.max_per_1000,
-        },
+        constraints: Constraints { corop_max_share: layer.corop_max_share, max_per_1000: layer.max_per_1000 },
         overrides: layer.overrides,
         files,
         counting_date_origin,
@@ -860,23 +772,14 @@ fn finish(path: &Path, layer: Layer, files: Vec<PathBuf>) -> Result<Scenario, In
 }
 
 /// Checks the scenario's settings that depend on the data set (the counting date lies in the cycle).
-pub(crate) fn check_against_dataset(
-    scenario: &Scenario,
-    dataset: &Dataset,
-) -> Result<(), InputError> {
+pub(crate) fn check_against_dataset(scenario: &Scenario, dataset: &Dataset) -> Result<(), InputError> {
     let mut problems = Problems::default();
     if let Some(date) = scenario.counting.counting_date {
         let cycle = &dataset.cycle;
         if date < cycle.start || date >= cycle.end {
             let (file, line) = match &scenario.counting_date_origin {
                 Some(o) => (o.file.as_path(), Some(o.line)),
-                None => (
-                    scenario
-                        .files
-                        .first()
-                        .map_or(Path::new("scenario"), |p| p.as_path()),
-                    None,
-                ),
+                None => (scenario.files.first().map_or(Path::new("scenario"), |p| p.as_path()), None),
             };
             problems.push(Problem::at(
                 file,

@@ -72,8 +72,7 @@ struct RandomFile {
 
 /// True when a TOML text is a sweep file (it has a `[sweep]` table), not a scenario.
 pub fn is_sweep(text: &str) -> bool {
-    text.parse::<toml::Table>()
-        .is_ok_and(|t| t.contains_key("sweep"))
+    text.parse::<toml::Table>().is_ok_and(|t| t.contains_key("sweep"))
 }
 
 /// Grid values are rounded to this many decimals (0.1 * 3 is 0.3, not 0.30000000000000004).
@@ -95,55 +94,28 @@ fn value(kind: Kind, v: &toml::Value) -> Option<Value> {
     };
     match kind {
         Kind::Bool => v.as_bool().map(Value::Bool),
-        Kind::Mode => v
-            .as_str()
-            .filter(|s| ["rest", "level"].contains(s))
-            .map(|s| Value::Word(s.to_owned())),
-        Kind::Eligibility => v
-            .as_str()
-            .filter(|s| ["all", "below-indicative"].contains(s))
-            .map(|s| Value::Word(s.to_owned())),
-        Kind::Method => v
-            .as_str()
-            .filter(|s| ["lp", "auto"].contains(s))
-            .map(|s| Value::Word(s.to_owned())),
-        Kind::Weight => number
-            .filter(|x| x.is_finite() && *x >= 0.0)
-            .map(Value::Number),
-        Kind::Fraction => number
-            .filter(|x| (0.0..=1.0).contains(x))
-            .map(Value::Number),
+        Kind::Mode => v.as_str().filter(|s| ["rest", "level"].contains(s)).map(|s| Value::Word(s.to_owned())),
+        Kind::Eligibility => {
+            v.as_str().filter(|s| ["all", "below-indicative"].contains(s)).map(|s| Value::Word(s.to_owned()))
+        }
+        Kind::Method => v.as_str().filter(|s| ["lp", "auto"].contains(s)).map(|s| Value::Word(s.to_owned())),
+        Kind::Weight => number.filter(|x| x.is_finite() && *x >= 0.0).map(Value::Number),
+        Kind::Fraction => number.filter(|x| (0.0..=1.0).contains(x)).map(Value::Number),
         Kind::Share => number.filter(|x| *x > 0.0 && *x <= 1.0).map(Value::Number),
-        Kind::Positive => number
-            .filter(|x| x.is_finite() && *x > 0.0)
-            .map(Value::Number),
-        Kind::Date => v
-            .as_datetime()
-            .and_then(|d| toml_date(d).ok())
-            .map(Value::Date),
+        Kind::Positive => number.filter(|x| x.is_finite() && *x > 0.0).map(Value::Number),
+        Kind::Date => v.as_datetime().and_then(|d| toml_date(d).ok()).map(Value::Date),
     }
 }
 
 /// Reads and validates a sweep file and its base scenario.
 pub fn load_sweep(path: &Path) -> Result<Sweep, InputError> {
-    let text = std::fs::read_to_string(path).map_err(|source| InputError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = std::fs::read_to_string(path).map_err(|source| InputError::Read { path: path.to_path_buf(), source })?;
     let file: SweepFile = toml::from_str(&text).map_err(|e| {
         let line = e.span().map(|s| line_of(&text, s.start));
-        let field = e
-            .span()
-            .and_then(|s| text.get(s))
-            .map(|k| k.trim().trim_matches('"').to_owned());
+        let field = e.span().and_then(|s| text.get(s)).map(|k| k.trim().trim_matches('"').to_owned());
         let field = field.filter(|k| !k.is_empty() && k.len() < 60 && !k.contains('\n'));
         let mut p = Problems::default();
-        p.push(Problem::at(
-            path,
-            line,
-            field.as_deref(),
-            e.message().trim().to_owned(),
-        ));
+        p.push(Problem::at(path, line, field.as_deref(), e.message().trim().to_owned()));
         p.into_error()
     })?;
     let mut problems = Problems::default();
@@ -151,21 +123,12 @@ pub fn load_sweep(path: &Path) -> Result<Sweep, InputError> {
     let table = file.sweep.get_ref();
     let name = match &table.name {
         Some(n) => n.get_ref().trim().to_owned(),
-        None => path
-            .file_stem()
-            .map_or_else(|| "sweep".to_owned(), |s| s.to_string_lossy().into_owned()),
+        None => path.file_stem().map_or_else(|| "sweep".to_owned(), |s| s.to_string_lossy().into_owned()),
     };
-    if name.is_empty()
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-    {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
         problems.push(Problem::at(
             path,
-            table
-                .name
-                .as_ref()
-                .map_or(line(file.sweep.span()), |n| line(n.span())),
+            table.name.as_ref().map_or(line(file.sweep.span()), |n| line(n.span())),
             Some("sweep.name"),
             format!("`{name}` cannot name files; use letters, digits, '-', '_' and '.'"),
         ));
@@ -196,20 +159,14 @@ pub fn load_sweep(path: &Path) -> Result<Sweep, InputError> {
                             path,
                             line(vs.span()),
                             Some("sweep.grid.values"),
-                            format!(
-                                "{v} is not a valid value of {parameter}; expected {}",
-                                kind.expected()
-                            ),
+                            format!("{v} is not a valid value of {parameter}; expected {}", kind.expected()),
                         )),
                     }
                 }
                 out
             }
             (None, Some(from), Some(to), Some(step)) => {
-                if !matches!(
-                    kind,
-                    Kind::Weight | Kind::Fraction | Kind::Share | Kind::Positive
-                ) {
+                if !matches!(kind, Kind::Weight | Kind::Fraction | Kind::Share | Kind::Positive) {
                     problems.push(Problem::at(
                         path,
                         at,
@@ -238,10 +195,7 @@ pub fn load_sweep(path: &Path) -> Result<Sweep, InputError> {
                                 path,
                                 at,
                                 Some("sweep.grid"),
-                                format!(
-                                    "{v} is not a valid value of {parameter}; expected {}",
-                                    kind.expected()
-                                ),
+                                format!("{v} is not a valid value of {parameter}; expected {}", kind.expected()),
                             ));
                             break;
                         }
@@ -269,12 +223,7 @@ pub fn load_sweep(path: &Path) -> Result<Sweep, InputError> {
             continue;
         }
         if grid.iter().any(|g: &Axis| g.parameter == parameter) {
-            problems.push(Problem::at(
-                path,
-                at,
-                Some("sweep.grid.parameter"),
-                format!("{parameter} has two axes"),
-            ));
+            problems.push(Problem::at(path, at, Some("sweep.grid.parameter"), format!("{parameter} has two axes")));
             continue;
         }
         grid.push(Axis { parameter, values });
@@ -307,10 +256,7 @@ pub fn load_sweep(path: &Path) -> Result<Sweep, InputError> {
         let caps = range("sweep.random.caps", &f.caps);
         ok.then_some(Perturbation { draws: draws as u32, seed: seed as u64, location_places, caps })
     });
-    let base_path = path
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join(table.base.get_ref());
+    let base_path = path.parent().unwrap_or(Path::new(".")).join(table.base.get_ref());
     let base = match load_scenario(&base_path) {
         Ok(b) => Some(b),
         Err(InputError::Read { source, .. }) => {
@@ -328,14 +274,9 @@ pub fn load_sweep(path: &Path) -> Result<Sweep, InputError> {
         }
     };
     match base {
-        Some(base) if problems.is_empty() => Ok(Sweep {
-            name,
-            description: table.description.clone(),
-            file: path.to_path_buf(),
-            base,
-            grid,
-            random,
-        }),
+        Some(base) if problems.is_empty() => {
+            Ok(Sweep { name, description: table.description.clone(), file: path.to_path_buf(), base, grid, random })
+        }
         _ => Err(problems.into_error()),
     }
 }

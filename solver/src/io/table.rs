@@ -26,20 +26,12 @@ pub(crate) fn read_table(path: &Path, columns: &[&str], problems: &mut Problems)
             return None;
         }
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(&bytes[..]);
+    let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(&bytes[..]);
     let mut records = reader.records();
     let header = match records.next() {
         Some(Ok(h)) => h,
         Some(Err(e)) => {
-            problems.push(Problem::at(
-                path,
-                Some(1),
-                None,
-                format!("unreadable header: {e}"),
-            ));
+            problems.push(Problem::at(path, Some(1), None, format!("unreadable header: {e}")));
             return None;
         }
         None => {
@@ -47,18 +39,12 @@ pub(crate) fn read_table(path: &Path, columns: &[&str], problems: &mut Problems)
                 path,
                 None,
                 None,
-                format!(
-                    "the file is empty; expected a header with {}",
-                    columns.join(",")
-                ),
+                format!("the file is empty; expected a header with {}", columns.join(",")),
             ));
             return None;
         }
     };
-    let header: Vec<String> = header
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').trim().to_owned())
-        .collect();
+    let header: Vec<String> = header.iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_owned()).collect();
     let mut ok = true;
     for (i, name) in header.iter().enumerate() {
         if !columns.contains(&name.as_str()) {
@@ -66,20 +52,11 @@ pub(crate) fn read_table(path: &Path, columns: &[&str], problems: &mut Problems)
                 path,
                 Some(1),
                 Some(name),
-                format!(
-                    "unknown column {} ; expected the columns {}",
-                    i + 1,
-                    columns.join(",")
-                ),
+                format!("unknown column {} ; expected the columns {}", i + 1, columns.join(",")),
             ));
             ok = false;
         } else if header[..i].contains(name) {
-            problems.push(Problem::at(
-                path,
-                Some(1),
-                Some(name),
-                "column appears twice",
-            ));
+            problems.push(Problem::at(path, Some(1), Some(name), "column appears twice"));
             ok = false;
         }
     }
@@ -113,37 +90,21 @@ pub(crate) fn read_table(path: &Path, columns: &[&str], problems: &mut Problems)
                     ));
                     continue;
                 }
-                rows.push((
-                    line,
-                    order.iter().map(|&i| r[i].trim().to_owned()).collect(),
-                ));
+                rows.push((line, order.iter().map(|&i| r[i].trim().to_owned()).collect()));
             }
             Err(e) => {
                 let line = e.position().map(|p| p.line());
-                problems.push(Problem::at(
-                    path,
-                    line,
-                    None,
-                    format!("unreadable row: {e}"),
-                ));
+                problems.push(Problem::at(path, line, None, format!("unreadable row: {e}")));
             }
         }
     }
-    Some(Table {
-        path: path.to_path_buf(),
-        rows,
-    })
+    Some(Table { path: path.to_path_buf(), rows })
 }
 
 impl Table {
     /// The rows, each with access to its fields by column position in the `columns` given.
     pub fn rows<'a>(&'a self, columns: &'a [&'a str]) -> impl Iterator<Item = Row<'a>> + 'a {
-        self.rows.iter().map(move |(line, fields)| Row {
-            path: &self.path,
-            line: *line,
-            fields,
-            columns,
-        })
+        self.rows.iter().map(move |(line, fields)| Row { path: &self.path, line: *line, fields, columns })
     }
 }
 
@@ -158,10 +119,7 @@ pub(crate) struct Row<'a> {
 impl Row<'_> {
     fn index(&self, field: &str) -> usize {
         // Columns are the caller's constants; a wrong name is a bug in this crate.
-        self.columns
-            .iter()
-            .position(|c| *c == field)
-            .unwrap_or_else(|| unreachable!("no column {field}"))
+        self.columns.iter().position(|c| *c == field).unwrap_or_else(|| unreachable!("no column {field}"))
     }
 
     /// The text of a field (trimmed).
@@ -176,10 +134,8 @@ impl Row<'_> {
 
     /// `file:line`, for provenance in explanations.
     pub fn source(&self) -> String {
-        let name = self.path.file_name().map_or_else(
-            || self.path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+        let name =
+            self.path.file_name().map_or_else(|| self.path.display().to_string(), |n| n.to_string_lossy().into_owned());
         format!("{name}:{}", self.line)
     }
 
@@ -221,22 +177,12 @@ impl Row<'_> {
         match t.parse::<f64>() {
             Ok(v) if v.is_finite() && (!non_negative || v >= 0.0) => Some(v),
             Ok(v) if v.is_finite() => {
-                problems.push(self.problem(
-                    field,
-                    format!("{t} is negative; expected a number 0 or more"),
-                ));
+                problems.push(self.problem(field, format!("{t} is negative; expected a number 0 or more")));
                 None
             }
             _ => {
-                let expected = if non_negative {
-                    "a number 0 or more"
-                } else {
-                    "a number"
-                };
-                problems.push(self.problem(
-                    field,
-                    format!("`{t}` is not a number; expected {expected}, e.g. 12.5"),
-                ));
+                let expected = if non_negative { "a number 0 or more" } else { "a number" };
+                problems.push(self.problem(field, format!("`{t}` is not a number; expected {expected}, e.g. 12.5")));
                 None
             }
         }
@@ -248,10 +194,8 @@ impl Row<'_> {
         match Date::parse_from_str(t, "%Y-%m-%d") {
             Ok(d) => Some(d),
             Err(_) => {
-                problems.push(self.problem(
-                    field,
-                    format!("`{t}` is not a date; expected YYYY-MM-DD, e.g. 2025-07-01"),
-                ));
+                problems
+                    .push(self.problem(field, format!("`{t}` is not a date; expected YYYY-MM-DD, e.g. 2025-07-01")));
                 None
             }
         }
@@ -279,19 +223,13 @@ impl Row<'_> {
     }
 
     /// One of a fixed set of words.
-    pub fn choice<T: Copy>(
-        &self,
-        field: &str,
-        options: &[(&str, T)],
-        problems: &mut Problems,
-    ) -> Option<T> {
+    pub fn choice<T: Copy>(&self, field: &str, options: &[(&str, T)], problems: &mut Problems) -> Option<T> {
         let t = self.text(field);
         match options.iter().find(|(name, _)| *name == t) {
             Some((_, v)) => Some(*v),
             None => {
                 let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-                problems
-                    .push(self.problem(field, format!("`{t}` is not one of {}", names.join(", "))));
+                problems.push(self.problem(field, format!("`{t}` is not one of {}", names.join(", "))));
                 None
             }
         }

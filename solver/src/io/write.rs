@@ -24,15 +24,8 @@ pub fn write_dataset(dataset: &Dataset, dir: &Path) -> std::io::Result<()> {
         ),
     )?;
     let mut w = csv::Writer::from_path(dir.join("provinces.csv")).map_err(csv_error)?;
-    w.write_record([
-        "code",
-        "name",
-        "target_regular",
-        "target_amv",
-        "offered_2024_11",
-        "offered_2024_11_source",
-    ])
-    .map_err(csv_error)?;
+    w.write_record(["code", "name", "target_regular", "target_amv", "offered_2024_11", "offered_2024_11_source"])
+        .map_err(csv_error)?;
     for p in &dataset.provinces {
         w.write_record([
             p.code.as_str(),
@@ -113,30 +106,19 @@ pub fn write_dataset(dataset: &Dataset, dir: &Path) -> std::io::Result<()> {
     w.flush()?;
 
     let mut w = csv::Writer::from_path(ill.join("effort.csv")).map_err(csv_error)?;
-    w.write_record(["municipality", "year", "avg_occupied_places"])
-        .map_err(csv_error)?;
+    w.write_record(["municipality", "year", "avg_occupied_places"]).map_err(csv_error)?;
     for m in &dataset.municipalities {
         for y in 0..m.effort_years {
             let per_year = m.effort_places / f64::from(m.effort_years);
-            w.write_record([
-                m.code.as_str(),
-                &(FIRST_EFFORT_YEAR + y).to_string(),
-                &per_year.to_string(),
-            ])
-            .map_err(csv_error)?;
+            w.write_record([m.code.as_str(), &(FIRST_EFFORT_YEAR + y).to_string(), &per_year.to_string()])
+                .map_err(csv_error)?;
         }
     }
     w.flush()?;
 
     let mut w = csv::Writer::from_path(ill.join("feasibility.csv")).map_err(csv_error)?;
-    w.write_record([
-        "municipality",
-        "max_additional_regular",
-        "max_additional_amv",
-        "score",
-        "reason",
-    ])
-    .map_err(csv_error)?;
+    w.write_record(["municipality", "max_additional_regular", "max_additional_amv", "score", "reason"])
+        .map_err(csv_error)?;
     for m in &dataset.municipalities {
         w.write_record([
             m.code.as_str(),
@@ -150,12 +132,10 @@ pub fn write_dataset(dataset: &Dataset, dir: &Path) -> std::io::Result<()> {
     w.flush()?;
 
     let mut w = csv::Writer::from_path(ill.join("exclusions.csv")).map_err(csv_error)?;
-    w.write_record(["municipality", "reason"])
-        .map_err(csv_error)?;
+    w.write_record(["municipality", "reason"]).map_err(csv_error)?;
     for m in &dataset.municipalities {
         if let Some(reason) = &m.excluded {
-            w.write_record([m.code.as_str(), reason])
-                .map_err(csv_error)?;
+            w.write_record([m.code.as_str(), reason]).map_err(csv_error)?;
         }
     }
     w.flush()

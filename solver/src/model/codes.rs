@@ -156,14 +156,8 @@ mod tests {
         assert!(MunicipalityCode::parse("GM0014").is_some());
         assert!(MunicipalityCode::parse("GM014").is_none());
         assert!(MunicipalityCode::parse("GM0000001").is_none());
-        assert_eq!(
-            MunicipalityCode::parse("GM012345").unwrap().as_str(),
-            "GM012345"
-        );
-        assert!(
-            MunicipalityCode::parse("GM0014").unwrap()
-                < MunicipalityCode::parse("GM00140").unwrap()
-        );
+        assert_eq!(MunicipalityCode::parse("GM012345").unwrap().as_str(), "GM012345");
+        assert!(MunicipalityCode::parse("GM0014").unwrap() < MunicipalityCode::parse("GM00140").unwrap());
         assert!(MunicipalityCode::parse("PV0014").is_none());
         assert!(MunicipalityCode::parse("GM00a4").is_none());
         assert!(ProvinceCode::parse("PV20").is_some());

@@ -151,9 +151,8 @@ pub struct Dataset {
 impl Dataset {
     /// National occupied places per inhabitant over the effort years (the denominator of r_m).
     pub fn compute_national_effort_ratio(municipalities: &[Municipality]) -> f64 {
-        let (places, population) = municipalities.iter().fold((0.0, 0.0), |(p, n), m| {
-            (p + m.effort_places, n + f64::from(m.population))
-        });
+        let (places, population) =
+            municipalities.iter().fold((0.0, 0.0), |(p, n), m| (p + m.effort_places, n + f64::from(m.population)));
         if population > 0.0 {
             places / population
         } else {
@@ -163,9 +162,7 @@ impl Dataset {
 
     /// Index of a municipality by code.
     pub fn municipality_index(&self, code: &MunicipalityCode) -> Option<usize> {
-        self.municipalities
-            .binary_search_by(|m| m.code.cmp(code))
-            .ok()
+        self.municipalities.binary_search_by(|m| m.code.cmp(code)).ok()
     }
 
     /// Index of a province by code.

@@ -8,13 +8,10 @@ mod dataset;
 mod scenario;
 
 pub use codes::{Commodity, CoropCode, MunicipalityCode, PerCommodity, ProvinceCode};
-pub use dataset::{
-    Cycle, Dataset, IndicativeSource, LocationShare, LocationStatus, Municipality, Province,
-};
+pub use dataset::{Cycle, Dataset, IndicativeSource, LocationShare, LocationStatus, Municipality, Province};
 pub use scenario::{
-    AllocationMode, AllocationRules, Constraints, CountingRules, Eligibility, LocationAction,
-    LocationOverride, Method, MunicipalityOverride, Origin, Overrides, ProvinceOverride, Scenario,
-    Weights,
+    AllocationMode, AllocationRules, Constraints, CountingRules, Eligibility, LocationAction, LocationOverride, Method,
+    MunicipalityOverride, Origin, Overrides, ProvinceOverride, Scenario, Weights,
 };
 
 /// A calendar date (no time zone); the data set's dates are days.

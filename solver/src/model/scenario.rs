@@ -17,11 +17,7 @@ pub struct CountingRules {
 
 impl Default for CountingRules {
     fn default() -> Self {
-        Self {
-            count_intentions: false,
-            require_bridging: true,
-            counting_date: None,
-        }
+        Self { count_intentions: false, require_bridging: true, counting_date: None }
     }
 }
 
@@ -90,21 +86,13 @@ impl Weights {
     /// The weights divided by their sum (validation guarantees a positive sum).
     pub fn normalised(&self) -> Weights {
         let sum = self.indicative + self.effort + self.feasibility;
-        Weights {
-            indicative: self.indicative / sum,
-            effort: self.effort / sum,
-            feasibility: self.feasibility / sum,
-        }
+        Weights { indicative: self.indicative / sum, effort: self.effort / sum, feasibility: self.feasibility / sum }
     }
 }
 
 impl Default for Weights {
     fn default() -> Self {
-        Self {
-            indicative: 1.0,
-            effort: 0.0,
-            feasibility: 0.0,
-        }
+        Self { indicative: 1.0, effort: 0.0, feasibility: 0.0 }
     }
 }
 
@@ -147,9 +135,7 @@ pub struct Constraints {
 impl Constraints {
     /// True when no constraint beyond MODEL.md's is switched on.
     pub fn is_empty(&self) -> bool {
-        self.corop_max_share.is_none()
-            && self.max_per_1000.regular.is_none()
-            && self.max_per_1000.amv.is_none()
+        self.corop_max_share.is_none() && self.max_per_1000.regular.is_none() && self.max_per_1000.amv.is_none()
     }
 }
 
