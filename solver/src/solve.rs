@@ -275,7 +275,23 @@ fn region_numbers(dataset: &Dataset, ms: &[usize]) -> (Vec<usize>, usize) {
     (numbers, seen.len())
 }
 
-fn solve_block(
+/// Everything about one province and commodity that is known before solving: the block (the
+/// LP's data) and what the results are built from.
+struct Prepared {
+    target: u32,
+    counted_sum: u64,
+    shortfall: u32,
+    surplus: u64,
+    standings: Vec<Standing>,
+    eligible: usize,
+    key_sums: [f64; 3],
+    key_of: Vec<Option<Key>>,
+    caps: Vec<(Option<u32>, Option<CapSource>)>,
+    member_of: Vec<usize>,
+    block: Block,
+}
+
+fn prepare(
     dataset: &Dataset,
     scenario: &Scenario,
     p: usize,
@@ -283,7 +299,7 @@ fn solve_block(
     c: Commodity,
     inputs: &Inputs,
     relative_effort: &[f64],
-) -> Result<(BlockResult, Vec<MunicipalityResult>), allocate::LpError> {
+) -> Prepared {
     let counted = &inputs.counted;
     let province = &dataset.provinces[p];
     let rules = &scenario.allocation;
@@ -362,6 +378,61 @@ fn solve_block(
         _ => Vec::new(),
     };
     let block = Block { shortfall: f64::from(shortfall), members, rows };
+    Prepared {
+        target,
+        counted_sum,
+        shortfall,
+        surplus,
+        standings,
+        eligible: eligible.len(),
+        key_sums,
+        key_of,
+        caps,
+        member_of,
+        block,
+    }
+}
+
+/// The allocation problem of one province and commodity, as plain data, before solving (the
+/// benchmarks solve it on its own).
+pub fn province_block(
+    dataset: &Dataset,
+    scenario: &Scenario,
+    inputs: &Inputs,
+    province: usize,
+    commodity: Commodity,
+) -> Block {
+    let ms: Vec<usize> =
+        (0..dataset.municipalities.len()).filter(|&i| dataset.municipalities[i].province == province).collect();
+    let relative_effort: Vec<f64> = (0..dataset.municipalities.len()).map(|i| dataset.relative_effort(i)).collect();
+    prepare(dataset, scenario, province, &ms, commodity, inputs, &relative_effort).block
+}
+
+fn solve_block(
+    dataset: &Dataset,
+    scenario: &Scenario,
+    p: usize,
+    ms: &[usize],
+    c: Commodity,
+    inputs: &Inputs,
+    relative_effort: &[f64],
+) -> Result<(BlockResult, Vec<MunicipalityResult>), allocate::LpError> {
+    let counted = &inputs.counted;
+    let province = &dataset.provinces[p];
+    let rules = &scenario.allocation;
+    let Prepared {
+        target,
+        counted_sum,
+        shortfall,
+        surplus,
+        standings,
+        eligible,
+        key_sums,
+        key_of,
+        caps,
+        member_of,
+        block,
+    } = prepare(dataset, scenario, p, ms, c, inputs, relative_effort);
     let sol = allocate::solve_block(&block, rules.method == Method::Auto)?;
 
     let infeasible = sol.is_infeasible(block.shortfall);
@@ -443,7 +514,7 @@ fn solve_block(
         status,
         missing: shortfall - allocated,
         level: if shortfall == 0 { None } else { sol.level },
-        eligible: eligible.len() as u32,
+        eligible: eligible as u32,
         receiving_candidates: member_of.len() as u32,
         key_sums,
         lp_solves: sol.lp_solves,
