@@ -6,6 +6,7 @@ mod common;
 mod differential;
 mod engine;
 mod explain;
+mod gate;
 mod golden;
 mod properties;
 mod scenarios;
