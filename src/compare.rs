@@ -342,38 +342,14 @@ impl Comparison {
 
     fn metrics_csv(&self, w: &mut csv::Writer<Vec<u8>>, excel: bool) -> Result<()> {
         let provinces: Vec<String> = self.provinces();
-        let mut head: Vec<String> = [
-            "group",
-            "id",
-            "outcome",
-            "total_allocated",
-            "missing",
-            "infeasible_provinces",
-            "receiving",
-            "at_cap",
-            "max_deviation",
-            "mean_deviation",
-            "mean_gini",
-        ]
-        .map(String::from)
-        .to_vec();
+        let mut head: Vec<String> = ["group", "id"].map(String::from).to_vec();
+        head.extend(Metrics::COLUMNS.map(String::from));
         head.extend(provinces.iter().map(|p| format!("gini_{p}")));
         w.write_record(&head)?;
         for g in &self.groups {
             for m in &g.metrics {
-                let mut row = vec![
-                    g.label.clone(),
-                    m.id.clone(),
-                    format!("{:?}", m.outcome).to_lowercase(),
-                    m.total_allocated.to_string(),
-                    m.missing.to_string(),
-                    m.infeasible_provinces.to_string(),
-                    m.receiving.to_string(),
-                    m.at_cap.to_string(),
-                    num(m.max_deviation, 3, excel),
-                    num(m.mean_deviation, 3, excel),
-                    num(m.mean_gini, 6, excel),
-                ];
+                let mut row = vec![g.label.clone(), m.id.clone()];
+                row.extend(m.cells(excel));
                 row.extend(provinces.iter().map(|p| num(m.gini.get(p).copied().unwrap_or(0.0), 6, excel)));
                 w.write_record(&row)?;
             }
@@ -507,7 +483,7 @@ impl Comparison {
 fn metric_cells(label: &str, m: &Metrics) -> Vec<String> {
     vec![
         label.to_owned(),
-        format!("{:?}", m.outcome).to_lowercase(),
+        m.outcome.as_str().to_owned(),
         m.total_allocated.to_string(),
         m.missing.to_string(),
         m.receiving.to_string(),

@@ -12,7 +12,7 @@ use crate::cli::write_output;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use spreiding_solver::compare::{metrics, MetricsContext};
+use spreiding_solver::compare::{metrics, Metrics, MetricsContext};
 use spreiding_solver::io::results::{read_lines, write_lines, Header, Outcome, Record};
 use spreiding_solver::io::{self, InputError};
 use spreiding_solver::model::{Dataset, Scenario};
@@ -343,30 +343,16 @@ pub fn run(args: Args) -> Result<u8> {
 struct Row {
     id: String,
     outcome: Outcome,
-    cells: [String; 11],
+    cells: Vec<String>,
 }
 
 impl Row {
     fn new(ctx: &MetricsContext, r: &Record) -> Self {
-        let m = metrics(ctx, r);
         let params: Vec<String> = r.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        Row {
-            id: r.id.clone(),
-            outcome: r.outcome,
-            cells: [
-                format!("{:?}", r.outcome).to_lowercase(),
-                m.total_allocated.to_string(),
-                m.missing.to_string(),
-                m.infeasible_provinces.to_string(),
-                m.receiving.to_string(),
-                m.at_cap.to_string(),
-                format!("{:.3}", m.max_deviation),
-                format!("{:.3}", m.mean_deviation),
-                format!("{:.6}", m.mean_gini),
-                params.join(";"),
-                r.error.clone().unwrap_or_default(),
-            ],
-        }
+        let mut cells = metrics(ctx, r).cells(false).to_vec();
+        cells.push(params.join(";"));
+        cells.push(r.error.clone().unwrap_or_default());
+        Row { id: r.id.clone(), outcome: r.outcome, cells }
     }
 }
 
@@ -374,32 +360,16 @@ impl Row {
 fn summarise(out: &Path, rows: impl Iterator<Item = Row>) -> Result<BTreeMap<&'static str, u64>> {
     let mut counts = BTreeMap::new();
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "id",
-        "outcome",
-        "total_allocated",
-        "missing",
-        "infeasible_provinces",
-        "receiving",
-        "at_cap",
-        "max_deviation",
-        "mean_deviation",
-        "mean_gini",
-        "params",
-        "error",
-    ])?;
+    let mut head = vec!["id"];
+    head.extend(Metrics::COLUMNS);
+    head.extend(["params", "error"]);
+    w.write_record(&head)?;
     let mut ids = BTreeSet::new();
     for row in rows {
         if !ids.insert(row.id.clone()) {
             bail!("two scenarios have the id {}; give them different names", row.id);
         }
-        *counts
-            .entry(match row.outcome {
-                Outcome::Ok => "ok",
-                Outcome::Infeasible => "infeasible",
-                Outcome::Failed => "failed",
-            })
-            .or_default() += 1;
+        *counts.entry(row.outcome.as_str()).or_default() += 1;
         w.write_field(&row.id)?;
         w.write_record(&row.cells)?;
     }

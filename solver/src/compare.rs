@@ -43,6 +43,45 @@ pub struct Metrics {
     pub mean_gini: f64,
 }
 
+impl Metrics {
+    /// Names of the columns of [`Metrics::cells`].
+    pub const COLUMNS: [&'static str; 9] = [
+        "outcome",
+        "total_allocated",
+        "missing",
+        "infeasible_provinces",
+        "receiving",
+        "at_cap",
+        "max_deviation",
+        "mean_deviation",
+        "mean_gini",
+    ];
+
+    /// The metrics as CSV cells, reals with 3 (deviations) or 6 (Gini) decimals, with a decimal
+    /// comma when `decimal_comma`.
+    pub fn cells(&self, decimal_comma: bool) -> [String; 9] {
+        let real = |x: f64, d: usize| {
+            let s = format!("{x:.d$}");
+            if decimal_comma {
+                s.replace('.', ",")
+            } else {
+                s
+            }
+        };
+        [
+            self.outcome.as_str().to_owned(),
+            self.total_allocated.to_string(),
+            self.missing.to_string(),
+            self.infeasible_provinces.to_string(),
+            self.receiving.to_string(),
+            self.at_cap.to_string(),
+            real(self.max_deviation, 3),
+            real(self.mean_deviation, 3),
+            real(self.mean_gini, 6),
+        ]
+    }
+}
+
 /// The Gini coefficient of non-negative values: sum_ij |v_i - v_j| / (2 n^2 mean); 0 when all
 /// are 0 or there are none.
 pub fn gini(values: &[f64]) -> f64 {

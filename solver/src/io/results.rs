@@ -73,6 +73,17 @@ pub enum Outcome {
     Failed,
 }
 
+impl Outcome {
+    /// The name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Infeasible => "infeasible",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
 /// One province and commodity of a record.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
