@@ -52,9 +52,9 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
         format: ExplainFormat,
     },
-    /// Check a scenario and its data set; list every problem found.
+    /// Check a scenario (or a sweep) and its data set; list every problem found.
     Validate {
-        /// Scenario file (TOML).
+        /// Scenario or sweep file (TOML).
         scenario: PathBuf,
     },
     /// Solve scenario files, folders of them and sweeps in parallel; results go to a folder.
@@ -171,6 +171,22 @@ fn run(cli: Cli) -> Result<u8> {
             Ok(SOLVED)
         }
         Command::Validate { scenario: path } => {
+            let text = std::fs::read_to_string(&path).with_context(|| format!("{}: cannot read", path.display()))?;
+            if io::is_sweep(&text) {
+                let sweep = io::load_sweep(&path)?;
+                let dataset = io::load_dataset(&sweep.base.dataset)?;
+                io::prepare(&sweep.base, &dataset)?;
+                println!(
+                    "{}: valid. Sweep \"{}\" of {} scenarios ({} grid points{}) on {}.",
+                    path.display(),
+                    sweep.name,
+                    sweep.len(),
+                    sweep.grid_points(),
+                    sweep.random.as_ref().map_or_else(String::new, |r| format!(" x {} draws", r.draws)),
+                    dataset.root.display()
+                );
+                return Ok(SOLVED);
+            }
             let (scenario, dataset) = io::load(&path)?;
             println!(
                 "{}: valid. Scenario \"{}\" on {} (cycle {}): {} provinces, {} municipalities, {} location rows.",

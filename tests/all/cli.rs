@@ -154,3 +154,14 @@ fn usage_errors_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("does-not-exist.toml: cannot read"));
 }
+
+#[test]
+fn validate_accepts_sweeps_and_solve_refuses_them_clearly() {
+    let out = spreiding().arg("validate").arg(scenario_path("sweeps/weights")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Sweep \"weights\" of 22 scenarios (22 grid points)"));
+    let out = spreiding().arg("solve").arg(scenario_path("sweeps/sensitivity")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("this is a sweep file, not a scenario: run it with `spreiding run`"));
+}

@@ -312,6 +312,16 @@ pub(crate) fn parse_file(path: &Path, text: &str) -> Result<ScenarioFile, InputE
 /// Reads and validates a scenario file and its `extends` chain (not yet the data set it names).
 pub fn load_scenario(path: &Path) -> Result<Scenario, InputError> {
     let text = read_text(path)?;
+    if super::is_sweep(&text) {
+        let mut p = Problems::default();
+        p.push(Problem::at(
+            path,
+            None,
+            Some("sweep"),
+            "this is a sweep file, not a scenario: run it with `spreiding run`, or name one scenario",
+        ));
+        return Err(p.into_error());
+    }
     parse_scenario(path, &text)
 }
 

@@ -1,8 +1,7 @@
 //! The validated data set of one cycle: provinces, municipalities and the locations reported.
 
-use super::{Commodity, CoropCode, Date, MunicipalityCode, PerCommodity, ProvinceCode};
+use super::{CoropCode, Date, MunicipalityCode, PerCommodity, ProvinceCode};
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// The dates and national totals of one cycle of the Spreidingswet (`cycle.toml`).
@@ -177,26 +176,6 @@ impl Dataset {
             members[m.province].push(i);
         }
         members
-    }
-
-    /// Indices of each municipality's location rows, by municipality index.
-    pub fn locations_by_municipality(&self) -> Vec<Vec<usize>> {
-        let mut rows = vec![Vec::new(); self.municipalities.len()];
-        for (i, l) in self.locations.iter().enumerate() {
-            rows[l.municipality].push(i);
-        }
-        rows
-    }
-
-    /// Sum of indicative numbers per province and commodity (equals the targets after validation).
-    pub fn indicative_sums(&self) -> BTreeMap<(usize, Commodity), u64> {
-        let mut sums = BTreeMap::new();
-        for m in &self.municipalities {
-            for c in Commodity::ALL {
-                *sums.entry((m.province, c)).or_insert(0) += u64::from(m.indicative.of(c));
-            }
-        }
-        sums
     }
 
     /// Relative effort r_m of a municipality: its occupied places per inhabitant over the effort
