@@ -23,9 +23,10 @@ struct CycleFile {
     end: toml::value::Datetime,
 }
 
-const PROVINCE_COLUMNS: &[&str] =
+/// The columns of each file, in the order written (read in any order).
+pub(crate) const PROVINCE_COLUMNS: &[&str] =
     &["code", "name", "target_regular", "target_amv", "offered_2024_11", "offered_2024_11_source"];
-const MUNICIPALITY_COLUMNS: &[&str] = &[
+pub(crate) const MUNICIPALITY_COLUMNS: &[&str] = &[
     "code",
     "name",
     "province",
@@ -36,7 +37,7 @@ const MUNICIPALITY_COLUMNS: &[&str] = &[
     "indicative_source",
     "corop",
 ];
-const LOCATION_COLUMNS: &[&str] = &[
+pub(crate) const LOCATION_COLUMNS: &[&str] = &[
     "location_id",
     "municipality",
     "places_regular",
@@ -47,10 +48,10 @@ const LOCATION_COLUMNS: &[&str] = &[
     "bridging",
     "location_total",
 ];
-const EFFORT_COLUMNS: &[&str] = &["municipality", "year", "avg_occupied_places"];
-const FEASIBILITY_COLUMNS: &[&str] =
+pub(crate) const EFFORT_COLUMNS: &[&str] = &["municipality", "year", "avg_occupied_places"];
+pub(crate) const FEASIBILITY_COLUMNS: &[&str] =
     &["municipality", "max_additional_regular", "max_additional_amv", "score", "reason"];
-const EXCLUSION_COLUMNS: &[&str] = &["municipality", "reason"];
+pub(crate) const EXCLUSION_COLUMNS: &[&str] = &["municipality", "reason"];
 
 /// Converts a TOML date to a calendar date, or explains why it is not one.
 pub(crate) fn toml_date(d: &toml::value::Datetime) -> Result<Date, String> {

@@ -1,5 +1,8 @@
 //! Writing a data set folder in the layout `load_dataset` reads (used for synthetic countries).
 
+use super::dataset::{
+    EFFORT_COLUMNS, EXCLUSION_COLUMNS, FEASIBILITY_COLUMNS, LOCATION_COLUMNS, MUNICIPALITY_COLUMNS, PROVINCE_COLUMNS,
+};
 use crate::model::{Dataset, IndicativeSource, LocationStatus};
 use std::path::Path;
 
@@ -24,8 +27,7 @@ pub fn write_dataset(dataset: &Dataset, dir: &Path) -> std::io::Result<()> {
         ),
     )?;
     let mut w = csv::Writer::from_path(dir.join("provinces.csv")).map_err(csv_error)?;
-    w.write_record(["code", "name", "target_regular", "target_amv", "offered_2024_11", "offered_2024_11_source"])
-        .map_err(csv_error)?;
+    w.write_record(PROVINCE_COLUMNS).map_err(csv_error)?;
     for p in &dataset.provinces {
         w.write_record([
             p.code.as_str(),
@@ -40,18 +42,7 @@ pub fn write_dataset(dataset: &Dataset, dir: &Path) -> std::io::Result<()> {
     w.flush()?;
 
     let mut w = csv::Writer::from_path(dir.join("municipalities.csv")).map_err(csv_error)?;
-    w.write_record([
-        "code",
-        "name",
-        "province",
-        "population",
-        "welvaart_proxy",
-        "indicative_regular",
-        "indicative_amv",
-        "indicative_source",
-        "corop",
-    ])
-    .map_err(csv_error)?;
+    w.write_record(MUNICIPALITY_COLUMNS).map_err(csv_error)?;
     for m in &dataset.municipalities {
         w.write_record([
             m.code.as_str(),
@@ -73,18 +64,7 @@ pub fn write_dataset(dataset: &Dataset, dir: &Path) -> std::io::Result<()> {
 
     let ill = dir.join("illustrative");
     let mut w = csv::Writer::from_path(ill.join("locations.csv")).map_err(csv_error)?;
-    w.write_record([
-        "location_id",
-        "municipality",
-        "places_regular",
-        "places_amv",
-        "status",
-        "opens",
-        "closes",
-        "bridging",
-        "location_total",
-    ])
-    .map_err(csv_error)?;
+    w.write_record(LOCATION_COLUMNS).map_err(csv_error)?;
     for l in &dataset.locations {
         w.write_record([
             l.location_id.as_str(),
@@ -106,7 +86,7 @@ pub fn write_dataset(dataset: &Dataset, dir: &Path) -> std::io::Result<()> {
     w.flush()?;
 
     let mut w = csv::Writer::from_path(ill.join("effort.csv")).map_err(csv_error)?;
-    w.write_record(["municipality", "year", "avg_occupied_places"]).map_err(csv_error)?;
+    w.write_record(EFFORT_COLUMNS).map_err(csv_error)?;
     for m in &dataset.municipalities {
         for y in 0..m.effort_years {
             let per_year = m.effort_places / f64::from(m.effort_years);
@@ -117,8 +97,7 @@ pub fn write_dataset(dataset: &Dataset, dir: &Path) -> std::io::Result<()> {
     w.flush()?;
 
     let mut w = csv::Writer::from_path(ill.join("feasibility.csv")).map_err(csv_error)?;
-    w.write_record(["municipality", "max_additional_regular", "max_additional_amv", "score", "reason"])
-        .map_err(csv_error)?;
+    w.write_record(FEASIBILITY_COLUMNS).map_err(csv_error)?;
     for m in &dataset.municipalities {
         w.write_record([
             m.code.as_str(),
@@ -132,7 +111,7 @@ pub fn write_dataset(dataset: &Dataset, dir: &Path) -> std::io::Result<()> {
     w.flush()?;
 
     let mut w = csv::Writer::from_path(ill.join("exclusions.csv")).map_err(csv_error)?;
-    w.write_record(["municipality", "reason"]).map_err(csv_error)?;
+    w.write_record(EXCLUSION_COLUMNS).map_err(csv_error)?;
     for m in &dataset.municipalities {
         if let Some(reason) = &m.excluded {
             w.write_record([m.code.as_str(), reason]).map_err(csv_error)?;
