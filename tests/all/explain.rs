@@ -10,7 +10,7 @@ use spreiding_solver::solve::{solve, Reason};
 
 #[test]
 fn every_municipality_has_a_consistent_explanation() {
-    for name in ["rest-indicative", "level", "effort"] {
+    for name in ["rest-indicative", "level", "effort", "corop-balance"] {
         let (scenario, dataset) = io::load(&scenario_path(name)).unwrap();
         let solution = solve(&dataset, &scenario).unwrap();
         let w = scenario.allocation.weights.normalised();
@@ -34,6 +34,17 @@ fn every_municipality_has_a_consistent_explanation() {
                     AllocationMode::Level => t * k * f64::from(e.block.target) - f64::from(r.counted),
                 };
                 assert!((x - r.exact).abs() < 1e-6, "{} {}: {x} vs {}", r.code, r.commodity, r.exact);
+            }
+            // A municipality held down by COROP balance is in a region at its maximum.
+            if r.reason == Reason::Limited {
+                let limit = scenario.constraints.corop_max_share.unwrap() * f64::from(e.block.shortfall);
+                assert!(
+                    (e.corop_allocated - limit).abs() < 1e-6,
+                    "{} {}: {} vs {limit}",
+                    r.code,
+                    r.commodity,
+                    e.corop_allocated
+                );
             }
             if r.reason == Reason::Capped {
                 assert!((r.exact - f64::from(r.cap.unwrap())).abs() < 1e-6);

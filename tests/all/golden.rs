@@ -39,3 +39,30 @@ fn golden_effort() {
 fn golden_corop_balance() {
     check("corop-balance");
 }
+
+/// The Dutch motivation for one municipality of every kind of result: these texts are quoted
+/// in decisions, so every change to them shows as a snapshot diff to review.
+#[test]
+fn golden_explanations() {
+    use spreiding_solver::explain::{dutch, explain};
+    use spreiding_solver::model::{Commodity, MunicipalityCode};
+    let cases = [
+        ("rest-indicative", "GM0014", Commodity::Amv, "interior-up"),
+        ("rest-indicative", "GM0037", Commodity::Amv, "interior-down"),
+        ("rest-indicative", "GM0074", Commodity::Amv, "capped"),
+        ("rest-indicative", "GM0784", Commodity::Regular, "excluded"),
+        ("rest-indicative", "GM0034", Commodity::Regular, "province-closes"),
+        ("rest-indicative", "GM0014", Commodity::Regular, "ineligible"),
+        ("level", "GM0059", Commodity::Amv, "above-level"),
+        ("level", "GM0014", Commodity::Amv, "level-interior"),
+        ("effort", "GM0160", Commodity::Regular, "effort-weights"),
+        ("corop-balance", "GM0014", Commodity::Amv, "corop-limited"),
+    ];
+    for (name, code, commodity, label) in cases {
+        let (scenario, dataset) = io::load(&scenario_path(name)).unwrap();
+        let solution = solve(&dataset, &scenario).unwrap();
+        let code = MunicipalityCode::parse(code).unwrap();
+        let e = explain(&dataset, &scenario, &solution, &code, commodity).unwrap();
+        insta::assert_snapshot!(format!("explain-{label}"), dutch::render(&e));
+    }
+}

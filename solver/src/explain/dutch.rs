@@ -326,10 +326,24 @@ fn write_all(o: &mut String, e: &Explanation) -> std::fmt::Result {
         Reason::AboveLevel => {
             "De getelde plaatsen van de gemeente liggen al boven het niveau dat de andere gemeenten bereiken; zij krijgt geen extra plaatsen.".to_owned()
         }
-        Reason::Limited => format!(
-            "De COROP-regio van de gemeente heeft het maximale aandeel van het tekort bereikt; de gemeente krijgt daardoor {} plaatsen, minder dan het niveau van de provincie.",
-            dec(r.exact, 4)
-        ),
+        Reason::Limited => {
+            let wanted = match (b.level, &e.key) {
+                (Some(t), Some(k)) => match e.mode {
+                    AllocationMode::Rest => t * k.key,
+                    AllocationMode::Level => t * k.key * f64::from(b.target) - f64::from(r.counted),
+                },
+                _ => r.exact,
+            };
+            format!(
+                "De gemeenten van COROP-regio {} krijgen samen {} plaatsen: het maximum van {} van het tekort van {}. Daardoor krijgt de gemeente {} plaatsen, minder dan de {} die zij op het niveau van de provincie zou krijgen.",
+                e.corop,
+                dec(e.corop_allocated, 4),
+                pct(e.corop_max_share.unwrap_or(1.0)),
+                int(u64::from(b.shortfall)),
+                dec(r.exact, 4),
+                dec(wanted, 4)
+            )
+        }
         Reason::InfeasibleCapped => format!(
             "De maxima van de gemeenten samen zijn kleiner dan het tekort; iedere gemeente krijgt haar volle maximum, deze gemeente {} plaatsen. Er blijven {} plaatsen over die niet kunnen worden toegewezen.",
             dec(r.exact, 4),

@@ -113,6 +113,10 @@ pub struct Explanation {
     pub weights: Weights,
     /// COROP balance share in force.
     pub corop_max_share: Option<f64>,
+    /// The municipality's COROP region.
+    pub corop: crate::model::CoropCode,
+    /// Exact allocation of the region's municipalities together (this province and commodity).
+    pub corop_allocated: f64,
     /// Own inputs.
     pub inputs: Inputs,
     /// Counting.
@@ -177,6 +181,13 @@ pub fn explain(
         caps_enforced: scenario.allocation.caps,
         weights: scenario.allocation.weights.normalised(),
         corop_max_share: scenario.constraints.corop_max_share,
+        corop: m.corop,
+        corop_allocated: solution
+            .municipalities
+            .iter()
+            .filter(|r| r.commodity == commodity && dataset.municipalities[r.municipality].corop == m.corop)
+            .map(|r| r.exact)
+            .sum(),
         inputs: Inputs {
             population: m.population,
             indicative: m.indicative.of(commodity),
