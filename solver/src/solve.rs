@@ -108,6 +108,9 @@ pub struct BlockResult {
     pub status: Status,
     /// Places the caps/constraints could not take (rounded up).
     pub missing: u32,
+    /// Of the missing places, those assigned anyway beyond the caps (scenario option
+    /// `elastic`); 0 or `missing`.
+    pub beyond_cap: u32,
     /// theta (rest) or lambda (level); `None` when nothing was spread at a level.
     pub level: Option<f64>,
     /// Eligible municipalities.
@@ -148,9 +151,12 @@ pub struct MunicipalityResult {
     pub cap_source: Option<CapSource>,
     /// Exact (real-valued) allocation x_m.
     pub exact: f64,
-    /// Whole places allocated.
+    /// Whole places allocated within the cap.
     pub allocated: u32,
-    /// Counted places plus allocated places.
+    /// Whole places assigned beyond the cap in an infeasible province (scenario option
+    /// `elastic`).
+    pub beyond_cap: u32,
+    /// Counted places plus allocated places plus places beyond the cap.
     pub obligation: u32,
     /// Why.
     pub reason: Reason,
@@ -449,6 +455,20 @@ fn solve_block(
         .collect();
     let steps = round::largest_remainder(rounded_target, &items);
     let allocated: u32 = steps.iter().map(|s| s.value).sum();
+    // Elastic: the places the caps cannot take go to the members anyway, pro rata to the key,
+    // beyond their caps (whole places by largest remainder, no caps).
+    let missing = shortfall - allocated;
+    let beyond: Vec<u32> = if rules.elastic && missing > 0 && !items.is_empty() {
+        let key_sum: f64 = items.iter().map(|it| it.key).sum();
+        let extra: Vec<round::Item<'_>> = items
+            .iter()
+            .map(|it| round::Item { exact: f64::from(missing) * it.key / key_sum, cap: u32::MAX, ..*it })
+            .collect();
+        round::largest_remainder(missing, &extra).iter().map(|s| s.value).collect()
+    } else {
+        vec![0; items.len()]
+    };
+    let beyond_cap: u32 = beyond.iter().sum();
     let status = if shortfall == 0 {
         Status::Closes
     } else if infeasible || allocated < shortfall {
@@ -482,6 +502,7 @@ fn solve_block(
                 (_, Some(Outcome::InfeasibleCapped)) => Reason::InfeasibleCapped,
             };
             let allocated = step.map_or(0, |s| s.value);
+            let beyond_cap = member_pos[j].map_or(0, |pos| beyond[pos]);
             MunicipalityResult {
                 municipality: i,
                 code: m.code,
@@ -496,7 +517,8 @@ fn solve_block(
                 cap_source: caps[j].1,
                 exact: if shortfall == 0 { 0.0 } else { exact },
                 allocated,
-                obligation: counted[i].of(c) + allocated,
+                beyond_cap,
+                obligation: counted[i].of(c) + allocated + beyond_cap,
                 reason,
                 rounding: if shortfall == 0 { None } else { step },
             }
@@ -512,7 +534,8 @@ fn solve_block(
         surplus,
         allocated,
         status,
-        missing: shortfall - allocated,
+        missing,
+        beyond_cap,
         level: if shortfall == 0 { None } else { sol.level },
         eligible: eligible as u32,
         receiving_candidates: member_of.len() as u32,

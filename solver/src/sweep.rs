@@ -71,6 +71,7 @@ pub const PARAMETERS: &[(&str, Kind)] = &[
     ("allocation.eligibility", Kind::Eligibility),
     ("allocation.caps", Kind::Bool),
     ("allocation.method", Kind::Method),
+    ("allocation.elastic", Kind::Bool),
     ("allocation.weights.indicative", Kind::Weight),
     ("allocation.weights.effort", Kind::Weight),
     ("allocation.weights.feasibility", Kind::Weight),
@@ -239,6 +240,7 @@ pub fn apply(scenario: &mut Scenario, parameter: &str, value: &Value) {
             a.eligibility = if w == "all" { Eligibility::All } else { Eligibility::BelowIndicative };
         }
         ("allocation.caps", Value::Bool(b)) => a.caps = *b,
+        ("allocation.elastic", Value::Bool(b)) => a.elastic = *b,
         ("allocation.method", Value::Word(w)) => a.method = if w == "lp" { Method::Lp } else { Method::Auto },
         ("allocation.weights.indicative", _) => a.weights.indicative = number,
         ("allocation.weights.effort", _) => a.weights.effort = number,

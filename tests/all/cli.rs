@@ -165,3 +165,43 @@ fn validate_accepts_sweeps_and_solve_refuses_them_clearly() {
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("this is a sweep file, not a scenario: run it with `spreiding run`"));
 }
+
+#[test]
+fn elastic_assigns_the_missing_places_beyond_the_caps_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("tight.toml");
+    fs::write(
+        &scenario,
+        format!(
+            "name = \"tight\"\ndataset = \"{}\"\n[allocation]\nelastic = true\n[constraints]\nmax_per_1000_regular = 0.5\n",
+            dataset_path().display()
+        ),
+    )
+    .unwrap();
+    let out = spreiding().args(["solve", "--format", "json"]).arg(&scenario).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("places assigned beyond the caps (elastic)"));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for p in v["provinces"].as_array().unwrap().iter().filter(|p| p["status"] == "infeasible") {
+        assert_eq!(p["beyond_cap"], p["missing"]);
+        let beyond: u64 = v["municipalities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["province"] == p["code"] && m["commodity"] == p["commodity"])
+            .map(|m| m["beyond_cap"].as_u64().unwrap())
+            .sum();
+        assert_eq!(beyond, p["missing"].as_u64().unwrap());
+    }
+    let m = v["municipalities"].as_array().unwrap().iter().find(|m| m["beyond_cap"].as_u64().unwrap() > 0).unwrap();
+    let code = m["code"].as_str().unwrap();
+    let commodity = m["commodity"].as_str().unwrap();
+    let text = spreiding()
+        .args(["explain", "--municipality", code, "--commodity", commodity])
+        .arg(&scenario)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("toch toegewezen, boven de maxima"), "{text}");
+    assert!(text.contains(&format!("plaatsen boven het maximum {}", m["beyond_cap"])), "{text}");
+}

@@ -143,7 +143,7 @@ pub fn scenario(mode: AllocationMode, eligibility: Eligibility, caps: bool, weig
         name: "test".into(),
         dataset: PathBuf::from("synthetic"),
         counting: CountingRules::default(),
-        allocation: AllocationRules { mode, eligibility, caps, weights, method: Method::Lp },
+        allocation: AllocationRules { mode, eligibility, caps, weights, method: Method::Lp, elastic: false },
         constraints: Constraints::default(),
         overrides: Default::default(),
         files: Vec::new(),

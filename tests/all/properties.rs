@@ -210,8 +210,35 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(config())]
+
+    /// With `elastic`, every place of the shortfall is assigned: within the caps, and the rest
+    /// beyond them; the places within the caps are those of the plain run.
+    #[test]
+    fn p1_with_elastic_every_place_is_assigned(specs in specs(30), scenario in any_scenario()) {
+        let d = dataset(&specs);
+        let plain = solve(&d, &scenario).unwrap();
+        let mut elastic = scenario.clone();
+        elastic.allocation.elastic = true;
+        let sol = solve(&d, &elastic).unwrap();
+        for (b, p) in sol.provinces.iter().zip(&plain.provinces) {
+            prop_assert_eq!(b.allocated, p.allocated);
+            prop_assert_eq!(b.missing, p.missing);
+            let positive_key = sol.municipalities.iter().any(|m| m.province == b.code && m.commodity == b.commodity && m.key.is_some_and(|k| k.key > 0.0));
+            prop_assert_eq!(b.beyond_cap, if positive_key { b.missing } else { 0 });
+            let beyond: u32 = of(&sol, b.commodity).iter().map(|m| m.beyond_cap).sum();
+            prop_assert_eq!(beyond, b.beyond_cap);
+        }
+        for m in &sol.municipalities {
+            prop_assert_eq!(m.obligation, m.counted + m.allocated + m.beyond_cap);
+        }
+    }
+}
+
 /// Infeasible: caps below the shortfall give everyone with a positive key its cap, and the
-/// province reports the missing places.
+/// province reports the missing places; with `elastic` they are assigned beyond the caps, pro
+/// rata to the key.
 #[test]
 fn infeasible_province_gives_full_caps_and_reports_missing() {
     let mut specs: Vec<Spec> = (0..4)
@@ -238,6 +265,18 @@ fn infeasible_province_gives_full_caps_and_reports_missing() {
     assert_eq!(b.missing, 400 - 33);
     let allocated: Vec<u32> = of(&sol, Commodity::Regular).iter().map(|m| m.allocated).collect();
     assert_eq!(allocated, vec![10, 11, 12, 0]);
+    assert!(of(&sol, Commodity::Regular).iter().all(|m| m.beyond_cap == 0));
+
+    let mut elastic = scenario(AllocationMode::Rest, Eligibility::BelowIndicative, true, Weights::default());
+    elastic.allocation.elastic = true;
+    let sol = solve(&dataset(&specs), &elastic).unwrap();
+    // 367 missing places over three equal keys: 122.33 each; the remaining place goes to the
+    // lowest code.
+    let beyond: Vec<u32> = of(&sol, Commodity::Regular).iter().map(|m| m.beyond_cap).collect();
+    assert_eq!(beyond, vec![123, 122, 122, 0]);
+    let obligations: Vec<u32> = of(&sol, Commodity::Regular).iter().map(|m| m.obligation).collect();
+    assert_eq!(obligations, vec![133, 133, 134, 0]);
+    assert_eq!(sol.provinces[0].beyond_cap, 367);
 }
 
 /// P5 on nl-2024 with the national ratio recomputed: 50% more past effort for a municipality

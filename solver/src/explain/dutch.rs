@@ -351,6 +351,14 @@ fn write_all(o: &mut String, e: &Explanation) -> std::fmt::Result {
         ),
     };
     writeln!(o, "   {reason}")?;
+    if r.beyond_cap > 0 || b.beyond_cap > 0 {
+        writeln!(
+            o,
+            "   In dit scenario worden de {} plaatsen die niet binnen de maxima passen toch toegewezen, boven de maxima, naar rato van de sleutel en afgerond met de methode van de grootste overschotten. Deze gemeente krijgt er {} van, boven haar maximum.",
+            int(u64::from(b.beyond_cap)),
+            int(u64::from(r.beyond_cap))
+        )?;
+    }
     writeln!(o)?;
 
     writeln!(o, "7. Afronding op hele plaatsen")?;
@@ -379,13 +387,24 @@ fn write_all(o: &mut String, e: &Explanation) -> std::fmt::Result {
     writeln!(o)?;
 
     writeln!(o, "8. Uitkomst")?;
-    writeln!(
-        o,
-        "   Getelde plaatsen {} + toegewezen plaatsen {} = opgave {} {what}.",
-        int(u64::from(r.counted)),
-        int(u64::from(r.allocated)),
-        int(u64::from(r.obligation))
-    )?;
+    if r.beyond_cap > 0 {
+        writeln!(
+            o,
+            "   Getelde plaatsen {} + toegewezen plaatsen {} + plaatsen boven het maximum {} = opgave {} {what}.",
+            int(u64::from(r.counted)),
+            int(u64::from(r.allocated)),
+            int(u64::from(r.beyond_cap)),
+            int(u64::from(r.obligation))
+        )?;
+    } else {
+        writeln!(
+            o,
+            "   Getelde plaatsen {} + toegewezen plaatsen {} = opgave {} {what}.",
+            int(u64::from(r.counted)),
+            int(u64::from(r.allocated)),
+            int(u64::from(r.obligation))
+        )?;
+    }
     Ok(())
 }
 

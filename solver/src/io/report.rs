@@ -57,8 +57,10 @@ pub struct ProvinceRow {
     pub allocated: u32,
     /// closes | allocated | infeasible.
     pub status: Status,
-    /// Places that could not be allocated.
+    /// Places that could not be allocated within the caps.
     pub missing: u32,
+    /// Of those, the places assigned beyond the caps (scenario option `elastic`).
+    pub beyond_cap: u32,
     /// theta (rest) or lambda (level), 9 decimals.
     pub level: Option<f64>,
     /// Eligible municipalities.
@@ -88,9 +90,11 @@ pub struct MunicipalityRow {
     pub cap: Option<u32>,
     /// Exact allocation, 6 decimals.
     pub exact: f64,
-    /// Whole places allocated.
+    /// Whole places allocated within the cap.
     pub allocated: u32,
-    /// Counted + allocated.
+    /// Whole places assigned beyond the cap (scenario option `elastic`).
+    pub beyond_cap: u32,
+    /// Counted + allocated + beyond the cap.
     pub obligation: u32,
     /// Why (see [`Reason`]).
     pub reason: Reason,
@@ -120,6 +124,7 @@ impl Report {
                     allocated: b.allocated,
                     status: b.status,
                     missing: b.missing,
+                    beyond_cap: b.beyond_cap,
                     level: b.level.map(|l| fixed(l, 9)),
                     eligible: b.eligible,
                 })
@@ -139,6 +144,7 @@ impl Report {
                     cap: m.cap,
                     exact: fixed(m.exact, 6),
                     allocated: m.allocated,
+                    beyond_cap: m.beyond_cap,
                     obligation: m.obligation,
                     reason: m.reason,
                     rounding: match m.rounding {

@@ -143,7 +143,7 @@ impl Record {
         for m in &solution.municipalities {
             let k = 2 * m.municipality + m.commodity as usize;
             counted[k] = m.counted;
-            allocated[k] = m.allocated;
+            allocated[k] = m.allocated + m.beyond_cap;
             if matches!(m.reason, Reason::Capped | Reason::InfeasibleCapped) {
                 capped.push(k as u32);
             }

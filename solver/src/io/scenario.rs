@@ -12,6 +12,7 @@
 //! eligibility = "below-indicative"   # or "all"
 //! caps = true                    # use the feasibility caps
 //! method = "auto"                # "auto" (default: closed form where exact, else LP) or "lp"
+//! elastic = false                # true: an infeasible province's missing places go beyond the caps
 //! [allocation.weights]           # a weight left out is 1 for indicative, 0 for the others
 //! indicative = 1.0
 //! effort = 0.0
@@ -177,6 +178,8 @@ pub struct AllocationFile {
     pub caps: Option<bool>,
     /// lp | auto.
     pub method: Option<MethodFile>,
+    /// Assign the missing places of an infeasible province beyond the caps.
+    pub elastic: Option<bool>,
     /// `[allocation.weights]`.
     #[serde(default)]
     pub weights: WeightsFile,
@@ -251,6 +254,7 @@ struct Layer {
     eligibility: Option<Eligibility>,
     caps: Option<bool>,
     method: Option<Method>,
+    elastic: Option<bool>,
     weights: [At<f64>; 3],
     corop_max_share: Option<f64>,
     max_per_1000: PerCommodity<Option<f64>>,
@@ -277,6 +281,7 @@ impl Layer {
             eligibility: self.eligibility.or(base.eligibility),
             caps: self.caps.or(base.caps),
             method: self.method.or(base.method),
+            elastic: self.elastic.or(base.elastic),
             weights: [wi.or(bi), we.or(be), wf.or(bf)],
             corop_max_share: self.corop_max_share.or(base.corop_max_share),
             max_per_1000: PerCommodity {
@@ -407,6 +412,7 @@ fn convert(path: &Path, text: &str, file: &ScenarioFile) -> Result<Layer, InputE
         EligibilityFile::BelowIndicative => Eligibility::BelowIndicative,
     });
     layer.caps = a.caps;
+    layer.elastic = a.elastic;
     layer.method = a.method.map(|m| match m {
         MethodFile::Lp => Method::Lp,
         MethodFile::Auto => Method::Auto,
@@ -772,6 +778,7 @@ fn finish(path: &Path, layer: Layer, files: Vec<PathBuf>) -> Result<Scenario, In
             caps: layer.caps.unwrap_or(true),
             weights,
             method: layer.method.unwrap_or(Method::Auto),
+            elastic: layer.elastic.unwrap_or(false),
         },
         constraints: Constraints { corop_max_share: layer.corop_max_share, max_per_1000: layer.max_per_1000 },
         overrides: layer.overrides,

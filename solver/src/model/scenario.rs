@@ -109,6 +109,9 @@ pub struct AllocationRules {
     pub weights: Weights,
     /// LP always, or closed form where it answers exactly.
     pub method: Method,
+    /// In an infeasible province, assign the places the caps cannot take anyway, beyond the
+    /// caps, pro rata to the key (reported apart as `beyond_cap`).
+    pub elastic: bool,
 }
 
 impl Default for AllocationRules {
@@ -119,6 +122,7 @@ impl Default for AllocationRules {
             caps: true,
             weights: Weights::default(),
             method: Method::Auto,
+            elastic: false,
         }
     }
 }
