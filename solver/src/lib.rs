@@ -16,7 +16,7 @@
 //! 6. the explanation of each number as data, and its Dutch text ([`explain`]).
 //!
 //! Layers: [`model`] is plain validated data; [`io`] reads and validates files into it;
-//! [`solve`] runs a scenario. Nothing in this crate prints or reads the environment; only
+//! [`mod@solve`] runs a scenario. Nothing in this crate prints or reads the environment; only
 //! [`allocate`] names the LP solver.
 #![deny(missing_docs)]
 // Floats are compared with tolerances; exact comparisons are deliberate where they occur
