@@ -9,7 +9,7 @@
 //! things faster), on the CI kind of machine:
 //!
 //! ```sh
-//! cargo build --release && cargo run --release --bin perf-gate -- --update
+//! cargo build --release --bins && ./target/release/perf-gate --update
 //! git commit .ci/perf-baseline.toml -m "perf baseline: <why>"
 //! ```
 
