@@ -9,7 +9,6 @@
 //! but differ in the last bits of floating point count as ties and go to the tie-break rule.
 
 use serde::Serialize;
-use std::cmp::Ordering;
 
 /// One value to round.
 #[derive(Clone, Copy, Debug)]
@@ -74,7 +73,6 @@ pub fn largest_remainder(target: u32, items: &[Item<'_>]) -> Vec<Step> {
             .cmp(&quantised(steps[i].fraction))
             .then_with(|| items[j].key.total_cmp(&items[i].key))
             .then_with(|| items[i].code.cmp(items[j].code))
-            .then(Ordering::Equal)
     });
     let mut rank = 0;
     for &i in &order {

@@ -1,6 +1,6 @@
 //! Progressive filling with good_lp and HiGHS (see the module docs of [`crate::allocate`]).
 
-use super::{at_level, classify, water_fill, Block, BlockSolution, Outcome, FEAS_TOL};
+use super::{at_level, classify, water_fill, Block, BlockSolution, Member, Outcome, FEAS_TOL};
 use good_lp::solvers::highs::{highs, HighsPresolveType};
 use good_lp::{constraint, variable, Expression, ProblemVariables, Solution, SolverModel, Variable};
 
@@ -147,6 +147,16 @@ fn set_bounds(model: &mut highs::Model, col: usize, lower: f64, upper: f64) -> R
     Ok(())
 }
 
+/// The level (U + b) / a at which a member reaches its cap.
+fn cap_level(m: &Member) -> f64 {
+    (m.cap + m.b) / m.a
+}
+
+/// True when a member's cap binds at level t (within tolerance).
+fn cap_reached(m: &Member, t: f64) -> bool {
+    cap_level(m) <= t + FEAS_TOL * (1.0 + t.abs())
+}
+
 /// The leximin allocation of a block by progressive filling with HiGHS.
 pub fn solve_lp(block: &Block) -> Result<BlockSolution, LpError> {
     let n = block.members.len();
@@ -210,12 +220,8 @@ pub fn solve_lp(block: &Block) -> Result<BlockSolution, LpError> {
             rows: Vec::new(),
         })
         .level;
-        let cap_level = |i: usize| {
-            let m = &block.members[i];
-            (m.cap + m.b) / m.a
-        };
         let mut prefixed: Vec<usize> = match lookahead {
-            Some(tau) => free.iter().copied().filter(|&i| cap_level(i) < tau).collect(),
+            Some(tau) => free.iter().copied().filter(|&i| cap_level(&block.members[i]) < tau).collect(),
             None => Vec::new(),
         };
         for &i in &prefixed {
@@ -237,7 +243,7 @@ pub fn solve_lp(block: &Block) -> Result<BlockSolution, LpError> {
                 continue;
             };
             let (keep, release): (Vec<usize>, Vec<usize>) =
-                prefixed.iter().partition(|&&i| cap_level(i) <= t + FEAS_TOL * (1.0 + t.abs()));
+                prefixed.iter().partition(|&&i| cap_reached(&block.members[i], t));
             if release.is_empty() {
                 for &i in &keep {
                     fixed[i] = Some(block.members[i].cap);
@@ -249,24 +255,18 @@ pub fn solve_lp(block: &Block) -> Result<BlockSolution, LpError> {
             }
             prefixed = keep;
         };
-        let free: Vec<usize> = (0..n).filter(|&i| fixed[i].is_none()).collect();
-        if !free.is_empty()
-            && !free.iter().any(|&i| blocked[i])
-            && !free.iter().any(|&i| cap_level(i) <= t + FEAS_TOL * (1.0 + t.abs()))
-        {
+        // Fixed now: blocked by a dual, or at its cap at this level (its level (U + b) / a cannot
+        // rise above t, and every optimum of this round has it there, x = U; this fixes all
+        // members whose caps bind at t in one round, not one per round).
+        let now: Vec<usize> =
+            (0..n).filter(|&i| fixed[i].is_none() && (blocked[i] || cap_reached(&block.members[i], t))).collect();
+        if now.is_empty() && fixed.iter().any(Option::is_none) {
             return Err(LpError::NoProgress(solves));
         }
-        for &i in &free {
-            let m = &block.members[i];
-            // Blocked by a dual, or at its cap at this level: its level (U + b) / a cannot rise
-            // above t, and every optimum of this round has it there (x = U). The second rule
-            // fixes all members whose caps bind at t in one round, not one per round.
-            let cap_level = (m.cap + m.b) / m.a;
-            if blocked[i] || cap_level <= t + FEAS_TOL * (1.0 + t.abs()) {
-                let v = at_level(m, t);
-                fixed[i] = Some(v);
-                filling.fix(i, v)?;
-            }
+        for i in now {
+            let v = at_level(&block.members[i], t);
+            fixed[i] = Some(v);
+            filling.fix(i, v)?;
         }
         level = Some(level.map_or(t, |l: f64| l.max(t)));
     }
@@ -282,7 +282,7 @@ pub fn solve_lp(block: &Block) -> Result<BlockSolution, LpError> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{water_fill, Member, Row};
+    use super::super::Row;
     use super::*;
 
     fn m(a: f64, b: f64, cap: f64, region: usize) -> Member {
