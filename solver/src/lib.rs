@@ -2,7 +2,7 @@
 //!
 //! The domain library of spreiding: it computes how the shortfall of asylum reception places in
 //! a province is divided over its municipalities under the Dutch *Spreidingswet*, and explains
-//! every number. `../shared/MODEL.md` is the contract; in short, per province p and commodity k
+//! every number. `docs/MODEL.md` is the contract; in short, per province p and commodity k
 //! (regular or AMV, never interchangeable):
 //!
 //! 1. counted places C_m from the reported locations ([`counting`]);

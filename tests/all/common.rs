@@ -21,9 +21,9 @@ pub fn scenario_path(name: &str) -> PathBuf {
     root().join("scenarios/2024-2026").join(format!("{name}.toml"))
 }
 
-/// The shared data set.
+/// The shipped data set.
 pub fn dataset_path() -> PathBuf {
-    root().join("../shared/data/nl-2024")
+    root().join("data/nl-2024")
 }
 
 /// One municipality of a synthetic province.

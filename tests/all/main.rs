@@ -3,6 +3,7 @@
 mod bad_input;
 mod cli;
 mod common;
+mod data;
 mod differential;
 mod engine;
 mod explain;

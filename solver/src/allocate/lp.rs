@@ -21,7 +21,7 @@ pub enum LpError {
     NoProgress(u32),
 }
 
-/// Every HiGHS solve in the process uses one thread (see HIGHS-NOTES.md: the thread setting
+/// Every HiGHS solve in the process uses one thread (see docs/HIGHS.md: the thread setting
 /// must not change within a process) and no presolve (faster on these small LPs).
 fn configure(p: good_lp::solvers::highs::HighsProblem) -> good_lp::solvers::highs::HighsProblem {
     p.set_threads(1).set_presolve(HighsPresolveType::Off).set_option("random_seed", 0).set_option("output_flag", false)
@@ -84,7 +84,7 @@ impl Filling {
             problem.add_constraint(constraint::leq(e, row.upper));
         }
         let mut model = problem.try_into_inner().map_err(|e| solver_error(0, e))?;
-        // Every HiGHS solve in the process: one thread (HIGHS-NOTES: the setting must not
+        // Every HiGHS solve in the process: one thread (docs/HIGHS.md: the setting must not
         // change within a process), no presolve (faster on these LPs), fixed seed, quiet.
         for (option, result) in [
             ("threads", model.try_set_option("threads", 1)),

@@ -1,4 +1,4 @@
-//! Loading a data set folder (layout of `../shared/data/nl-2024`, see MODEL.md section 2).
+//! Loading a data set folder (layout of `data/nl-2024`, see docs/MODEL.md section 2).
 
 use super::table::{read_table, Row, Table};
 use super::{InputError, Problem, Problems};

@@ -2,7 +2,7 @@
 //!
 //! ```toml
 //! name = "rest-indicative"
-//! dataset = "../../../shared/data/nl-2024"   # relative to this file, or absolute
+//! dataset = "../../data/nl-2024"   # relative to this file, or absolute
 //! [counting]
 //! count_intentions = false       # intentions count as places?
 //! require_bridging = true        # late locations count only with bridging reception?
@@ -741,7 +741,7 @@ fn finish(path: &Path, layer: Layer, files: Vec<PathBuf>) -> Result<Scenario, In
             path,
             None,
             Some("dataset"),
-            "is missing (here and in the files it extends); name the data set folder, e.g. dataset = \"../../../shared/data/nl-2024\"",
+            "is missing (here and in the files it extends); name the data set folder, e.g. dataset = \"../../data/nl-2024\"",
         ));
         PathBuf::new()
     });
