@@ -14,7 +14,7 @@ use std::path::PathBuf;
 fn benches(c: &mut Criterion) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/2024-2026/sweeps/sensitivity.toml");
     let sweep = io::load_sweep(&path).unwrap();
-    let dataset = io::load_dataset(&sweep.base.dataset).unwrap();
+    let dataset = io::load_dataset(std::path::Path::new(&sweep.base.dataset)).unwrap();
     let dataset = io::prepare(&sweep.base, &dataset).unwrap();
     let perturber = Perturber::new(&dataset);
     let n = sweep.len();

@@ -40,7 +40,7 @@ fn countries() -> Vec<(u32, Dataset)> {
 fn load(c: &mut Criterion) {
     let mut g = c.benchmark_group("load");
     g.sample_size(10).measurement_time(Duration::from_secs(5));
-    let nl = base_scenario().dataset;
+    let nl = std::path::PathBuf::from(base_scenario().dataset);
     g.bench_function("nl-2024", |b| b.iter(|| io::load_dataset(black_box(&nl)).unwrap()));
     for (scale, d) in countries() {
         let dir = tempfile::tempdir().unwrap();

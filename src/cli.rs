@@ -181,7 +181,7 @@ fn run(cli: Cli) -> Result<u8> {
             let text = std::fs::read_to_string(&path).with_context(|| format!("{}: cannot read", path.display()))?;
             if io::is_sweep(&text) {
                 let sweep = io::load_sweep(&path)?;
-                let dataset = io::load_dataset(&sweep.base.dataset)?;
+                let dataset = io::load_dataset(Path::new(&sweep.base.dataset))?;
                 io::prepare(&sweep.base, &dataset)?;
                 println!(
                     "{}: valid. Sweep \"{}\" of {} scenarios ({} grid points{}) on {}.",
@@ -190,7 +190,7 @@ fn run(cli: Cli) -> Result<u8> {
                     sweep.len(),
                     sweep.grid_points(),
                     sweep.random.as_ref().map_or_else(String::new, |r| format!(" x {} draws", r.draws)),
-                    dataset.root.display()
+                    dataset.label
                 );
                 return Ok(SOLVED);
             }
@@ -199,7 +199,7 @@ fn run(cli: Cli) -> Result<u8> {
                 "{}: valid. Scenario \"{}\" on {} (cycle {}): {} provinces, {} municipalities, {} location rows.",
                 path.display(),
                 scenario.name,
-                dataset.root.display(),
+                dataset.label,
                 dataset.cycle.id,
                 dataset.provinces.len(),
                 dataset.municipalities.len(),

@@ -111,10 +111,7 @@ fn files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 }
 
 fn describe(e: &InputError) -> String {
-    match e {
-        InputError::Invalid(p) => p.0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; "),
-        other => other.to_string(),
-    }
+    e.problems().iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ")
 }
 
 /// Loads every file into a unit of work; data sets are read once per folder.
@@ -135,7 +132,7 @@ fn units(files: Vec<PathBuf>) -> Vec<Unit> {
             };
             let work = if io::is_sweep(&text) {
                 match io::load_sweep(&file) {
-                    Ok(sweep) => match dataset(&sweep.base.dataset)
+                    Ok(sweep) => match dataset(Path::new(&sweep.base.dataset))
                         .and_then(|d| io::prepare(&sweep.base, &d).map_err(|e| describe(&e)))
                     {
                         Ok(d) => Work::Sweep { perturber: Perturber::new(&d), dataset: Arc::new(d), sweep },
@@ -145,7 +142,7 @@ fn units(files: Vec<PathBuf>) -> Vec<Unit> {
                 }
             } else {
                 match io::load_scenario(&file) {
-                    Ok(scenario) => match dataset(&scenario.dataset)
+                    Ok(scenario) => match dataset(Path::new(&scenario.dataset))
                         .and_then(|d| io::prepare(&scenario, &d).map_err(|e| describe(&e)))
                     {
                         Ok(d) => Work::Scenario { scenario, dataset: Arc::new(d) },

@@ -17,7 +17,6 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::PathBuf;
 
 /// What kind of value a parameter takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -140,8 +139,8 @@ pub struct Sweep {
     pub name: String,
     /// What the sweep is for.
     pub description: Option<String>,
-    /// The sweep file.
-    pub file: PathBuf,
+    /// The sweep's source (its file path, or a caller's label).
+    pub file: String,
     /// The scenario every generated one starts from.
     pub base: Scenario,
     /// Grid axes (the first varies slowest).

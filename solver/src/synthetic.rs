@@ -18,7 +18,6 @@ use crate::model::{
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::path::PathBuf;
 
 /// Municipalities per province in nl-2024 (PV20..PV31).
 const PROVINCE_SIZES: [u32; 12] = [10, 18, 12, 25, 6, 51, 26, 44, 50, 13, 56, 31];
@@ -216,7 +215,8 @@ pub fn country(scale: u32, seed: u64) -> Dataset {
     }
     let national_effort_ratio = Dataset::compute_national_effort_ratio(&municipalities);
     Dataset {
-        root: PathBuf::from(format!("synthetic-{scale}x-{seed}")),
+        label: format!("synthetic-{scale}x-{seed}"),
+        content_hash: String::new(),
         cycle: Cycle {
             id: format!("synthetic-{scale}x"),
             national_total: (NATIONAL_TOTAL * u64::from(scale)) as u32,

@@ -270,7 +270,7 @@ fn counting_date_outside_the_cycle() {
 fn missing_dataset_folder() {
     let c = Copy::new();
     let s = c.scenario("name = \"x\"\ndataset = \"nowhere\"\n");
-    assert_has(&refused(&s), "nowhere: cannot read");
+    assert_has(&refused(&s), "nowhere: no such data set folder");
 }
 
 #[test]

@@ -115,7 +115,8 @@ pub fn dataset(specs: &[Spec]) -> Dataset {
     };
     let national_effort_ratio = Dataset::compute_national_effort_ratio(&municipalities);
     Dataset {
-        root: PathBuf::from("synthetic"),
+        label: "synthetic".to_owned(),
+        content_hash: String::new(),
         cycle: Cycle {
             id: "test".into(),
             national_total: target.regular + target.amv,
@@ -141,7 +142,7 @@ pub fn dataset(specs: &[Spec]) -> Dataset {
 pub fn scenario(mode: AllocationMode, eligibility: Eligibility, caps: bool, weights: Weights) -> Scenario {
     Scenario {
         name: "test".into(),
-        dataset: PathBuf::from("synthetic"),
+        dataset: "synthetic".to_owned(),
         counting: CountingRules::default(),
         allocation: AllocationRules { mode, eligibility, caps, weights, method: Method::Lp, elastic: false },
         constraints: Constraints::default(),

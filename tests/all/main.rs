@@ -1,5 +1,6 @@
 //! Integration tests, one binary with a module per topic.
 
+mod api;
 mod bad_input;
 mod cli;
 mod common;

@@ -1,14 +1,120 @@
-//! Loading a data set folder (layout of `data/nl-2024`, see docs/MODEL.md section 2).
+//! Reading a data set (layout of `data/nl-2024`, see docs/MODEL.md section 2): from the texts
+//! of its files held in memory ([`DatasetSources`], [`parse_dataset`]), or from a folder
+//! ([`load_dataset`], a thin adapter that reads the files and parses them).
 
 use super::table::{read_table, Row, Table};
-use super::{InputError, Problem, Problems};
+use super::{InputError, Problem, Problems, Source};
 use crate::model::{
     CoropCode, Cycle, Dataset, Date, IndicativeSource, LocationShare, LocationStatus, Municipality, MunicipalityCode,
     PerCommodity, Province, ProvinceCode,
 };
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+
+/// The texts of a data set's files, each with the name it is reported under.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DatasetSources {
+    /// What the data set is called in output (its folder, or a caller's label).
+    pub label: String,
+    /// `cycle.toml`.
+    pub cycle: Source,
+    /// `provinces.csv`.
+    pub provinces: Source,
+    /// `municipalities.csv`.
+    pub municipalities: Source,
+    /// `illustrative/locations.csv`.
+    pub locations: Source,
+    /// `illustrative/effort.csv`.
+    pub effort: Source,
+    /// `illustrative/feasibility.csv`.
+    pub feasibility: Source,
+    /// `illustrative/exclusions.csv`.
+    pub exclusions: Source,
+}
+
+impl DatasetSources {
+    /// The files of a data set folder, relative to it, in the order of the fields.
+    pub const FILES: [&'static str; 7] = [
+        "cycle.toml",
+        "provinces.csv",
+        "municipalities.csv",
+        "illustrative/locations.csv",
+        "illustrative/effort.csv",
+        "illustrative/feasibility.csv",
+        "illustrative/exclusions.csv",
+    ];
+
+    /// The sources in the order of [`DatasetSources::FILES`].
+    pub fn all(&self) -> [&Source; 7] {
+        [
+            &self.cycle,
+            &self.provinces,
+            &self.municipalities,
+            &self.locations,
+            &self.effort,
+            &self.feasibility,
+            &self.exclusions,
+        ]
+    }
+
+    /// Reads the files of a data set folder; every file that cannot be read is a problem.
+    pub fn read(root: &Path) -> Result<Self, InputError> {
+        let mut problems = Problems::default();
+        if !root.is_dir() {
+            let what = if root.exists() { "is a file, not a data set folder" } else { "no such data set folder" };
+            problems.push(Problem::at(
+                root,
+                None,
+                None,
+                format!("{what}; expected a folder with {}", Self::FILES.join(", ")),
+            ));
+            return Err(problems.into_error());
+        }
+        let mut read = |file: &str| Source::read(&root.join(file)).map_err(|p| problems.push(p)).ok();
+        let [cycle, provinces, municipalities, locations, effort, feasibility, exclusions] = Self::FILES.map(&mut read);
+        match (cycle, provinces, municipalities, locations, effort, feasibility, exclusions) {
+            (
+                Some(cycle),
+                Some(provinces),
+                Some(municipalities),
+                Some(locations),
+                Some(effort),
+                Some(feasibility),
+                Some(exclusions),
+            ) => Ok(DatasetSources {
+                label: root.display().to_string(),
+                cycle,
+                provinces,
+                municipalities,
+                locations,
+                effort,
+                feasibility,
+                exclusions,
+            }),
+            _ => Err(problems.into_error()),
+        }
+    }
+
+    /// SHA-256 over the files' relative names and texts (length-prefixed): equal exactly when
+    /// every file's content is equal, whatever the label or where the files lie.
+    pub fn content_hash(&self) -> String {
+        let mut h = Sha256::new();
+        for (name, source) in Self::FILES.iter().zip(self.all()) {
+            for part in [name.as_bytes(), source.text.as_bytes()] {
+                h.update((part.len() as u64).to_le_bytes());
+                h.update(part);
+            }
+        }
+        hex(&h.finalize())
+    }
+}
+
+/// Lowercase hexadecimal of bytes.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
 
 /// `cycle.toml` as written.
 #[derive(Deserialize)]
@@ -69,27 +175,21 @@ pub(crate) fn line_of(text: &str, offset: usize) -> u64 {
     1 + text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() as u64
 }
 
-fn load_cycle(root: &Path, problems: &mut Problems) -> Option<Cycle> {
-    let path = root.join("cycle.toml");
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) => {
-            problems.push(Problem::at(&path, None, None, format!("cannot read: {e}")));
-            return None;
-        }
-    };
-    let file: CycleFile = match toml::from_str(&text) {
+fn load_cycle(source: &Source, problems: &mut Problems) -> Option<Cycle> {
+    let path = source.name.as_str();
+    let text = &source.text;
+    let file: CycleFile = match toml::from_str(text) {
         Ok(f) => f,
         Err(e) => {
-            let line = e.span().map(|s| line_of(&text, s.start));
-            problems.push(Problem::at(&path, line, None, e.message().to_owned()));
+            let line = e.span().map(|s| line_of(text, s.start));
+            problems.push(Problem::at(path, line, None, e.message().to_owned()));
             return None;
         }
     };
     let mut date = |key: &str, d: &toml::value::Datetime| match toml_date(d) {
         Ok(d) => Some(d),
         Err(msg) => {
-            problems.push(Problem::at(&path, None, Some(key), msg));
+            problems.push(Problem::at(path, None, Some(key), msg));
             None
         }
     };
@@ -100,14 +200,14 @@ fn load_cycle(root: &Path, problems: &mut Problems) -> Option<Cycle> {
     let (start, report_deadline, counting_date, end) = (start?, report_deadline?, counting_date?, end?);
     if !(start < counting_date && counting_date < end) {
         problems.push(Problem::at(
-            &path,
+            path,
             None,
             Some("counting_date"),
             format!("{counting_date} must lie after start {start} and before end {end}"),
         ));
     }
     if file.national_amv > file.national_total {
-        problems.push(Problem::at(&path, None, Some("national_amv"), "is larger than national_total"));
+        problems.push(Problem::at(path, None, Some("national_amv"), "is larger than national_total"));
     }
     Some(Cycle {
         id: file.id,
@@ -120,24 +220,28 @@ fn load_cycle(root: &Path, problems: &mut Problems) -> Option<Cycle> {
     })
 }
 
-/// Reads and validates a data set folder. All problems in all files are reported together.
+/// Reads and validates a data set folder: [`DatasetSources::read`], then [`parse_dataset`].
 pub fn load_dataset(root: &Path) -> Result<Dataset, InputError> {
-    if !root.is_dir() {
-        return Err(InputError::Read {
-            path: root.to_path_buf(),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "not a data set folder"),
-        });
-    }
-    let mut problems = Problems::default();
-    let cycle = load_cycle(root, &mut problems);
+    parse_dataset(&DatasetSources::read(root)?)
+}
 
-    let illustrative = root.join("illustrative");
-    let provinces_t = read_table(&root.join("provinces.csv"), PROVINCE_COLUMNS, &mut problems);
-    let municipalities_t = read_table(&root.join("municipalities.csv"), MUNICIPALITY_COLUMNS, &mut problems);
-    let locations_t = read_table(&illustrative.join("locations.csv"), LOCATION_COLUMNS, &mut problems);
-    let effort_t = read_table(&illustrative.join("effort.csv"), EFFORT_COLUMNS, &mut problems);
-    let feasibility_t = read_table(&illustrative.join("feasibility.csv"), FEASIBILITY_COLUMNS, &mut problems);
-    let exclusions_t = read_table(&illustrative.join("exclusions.csv"), EXCLUSION_COLUMNS, &mut problems);
+/// Validates a data set from the texts of its files. All problems in all files are reported
+/// together, each with its source, line and field.
+pub fn parse_dataset(sources: &DatasetSources) -> Result<Dataset, InputError> {
+    let mut problems = Problems::default();
+    let cycle = load_cycle(&sources.cycle, &mut problems);
+
+    let provinces_t = read_table(&sources.provinces, PROVINCE_COLUMNS, &mut problems);
+    let municipalities_t = read_table(&sources.municipalities, MUNICIPALITY_COLUMNS, &mut problems);
+    let locations_t = read_table(&sources.locations, LOCATION_COLUMNS, &mut problems);
+    let effort_t = read_table(&sources.effort, EFFORT_COLUMNS, &mut problems);
+    let feasibility_t = read_table(&sources.feasibility, FEASIBILITY_COLUMNS, &mut problems);
+    let exclusions_t = read_table(&sources.exclusions, EXCLUSION_COLUMNS, &mut problems);
+    for t in [&provinces_t, &municipalities_t, &feasibility_t].into_iter().flatten() {
+        if t.is_empty() {
+            problems.push(Problem::at(&t.name, None, None, "has a header and no rows; the data set needs its rows"));
+        }
+    }
 
     let (Some(provinces_t), Some(municipalities_t)) = (provinces_t, municipalities_t) else {
         return Err(problems.into_error());
@@ -145,7 +249,7 @@ pub fn load_dataset(root: &Path) -> Result<Dataset, InputError> {
     let (provinces, province_lines) = parse_provinces(&provinces_t, &mut problems);
     let (mut municipalities, incomplete) = parse_municipalities(&municipalities_t, &provinces, &mut problems);
     check_targets(
-        &provinces_t.path,
+        &provinces_t.name,
         &provinces,
         &province_lines,
         &municipalities,
@@ -153,7 +257,7 @@ pub fn load_dataset(root: &Path) -> Result<Dataset, InputError> {
         &mut problems,
     );
     if let Some(cycle) = &cycle {
-        check_national_totals(&root.join("cycle.toml"), cycle, &provinces, &mut problems);
+        check_national_totals(&sources.cycle.name, cycle, &provinces, &mut problems);
     }
     // Known codes; `None` for a municipality whose own row has problems (already reported).
     let codes: Codes = municipalities
@@ -180,7 +284,8 @@ pub fn load_dataset(root: &Path) -> Result<Dataset, InputError> {
     let national_effort_ratio = Dataset::compute_national_effort_ratio(&municipalities);
     match cycle {
         Some(cycle) => problems.into_result(Dataset {
-            root: root.to_path_buf(),
+            label: sources.label.clone(),
+            content_hash: sources.content_hash(),
             cycle,
             provinces,
             municipalities,
@@ -318,14 +423,14 @@ fn parse_municipalities(t: &Table, provinces: &[Province], problems: &mut Proble
             );
         }
     }
-    check_corop_nesting(&t.path, &out, provinces, problems);
+    check_corop_nesting(&t.name, &out, provinces, problems);
     (out.into_values().map(|(_, m)| m).collect(), incomplete)
 }
 
 /// COROP regions lie within one province. A municipality whose COROP region lies (by the
 /// majority of its municipalities) in another province is in the wrong province.
 fn check_corop_nesting(
-    path: &Path,
+    path: &str,
     rows: &BTreeMap<MunicipalityCode, (u64, Municipality)>,
     provinces: &[Province],
     problems: &mut Problems,
@@ -358,7 +463,7 @@ fn check_corop_nesting(
 }
 
 fn check_targets(
-    path: &Path,
+    path: &str,
     provinces: &[Province],
     lines: &BTreeMap<ProvinceCode, u64>,
     municipalities: &[Municipality],
@@ -404,7 +509,7 @@ fn check_targets(
     }
 }
 
-fn check_national_totals(path: &Path, cycle: &Cycle, provinces: &[Province], problems: &mut Problems) {
+fn check_national_totals(path: &str, cycle: &Cycle, provinces: &[Province], problems: &mut Problems) {
     let total: u64 = provinces.iter().map(|p| u64::from(p.target.regular) + u64::from(p.target.amv)).sum();
     let amv: u64 = provinces.iter().map(|p| u64::from(p.target.amv)).sum();
     if total != u64::from(cycle.national_total) {
@@ -507,7 +612,7 @@ fn parse_feasibility(t: &Table, codes: &Codes, ms: &mut [Municipality], problems
     for (i, m) in ms.iter().enumerate() {
         if !seen.contains_key(&i) {
             problems.push(Problem::at(
-                &t.path,
+                &t.name,
                 None,
                 Some("municipality"),
                 format!("no row for {} ({}); every municipality needs its caps and score", m.code, m.name),
@@ -592,13 +697,13 @@ fn parse_locations(t: &Table, codes: &Codes, problems: &mut Problems) -> Vec<Loc
             },
         ));
     }
-    check_shared_locations(&t.path, &out, problems);
+    check_shared_locations(&t.name, &out, problems);
     out.into_iter().map(|(_, l)| l).collect()
 }
 
 /// The shares of one location must not add up to more than its total (no double counting), a
 /// municipality appears once per location, and all rows agree on the total.
-fn check_shared_locations(path: &Path, rows: &[(u64, LocationShare)], problems: &mut Problems) {
+fn check_shared_locations(path: &str, rows: &[(u64, LocationShare)], problems: &mut Problems) {
     let mut by_id: BTreeMap<&str, Vec<&(u64, LocationShare)>> = BTreeMap::new();
     for r in rows {
         by_id.entry(r.1.location_id.as_str()).or_default().push(r);

@@ -11,15 +11,17 @@ mod problem;
 pub mod report;
 pub mod results;
 mod scenario;
+mod source;
 mod sweep;
 mod table;
 mod write;
 
-pub use dataset::load_dataset;
+pub use dataset::{load_dataset, parse_dataset, DatasetSources};
 pub use overrides::apply_overrides;
-pub use problem::{InputError, Problem, Problems};
-pub use scenario::{load_scenario, parse_scenario, ScenarioFile};
-pub use sweep::{is_sweep, load_sweep};
+pub use problem::{InputError, Problem, Problems, SourceName};
+pub use scenario::{load_scenario, parse_scenario, parse_scenario_source, FileResolver, Resolver, ScenarioFile};
+pub use source::{Source, MAX_FILE_BYTES};
+pub use sweep::{is_sweep, load_sweep, parse_sweep_source};
 pub use write::write_dataset;
 
 use crate::model::{Dataset, Scenario};
@@ -29,7 +31,7 @@ use std::path::Path;
 /// overrides to the data set.
 pub fn load(scenario_path: &Path) -> Result<(Scenario, Dataset), InputError> {
     let scenario = load_scenario(scenario_path)?;
-    let dataset = load_dataset(&scenario.dataset)?;
+    let dataset = load_dataset(Path::new(&scenario.dataset))?;
     let dataset = prepare(&scenario, &dataset)?;
     Ok((scenario, dataset))
 }

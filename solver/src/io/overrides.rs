@@ -7,7 +7,7 @@ use crate::model::{
 use std::collections::BTreeSet;
 
 fn problem(o: &Origin, field: &str, message: String) -> Problem {
-    Problem::at(&o.file, Some(o.line), Some(field), message)
+    Problem::at(&o.source, Some(o.line), Some(field), message)
 }
 
 /// The data set with the overrides applied, in order. Unknown codes and locations, an added
@@ -162,5 +162,5 @@ fn change_row(row: &mut LocationShare, l: &LocationOverride) {
 }
 
 fn file_name(o: &Origin) -> String {
-    o.file.file_name().map_or_else(|| o.file.display().to_string(), |n| n.to_string_lossy().into_owned())
+    o.source.rsplit(['/', '\\']).next().unwrap_or(&o.source).to_owned()
 }

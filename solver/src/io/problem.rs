@@ -1,14 +1,47 @@
-//! Problems found in input files, each with its place (file, line, field).
+//! Problems found in input, each with its place (source, line, field).
+//!
+//! A *source* is a label naming where a text came from: a file path when it was read from disk,
+//! or any name the caller gives text built in memory (`request`, `claim-1.toml`).
 
 use serde::Serialize;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// One problem in an input file.
+/// Something that names the source of a problem: a path (shown as the OS shows it) or a label.
+pub trait SourceName {
+    /// The name shown in messages.
+    fn source_name(&self) -> String;
+}
+
+impl SourceName for Path {
+    fn source_name(&self) -> String {
+        self.display().to_string()
+    }
+}
+
+impl SourceName for PathBuf {
+    fn source_name(&self) -> String {
+        self.display().to_string()
+    }
+}
+
+impl SourceName for str {
+    fn source_name(&self) -> String {
+        self.to_owned()
+    }
+}
+
+impl SourceName for String {
+    fn source_name(&self) -> String {
+        self.clone()
+    }
+}
+
+/// One problem in the input.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Problem {
-    /// The file.
-    pub file: PathBuf,
+    /// The source: a file path or a label.
+    pub source: String,
     /// The line (1-based, the header of a CSV file is line 1), when the problem has one.
     pub line: Option<u64>,
     /// The field (CSV column or TOML key), when the problem has one.
@@ -19,14 +52,19 @@ pub struct Problem {
 
 impl Problem {
     /// A problem at a file, line and field.
-    pub fn at(file: &Path, line: Option<u64>, field: Option<&str>, message: impl Into<String>) -> Self {
-        Problem { file: file.to_path_buf(), line, field: field.map(str::to_owned), message: message.into() }
+    pub fn at(
+        source: &(impl SourceName + ?Sized),
+        line: Option<u64>,
+        field: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
+        Problem { source: source.source_name(), line, field: field.map(str::to_owned), message: message.into() }
     }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
+        write!(f, "{}", self.source)?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
         }
@@ -80,31 +118,36 @@ impl fmt::Display for Problems {
     }
 }
 
-/// Why input could not be used.
-#[derive(Debug, thiserror::Error)]
+/// Why input could not be used: every problem found, each with its source, line and field.
+/// The one error type of reading and validating input; serialisable as the list of problems.
+/// Serialised as `{"problems": [{"source", "line", "field", "message"}, ...]}`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum InputError {
-    /// A file could not be read at all.
-    #[error("{}: cannot read: {source}", path.display())]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The operating system's reason.
-        source: std::io::Error,
-    },
-    /// The files were read, and problems were found in them.
+    /// Problems were found in the input (unreadable files among them).
     #[error("{0}")]
     Invalid(Problems),
 }
 
 impl InputError {
-    /// The problems as a list (a read error becomes one problem without a line).
-    pub fn problems(&self) -> Vec<Problem> {
+    /// The problems as a list.
+    pub fn problems(&self) -> &[Problem] {
         match self {
-            InputError::Read { path, source } => {
-                vec![Problem::at(path, None, None, format!("cannot read: {source}"))]
-            }
-            InputError::Invalid(p) => p.0.clone(),
+            InputError::Invalid(p) => &p.0,
         }
+    }
+
+    /// One problem as an error.
+    pub fn single(problem: Problem) -> Self {
+        InputError::Invalid(Problems(vec![problem]))
+    }
+}
+
+impl Serialize for InputError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("InputError", 1)?;
+        st.serialize_field("problems", self.problems())?;
+        st.end()
     }
 }
 
@@ -114,9 +157,9 @@ mod tests {
 
     #[test]
     fn display_names_file_line_and_field() {
-        let p = Problem::at(Path::new("a/locations.csv"), Some(214), Some("closes"), "is before opens");
+        let p = Problem::at(std::path::Path::new("a/locations.csv"), Some(214), Some("closes"), "is before opens");
         assert_eq!(p.to_string(), "a/locations.csv:214: closes: is before opens");
-        let p = Problem::at(Path::new("x.toml"), None, None, "empty");
+        let p = Problem::at("x.toml", None, None, "empty");
         assert_eq!(p.to_string(), "x.toml: empty");
     }
 }

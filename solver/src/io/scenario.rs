@@ -45,14 +45,15 @@
 //! ```
 
 use super::dataset::{line_of, toml_date};
-use super::{InputError, Problem, Problems};
+use super::source::LineIndex;
+use super::{InputError, Problem, Problems, Source};
 use crate::model::{
     AllocationMode, AllocationRules, Constraints, CountingRules, Dataset, Date, Eligibility, LocationAction,
     LocationOverride, LocationStatus, Method, MunicipalityCode, MunicipalityOverride, Origin, Overrides, PerCommodity,
     ProvinceCode, ProvinceOverride, Scenario, Weights,
 };
 use serde::Deserialize;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use toml::Spanned;
 
 /// A scenario file as written. Every setting is optional here, so that files can be merged;
@@ -119,7 +120,7 @@ pub struct MunicipalityOverrideFile {
 #[serde(deny_unknown_fields)]
 pub struct LocationOverrideFile {
     /// add | remove | change (default change).
-    pub action: Option<String>,
+    pub action: Option<LocationAction>,
     /// Location id.
     pub location_id: String,
     /// Municipality whose share it is.
@@ -129,7 +130,7 @@ pub struct LocationOverrideFile {
     /// AMV places.
     pub places_amv: Option<u32>,
     /// existing | planned | intention.
-    pub status: Option<String>,
+    pub status: Option<LocationStatus>,
     /// Opening date.
     pub opens: Option<toml::value::Datetime>,
     /// Closing date.
@@ -171,45 +172,18 @@ pub struct CountingFile {
 #[serde(deny_unknown_fields)]
 pub struct AllocationFile {
     /// rest | level.
-    pub mode: Option<AllocationModeFile>,
+    pub mode: Option<AllocationMode>,
     /// all | below-indicative.
-    pub eligibility: Option<EligibilityFile>,
+    pub eligibility: Option<Eligibility>,
     /// Caps on.
     pub caps: Option<bool>,
     /// lp | auto.
-    pub method: Option<MethodFile>,
+    pub method: Option<Method>,
     /// Assign the missing places of an infeasible province beyond the caps.
     pub elastic: Option<bool>,
     /// `[allocation.weights]`.
     #[serde(default)]
     pub weights: WeightsFile,
-}
-
-/// Allocation mode as written.
-#[derive(Clone, Copy, Debug, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-#[allow(missing_docs)]
-pub enum AllocationModeFile {
-    Rest,
-    Level,
-}
-
-/// Eligibility rule as written.
-#[derive(Clone, Copy, Debug, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-#[allow(missing_docs)]
-pub enum EligibilityFile {
-    All,
-    BelowIndicative,
-}
-
-/// Method as written.
-#[derive(Clone, Copy, Debug, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-#[allow(missing_docs)]
-pub enum MethodFile {
-    Lp,
-    Auto,
 }
 
 /// `[allocation.weights]` as written.
@@ -246,7 +220,7 @@ type At<T> = Option<(T, Origin)>;
 #[derive(Clone, Debug, Default)]
 struct Layer {
     name: At<String>,
-    dataset: Option<PathBuf>,
+    dataset: Option<String>,
     count_intentions: Option<bool>,
     require_bridging: Option<bool>,
     counting_date: At<Date>,
@@ -293,12 +267,53 @@ impl Layer {
     }
 }
 
-fn read_text(path: &Path) -> Result<String, InputError> {
-    std::fs::read_to_string(path).map_err(|source| InputError::Read { path: path.to_path_buf(), source })
+/// Resolves the names a scenario text refers to: the base of `extends` and the `dataset`. The
+/// file adapter resolves them as paths relative to the scenario file; a service resolves them
+/// against what it serves, never against the file system of a request.
+pub trait Resolver {
+    /// The base named by `extends = "<name>"` in `from`: an id that is equal for the same base
+    /// however it is named (for cycle detection), and its text. `Err` says why not, for the
+    /// message at the `extends` line.
+    fn extends(&mut self, from: &Source, name: &str) -> Result<(String, Source), String>;
+
+    /// The data set named by `dataset = "<name>"` in `from`, as the reference the caller loads
+    /// it by (for files, the folder's path).
+    fn dataset(&mut self, from: &Source, name: &str) -> Result<String, String>;
+
+    /// The id of the first text of a chain (what [`Resolver::extends`] would call it).
+    fn id(&mut self, source: &Source) -> String {
+        source.name.clone()
+    }
+}
+
+/// Resolves `extends` and `dataset` as paths relative to the folder of the scenario file.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FileResolver;
+
+fn folder_of(source: &Source) -> &Path {
+    Path::new(&source.name).parent().unwrap_or(Path::new(""))
+}
+
+impl Resolver for FileResolver {
+    fn extends(&mut self, from: &Source, name: &str) -> Result<(String, Source), String> {
+        let path = folder_of(from).join(name);
+        let id = std::fs::canonicalize(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let source =
+            Source::read(&path).map_err(|p| p.message.clone()).map_err(|m| format!("{}: {m}", path.display()))?;
+        Ok((id.display().to_string(), source))
+    }
+
+    fn dataset(&mut self, from: &Source, name: &str) -> Result<String, String> {
+        Ok(folder_of(from).join(name).display().to_string())
+    }
+
+    fn id(&mut self, source: &Source) -> String {
+        std::fs::canonicalize(&source.name).map_or_else(|_| source.name.clone(), |p| p.display().to_string())
+    }
 }
 
 /// Parses TOML text of a scenario file into its file type, with the line of a syntax error.
-pub(crate) fn parse_file(path: &Path, text: &str) -> Result<ScenarioFile, InputError> {
+pub(crate) fn parse_file(path: &str, text: &str) -> Result<ScenarioFile, InputError> {
     toml::from_str(text).map_err(|e| {
         let (line, field) = match e.span() {
             Some(span) => {
@@ -316,64 +331,64 @@ pub(crate) fn parse_file(path: &Path, text: &str) -> Result<ScenarioFile, InputE
 
 /// Reads and validates a scenario file and its `extends` chain (not yet the data set it names).
 pub fn load_scenario(path: &Path) -> Result<Scenario, InputError> {
-    let text = read_text(path)?;
-    if super::is_sweep(&text) {
-        let mut p = Problems::default();
-        p.push(Problem::at(
+    let source = Source::read_file(path)?;
+    if super::is_sweep(&source.text) {
+        return Err(InputError::single(Problem::at(
             path,
             None,
             Some("sweep"),
             "this is a sweep file, not a scenario: run it with `spreiding run`, or name one scenario",
-        ));
-        return Err(p.into_error());
+        )));
     }
-    parse_scenario(path, &text)
+    parse_scenario_source(&source, &mut FileResolver)
 }
 
 /// Validates the text of a scenario file written at `path` (relative paths, `extends` among
 /// them, are resolved against its folder).
 pub fn parse_scenario(path: &Path, text: &str) -> Result<Scenario, InputError> {
-    let mut chain = Vec::new();
-    let layer = load_layer(path, text, &mut chain)?;
-    finish(path, layer, chain)
+    parse_scenario_source(&Source::new(path.display().to_string(), text), &mut FileResolver)
 }
 
-/// The layer of one file over the layers of its `extends` chain. `chain` collects the files.
-fn load_layer(path: &Path, text: &str, chain: &mut Vec<PathBuf>) -> Result<Layer, InputError> {
-    // The caller has checked that this file is not yet in the chain.
-    chain.push(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()));
-    let file = parse_file(path, text)?;
-    let layer = convert(path, text, &file)?;
+/// Validates a scenario from its text; `resolver` supplies the bases of `extends` and names the
+/// data set. The same checks as for files, with problems at the source's name and line.
+pub fn parse_scenario_source(source: &Source, resolver: &mut dyn Resolver) -> Result<Scenario, InputError> {
+    let mut chain = vec![resolver.id(source)];
+    let layer = load_layer(source, resolver, &mut chain)?;
+    finish(source, layer, chain)
+}
+
+/// The layer of one text over the layers of its `extends` chain. `chain` holds the ids of the
+/// texts read so far (this one included).
+fn load_layer(source: &Source, resolver: &mut dyn Resolver, chain: &mut Vec<String>) -> Result<Layer, InputError> {
+    let path = source.name.as_str();
+    let file = parse_file(path, &source.text)?;
+    let layer = convert(source, &file, resolver)?;
     let Some(extends) = &file.extends else {
         return Ok(layer);
     };
-    let line = line_of(text, extends.span().start);
-    let base_path = path.parent().unwrap_or(Path::new(".")).join(extends.get_ref());
-    let refuse = |message: String| {
-        let mut p = Problems::default();
-        p.push(Problem::at(path, Some(line), Some("extends"), message));
-        p.into_error()
-    };
-    let base_canonical =
-        std::fs::canonicalize(&base_path).map_err(|e| refuse(format!("cannot read {}: {e}", base_path.display())))?;
-    if chain.contains(&base_canonical) {
-        let mut names: Vec<String> = chain.iter().map(|p| p.display().to_string()).collect();
-        names.push(base_canonical.display().to_string());
+    let line = line_of(&source.text, extends.span().start);
+    let refuse = |message: String| InputError::single(Problem::at(path, Some(line), Some("extends"), message));
+    let (id, base) = resolver.extends(source, extends.get_ref()).map_err(refuse)?;
+    if chain.contains(&id) {
+        let mut names = chain.clone();
+        names.push(id);
         return Err(refuse(format!("extends makes a cycle: {}", names.join(" -> "))));
     }
     if chain.len() >= MAX_CHAIN {
         return Err(refuse(format!("the extends chain is longer than {MAX_CHAIN} files")));
     }
-    let base_text = read_text(&base_path)?;
-    let base = load_layer(&base_path, &base_text, chain)?;
-    Ok(layer.over(base))
+    chain.push(id);
+    let base_layer = load_layer(&base, resolver, chain)?;
+    Ok(layer.over(base_layer))
 }
 
 /// Checks one file's values and turns them into a layer.
-fn convert(path: &Path, text: &str, file: &ScenarioFile) -> Result<Layer, InputError> {
+fn convert(source: &Source, file: &ScenarioFile, resolver: &mut dyn Resolver) -> Result<Layer, InputError> {
+    let (path, text) = (source.name.as_str(), source.text.as_str());
     let mut problems = Problems::default();
-    let origin = |span: std::ops::Range<usize>| Origin { file: path.to_path_buf(), line: line_of(text, span.start) };
-    let base = path.parent().unwrap_or(Path::new("."));
+    // One pass over the text; every setting's line is then a binary search (linear in all).
+    let lines = LineIndex::new(text);
+    let origin = |span: std::ops::Range<usize>| Origin { source: path.to_owned(), line: lines.line(span.start) };
     let mut layer = Layer::default();
 
     if let Some(n) = &file.name {
@@ -384,14 +399,14 @@ fn convert(path: &Path, text: &str, file: &ScenarioFile) -> Result<Layer, InputE
             layer.name = Some((n.get_ref().trim().to_owned(), origin(n.span())));
         }
     }
-    layer.dataset = file.dataset.as_ref().map(|d| {
-        let p = PathBuf::from(d.get_ref());
-        if p.is_absolute() {
-            p
-        } else {
-            base.join(p)
+    if let Some(d) = &file.dataset {
+        match resolver.dataset(source, d.get_ref()) {
+            Ok(reference) => layer.dataset = Some(reference),
+            Err(message) => {
+                problems.push(Problem::at(path, Some(origin(d.span()).line), Some("dataset"), message));
+            }
         }
-    });
+    }
     layer.count_intentions = file.counting.count_intentions;
     layer.require_bridging = file.counting.require_bridging;
     if let Some(d) = &file.counting.counting_date {
@@ -403,20 +418,11 @@ fn convert(path: &Path, text: &str, file: &ScenarioFile) -> Result<Layer, InputE
     }
 
     let a = &file.allocation;
-    layer.mode = a.mode.map(|m| match m {
-        AllocationModeFile::Rest => AllocationMode::Rest,
-        AllocationModeFile::Level => AllocationMode::Level,
-    });
-    layer.eligibility = a.eligibility.map(|e| match e {
-        EligibilityFile::All => Eligibility::All,
-        EligibilityFile::BelowIndicative => Eligibility::BelowIndicative,
-    });
+    layer.mode = a.mode;
+    layer.eligibility = a.eligibility;
     layer.caps = a.caps;
     layer.elastic = a.elastic;
-    layer.method = a.method.map(|m| match m {
-        MethodFile::Lp => Method::Lp,
-        MethodFile::Auto => Method::Auto,
-    });
+    layer.method = a.method;
     let w = &a.weights;
     for (slot, key, value) in [
         (0, "allocation.weights.indicative", &w.indicative),
@@ -471,7 +477,7 @@ fn convert(path: &Path, text: &str, file: &ScenarioFile) -> Result<Layer, InputE
             }
         }
     }
-    layer.overrides = convert_overrides(path, text, &file.overrides, &mut problems);
+    layer.overrides = convert_overrides(path, &lines, &file.overrides, &mut problems);
     problems.into_result(layer)
 }
 
@@ -479,7 +485,7 @@ fn municipality_code(text: &str, at: &Origin, field: &str, problems: &mut Proble
     let code = MunicipalityCode::parse(text);
     if code.is_none() {
         problems.push(Problem::at(
-            &at.file,
+            &at.source,
             Some(at.line),
             Some(field),
             format!("`{text}` is not a municipality code ({})", MunicipalityCode::FORM),
@@ -488,8 +494,8 @@ fn municipality_code(text: &str, at: &Origin, field: &str, problems: &mut Proble
     code
 }
 
-fn convert_overrides(path: &Path, text: &str, file: &OverridesFile, problems: &mut Problems) -> Overrides {
-    let origin = |span: std::ops::Range<usize>| Origin { file: path.to_path_buf(), line: line_of(text, span.start) };
+fn convert_overrides(path: &str, lines: &LineIndex, file: &OverridesFile, problems: &mut Problems) -> Overrides {
+    let origin = |span: std::ops::Range<usize>| Origin { source: path.to_owned(), line: lines.line(span.start) };
     let mut out = Overrides::default();
     for m in &file.municipalities {
         let at = origin(m.span());
@@ -562,20 +568,7 @@ fn convert_overrides(path: &Path, text: &str, file: &OverridesFile, problems: &m
         let f = l.get_ref();
         let key = "overrides.locations";
         let here = |field: &str| format!("{key}.{field}");
-        let action = match f.action.as_deref() {
-            None | Some("change") => LocationAction::Change,
-            Some("add") => LocationAction::Add,
-            Some("remove") => LocationAction::Remove,
-            Some(other) => {
-                problems.push(Problem::at(
-                    path,
-                    Some(at.line),
-                    Some(&here("action")),
-                    format!("`{other}` is not one of add, remove, change"),
-                ));
-                continue;
-            }
-        };
+        let action = f.action.unwrap_or(LocationAction::Change);
         let Some(municipality) = municipality_code(&f.municipality, &at, &here("municipality"), problems) else {
             continue;
         };
@@ -583,21 +576,7 @@ fn convert_overrides(path: &Path, text: &str, file: &OverridesFile, problems: &m
             problems.push(Problem::at(path, Some(at.line), Some(&here("location_id")), "is empty"));
             continue;
         }
-        let status = match f.status.as_deref() {
-            None => None,
-            Some("existing") => Some(LocationStatus::Existing),
-            Some("planned") => Some(LocationStatus::Planned),
-            Some("intention") => Some(LocationStatus::Intention),
-            Some(other) => {
-                problems.push(Problem::at(
-                    path,
-                    Some(at.line),
-                    Some(&here("status")),
-                    format!("`{other}` is not one of existing, planned, intention"),
-                ));
-                continue;
-            }
-        };
+        let status = f.status;
         let mut date = |field: &str, d: &Option<toml::value::Datetime>| -> Result<Option<Date>, ()> {
             match d {
                 None => Ok(None),
@@ -730,11 +709,12 @@ fn convert_overrides(path: &Path, text: &str, file: &OverridesFile, problems: &m
 }
 
 /// Fills in defaults and checks what only the whole chain can tell.
-fn finish(path: &Path, layer: Layer, files: Vec<PathBuf>) -> Result<Scenario, InputError> {
+fn finish(source: &Source, layer: Layer, files: Vec<String>) -> Result<Scenario, InputError> {
+    let path = source.name.as_str();
     let mut problems = Problems::default();
     let name = match layer.name {
         Some((n, _)) => n,
-        None => path.file_stem().map_or_else(|| "scenario".to_owned(), |s| s.to_string_lossy().into_owned()),
+        None => Path::new(path).file_stem().map_or_else(|| "scenario".to_owned(), |s| s.to_string_lossy().into_owned()),
     };
     let dataset = layer.dataset.unwrap_or_else(|| {
         problems.push(Problem::at(
@@ -743,7 +723,7 @@ fn finish(path: &Path, layer: Layer, files: Vec<PathBuf>) -> Result<Scenario, In
             Some("dataset"),
             "is missing (here and in the files it extends); name the data set folder, e.g. dataset = \"../../data/nl-2024\"",
         ));
-        PathBuf::new()
+        String::new()
     });
     let [wi, we, wf] = &layer.weights;
     let weights = Weights {
@@ -752,9 +732,9 @@ fn finish(path: &Path, layer: Layer, files: Vec<PathBuf>) -> Result<Scenario, In
         feasibility: wf.as_ref().map_or(0.0, |w| w.0),
     };
     if weights.indicative + weights.effort + weights.feasibility <= 0.0 {
-        let at = layer.weights.iter().flatten().map(|(_, o)| o).min_by_key(|o| (o.file != path, o.line));
+        let at = layer.weights.iter().flatten().map(|(_, o)| o).min_by_key(|o| (o.source != path, o.line));
         problems.push(Problem::at(
-            at.map_or(path, |o| &o.file),
+            at.map_or(path, |o| o.source.as_str()),
             at.map(|o| o.line),
             Some("allocation.weights"),
             "all weights are 0; at least one of indicative, effort, feasibility must be positive",
@@ -795,8 +775,8 @@ pub(crate) fn check_against_dataset(scenario: &Scenario, dataset: &Dataset) -> R
         let cycle = &dataset.cycle;
         if date < cycle.start || date >= cycle.end {
             let (file, line) = match &scenario.counting_date_origin {
-                Some(o) => (o.file.as_path(), Some(o.line)),
-                None => (scenario.files.first().map_or(Path::new("scenario"), |p| p.as_path()), None),
+                Some(o) => (o.source.as_str(), Some(o.line)),
+                None => (scenario.files.first().map_or("scenario", String::as_str), None),
             };
             problems.push(Problem::at(
                 file,

@@ -25,7 +25,9 @@
 //! The parameters are listed in [`crate::sweep::PARAMETERS`].
 
 use super::dataset::{line_of, toml_date};
-use super::{load_scenario, InputError, Problem, Problems};
+use super::scenario::{parse_scenario_source, FileResolver, Resolver};
+use super::source::LineIndex;
+use super::{InputError, Problem, Problems, Source};
 use crate::sweep::{kind_of, Axis, Kind, Perturbation, Sweep, Value, PARAMETERS};
 use serde::Deserialize;
 use std::path::Path;
@@ -107,11 +109,16 @@ fn value(kind: Kind, v: &toml::Value) -> Option<Value> {
     }
 }
 
-/// Reads and validates a sweep file and its base scenario.
+/// Reads and validates a sweep file and its base scenario (relative to the file's folder).
 pub fn load_sweep(path: &Path) -> Result<Sweep, InputError> {
-    let text = std::fs::read_to_string(path).map_err(|source| InputError::Read { path: path.to_path_buf(), source })?;
-    let file: SweepFile = toml::from_str(&text).map_err(|e| {
-        let line = e.span().map(|s| line_of(&text, s.start));
+    parse_sweep_source(&Source::read_file(path)?, &mut FileResolver)
+}
+
+/// Validates a sweep from its text; `resolver` supplies the base scenario (as for `extends`).
+pub fn parse_sweep_source(source: &Source, resolver: &mut dyn Resolver) -> Result<Sweep, InputError> {
+    let (path, text) = (source.name.as_str(), &source.text);
+    let file: SweepFile = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| line_of(text, s.start));
         let field = e.span().and_then(|s| text.get(s)).map(|k| k.trim().trim_matches('"').to_owned());
         let field = field.filter(|k| !k.is_empty() && k.len() < 60 && !k.contains('\n'));
         let mut p = Problems::default();
@@ -119,11 +126,12 @@ pub fn load_sweep(path: &Path) -> Result<Sweep, InputError> {
         p.into_error()
     })?;
     let mut problems = Problems::default();
-    let line = |span: std::ops::Range<usize>| Some(line_of(&text, span.start));
+    let lines = LineIndex::new(text);
+    let line = |span: std::ops::Range<usize>| Some(lines.line(span.start));
     let table = file.sweep.get_ref();
     let name = match &table.name {
         Some(n) => n.get_ref().trim().to_owned(),
-        None => path.file_stem().map_or_else(|| "sweep".to_owned(), |s| s.to_string_lossy().into_owned()),
+        None => Path::new(path).file_stem().map_or_else(|| "sweep".to_owned(), |s| s.to_string_lossy().into_owned()),
     };
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
         problems.push(Problem::at(
@@ -256,26 +264,22 @@ pub fn load_sweep(path: &Path) -> Result<Sweep, InputError> {
         let caps = range("sweep.random.caps", &f.caps);
         ok.then_some(Perturbation { draws: draws as u32, seed: seed as u64, location_places, caps })
     });
-    let base_path = path.parent().unwrap_or(Path::new(".")).join(table.base.get_ref());
-    let base = match load_scenario(&base_path) {
-        Ok(b) => Some(b),
-        Err(InputError::Read { source, .. }) => {
-            problems.push(Problem::at(
-                path,
-                line(table.base.span()),
-                Some("sweep.base"),
-                format!("cannot read {}: {source}", base_path.display()),
-            ));
-            None
-        }
-        Err(InputError::Invalid(p)) => {
-            problems.0.extend(p.0);
+    let base = match resolver.extends(source, table.base.get_ref()) {
+        Ok((_, base_source)) => match parse_scenario_source(&base_source, resolver) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                problems.0.extend(e.problems().iter().cloned());
+                None
+            }
+        },
+        Err(message) => {
+            problems.push(Problem::at(path, line(table.base.span()), Some("sweep.base"), message));
             None
         }
     };
     match base {
         Some(base) if problems.is_empty() => {
-            Ok(Sweep { name, description: table.description.clone(), file: path.to_path_buf(), base, grid, random })
+            Ok(Sweep { name, description: table.description.clone(), file: path.to_owned(), base, grid, random })
         }
         _ => Err(problems.into_error()),
     }

@@ -5,28 +5,21 @@
 //! becomes a [`Problem`] naming the file, line and column, so that all problems of a file are
 //! reported in one go.
 
-use super::{Problem, Problems};
+use super::{Problem, Problems, Source};
 use crate::model::Date;
-use std::path::{Path, PathBuf};
 
 /// A parsed CSV file: its rows with their line numbers, columns in the expected order.
 pub(crate) struct Table {
-    pub path: PathBuf,
+    pub name: String,
     rows: Vec<(u64, Vec<String>)>,
 }
 
-/// Reads `path`, checks that the header has exactly `columns` (in any order), and returns the
-/// rows with fields reordered as `columns`. Problems go to `problems`; `None` if the file is
-/// unusable (unreadable, or columns missing).
-pub(crate) fn read_table(path: &Path, columns: &[&str], problems: &mut Problems) -> Option<Table> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            problems.push(Problem::at(path, None, None, format!("cannot read: {e}")));
-            return None;
-        }
-    };
-    let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(&bytes[..]);
+/// Parses the CSV text of `source`, checks that the header has exactly `columns` (in any
+/// order), and returns the rows with fields reordered as `columns`. Problems go to `problems`;
+/// `None` if the text is unusable (columns missing).
+pub(crate) fn read_table(source: &Source, columns: &[&str], problems: &mut Problems) -> Option<Table> {
+    let path = source.name.as_str();
+    let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(source.text.as_bytes());
     let mut records = reader.records();
     let header = match records.next() {
         Some(Ok(h)) => h,
@@ -98,19 +91,24 @@ pub(crate) fn read_table(path: &Path, columns: &[&str], problems: &mut Problems)
             }
         }
     }
-    Some(Table { path: path.to_path_buf(), rows })
+    Some(Table { name: path.to_owned(), rows })
 }
 
 impl Table {
+    /// True when the file has a header and no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
     /// The rows, each with access to its fields by column position in the `columns` given.
     pub fn rows<'a>(&'a self, columns: &'a [&'a str]) -> impl Iterator<Item = Row<'a>> + 'a {
-        self.rows.iter().map(move |(line, fields)| Row { path: &self.path, line: *line, fields, columns })
+        self.rows.iter().map(move |(line, fields)| Row { path: &self.name, line: *line, fields, columns })
     }
 }
 
 /// One row of a [`Table`].
 pub(crate) struct Row<'a> {
-    pub path: &'a Path,
+    pub path: &'a str,
     pub line: u64,
     fields: &'a [String],
     columns: &'a [&'a str],
@@ -134,8 +132,7 @@ impl Row<'_> {
 
     /// `file:line`, for provenance in explanations.
     pub fn source(&self) -> String {
-        let name =
-            self.path.file_name().map_or_else(|| self.path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let name = self.path.rsplit(['/', '\\']).next().unwrap_or(self.path);
         format!("{name}:{}", self.line)
     }
 

@@ -1,8 +1,7 @@
 //! The validated data set of one cycle: provinces, municipalities and the locations reported.
 
 use super::{CoropCode, Date, MunicipalityCode, PerCommodity, ProvinceCode};
-use serde::Serialize;
-use std::path::PathBuf;
+use serde::{Deserialize, Serialize};
 
 /// The dates and national totals of one cycle of the Spreidingswet (`cycle.toml`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -40,7 +39,7 @@ pub struct Province {
 }
 
 /// Whether an indicative number was published or reconstructed (see the data set's SOURCES.md).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum IndicativeSource {
     /// Published in the public record.
@@ -83,7 +82,7 @@ pub struct Municipality {
 }
 
 /// Status of a reported location.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LocationStatus {
     /// In use.
@@ -133,8 +132,11 @@ pub struct LocationShare {
 /// Provinces and municipalities are sorted by code; other structures refer to them by index.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Dataset {
-    /// The folder the data set was read from.
-    pub root: PathBuf,
+    /// What the data set is called (the folder it was read from, or a caller's label).
+    pub label: String,
+    /// SHA-256 of the texts it was read from (see `io::DatasetSources::content_hash`); the data
+    /// set's identity in fingerprints, whatever its label.
+    pub content_hash: String,
     /// Cycle dates and totals.
     pub cycle: Cycle,
     /// Provinces, sorted by code.

@@ -1,8 +1,7 @@
 //! A validated scenario: the policy choices of one run (counting rules, mode, weights, constraints).
 
 use super::{Date, LocationStatus, MunicipalityCode, PerCommodity, ProvinceCode};
-use serde::Serialize;
-use std::path::PathBuf;
+use serde::{Deserialize, Serialize};
 
 /// Which counting rules apply (MODEL.md 3.1).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -22,7 +21,7 @@ impl Default for CountingRules {
 }
 
 /// How the shortfall is spread (MODEL.md 3.6).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AllocationMode {
     /// x_m = min(U_m, theta * key_m): the shortfall pro rata to the key (December 2024 practice).
@@ -42,7 +41,7 @@ impl AllocationMode {
 }
 
 /// Who may receive additional places (MODEL.md 3.3).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Eligibility {
     /// Every municipality that is not excluded.
@@ -62,7 +61,7 @@ impl Eligibility {
 }
 
 /// How the allocation of a block is computed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Method {
     /// Always the linear programme (HiGHS), also for blocks the closed form could answer.
@@ -143,11 +142,11 @@ impl Constraints {
     }
 }
 
-/// Where a setting was written: a scenario file and line, for messages about it.
+/// Where a setting was written: a scenario source and line, for messages about it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Origin {
-    /// The scenario file.
-    pub file: PathBuf,
+    /// The scenario's source (its file path, or a caller's label).
+    pub source: String,
     /// The line (1-based).
     pub line: u64,
 }
@@ -168,7 +167,7 @@ pub struct MunicipalityOverride {
 }
 
 /// What a location override does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LocationAction {
     /// Add a new location row (all fields required).
@@ -239,8 +238,9 @@ impl Overrides {
 pub struct Scenario {
     /// Name, shown in all output.
     pub name: String,
-    /// The data set folder (resolved against the scenario file's folder).
-    pub dataset: PathBuf,
+    /// The data set, as the reference its loader takes (for files, the folder's path resolved
+    /// against the scenario file's folder).
+    pub dataset: String,
     /// Counting rules.
     pub counting: CountingRules,
     /// Allocation choices.
@@ -249,8 +249,9 @@ pub struct Scenario {
     pub constraints: Constraints,
     /// Changes to the data set.
     pub overrides: Overrides,
-    /// The files it was read from, the file itself first, then its `extends` chain.
-    pub files: Vec<PathBuf>,
+    /// The sources it was read from, itself first, then its `extends` chain (file paths or
+    /// the resolver's ids).
+    pub files: Vec<String>,
     /// Where the counting date was set, if it was.
     #[serde(skip)]
     pub counting_date_origin: Option<Origin>,

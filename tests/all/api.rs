@@ -1,0 +1,113 @@
+//! The path-free library API: data sets and scenarios from text in memory, validated by the same
+//! code as files, with the same problems at the caller's source names.
+
+use crate::common::{dataset_path, scenario_path};
+use spreiding_solver::io::{self, DatasetSources, Resolver, Source};
+
+fn sources_in_memory(prefix: &str) -> DatasetSources {
+    let read = |f: &str| Source::new(format!("{prefix}/{f}"), std::fs::read_to_string(dataset_path().join(f)).unwrap());
+    DatasetSources {
+        label: prefix.to_owned(),
+        cycle: read("cycle.toml"),
+        provinces: read("provinces.csv"),
+        municipalities: read("municipalities.csv"),
+        locations: read("illustrative/locations.csv"),
+        effort: read("illustrative/effort.csv"),
+        feasibility: read("illustrative/feasibility.csv"),
+        exclusions: read("illustrative/exclusions.csv"),
+    }
+}
+
+#[test]
+fn a_data_set_from_memory_equals_the_one_from_files_but_for_its_label() {
+    let from_files = io::load_dataset(&dataset_path()).unwrap();
+    let from_memory = io::parse_dataset(&sources_in_memory("mem")).unwrap();
+    assert_eq!(from_memory.label, "mem");
+    assert_eq!(from_memory.content_hash, from_files.content_hash);
+    assert_eq!(from_memory.content_hash.len(), 64);
+    assert_eq!(from_memory.municipalities, from_files.municipalities);
+    assert_eq!(from_memory.provinces, from_files.provinces);
+    assert_eq!(from_memory.cycle, from_files.cycle);
+    // Locations carry their row's source; the file name and line are the same.
+    assert_eq!(from_memory.locations, from_files.locations);
+}
+
+#[test]
+fn the_content_hash_changes_with_one_byte_and_not_with_the_label() {
+    let a = sources_in_memory("a");
+    let b = sources_in_memory("b");
+    assert_eq!(a.content_hash(), b.content_hash());
+    let mut c = sources_in_memory("a");
+    c.exclusions.text.push(' ');
+    assert_ne!(a.content_hash(), c.content_hash());
+}
+
+#[test]
+fn problems_in_memory_name_the_callers_source_and_line() {
+    let mut s = sources_in_memory("mem");
+    s.provinces.text = s.provinces.text.replacen("PV20,", "PV2O,", 1);
+    let e = io::parse_dataset(&s).unwrap_err();
+    let text = e.to_string();
+    assert!(text.contains("mem/provinces.csv:2: code: `PV2O` is not a province code"), "{text}");
+    // The error is data: serialisable with its problems.
+    let json = serde_json::to_value(&e).unwrap();
+    let problems = json["problems"].as_array().unwrap();
+    let p = problems.iter().find(|p| p["source"] == "mem/provinces.csv").unwrap();
+    assert_eq!(p["line"], 2);
+    assert_eq!(p["field"], "code");
+}
+
+/// Scenarios served from memory by name.
+struct Served;
+
+impl Resolver for Served {
+    fn extends(&mut self, _from: &Source, name: &str) -> Result<(String, Source), String> {
+        match name {
+            "base" => {
+                Ok(("base".into(), Source::new("served/base", "dataset = \"nl\"\n[allocation]\nmode = \"level\"\n")))
+            }
+            "loop" => Ok(("loop".into(), Source::new("served/loop", "extends = \"loop\"\n"))),
+            _ => Err(format!("no served scenario `{name}`")),
+        }
+    }
+
+    fn dataset(&mut self, _from: &Source, name: &str) -> Result<String, String> {
+        if name == "nl" {
+            Ok(dataset_path().display().to_string())
+        } else {
+            Err(format!("`{name}` is not a data set this server serves"))
+        }
+    }
+}
+
+#[test]
+fn a_scenario_from_memory_resolves_extends_and_the_data_set_through_the_caller() {
+    let s =
+        io::parse_scenario_source(&Source::new("request", "extends = \"base\"\nname = \"r\"\n"), &mut Served).unwrap();
+    assert_eq!(s.name, "r");
+    assert_eq!(s.allocation.mode, spreiding_solver::model::AllocationMode::Level);
+    assert_eq!(s.dataset, dataset_path().display().to_string());
+    assert_eq!(s.files, ["request", "base"]);
+
+    let e = io::parse_scenario_source(&Source::new("request", "\n\nextends = \"../etc/passwd\"\n"), &mut Served)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("request:3: extends: no served scenario `../etc/passwd`"), "{e}");
+    let e = io::parse_scenario_source(&Source::new("request", "dataset = \"/tmp\"\n"), &mut Served)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("request:1: dataset: `/tmp` is not a data set this server serves"), "{e}");
+    let e = io::parse_scenario_source(&Source::new("request", "extends = \"loop\"\n"), &mut Served)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("extends makes a cycle: request -> loop -> loop"), "{e}");
+}
+
+#[test]
+fn a_scenario_from_memory_and_from_its_file_are_the_same() {
+    let path = scenario_path("corop-balance");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let from_file = io::load_scenario(&path).unwrap();
+    let from_text = io::parse_scenario(&path, &text).unwrap();
+    assert_eq!(from_file, from_text);
+}
