@@ -182,7 +182,7 @@ fn run(cli: Cli) -> Result<u8> {
             if io::is_sweep(&text) {
                 let sweep = io::load_sweep(&path)?;
                 let dataset = io::load_dataset(Path::new(&sweep.base.dataset))?;
-                io::prepare(&sweep.base, &dataset)?;
+                io::prepare_sweep(&sweep, &dataset)?;
                 println!(
                     "{}: valid. Sweep \"{}\" of {} scenarios ({} grid points{}) on {}.",
                     path.display(),

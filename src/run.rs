@@ -133,7 +133,7 @@ fn units(files: Vec<PathBuf>) -> Vec<Unit> {
             let work = if io::is_sweep(&text) {
                 match io::load_sweep(&file) {
                     Ok(sweep) => match dataset(Path::new(&sweep.base.dataset))
-                        .and_then(|d| io::prepare(&sweep.base, &d).map_err(|e| describe(&e)))
+                        .and_then(|d| io::prepare_sweep(&sweep, &d).map_err(|e| describe(&e)))
                     {
                         Ok(d) => Work::Sweep { perturber: Perturber::new(&d), dataset: Arc::new(d), sweep },
                         Err(e) => failed(e),

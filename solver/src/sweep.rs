@@ -18,6 +18,42 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// A parameter a sweep can vary: one setting of a scenario (or, for `effort_share`, two).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Parameter {
+    /// `counting.count_intentions`.
+    CountIntentions,
+    /// `counting.require_bridging`.
+    RequireBridging,
+    /// `counting.counting_date`.
+    CountingDate,
+    /// `allocation.mode`.
+    Mode,
+    /// `allocation.eligibility`.
+    Eligibility,
+    /// `allocation.caps`.
+    Caps,
+    /// `allocation.method`.
+    Method,
+    /// `allocation.elastic`.
+    Elastic,
+    /// `allocation.weights.indicative`.
+    WeightIndicative,
+    /// `allocation.weights.effort`.
+    WeightEffort,
+    /// `allocation.weights.feasibility`.
+    WeightFeasibility,
+    /// `allocation.weights.effort_share`: the effort weight v and the indicative weight 1 - v
+    /// (the feasibility weight is kept): a sweep over the effort share "from 0 to 1".
+    EffortShare,
+    /// `constraints.corop_max_share`.
+    CoropMaxShare,
+    /// `constraints.max_per_1000_regular`.
+    MaxPer1000Regular,
+    /// `constraints.max_per_1000_amv`.
+    MaxPer1000Amv,
+}
+
 /// What kind of value a parameter takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -29,65 +65,182 @@ pub enum Kind {
     Eligibility,
     /// lp | auto.
     Method,
-    /// A number 0 or more.
+    /// A weight: a number from 0 to [`crate::model::MAX_WEIGHT`].
     Weight,
     /// A number from 0 to 1.
     Fraction,
     /// A number above 0 and at most 1.
     Share,
-    /// A number above 0.
-    Positive,
+    /// Places per 1,000 inhabitants: above 0, at most [`crate::model::MAX_PER_1000`].
+    PerThousand,
     /// A date.
     Date,
 }
 
 impl Kind {
     /// What a valid value looks like, for messages.
-    pub fn expected(self) -> &'static str {
+    pub fn expected(self) -> String {
         match self {
-            Kind::Bool => "true or false",
-            Kind::Mode => "\"rest\" or \"level\"",
-            Kind::Eligibility => "\"all\" or \"below-indicative\"",
-            Kind::Method => "\"lp\" or \"auto\"",
-            Kind::Weight => "a number 0 or more",
-            Kind::Fraction => "a number from 0 to 1",
-            Kind::Share => "a number above 0 and at most 1",
-            Kind::Positive => "a number above 0",
-            Kind::Date => "a date YYYY-MM-DD",
+            Kind::Bool => "true or false".to_owned(),
+            Kind::Mode => "\"rest\" or \"level\"".to_owned(),
+            Kind::Eligibility => "\"all\" or \"below-indicative\"".to_owned(),
+            Kind::Method => "\"lp\" or \"auto\"".to_owned(),
+            Kind::Weight => format!("a number from 0 to {}", crate::model::MAX_WEIGHT),
+            Kind::Fraction => "a number from 0 to 1".to_owned(),
+            Kind::Share => "a number above 0 and at most 1".to_owned(),
+            Kind::PerThousand => format!("a number above 0 and at most {}", crate::model::MAX_PER_1000),
+            Kind::Date => "a date YYYY-MM-DD".to_owned(),
         }
+    }
+
+    /// True for kinds whose values are numbers (a grid may give them as from/to/step).
+    pub fn is_number(self) -> bool {
+        matches!(self, Kind::Weight | Kind::Fraction | Kind::Share | Kind::PerThousand)
     }
 }
 
-/// The parameters a sweep can vary, with their kinds.
-///
-/// `allocation.weights.effort_share` sets the effort weight to v and the indicative weight to
-/// 1 - v (the feasibility weight is kept): a sweep over the effort share "from 0 to 1".
-pub const PARAMETERS: &[(&str, Kind)] = &[
-    ("counting.count_intentions", Kind::Bool),
-    ("counting.require_bridging", Kind::Bool),
-    ("counting.counting_date", Kind::Date),
-    ("allocation.mode", Kind::Mode),
-    ("allocation.eligibility", Kind::Eligibility),
-    ("allocation.caps", Kind::Bool),
-    ("allocation.method", Kind::Method),
-    ("allocation.elastic", Kind::Bool),
-    ("allocation.weights.indicative", Kind::Weight),
-    ("allocation.weights.effort", Kind::Weight),
-    ("allocation.weights.feasibility", Kind::Weight),
-    ("allocation.weights.effort_share", Kind::Fraction),
-    ("constraints.corop_max_share", Kind::Share),
-    ("constraints.max_per_1000_regular", Kind::Positive),
-    ("constraints.max_per_1000_amv", Kind::Positive),
-];
-
-/// The kind of a parameter, `None` if there is no such parameter.
-pub fn kind_of(name: &str) -> Option<Kind> {
-    PARAMETERS.iter().find(|(n, _)| *n == name).map(|(_, k)| *k)
+/// The scenario settings a parameter writes, so that two axes writing one setting are refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Writes {
+    One(&'static str),
+    Two(&'static str, &'static str),
 }
 
-/// A validated parameter value.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(untagged)]
+impl Parameter {
+    /// Every parameter, in the order the documentation lists them.
+    pub const ALL: [Parameter; 15] = [
+        Parameter::CountIntentions,
+        Parameter::RequireBridging,
+        Parameter::CountingDate,
+        Parameter::Mode,
+        Parameter::Eligibility,
+        Parameter::Caps,
+        Parameter::Method,
+        Parameter::Elastic,
+        Parameter::WeightIndicative,
+        Parameter::WeightEffort,
+        Parameter::WeightFeasibility,
+        Parameter::EffortShare,
+        Parameter::CoropMaxShare,
+        Parameter::MaxPer1000Regular,
+        Parameter::MaxPer1000Amv,
+    ];
+
+    /// The name written in sweep files and recorded in results.
+    pub fn name(self) -> &'static str {
+        match self {
+            Parameter::CountIntentions => "counting.count_intentions",
+            Parameter::RequireBridging => "counting.require_bridging",
+            Parameter::CountingDate => "counting.counting_date",
+            Parameter::Mode => "allocation.mode",
+            Parameter::Eligibility => "allocation.eligibility",
+            Parameter::Caps => "allocation.caps",
+            Parameter::Method => "allocation.method",
+            Parameter::Elastic => "allocation.elastic",
+            Parameter::WeightIndicative => "allocation.weights.indicative",
+            Parameter::WeightEffort => "allocation.weights.effort",
+            Parameter::WeightFeasibility => "allocation.weights.feasibility",
+            Parameter::EffortShare => "allocation.weights.effort_share",
+            Parameter::CoropMaxShare => "constraints.corop_max_share",
+            Parameter::MaxPer1000Regular => "constraints.max_per_1000_regular",
+            Parameter::MaxPer1000Amv => "constraints.max_per_1000_amv",
+        }
+    }
+
+    /// The parameter of a name, `None` if there is none.
+    pub fn parse(name: &str) -> Option<Parameter> {
+        Parameter::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// The kind of value it takes.
+    pub fn kind(self) -> Kind {
+        match self {
+            Parameter::CountIntentions | Parameter::RequireBridging | Parameter::Caps | Parameter::Elastic => {
+                Kind::Bool
+            }
+            Parameter::CountingDate => Kind::Date,
+            Parameter::Mode => Kind::Mode,
+            Parameter::Eligibility => Kind::Eligibility,
+            Parameter::Method => Kind::Method,
+            Parameter::WeightIndicative | Parameter::WeightEffort | Parameter::WeightFeasibility => Kind::Weight,
+            Parameter::EffortShare => Kind::Fraction,
+            Parameter::CoropMaxShare => Kind::Share,
+            Parameter::MaxPer1000Regular | Parameter::MaxPer1000Amv => Kind::PerThousand,
+        }
+    }
+
+    fn writes(self) -> Writes {
+        match self {
+            Parameter::EffortShare => Writes::Two("allocation.weights.indicative", "allocation.weights.effort"),
+            other => Writes::One(other.name()),
+        }
+    }
+
+    /// True when this parameter and `other` write a common setting (two axes may not).
+    pub fn overlaps(self, other: Parameter) -> bool {
+        let names = |w: Writes| match w {
+            Writes::One(a) => vec![a],
+            Writes::Two(a, b) => vec![a, b],
+        };
+        let mine = names(self.writes());
+        names(other.writes()).iter().any(|n| mine.contains(n))
+    }
+
+    /// A value for this parameter, `None` if it is not one of its kind.
+    pub fn setting(self, value: &Value) -> Option<Setting> {
+        let number = |v: &Value| match v {
+            Value::Number(x) => Some(*x),
+            _ => None,
+        };
+        let boolean = |v: &Value| match v {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        };
+        let weight = |v: &Value| number(v).filter(|x| x.is_finite() && (0.0..=crate::model::MAX_WEIGHT).contains(x));
+        let per_1000 = |v: &Value| number(v).filter(|x| x.is_finite() && *x > 0.0 && *x <= crate::model::MAX_PER_1000);
+        Some(match self {
+            Parameter::CountIntentions => Setting::CountIntentions(boolean(value)?),
+            Parameter::RequireBridging => Setting::RequireBridging(boolean(value)?),
+            Parameter::CountingDate => match value {
+                Value::Date(d) => Setting::CountingDate(*d),
+                _ => return None,
+            },
+            Parameter::Mode => match value {
+                Value::Word(w) if w == "rest" => Setting::Mode(AllocationMode::Rest),
+                Value::Word(w) if w == "level" => Setting::Mode(AllocationMode::Level),
+                _ => return None,
+            },
+            Parameter::Eligibility => match value {
+                Value::Word(w) if w == "all" => Setting::Eligibility(Eligibility::All),
+                Value::Word(w) if w == "below-indicative" => Setting::Eligibility(Eligibility::BelowIndicative),
+                _ => return None,
+            },
+            Parameter::Method => match value {
+                Value::Word(w) if w == "lp" => Setting::Method(Method::Lp),
+                Value::Word(w) if w == "auto" => Setting::Method(Method::Auto),
+                _ => return None,
+            },
+            Parameter::Caps => Setting::Caps(boolean(value)?),
+            Parameter::Elastic => Setting::Elastic(boolean(value)?),
+            Parameter::WeightIndicative => Setting::WeightIndicative(weight(value)?),
+            Parameter::WeightEffort => Setting::WeightEffort(weight(value)?),
+            Parameter::WeightFeasibility => Setting::WeightFeasibility(weight(value)?),
+            Parameter::EffortShare => Setting::EffortShare(number(value).filter(|x| (0.0..=1.0).contains(x))?),
+            Parameter::CoropMaxShare => Setting::CoropMaxShare(number(value).filter(|x| *x > 0.0 && *x <= 1.0)?),
+            Parameter::MaxPer1000Regular => Setting::MaxPer1000Regular(per_1000(value)?),
+            Parameter::MaxPer1000Amv => Setting::MaxPer1000Amv(per_1000(value)?),
+        })
+    }
+}
+
+impl fmt::Display for Parameter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A parameter value as written in a sweep file, before it is checked for its parameter.
+#[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     /// Boolean.
     Bool(bool),
@@ -110,13 +263,96 @@ impl fmt::Display for Value {
     }
 }
 
+/// A checked value of one parameter: what one grid point sets.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Setting {
+    /// Intentions count.
+    CountIntentions(bool),
+    /// Bridging rule.
+    RequireBridging(bool),
+    /// Counting date.
+    CountingDate(Date),
+    /// Allocation mode.
+    Mode(AllocationMode),
+    /// Eligibility rule.
+    Eligibility(Eligibility),
+    /// Caps enforced.
+    Caps(bool),
+    /// Method.
+    Method(Method),
+    /// Elastic option.
+    Elastic(bool),
+    /// Indicative weight.
+    WeightIndicative(f64),
+    /// Effort weight.
+    WeightEffort(f64),
+    /// Feasibility weight.
+    WeightFeasibility(f64),
+    /// Effort weight v, indicative weight 1 - v.
+    EffortShare(f64),
+    /// COROP balance share.
+    CoropMaxShare(f64),
+    /// Maximum regular places per 1,000 inhabitants.
+    MaxPer1000Regular(f64),
+    /// Maximum AMV places per 1,000 inhabitants.
+    MaxPer1000Amv(f64),
+}
+
+impl Setting {
+    /// Sets it on a scenario.
+    pub fn apply(self, scenario: &mut Scenario) {
+        let a = &mut scenario.allocation;
+        let c = &mut scenario.constraints;
+        match self {
+            Setting::CountIntentions(b) => scenario.counting.count_intentions = b,
+            Setting::RequireBridging(b) => scenario.counting.require_bridging = b,
+            Setting::CountingDate(d) => scenario.counting.counting_date = Some(d),
+            Setting::Mode(m) => a.mode = m,
+            Setting::Eligibility(e) => a.eligibility = e,
+            Setting::Caps(b) => a.caps = b,
+            Setting::Method(m) => a.method = m,
+            Setting::Elastic(b) => a.elastic = b,
+            Setting::WeightIndicative(w) => a.weights.indicative = w,
+            Setting::WeightEffort(w) => a.weights.effort = w,
+            Setting::WeightFeasibility(w) => a.weights.feasibility = w,
+            Setting::EffortShare(v) => {
+                a.weights.effort = v;
+                a.weights.indicative = 1.0 - v;
+            }
+            Setting::CoropMaxShare(s) => c.corop_max_share = Some(s),
+            Setting::MaxPer1000Regular(r) => c.max_per_1000.regular = Some(r),
+            Setting::MaxPer1000Amv(r) => c.max_per_1000.amv = Some(r),
+        }
+    }
+
+    /// The value as recorded in results (`rest`, `0.3`, `2025-07-01`).
+    pub fn value(&self) -> String {
+        match self {
+            Setting::CountIntentions(b) | Setting::RequireBridging(b) | Setting::Caps(b) | Setting::Elastic(b) => {
+                b.to_string()
+            }
+            Setting::CountingDate(d) => d.to_string(),
+            Setting::Mode(m) => m.as_str().to_owned(),
+            Setting::Eligibility(e) => e.as_str().to_owned(),
+            Setting::Method(m) => m.as_str().to_owned(),
+            Setting::WeightIndicative(x)
+            | Setting::WeightEffort(x)
+            | Setting::WeightFeasibility(x)
+            | Setting::EffortShare(x)
+            | Setting::CoropMaxShare(x)
+            | Setting::MaxPer1000Regular(x)
+            | Setting::MaxPer1000Amv(x) => x.to_string(),
+        }
+    }
+}
+
 /// One axis of the grid.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Axis {
-    /// Parameter name (one of [`PARAMETERS`]).
-    pub parameter: &'static str,
+    /// The parameter.
+    pub parameter: Parameter,
     /// Its values, in order.
-    pub values: Vec<Value>,
+    pub values: Vec<Setting>,
 }
 
 /// Seeded random perturbation of the data.
@@ -197,8 +433,8 @@ impl Sweep {
             rest /= n;
         }
         for (axis, i) in chosen.into_iter().rev() {
-            apply(&mut scenario, axis.parameter, &axis.values[i]);
-            params.insert(axis.parameter.to_owned(), axis.values[i].to_string());
+            axis.values[i].apply(&mut scenario);
+            params.insert(axis.parameter.name().to_owned(), axis.values[i].value());
         }
         let mut id = format!("{}/", self.name);
         if !self.grid.is_empty() {
@@ -218,40 +454,6 @@ impl Sweep {
         }
         scenario.name = id.clone();
         Job { id, scenario, params, draw }
-    }
-}
-
-/// Sets a parameter on a scenario. The value has been validated for the parameter's kind.
-pub fn apply(scenario: &mut Scenario, parameter: &str, value: &Value) {
-    let a = &mut scenario.allocation;
-    let number = match value {
-        Value::Number(x) => *x,
-        _ => 0.0,
-    };
-    match (parameter, value) {
-        ("counting.count_intentions", Value::Bool(b)) => scenario.counting.count_intentions = *b,
-        ("counting.require_bridging", Value::Bool(b)) => scenario.counting.require_bridging = *b,
-        ("counting.counting_date", Value::Date(d)) => scenario.counting.counting_date = Some(*d),
-        ("allocation.mode", Value::Word(w)) => {
-            a.mode = if w == "level" { AllocationMode::Level } else { AllocationMode::Rest };
-        }
-        ("allocation.eligibility", Value::Word(w)) => {
-            a.eligibility = if w == "all" { Eligibility::All } else { Eligibility::BelowIndicative };
-        }
-        ("allocation.caps", Value::Bool(b)) => a.caps = *b,
-        ("allocation.elastic", Value::Bool(b)) => a.elastic = *b,
-        ("allocation.method", Value::Word(w)) => a.method = if w == "lp" { Method::Lp } else { Method::Auto },
-        ("allocation.weights.indicative", _) => a.weights.indicative = number,
-        ("allocation.weights.effort", _) => a.weights.effort = number,
-        ("allocation.weights.feasibility", _) => a.weights.feasibility = number,
-        ("allocation.weights.effort_share", _) => {
-            a.weights.effort = number;
-            a.weights.indicative = 1.0 - number;
-        }
-        ("constraints.corop_max_share", _) => scenario.constraints.corop_max_share = Some(number),
-        ("constraints.max_per_1000_regular", _) => scenario.constraints.max_per_1000.regular = Some(number),
-        ("constraints.max_per_1000_amv", _) => scenario.constraints.max_per_1000.amv = Some(number),
-        _ => {}
     }
 }
 
@@ -340,10 +542,20 @@ mod tests {
     }
 
     #[test]
-    fn every_parameter_has_a_kind_and_an_effect_or_a_known_name() {
-        for (name, kind) in PARAMETERS {
-            assert_eq!(kind_of(name), Some(*kind));
+    fn parameter_names_parse_back_and_typos_do_not() {
+        for p in Parameter::ALL {
+            assert_eq!(Parameter::parse(p.name()), Some(p));
         }
-        assert_eq!(kind_of("allocation.mdoe"), None);
+        assert_eq!(Parameter::parse("allocation.mdoe"), None);
+    }
+
+    #[test]
+    fn effort_share_overlaps_the_two_weights_it_writes_and_nothing_else() {
+        use Parameter::*;
+        assert!(EffortShare.overlaps(WeightEffort));
+        assert!(WeightIndicative.overlaps(EffortShare));
+        assert!(!EffortShare.overlaps(WeightFeasibility));
+        assert!(Mode.overlaps(Mode));
+        assert!(!Mode.overlaps(Method));
     }
 }

@@ -12,4 +12,5 @@ mod gate;
 mod golden;
 mod properties;
 mod scenarios;
+mod sweep_checks;
 mod synthetic;

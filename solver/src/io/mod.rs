@@ -5,6 +5,7 @@
 //! files look like) are kept apart from the model types (what the program computes with).
 //! Nothing here solves, prints or reads the environment.
 
+mod checks;
 mod dataset;
 mod overrides;
 mod problem;
@@ -21,7 +22,7 @@ pub use overrides::apply_overrides;
 pub use problem::{InputError, Problem, Problems, SourceName};
 pub use scenario::{load_scenario, parse_scenario, parse_scenario_source, FileResolver, Resolver, ScenarioFile};
 pub use source::{Source, MAX_FILE_BYTES};
-pub use sweep::{is_sweep, load_sweep, parse_sweep_source};
+pub use sweep::{check_sweep_against_dataset, is_sweep, load_sweep, parse_sweep_source};
 pub use write::write_dataset;
 
 use crate::model::{Dataset, Scenario};
@@ -41,4 +42,11 @@ pub fn load(scenario_path: &Path) -> Result<(Scenario, Dataset), InputError> {
 pub fn prepare(scenario: &Scenario, dataset: &Dataset) -> Result<Dataset, InputError> {
     scenario::check_against_dataset(scenario, dataset)?;
     apply_overrides(dataset, &scenario.overrides)
+}
+
+/// [`prepare`] for a sweep: its base, and every grid point's settings against the data set.
+pub fn prepare_sweep(sweep: &crate::sweep::Sweep, dataset: &Dataset) -> Result<Dataset, InputError> {
+    let prepared = prepare(&sweep.base, dataset)?;
+    check_sweep_against_dataset(sweep, dataset)?;
+    Ok(prepared)
 }

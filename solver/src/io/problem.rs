@@ -37,6 +37,27 @@ impl SourceName for String {
     }
 }
 
+/// Most characters of a value quoted in a message.
+const SHOWN: usize = 60;
+
+/// A value for a message: as it is when short, else its start and its length.
+pub(crate) fn shorten(value: &str) -> String {
+    if value.chars().count() <= SHOWN {
+        return value.to_owned();
+    }
+    let head: String = value.chars().take(SHOWN).collect();
+    format!("{head}... ({} characters)", value.chars().count())
+}
+
+/// A number for a message: plain when it reads well, in scientific notation when huge or tiny.
+pub(crate) fn number(x: f64) -> String {
+    if x != 0.0 && !(1e-6..1e15).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
 /// One problem in the input.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Problem {

@@ -44,6 +44,7 @@
 //! target_regular = 2500
 //! ```
 
+use super::checks;
 use super::dataset::{line_of, toml_date};
 use super::source::LineIndex;
 use super::{InputError, Problem, Problems, Source};
@@ -432,15 +433,9 @@ fn convert(source: &Source, file: &ScenarioFile, resolver: &mut dyn Resolver) ->
         if let Some(s) = value {
             let v = *s.get_ref();
             let o = origin(s.span());
-            if v.is_finite() && v >= 0.0 {
-                layer.weights[slot] = Some((v, o));
-            } else {
-                problems.push(Problem::at(
-                    path,
-                    Some(o.line),
-                    Some(key),
-                    format!("{v} is not a valid weight; expected a number 0 or more"),
-                ));
+            match checks::weight(v) {
+                None => layer.weights[slot] = Some((v, o)),
+                Some(message) => problems.push(Problem::at(path, Some(o.line), Some(key), message)),
             }
         }
     }
@@ -448,15 +443,14 @@ fn convert(source: &Source, file: &ScenarioFile, resolver: &mut dyn Resolver) ->
     let c = &file.constraints;
     if let Some(s) = &c.corop_max_share {
         let v = *s.get_ref();
-        if v.is_finite() && v > 0.0 && v <= 1.0 {
-            layer.corop_max_share = Some(v);
-        } else {
-            problems.push(Problem::at(
+        match checks::share(v) {
+            None => layer.corop_max_share = Some(v),
+            Some(message) => problems.push(Problem::at(
                 path,
                 Some(origin(s.span()).line),
                 Some("constraints.corop_max_share"),
-                format!("{v} is not a share; expected a number above 0 and at most 1"),
-            ));
+                message,
+            )),
         }
     }
     for (key, value, slot) in [
@@ -465,15 +459,9 @@ fn convert(source: &Source, file: &ScenarioFile, resolver: &mut dyn Resolver) ->
     ] {
         if let Some(s) = value {
             let v = *s.get_ref();
-            if v.is_finite() && v > 0.0 {
-                *slot = Some(v);
-            } else {
-                problems.push(Problem::at(
-                    path,
-                    Some(origin(s.span()).line),
-                    Some(key),
-                    format!("{v} is not valid; expected a number of places per 1,000 inhabitants above 0"),
-                ));
+            match checks::per_1000(v) {
+                None => *slot = Some(v),
+                Some(message) => problems.push(Problem::at(path, Some(origin(s.span()).line), Some(key), message)),
             }
         }
     }
@@ -731,13 +719,13 @@ fn finish(source: &Source, layer: Layer, files: Vec<String>) -> Result<Scenario,
         effort: we.as_ref().map_or(0.0, |w| w.0),
         feasibility: wf.as_ref().map_or(0.0, |w| w.0),
     };
-    if weights.indicative + weights.effort + weights.feasibility <= 0.0 {
+    if let Some(message) = checks::weights(&weights) {
         let at = layer.weights.iter().flatten().map(|(_, o)| o).min_by_key(|o| (o.source != path, o.line));
         problems.push(Problem::at(
             at.map_or(path, |o| o.source.as_str()),
             at.map(|o| o.line),
             Some("allocation.weights"),
-            "all weights are 0; at least one of indicative, effort, feasibility must be positive",
+            message,
         ));
     }
     let (counting_date, counting_date_origin) = match layer.counting_date {
@@ -771,23 +759,12 @@ fn finish(source: &Source, layer: Layer, files: Vec<String>) -> Result<Scenario,
 /// Checks the scenario's settings that depend on the data set (the counting date lies in the cycle).
 pub(crate) fn check_against_dataset(scenario: &Scenario, dataset: &Dataset) -> Result<(), InputError> {
     let mut problems = Problems::default();
-    if let Some(date) = scenario.counting.counting_date {
-        let cycle = &dataset.cycle;
-        if date < cycle.start || date >= cycle.end {
-            let (file, line) = match &scenario.counting_date_origin {
-                Some(o) => (o.source.as_str(), Some(o.line)),
-                None => (scenario.files.first().map_or("scenario", String::as_str), None),
-            };
-            problems.push(Problem::at(
-                file,
-                line,
-                Some("counting.counting_date"),
-                format!(
-                    "{date} lies outside cycle {}; expected a date from {} up to (not including) {}",
-                    cycle.id, cycle.start, cycle.end
-                ),
-            ));
-        }
+    if let Some(message) = scenario.counting.counting_date.and_then(|d| checks::counting_date(d, &dataset.cycle)) {
+        let (file, line) = match &scenario.counting_date_origin {
+            Some(o) => (o.source.as_str(), Some(o.line)),
+            None => (scenario.files.first().map_or("scenario", String::as_str), None),
+        };
+        problems.push(Problem::at(file, line, Some("counting.counting_date"), message));
     }
     problems.into_result(())
 }

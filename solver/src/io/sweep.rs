@@ -27,8 +27,10 @@
 use super::dataset::{line_of, toml_date};
 use super::scenario::{parse_scenario_source, FileResolver, Resolver};
 use super::source::LineIndex;
-use super::{InputError, Problem, Problems, Source};
-use crate::sweep::{kind_of, Axis, Kind, Perturbation, Sweep, Value, PARAMETERS};
+use super::{checks, InputError, Problem, Problems, Source};
+use crate::model::limits::MAX_GRID_POINTS;
+use crate::model::Dataset;
+use crate::sweep::{Axis, Parameter, Perturbation, Sweep, Value};
 use serde::Deserialize;
 use std::path::Path;
 use toml::Spanned;
@@ -88,24 +90,24 @@ fn round(x: f64) -> f64 {
 /// Most grid values an axis of from/to/step may generate.
 const MAX_AXIS: f64 = 100_000.0;
 
-fn value(kind: Kind, v: &toml::Value) -> Option<Value> {
-    let number = match v {
-        toml::Value::Float(x) => Some(*x),
-        toml::Value::Integer(i) => Some(*i as f64),
-        _ => None,
-    };
-    match kind {
-        Kind::Bool => v.as_bool().map(Value::Bool),
-        Kind::Mode => v.as_str().filter(|s| ["rest", "level"].contains(s)).map(|s| Value::Word(s.to_owned())),
-        Kind::Eligibility => {
-            v.as_str().filter(|s| ["all", "below-indicative"].contains(s)).map(|s| Value::Word(s.to_owned()))
-        }
-        Kind::Method => v.as_str().filter(|s| ["lp", "auto"].contains(s)).map(|s| Value::Word(s.to_owned())),
-        Kind::Weight => number.filter(|x| x.is_finite() && *x >= 0.0).map(Value::Number),
-        Kind::Fraction => number.filter(|x| (0.0..=1.0).contains(x)).map(Value::Number),
-        Kind::Share => number.filter(|x| *x > 0.0 && *x <= 1.0).map(Value::Number),
-        Kind::Positive => number.filter(|x| x.is_finite() && *x > 0.0).map(Value::Number),
-        Kind::Date => v.as_datetime().and_then(|d| toml_date(d).ok()).map(Value::Date),
+/// A TOML value as a sweep value (`None` for arrays, tables, times).
+fn value(v: &toml::Value) -> Option<Value> {
+    match v {
+        toml::Value::Float(x) => Some(Value::Number(*x)),
+        // Whole numbers beyond 2^53 lose digits as f64; every number parameter is far below.
+        toml::Value::Integer(i) => Some(Value::Number(*i as f64)),
+        toml::Value::Boolean(b) => Some(Value::Bool(*b)),
+        toml::Value::String(w) => Some(Value::Word(w.clone())),
+        toml::Value::Datetime(d) => toml_date(d).ok().map(Value::Date),
+        toml::Value::Array(_) | toml::Value::Table(_) => None,
+    }
+}
+
+/// Shortens a value for a message (a value may be a huge string).
+fn shown(v: &toml::Value) -> String {
+    match v {
+        toml::Value::Float(x) => super::problem::number(*x),
+        other => super::problem::shorten(&other.to_string()),
     }
 }
 
@@ -146,35 +148,35 @@ pub fn parse_sweep_source(source: &Source, resolver: &mut dyn Resolver) -> Resul
         let a = axis.get_ref();
         let at = line(a.parameter.span());
         let name = a.parameter.get_ref().as_str();
-        let Some((parameter, kind)) = PARAMETERS.iter().find(|(n, _)| *n == name).copied() else {
-            let known: Vec<&str> = PARAMETERS.iter().map(|(n, _)| *n).collect();
+        let Some(parameter) = Parameter::parse(name) else {
+            let known: Vec<&str> = Parameter::ALL.iter().map(|p| p.name()).collect();
             problems.push(Problem::at(
                 path,
                 at,
                 Some("sweep.grid.parameter"),
-                format!("unknown parameter `{name}`; known are {}", known.join(", ")),
+                format!("unknown parameter `{}`; known are {}", super::problem::shorten(name), known.join(", ")),
             ));
             continue;
         };
-        debug_assert_eq!(kind_of(parameter), Some(kind));
+        let kind = parameter.kind();
         let values = match (&a.values, a.from, a.to, a.step) {
             (Some(vs), None, None, None) => {
                 let mut out = Vec::new();
                 for v in vs.get_ref() {
-                    match value(kind, v) {
+                    match value(v).and_then(|x| parameter.setting(&x)) {
                         Some(v) => out.push(v),
                         None => problems.push(Problem::at(
                             path,
                             line(vs.span()),
                             Some("sweep.grid.values"),
-                            format!("{v} is not a valid value of {parameter}; expected {}", kind.expected()),
+                            format!("{} is not a valid value of {parameter}; expected {}", shown(v), kind.expected()),
                         )),
                     }
                 }
                 out
             }
             (None, Some(from), Some(to), Some(step)) => {
-                if !matches!(kind, Kind::Weight | Kind::Fraction | Kind::Share | Kind::Positive) {
+                if !kind.is_number() {
                     problems.push(Problem::at(
                         path,
                         at,
@@ -195,15 +197,19 @@ pub fn parse_sweep_source(source: &Source, resolver: &mut dyn Resolver) -> Resul
                 let n = ((to - from) / step + 1e-9).floor() as usize + 1;
                 let mut out = Vec::with_capacity(n);
                 for i in 0..n {
-                    let v = toml::Value::Float(round(from + step * i as f64));
-                    match value(kind, &v) {
+                    let v = round(from + step * i as f64);
+                    match parameter.setting(&Value::Number(v)) {
                         Some(v) => out.push(v),
                         None => {
                             problems.push(Problem::at(
                                 path,
                                 at,
                                 Some("sweep.grid"),
-                                format!("{v} is not a valid value of {parameter}; expected {}", kind.expected()),
+                                format!(
+                                    "{} is not a valid value of {parameter}; expected {}",
+                                    super::problem::number(v),
+                                    kind.expected()
+                                ),
                             ));
                             break;
                         }
@@ -221,7 +227,7 @@ pub fn parse_sweep_source(source: &Source, resolver: &mut dyn Resolver) -> Resul
                 continue;
             }
         };
-        if values.is_empty() {
+        if values.is_empty() && a.values.as_ref().is_some_and(|v| v.get_ref().is_empty()) {
             problems.push(Problem::at(
                 path,
                 at,
@@ -230,8 +236,13 @@ pub fn parse_sweep_source(source: &Source, resolver: &mut dyn Resolver) -> Resul
             ));
             continue;
         }
-        if grid.iter().any(|g: &Axis| g.parameter == parameter) {
-            problems.push(Problem::at(path, at, Some("sweep.grid.parameter"), format!("{parameter} has two axes")));
+        if let Some(other) = grid.iter().find(|g: &&Axis| g.parameter.overlaps(parameter)) {
+            let message = if other.parameter == parameter {
+                format!("{parameter} has two axes")
+            } else {
+                format!("{parameter} and {} set the same weight; give one of them an axis", other.parameter)
+            };
+            problems.push(Problem::at(path, at, Some("sweep.grid.parameter"), message));
             continue;
         }
         grid.push(Axis { parameter, values });
@@ -277,10 +288,87 @@ pub fn parse_sweep_source(source: &Source, resolver: &mut dyn Resolver) -> Resul
             None
         }
     };
+    let points = grid.iter().try_fold(1u64, |n, a| n.checked_mul(a.values.len() as u64));
+    if points.is_none_or(|n| n > MAX_GRID_POINTS) {
+        problems.push(Problem::at(
+            path,
+            line(file.sweep.span()),
+            Some("sweep.grid"),
+            format!(
+                "the grid has {} points, more than the {MAX_GRID_POINTS} a sweep may have; use fewer values or random draws",
+                points.map_or_else(|| "too many".to_owned(), |n| n.to_string())
+            ),
+        ));
+    }
     match base {
         Some(base) if problems.is_empty() => {
-            Ok(Sweep { name, description: table.description.clone(), file: path.to_owned(), base, grid, random })
+            let sweep =
+                Sweep { name, description: table.description.clone(), file: path.to_owned(), base, grid, random };
+            let grid_line = table.grid.first().map_or(line(file.sweep.span()), |a| line(a.span()));
+            check_points(&sweep, grid_line, checks::settings)?;
+            Ok(sweep)
         }
         _ => Err(problems.into_error()),
     }
+}
+
+/// Most grid points named in one refusal (the count of the others follows).
+const POINTS_SHOWN: usize = 10;
+
+/// Runs `check` on the scenario of every grid point; refuses the sweep naming each point that
+/// fails (its id and parameter values) and the problem, at the sweep's grid.
+fn check_points(
+    sweep: &Sweep,
+    grid_line: Option<u64>,
+    check: impl Fn(&crate::model::Scenario) -> Vec<(&'static str, String)>,
+) -> Result<(), InputError> {
+    let draws = sweep.random.as_ref().map_or(1, |r| u64::from(r.draws));
+    let mut problems = Problems::default();
+    let mut failing = 0usize;
+    for point in 0..sweep.grid_points() {
+        let job = sweep.job(point * draws);
+        let found = check(&job.scenario);
+        if found.is_empty() {
+            continue;
+        }
+        failing += 1;
+        if failing > POINTS_SHOWN {
+            continue;
+        }
+        let params: Vec<String> = sweep
+            .grid
+            .iter()
+            .filter_map(|a| job.params.get(a.parameter.name()).map(|v| format!("{}={v}", a.parameter)))
+            .collect();
+        for (field, message) in found {
+            problems.push(Problem::at(
+                &sweep.file,
+                grid_line,
+                Some(field),
+                format!("grid point {} ({}): {message}", job.id, params.join(", ")),
+            ));
+        }
+    }
+    if failing > POINTS_SHOWN {
+        problems.push(Problem::at(
+            &sweep.file,
+            grid_line,
+            Some("sweep.grid"),
+            format!("and {} more grid points with problems", failing - POINTS_SHOWN),
+        ));
+    }
+    problems.into_result(())
+}
+
+/// Checks every grid point of a sweep against the data set it runs on (the counting date lies
+/// in the cycle), as [`super::prepare`] does for one scenario.
+pub fn check_sweep_against_dataset(sweep: &Sweep, dataset: &Dataset) -> Result<(), InputError> {
+    check_points(sweep, None, |s| {
+        s.counting
+            .counting_date
+            .and_then(|d| checks::counting_date(d, &dataset.cycle))
+            .map(|m| ("counting.counting_date", m))
+            .into_iter()
+            .collect()
+    })
 }

@@ -5,10 +5,12 @@
 
 mod codes;
 mod dataset;
+pub mod limits;
 mod scenario;
 
 pub use codes::{Commodity, CoropCode, MunicipalityCode, PerCommodity, ProvinceCode};
 pub use dataset::{Cycle, Dataset, IndicativeSource, LocationShare, LocationStatus, Municipality, Province};
+pub use limits::{MAX_PER_1000, MAX_WEIGHT};
 pub use scenario::{
     AllocationMode, AllocationRules, Constraints, CountingRules, Eligibility, LocationAction, LocationOverride, Method,
     MunicipalityOverride, Origin, Overrides, ProvinceOverride, Scenario, Weights,

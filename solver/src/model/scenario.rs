@@ -70,6 +70,16 @@ pub enum Method {
     Auto,
 }
 
+impl Method {
+    /// Name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Lp => "lp",
+            Method::Auto => "auto",
+        }
+    }
+}
+
 /// Weights of the three distribution keys (MODEL.md 3.5); not yet normalised.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Weights {

@@ -1,0 +1,32 @@
+//! The largest values input may have. Each lies far above what real data can reach (the whole
+//! country has 96,000 places and 18 million inhabitants), so a value beyond one is a mistake
+//! (a typo, a wrong column, a unit error), refused with the limit in the message; and with
+//! every input below them no sum or product in the computation can overflow or lose meaning.
+
+/// Places in any one field: a location's places or total, a cap, a target, an indicative
+/// number, a national total.
+pub const MAX_PLACES: u32 = 1_000_000;
+
+/// Inhabitants of one municipality.
+pub const MAX_POPULATION: u32 = 100_000_000;
+
+/// Average occupied places of one municipality in one effort year.
+pub const MAX_OCCUPIED: f64 = 1_000_000.0;
+
+/// Absolute value of the welfare score (a standardised score: |z| is a few units).
+pub const MAX_WELVAART: f64 = 100.0;
+
+/// A key weight (weights are normalised; only their ratios matter).
+pub const MAX_WEIGHT: f64 = 1_000_000.0;
+
+/// Places per 1,000 inhabitants in the per-capita constraint.
+pub const MAX_PER_1000: f64 = 1_000.0;
+
+/// Rows of one data file, and overrides of one scenario chain (each kind).
+pub const MAX_ROWS: usize = 2_000_000;
+
+/// Grid points of one sweep (every point is checked before anything is solved).
+pub const MAX_GRID_POINTS: u64 = 100_000;
+
+/// Length of a text field (a name, a reason, a location id), in characters.
+pub const MAX_TEXT: usize = 1_000;
