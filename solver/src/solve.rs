@@ -457,7 +457,10 @@ fn solve_block(
     let allocated: u32 = steps.iter().map(|s| s.value).sum();
     // Elastic: the places the caps cannot take go to the members anyway, pro rata to the key,
     // beyond their caps (whole places by largest remainder, no caps).
-    let missing = shortfall - allocated;
+    // Rounding hands out exactly `rounded_target` <= `shortfall` places; saturating keeps a
+    // broken invariant from wrapping into a huge number.
+    debug_assert!(allocated <= shortfall);
+    let missing = shortfall.saturating_sub(allocated);
     let beyond: Vec<u32> = if rules.elastic && missing > 0 && !items.is_empty() {
         let key_sum: f64 = items.iter().map(|it| it.key).sum();
         let extra: Vec<round::Item<'_>> = items

@@ -334,3 +334,133 @@ proptest! {
         }
     }
 }
+
+// Numbers at the edges (issue 7): every field has a documented maximum, checked at the edge.
+
+/// Regression: 4,294,967,295 places used to be accepted and wrap the counted places.
+#[test]
+fn places_beyond_the_limit() {
+    let c = Copy::new();
+    c.set_line("illustrative/locations.csv", 4, |old| {
+        let f: Vec<&str> = old.split(',').collect();
+        format!("{},{},4294967295,0,{},{},{},{},4294967295", f[0], f[1], f[4], f[5], f[6], f[7])
+    });
+    let e = c.refused();
+    assert_has(&e, "locations.csv:4: places_regular: 4294967295 is too large; at most 1000000");
+    assert_has(&e, "locations.csv:4: location_total: 4294967295 is too large; at most 1000000");
+}
+
+/// Regression: a number beyond u32 was called "not a whole number".
+#[test]
+fn whole_numbers_too_large_or_written_oddly() {
+    let c = Copy::new();
+    c.set_field("illustrative/feasibility.csv", 2, 1, "99999999999999999999");
+    c.set_field("illustrative/feasibility.csv", 3, 1, "1e3");
+    c.set_field("municipalities.csv", 2, 3, "200000000");
+    let e = c.refused();
+    assert_has(&e, "feasibility.csv:2: max_additional_regular: 99999999999999999999 is too large; at most 1000000");
+    assert_has(&e, "feasibility.csv:3: max_additional_regular: `1e3` is not written as a whole number; write digits only, e.g. 1000");
+    assert_has(&e, "municipalities.csv:2: population: 200000000 is too large; at most 100000000");
+    assert!(!e.contains("is not a whole number"), "{e}");
+}
+
+/// The places of one municipality's locations together stay below the limit (so counted
+/// places and obligations cannot overflow).
+#[test]
+fn a_municipality_reporting_more_places_than_the_limit() {
+    let c = Copy::new();
+    c.append("illustrative/locations.csv", "X1,GM0014,900000,0,existing,2024-01-01,,false,900000");
+    c.append("illustrative/locations.csv", "X2,GM0014,900000,0,existing,2024-01-01,,false,900000");
+    assert_has(&c.refused(), "locations.csv: municipality: the locations of GM0014 add up to 18");
+    assert_has(&c.refused(), "regular places, more than the 1000000 a municipality may report");
+}
+
+/// Regression: 1e308 + 1e308 overflowed to infinity and gave "0 allocated, every province
+/// infeasible".
+#[test]
+fn weights_that_would_overflow() {
+    let c = Copy::new();
+    let s = c.scenario("name = \"x\"\ndataset = \"data\"\n[allocation.weights]\nindicative = 1e308\neffort = 1e308\n");
+    let e = refused(&s);
+    assert_has(
+        &e,
+        "s.toml:4: allocation.weights.indicative: 1e308 is not a valid weight; expected a number from 0 to 1000000",
+    );
+    assert_has(&e, "s.toml:5: allocation.weights.effort: 1e308 is not a valid weight");
+}
+
+#[test]
+fn override_numbers_beyond_the_limit() {
+    let c = Copy::new();
+    let s = c.scenario(
+        "name = \"x\"\ndataset = \"data\"\n[[overrides.municipalities]]\ncode = \"GM0014\"\nmax_additional_regular = 4000000000\n",
+    );
+    assert_has(
+        &refused(&s),
+        "s.toml:3: overrides.municipalities.max_additional_regular: 4000000000 is too large; at most 1000000 places",
+    );
+}
+
+#[test]
+fn effort_years_outside_the_ten_before_the_cycle() {
+    let c = Copy::new();
+    c.set_field("illustrative/effort.csv", 2, 1, "2024");
+    let e = c.refused();
+    assert_has(
+        &e,
+        "effort.csv:2: year: 2024 is not one of the 10 years before the cycle; expected a year from 2014 to 2023",
+    );
+    // Its municipality is not reported again as missing 2014.
+    assert!(!e.contains("no row for GM0014"), "{e}");
+}
+
+#[test]
+fn effort_year_missing() {
+    let c = Copy::new();
+    let text = fs::read_to_string(c.path("illustrative/effort.csv")).unwrap();
+    let kept: Vec<&str> = text.lines().filter(|l| !l.starts_with("GM0034,2019,")).collect();
+    fs::write(c.path("illustrative/effort.csv"), kept.join("\n") + "\n").unwrap();
+    assert_has(
+        &c.refused(),
+        "effort.csv: year: no row for GM0034 (Almere) in 2019; every municipality needs one row per year 2014-2023",
+    );
+}
+
+#[test]
+fn header_only_files_say_no_rows() {
+    for file in ["municipalities.csv", "provinces.csv", "illustrative/feasibility.csv"] {
+        let c = Copy::new();
+        let header = fs::read_to_string(c.path(file)).unwrap().lines().next().unwrap().to_owned();
+        fs::write(c.path(file), header + "\n").unwrap();
+        assert_has(&c.refused(), &format!("{file}: has a header and no rows"));
+    }
+}
+
+#[test]
+fn a_data_folder_that_is_a_file_says_so_once() {
+    let c = Copy::new();
+    fs::write(c.dir.path().join("afile"), "x").unwrap();
+    let s = c.scenario("name = \"x\"\ndataset = \"afile\"\n");
+    let e = refused(&s);
+    assert_has(&e, "afile: is a file, not a data set folder");
+    assert_eq!(e.matches("afile").count(), 1, "{e}");
+}
+
+#[test]
+fn huge_values_are_shortened_in_messages() {
+    let c = Copy::new();
+    let huge = "x".repeat(5000);
+    c.set_field("illustrative/locations.csv", 2, 4, &huge);
+    let e = c.refused();
+    assert_has(&e, "... (5000 characters)` is not one of existing, planned, intention");
+    assert!(e.len() < 1000, "the message is {} bytes", e.len());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_data_file_linked_to_an_endless_device_is_refused_before_it_is_read_whole() {
+    let c = Copy::new();
+    fs::remove_file(c.path("illustrative/exclusions.csv")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", c.path("illustrative/exclusions.csv")).unwrap();
+    assert_has(&c.refused(), "exclusions.csv: is larger than 64 MiB, the most an input file may have");
+}

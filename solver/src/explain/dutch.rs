@@ -32,7 +32,11 @@ pub fn date(d: Date) -> String {
 
 /// A whole number with a dot per thousand: 96.000.
 pub fn int(n: u64) -> String {
-    let digits = n.to_string();
+    group(&n.to_string())
+}
+
+/// Digits with a dot per thousand, counted from the right.
+fn group(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
@@ -43,16 +47,23 @@ pub fn int(n: u64) -> String {
     out
 }
 
-/// A real number with `decimals` decimals, Dutch style: 1.234,5678.
+/// A real number with `decimals` decimals, Dutch style: 1.234,5678. Exact for every finite
+/// value (the digits are grouped as text, so values beyond 2^64 keep theirs); a value that is
+/// not a number reads as such.
 pub fn dec(x: f64, decimals: usize) -> String {
+    if x.is_nan() {
+        return "onbepaald".to_owned();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "oneindig" } else { "min oneindig" }.to_owned();
+    }
     let s = format!("{:.*}", decimals, x.abs());
     let (whole, frac) = s.split_once('.').unwrap_or((&s, ""));
-    let whole: u64 = whole.parse().unwrap_or(0);
     let sign = if x < 0.0 && s.bytes().any(|b| (b'1'..=b'9').contains(&b)) { "-" } else { "" };
     if frac.is_empty() {
-        format!("{sign}{}", int(whole))
+        format!("{sign}{}", group(whole))
     } else {
-        format!("{sign}{},{frac}", int(whole))
+        format!("{sign}{},{frac}", group(whole))
     }
 }
 
@@ -421,5 +432,15 @@ mod tests {
         assert_eq!(dec(-0.0001, 2), "0,00");
         assert_eq!(dec(-2.5, 1), "-2,5");
         assert_eq!(date(Date::from_ymd_opt(2025, 7, 1).unwrap()), "1 juli 2025");
+        assert_eq!(int(u64::MAX), "18.446.744.073.709.551.615");
+        assert_eq!(int(0), "0");
+        // Regression: values beyond 2^64 used to print as 0.
+        assert_eq!(dec(1e20, 1), "100.000.000.000.000.000.000,0");
+        assert_eq!(dec(-1e20, 0), "-100.000.000.000.000.000.000");
+        assert_eq!(dec(f64::NAN, 2), "onbepaald");
+        assert_eq!(dec(f64::INFINITY, 2), "oneindig");
+        assert_eq!(dec(f64::NEG_INFINITY, 2), "min oneindig");
+        assert_eq!(dec(0.5, 0), "0");
+        assert_eq!(dec(999.9999, 2), "1.000,00");
     }
 }

@@ -2,13 +2,14 @@
 //! every grid point of a sweep pass the same ones. Each returns what is wrong and what would be
 //! valid; the caller adds where (file and line, or the grid point).
 
+use super::problem::number;
 use crate::model::limits::{MAX_PER_1000, MAX_WEIGHT};
 use crate::model::{Cycle, Date, Scenario, Weights};
 
 /// A key weight: finite, 0 or more, at most [`MAX_WEIGHT`].
 pub(crate) fn weight(v: f64) -> Option<String> {
     (!(v.is_finite() && (0.0..=MAX_WEIGHT).contains(&v)))
-        .then(|| format!("{v} is not a valid weight; expected a number from 0 to {MAX_WEIGHT}"))
+        .then(|| format!("{} is not a valid weight; expected a number from 0 to {MAX_WEIGHT}", number(v)))
 }
 
 /// The weights together: at least one positive.
@@ -21,7 +22,7 @@ pub(crate) fn weights(w: &Weights) -> Option<String> {
 
 /// The COROP balance share: above 0, at most 1.
 pub(crate) fn share(v: f64) -> Option<String> {
-    (!(v > 0.0 && v <= 1.0)).then(|| format!("{v} is not a share; expected a number above 0 and at most 1"))
+    (!(v > 0.0 && v <= 1.0)).then(|| format!("{} is not a share; expected a number above 0 and at most 1", number(v)))
 }
 
 /// A maximum per 1,000 inhabitants: above 0, at most [`MAX_PER_1000`].

@@ -4,10 +4,12 @@
 
 use super::table::{read_table, Row, Table};
 use super::{InputError, Problem, Problems, Source};
+use crate::model::limits::{MAX_OCCUPIED, MAX_PLACES, MAX_POPULATION, MAX_WELVAART};
 use crate::model::{
     CoropCode, Cycle, Dataset, Date, IndicativeSource, LocationShare, LocationStatus, Municipality, MunicipalityCode,
     PerCommodity, Province, ProvinceCode,
 };
+use chrono::Datelike;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -268,7 +270,7 @@ pub fn parse_dataset(sources: &DatasetSources) -> Result<Dataset, InputError> {
         .collect();
 
     if let Some(t) = &effort_t {
-        parse_effort(t, &codes, &mut municipalities, &mut problems);
+        parse_effort(t, &codes, &mut municipalities, cycle.as_ref().map(effort_years), &mut problems);
     }
     if let Some(t) = &feasibility_t {
         parse_feasibility(t, &codes, &mut municipalities, &mut problems);
@@ -282,16 +284,30 @@ pub fn parse_dataset(sources: &DatasetSources) -> Result<Dataset, InputError> {
     };
 
     let national_effort_ratio = Dataset::compute_national_effort_ratio(&municipalities);
-    match cycle {
-        Some(cycle) => problems.into_result(Dataset {
-            label: sources.label.clone(),
-            content_hash: sources.content_hash(),
-            cycle,
-            provinces,
-            municipalities,
-            locations,
-            national_effort_ratio,
-        }),
+    let dataset = cycle.map(|cycle| Dataset {
+        label: sources.label.clone(),
+        content_hash: sources.content_hash(),
+        cycle,
+        provinces,
+        municipalities,
+        locations,
+        national_effort_ratio,
+    });
+    if let Some(d) = &dataset {
+        for (m, c, total) in municipality_totals_above_limit(d) {
+            problems.push(Problem::at(
+                &sources.locations.name,
+                None,
+                Some("municipality"),
+                format!(
+                    "the locations of {} add up to {total} {c} places, more than the {MAX_PLACES} a municipality may report",
+                    d.municipalities[m].code
+                ),
+            ));
+        }
+    }
+    match dataset {
+        Some(d) => problems.into_result(d),
         None => Err(problems.into_error()),
     }
 }
@@ -379,11 +395,11 @@ fn parse_municipalities(t: &Table, provinces: &[Province], problems: &mut Proble
             problems.push(row.problem("corop", format!("`{corop_text}` is not a COROP code ({})", CoropCode::FORM)));
         }
         let name = row.required("name", problems).unwrap_or_default().to_owned();
-        let population = row.count("population", problems);
+        let population = row.count_max("population", MAX_POPULATION, problems);
         if population == Some(0) {
             problems.push(row.problem("population", "is 0; a municipality has inhabitants"));
         }
-        let welvaart = row.real("welvaart_proxy", false, problems);
+        let welvaart = row.real("welvaart_proxy", -MAX_WELVAART, MAX_WELVAART, problems);
         let regular = row.count("indicative_regular", problems);
         let amv = row.count("indicative_amv", problems);
         let source = row.choice(
@@ -556,19 +572,49 @@ fn municipality(row: &Row<'_>, field: &str, codes: &Codes, problems: &mut Proble
     }
 }
 
-fn parse_effort(t: &Table, codes: &Codes, ms: &mut [Municipality], problems: &mut Problems) {
+/// The effort years of a cycle: the ten calendar years before the year it starts (MODEL.md
+/// 3.4): 2014..=2023 for the cycle starting 1 February 2024.
+pub fn effort_years(cycle: &Cycle) -> std::ops::RangeInclusive<u32> {
+    let start = u32::try_from(cycle.start.year()).unwrap_or(0);
+    start.saturating_sub(EFFORT_YEARS)..=start.saturating_sub(1)
+}
+
+/// Number of effort years.
+pub const EFFORT_YEARS: u32 = 10;
+
+fn parse_effort(
+    t: &Table,
+    codes: &Codes,
+    ms: &mut [Municipality],
+    years: Option<std::ops::RangeInclusive<u32>>,
+    problems: &mut Problems,
+) {
     let mut seen: BTreeMap<(usize, u32), u64> = BTreeMap::new();
+    let mut complete = vec![true; ms.len()];
     for row in t.rows(EFFORT_COLUMNS) {
         let m = municipality(&row, "municipality", codes, problems);
-        let year = row.count("year", problems);
-        let places = row.real("avg_occupied_places", true, problems);
-        if let Some(y) = year {
-            if !(1900..=2100).contains(&y) {
-                problems.push(row.problem("year", format!("{y} is not a plausible year")));
+        let year = row.count_max("year", 9999, problems);
+        let places = row.real("avg_occupied_places", 0.0, MAX_OCCUPIED, problems);
+        if let (Some(y), Some(range)) = (year, &years) {
+            if !range.contains(&y) {
+                problems.push(row.problem(
+                    "year",
+                    format!(
+                        "{y} is not one of the {EFFORT_YEARS} years before the cycle; expected a year from {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
+                ));
+                if let Some(m) = m {
+                    complete[m] = false;
+                }
                 continue;
             }
         }
         let (Some(m), Some(year), Some(places)) = (m, year, places) else {
+            if let Some(m) = m {
+                complete[m] = false;
+            }
             continue;
         };
         if let Some(first) = seen.insert((m, year), row.line) {
@@ -578,6 +624,31 @@ fn parse_effort(t: &Table, codes: &Codes, ms: &mut [Municipality], problems: &mu
         }
         ms[m].effort_places += places;
         ms[m].effort_years += 1;
+    }
+    // Every municipality has every year (0 where it hosted nobody); a municipality whose rows
+    // have problems of their own is not reported again.
+    let Some(range) = years else { return };
+    for (i, m) in ms.iter().enumerate() {
+        if !complete[i] {
+            continue;
+        }
+        let missing: Vec<String> =
+            range.clone().filter(|y| !seen.contains_key(&(i, *y))).map(|y| y.to_string()).collect();
+        if !missing.is_empty() {
+            problems.push(Problem::at(
+                &t.name,
+                None,
+                Some("year"),
+                format!(
+                    "no row for {} ({}) in {}; every municipality needs one row per year {}-{} (0 where it hosted nobody)",
+                    m.code,
+                    m.name,
+                    missing.join(", "),
+                    range.start(),
+                    range.end()
+                ),
+            ));
+        }
     }
 }
 
@@ -595,13 +666,7 @@ fn parse_feasibility(t: &Table, codes: &Codes, ms: &mut [Municipality], problems
         }
         let regular = row.count("max_additional_regular", problems);
         let amv = row.count("max_additional_amv", problems);
-        let score = row.real("score", true, problems);
-        if let Some(s) = score {
-            if s > 1.0 {
-                problems.push(row.problem("score", format!("{s} is above 1; expected a score from 0 to 1")));
-                continue;
-            }
-        }
+        let score = row.real("score", 0.0, 1.0, problems);
         let (Some(m), Some(regular), Some(amv), Some(score)) = (m, regular, amv, score) else {
             continue;
         };
@@ -699,6 +764,26 @@ fn parse_locations(t: &Table, codes: &Codes, problems: &mut Problems) -> Vec<Loc
     }
     check_shared_locations(&t.name, &out, problems);
     out.into_iter().map(|(_, l)| l).collect()
+}
+
+/// Municipalities whose location rows add up to more than [`MAX_PLACES`] of a commodity, with
+/// the commodity and the sum: no municipality can report that many, and below it no counted
+/// number or obligation can overflow.
+pub(crate) fn municipality_totals_above_limit(d: &Dataset) -> Vec<(usize, crate::model::Commodity, u64)> {
+    let mut sums = vec![PerCommodity { regular: 0u64, amv: 0u64 }; d.municipalities.len()];
+    for l in &d.locations {
+        sums[l.municipality].regular += u64::from(l.places.regular);
+        sums[l.municipality].amv += u64::from(l.places.amv);
+    }
+    let mut out = Vec::new();
+    for (m, s) in sums.iter().enumerate() {
+        for c in crate::model::Commodity::ALL {
+            if s.of(c) > u64::from(MAX_PLACES) {
+                out.push((m, c, s.of(c)));
+            }
+        }
+    }
+    out
 }
 
 /// The shares of one location must not add up to more than its total (no double counting), a

@@ -1,10 +1,11 @@
 //! Applying a scenario's overrides to a data set, validated like the data itself.
 
 use super::{InputError, Problem, Problems};
+use crate::model::limits::MAX_PLACES;
 use crate::model::{
     Commodity, Dataset, LocationAction, LocationOverride, LocationShare, Origin, Overrides, PerCommodity,
 };
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 fn problem(o: &Origin, field: &str, message: String) -> Problem {
     Problem::at(&o.source, Some(o.line), Some(field), message)
@@ -41,6 +42,16 @@ pub fn apply_overrides(dataset: &Dataset, overrides: &Overrides) -> Result<Datas
             target.excluded = excluded.clone();
         }
     }
+    // Rows by (location, municipality) and by location, so that every override is a lookup:
+    // linear in the number of overrides and rows. Removed rows are left as `None` until the end
+    // (the order of the others is kept).
+    let mut rows: Vec<Option<LocationShare>> = std::mem::take(&mut d.locations).into_iter().map(Some).collect();
+    let mut by_key: BTreeMap<(String, usize), usize> = BTreeMap::new();
+    let mut by_id: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, r) in rows.iter().flatten().enumerate() {
+        by_key.insert((r.location_id.clone(), r.municipality), i);
+        by_id.entry(r.location_id.clone()).or_default().push(i);
+    }
     let mut touched: BTreeSet<String> = BTreeSet::new();
     for l in &overrides.locations {
         let Some(m) = d.municipality_index(&l.municipality) else {
@@ -51,15 +62,17 @@ pub fn apply_overrides(dataset: &Dataset, overrides: &Overrides) -> Result<Datas
             ));
             continue;
         };
-        let row = d.locations.iter().position(|r| r.location_id == l.location_id && r.municipality == m);
-        match (l.action, row) {
+        let key = (l.location_id.clone(), m);
+        match (l.action, by_key.get(&key).copied()) {
             (LocationAction::Add, Some(_)) => problems.push(problem(
                 &l.origin,
                 "overrides.locations.location_id",
                 format!("location {} already has a row for {}; use action = \"change\"", l.location_id, l.municipality),
             )),
             (LocationAction::Add, None) => {
-                d.locations.push(new_row(l, m));
+                by_key.insert(key, rows.len());
+                by_id.entry(l.location_id.clone()).or_default().push(rows.len());
+                rows.push(Some(new_row(l, m)));
                 touched.insert(l.location_id.clone());
             }
             (_, None) => problems.push(problem(
@@ -68,46 +81,68 @@ pub fn apply_overrides(dataset: &Dataset, overrides: &Overrides) -> Result<Datas
                 format!("unknown location {} for {}: no such row in locations.csv", l.location_id, l.municipality),
             )),
             (LocationAction::Remove, Some(r)) => {
-                d.locations.remove(r);
+                rows[r] = None;
+                by_key.remove(&key);
             }
             (LocationAction::Change, Some(r)) => {
-                change_row(&mut d.locations[r], l);
+                if let Some(row) = rows[r].as_mut() {
+                    change_row(row, l);
+                }
                 if let Some(total) = l.location_total {
                     // The total is the whole location's: every row of it gets it.
-                    for row in d.locations.iter_mut().filter(|row| row.location_id == l.location_id) {
-                        row.location_total = total;
+                    for &i in by_id.get(&l.location_id).into_iter().flatten() {
+                        if let Some(row) = rows[i].as_mut() {
+                            row.location_total = total;
+                        }
                     }
                 }
                 touched.insert(l.location_id.clone());
-                let row = &d.locations[r];
-                if let Some(closes) = row.closes {
-                    if closes < row.opens {
-                        problems.push(problem(
-                            &l.origin,
-                            "overrides.locations",
-                            format!(
-                                "after this change location {} closes ({closes}) before it opens ({})",
-                                l.location_id, row.opens
-                            ),
-                        ));
+                if let Some(row) = &rows[r] {
+                    if let Some(closes) = row.closes {
+                        if closes < row.opens {
+                            problems.push(problem(
+                                &l.origin,
+                                "overrides.locations",
+                                format!(
+                                    "after this change location {} closes ({closes}) before it opens ({})",
+                                    l.location_id, row.opens
+                                ),
+                            ));
+                        }
                     }
                 }
             }
         }
     }
+    let last_origin: BTreeMap<&str, &Origin> =
+        overrides.locations.iter().map(|l| (l.location_id.as_str(), &l.origin)).collect();
     for id in &touched {
-        let rows: Vec<&LocationShare> = d.locations.iter().filter(|r| &r.location_id == id).collect();
-        let shares: u64 = rows.iter().map(|r| u64::from(r.places.regular) + u64::from(r.places.amv)).sum();
-        let total = rows.first().map_or(0, |r| r.location_total);
+        let of_id: Vec<&LocationShare> =
+            by_id.get(id).into_iter().flatten().filter_map(|&i| rows[i].as_ref()).collect();
+        let shares: u64 = of_id.iter().map(|r| u64::from(r.places.regular) + u64::from(r.places.amv)).sum();
+        let total = of_id.first().map_or(0, |r| r.location_total);
         if shares > u64::from(total) {
-            let o = overrides.locations.iter().rev().find(|l| &l.location_id == id).map(|l| &l.origin);
-            if let Some(o) = o {
+            if let Some(o) = last_origin.get(id.as_str()) {
                 problems.push(problem(
                     o,
                     "overrides.locations",
                     format!("the shares of location {id} add up to {shares} places, more than its location_total {total}: a shared location must be split, never counted twice"),
                 ));
             }
+        }
+    }
+    d.locations = rows.into_iter().flatten().collect();
+    for (m, c, total) in super::dataset::municipality_totals_above_limit(&d) {
+        let o = overrides.locations.iter().rev().find(|l| l.municipality == d.municipalities[m].code);
+        if let Some(o) = o {
+            problems.push(problem(
+                &o.origin,
+                "overrides.locations",
+                format!(
+                    "after the overrides the locations of {} add up to {total} {c} places, more than the {MAX_PLACES} a municipality may report",
+                    d.municipalities[m].code
+                ),
+            ));
         }
     }
     for p in &overrides.provinces {

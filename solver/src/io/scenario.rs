@@ -48,6 +48,7 @@ use super::checks;
 use super::dataset::{line_of, toml_date};
 use super::source::LineIndex;
 use super::{InputError, Problem, Problems, Source};
+use crate::model::limits::MAX_PLACES;
 use crate::model::{
     AllocationMode, AllocationRules, Constraints, CountingRules, Dataset, Date, Eligibility, LocationAction,
     LocationOverride, LocationStatus, Method, MunicipalityCode, MunicipalityOverride, Origin, Overrides, PerCommodity,
@@ -482,6 +483,23 @@ fn municipality_code(text: &str, at: &Origin, field: &str, problems: &mut Proble
     code
 }
 
+/// Checks numbers of places against [`MAX_PLACES`]; false (with a problem each) if one is above.
+fn within_limit(at: &Origin, key: &str, values: &[(&str, Option<u32>)], problems: &mut Problems) -> bool {
+    let mut ok = true;
+    for (field, value) in values {
+        if let Some(v) = value.filter(|v| *v > MAX_PLACES) {
+            problems.push(Problem::at(
+                &at.source,
+                Some(at.line),
+                Some(&format!("{key}.{field}")),
+                format!("{v} is too large; at most {MAX_PLACES} places"),
+            ));
+            ok = false;
+        }
+    }
+    ok
+}
+
 fn convert_overrides(path: &str, lines: &LineIndex, file: &OverridesFile, problems: &mut Problems) -> Overrides {
     let origin = |span: std::ops::Range<usize>| Origin { source: path.to_owned(), line: lines.line(span.start) };
     let mut out = Overrides::default();
@@ -492,6 +510,14 @@ fn convert_overrides(path: &str, lines: &LineIndex, file: &OverridesFile, proble
         let Some(code) = municipality_code(&f.code, &at, &format!("{key}.code"), problems) else {
             continue;
         };
+        if !within_limit(
+            &at,
+            key,
+            &[("max_additional_regular", f.max_additional_regular), ("max_additional_amv", f.max_additional_amv)],
+            problems,
+        ) {
+            continue;
+        }
         if let Some(score) = f.score {
             if !(0.0..=1.0).contains(&score) {
                 problems.push(Problem::at(
@@ -590,6 +616,14 @@ fn convert_overrides(path: &str, lines: &LineIndex, file: &OverridesFile, proble
             (None, Some(true)) => Some(None),
             (None, _) => None,
         };
+        if !within_limit(
+            &at,
+            key,
+            &[("places_regular", f.places_regular), ("places_amv", f.places_amv), ("location_total", f.location_total)],
+            problems,
+        ) {
+            continue;
+        }
         let o = LocationOverride {
             origin: at.clone(),
             action,
@@ -669,6 +703,14 @@ fn convert_overrides(path: &str, lines: &LineIndex, file: &OverridesFile, proble
     for p in &file.provinces {
         let at = origin(p.span());
         let f = p.get_ref();
+        if !within_limit(
+            &at,
+            "overrides.provinces",
+            &[("target_regular", f.target_regular), ("target_amv", f.target_amv)],
+            problems,
+        ) {
+            continue;
+        }
         let Some(code) = ProvinceCode::parse(&f.code) else {
             problems.push(Problem::at(
                 path,

@@ -5,7 +5,9 @@
 //! becomes a [`Problem`] naming the file, line and column, so that all problems of a file are
 //! reported in one go.
 
+use super::problem::shorten;
 use super::{Problem, Problems, Source};
+use crate::model::limits::MAX_PLACES;
 use crate::model::Date;
 
 /// A parsed CSV file: its rows with their line numbers, columns in the expected order.
@@ -147,42 +149,44 @@ impl Row<'_> {
         }
     }
 
-    /// A whole number 0 or more.
+    /// A whole number from 0 to [`MAX_PLACES`] (a number of places).
     pub fn count(&self, field: &str, problems: &mut Problems) -> Option<u32> {
-        let t = self.text(field);
-        match t.parse::<u32>() {
-            Ok(v) => Some(v),
-            Err(_) => {
-                let msg = if t.is_empty() {
-                    "is empty; expected a whole number 0 or more".to_owned()
-                } else if t.starts_with('-') && t[1..].parse::<f64>().is_ok() {
-                    format!("{t} is negative; expected a whole number 0 or more")
-                } else if t.parse::<f64>().is_ok() {
-                    format!("{t} is not a whole number; expected a whole number 0 or more")
-                } else {
-                    format!("`{t}` is not a number; expected a whole number 0 or more")
-                };
-                problems.push(self.problem(field, msg));
-                None
-            }
-        }
+        self.count_max(field, MAX_PLACES, problems)
     }
 
-    /// A finite real number, optionally required to be 0 or more.
-    pub fn real(&self, field: &str, non_negative: bool, problems: &mut Problems) -> Option<f64> {
+    /// A whole number from 0 to `max`.
+    pub fn count_max(&self, field: &str, max: u32, problems: &mut Problems) -> Option<u32> {
         let t = self.text(field);
-        match t.parse::<f64>() {
-            Ok(v) if v.is_finite() && (!non_negative || v >= 0.0) => Some(v),
-            Ok(v) if v.is_finite() => {
-                problems.push(self.problem(field, format!("{t} is negative; expected a number 0 or more")));
-                None
-            }
-            _ => {
-                let expected = if non_negative { "a number 0 or more" } else { "a number" };
-                problems.push(self.problem(field, format!("`{t}` is not a number; expected {expected}, e.g. 12.5")));
-                None
-            }
-        }
+        let expected = format!("expected a whole number from 0 to {max}");
+        let message = match (t.parse::<u64>(), t.parse::<f64>()) {
+            (Ok(v), _) if v <= u64::from(max) => return u32::try_from(v).ok(),
+            (Ok(_), _) => format!("{} is too large; at most {max}", shorten(t)),
+            _ if t.is_empty() => format!("is empty; {expected}"),
+            (_, Ok(v)) if v.is_nan() => format!("`{}` is not a number; {expected}", shorten(t)),
+            (_, Ok(v)) if v < 0.0 => format!("{} is negative; {expected}", shorten(t)),
+            (_, Ok(v)) if v > f64::from(max) => format!("{} is too large; at most {max}", shorten(t)),
+            (_, Ok(v)) if v.fract() != 0.0 => format!("{} is not a whole number; {expected}", shorten(t)),
+            (_, Ok(v)) => format!("`{}` is not written as a whole number; write digits only, e.g. {v}", shorten(t)),
+            (_, Err(_)) => format!("`{}` is not a number; {expected}", shorten(t)),
+        };
+        problems.push(self.problem(field, message));
+        None
+    }
+
+    /// A finite real number from `min` to `max`.
+    pub fn real(&self, field: &str, min: f64, max: f64, problems: &mut Problems) -> Option<f64> {
+        let t = self.text(field);
+        let expected = format!("expected a number from {min} to {max}");
+        let message = match t.parse::<f64>() {
+            Ok(v) if (min..=max).contains(&v) => return Some(v),
+            Ok(v) if v < min && min == 0.0 => format!("{} is negative; {expected}", shorten(t)),
+            Ok(v) if v > max => format!("{} is above {max}; {expected}", shorten(t)),
+            Ok(v) if v.is_finite() => format!("{} is below {min}; {expected}", shorten(t)),
+            _ if t.is_empty() => format!("is empty; {expected}"),
+            _ => format!("`{}` is not a number; {expected}", shorten(t)),
+        };
+        problems.push(self.problem(field, message));
+        None
     }
 
     /// A date `YYYY-MM-DD`; `None` with a problem if it does not parse.
@@ -191,8 +195,12 @@ impl Row<'_> {
         match Date::parse_from_str(t, "%Y-%m-%d") {
             Ok(d) => Some(d),
             Err(_) => {
-                problems
-                    .push(self.problem(field, format!("`{t}` is not a date; expected YYYY-MM-DD, e.g. 2025-07-01")));
+                problems.push(
+                    self.problem(
+                        field,
+                        format!("`{}` is not a date; expected YYYY-MM-DD, e.g. 2025-07-01", shorten(t)),
+                    ),
+                );
                 None
             }
         }
@@ -213,7 +221,7 @@ impl Row<'_> {
             "true" => Some(true),
             "false" => Some(false),
             t => {
-                problems.push(self.problem(field, format!("`{t}` is not true or false")));
+                problems.push(self.problem(field, format!("`{}` is not true or false", shorten(t))));
                 None
             }
         }
@@ -226,7 +234,7 @@ impl Row<'_> {
             Some((_, v)) => Some(*v),
             None => {
                 let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-                problems.push(self.problem(field, format!("`{t}` is not one of {}", names.join(", "))));
+                problems.push(self.problem(field, format!("`{}` is not one of {}", shorten(t), names.join(", "))));
                 None
             }
         }

@@ -6,9 +6,6 @@ use super::dataset::{
 use crate::model::{Dataset, IndicativeSource, LocationStatus};
 use std::path::Path;
 
-/// First year of the effort rows written.
-const FIRST_EFFORT_YEAR: u32 = 2014;
-
 fn csv_error(e: csv::Error) -> std::io::Error {
     std::io::Error::other(e)
 }
@@ -88,9 +85,10 @@ pub fn write_dataset(dataset: &Dataset, dir: &Path) -> std::io::Result<()> {
     let mut w = csv::Writer::from_path(ill.join("effort.csv")).map_err(csv_error)?;
     w.write_record(EFFORT_COLUMNS).map_err(csv_error)?;
     for m in &dataset.municipalities {
+        let first_year = *super::dataset::effort_years(&dataset.cycle).start();
         for y in 0..m.effort_years {
             let per_year = m.effort_places / f64::from(m.effort_years);
-            w.write_record([m.code.as_str(), &(FIRST_EFFORT_YEAR + y).to_string(), &per_year.to_string()])
+            w.write_record([m.code.as_str(), &(first_year + y).to_string(), &per_year.to_string()])
                 .map_err(csv_error)?;
         }
     }
