@@ -1,5 +1,6 @@
 //! Commands and their straight-line runs: parse, validate, execute, export.
 
+use crate::atomic::write_output;
 use crate::output::{self, Format};
 use anyhow::{anyhow, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -62,9 +63,9 @@ enum Command {
         /// Scenario files, sweep files, or folders (searched for .toml files).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Threads (default: one per core).
-        #[arg(long)]
-        jobs: Option<usize>,
+        /// Threads (default: one per core; at most 4 per core).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        jobs: Option<u32>,
         /// Folder for the results (`results/*.jsonl`) and `summary.csv`.
         #[arg(long, default_value = "spreiding-results")]
         out: PathBuf,
@@ -170,7 +171,7 @@ fn run(cli: Cli) -> Result<u8> {
             Ok(SOLVED)
         }
         Command::Run { paths, jobs, out, resume, max_scenarios } => {
-            crate::run::run(crate::run::Args { paths, jobs, out, resume, max_scenarios })
+            crate::run::run(crate::run::Args { paths, jobs: jobs.map(|j| j as usize), out, resume, max_scenarios })
         }
         Command::Compare { results, baseline, format, metrics, excel, output: out } => {
             let bytes = crate::compare::compare(&results, baseline.as_deref(), format, metrics, excel)?;
@@ -183,8 +184,8 @@ fn run(cli: Cli) -> Result<u8> {
                 let sweep = io::load_sweep(&path)?;
                 let dataset = io::load_dataset(Path::new(&sweep.base.dataset))?;
                 io::prepare_sweep(&sweep, &dataset)?;
-                println!(
-                    "{}: valid. Sweep \"{}\" of {} scenarios ({} grid points{}) on {}.",
+                let line = format!(
+                    "{}: valid. Sweep \"{}\" of {} scenarios ({} grid points{}) on {}.\n",
                     path.display(),
                     sweep.name,
                     sweep.len(),
@@ -192,11 +193,12 @@ fn run(cli: Cli) -> Result<u8> {
                     sweep.random.as_ref().map_or_else(String::new, |r| format!(" x {} draws", r.draws)),
                     dataset.label
                 );
+                write_output(None, line.as_bytes())?;
                 return Ok(SOLVED);
             }
             let (scenario, dataset) = io::load(&path)?;
-            println!(
-                "{}: valid. Scenario \"{}\" on {} (cycle {}): {} provinces, {} municipalities, {} location rows.",
+            let line = format!(
+                "{}: valid. Scenario \"{}\" on {} (cycle {}): {} provinces, {} municipalities, {} location rows.\n",
                 path.display(),
                 scenario.name,
                 dataset.label,
@@ -205,6 +207,7 @@ fn run(cli: Cli) -> Result<u8> {
                 dataset.municipalities.len(),
                 dataset.locations.len()
             );
+            write_output(None, line.as_bytes())?;
             Ok(SOLVED)
         }
     }
@@ -221,32 +224,4 @@ fn find_municipality(dataset: &Dataset, given: &str) -> Result<MunicipalityCode>
     dataset.municipalities.iter().find(|m| m.name.eq_ignore_ascii_case(given)).map(|m| m.code).ok_or_else(|| {
         anyhow!("unknown municipality `{given}`: give a code like GM0014 or a name from municipalities.csv")
     })
-}
-
-/// Writes to standard output, or atomically to a file (a temporary file in the same folder,
-/// renamed over the target): a reader never sees half a result.
-pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    match path {
-        None => {
-            let mut out = std::io::stdout().lock();
-            match out.write_all(bytes).and_then(|()| out.flush()) {
-                // A reader that stops early (`| head`) is not an error.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                r => r.context("writing to standard output"),
-            }
-        }
-        Some(path) => {
-            let dir = match path.parent() {
-                Some(d) if !d.as_os_str().is_empty() => d,
-                _ => Path::new("."),
-            };
-            let mut tmp = tempfile::NamedTempFile::new_in(dir)
-                .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-            tmp.write_all(bytes).with_context(|| format!("writing {}", path.display()))?;
-            tmp.as_file().sync_all().with_context(|| format!("writing {}", path.display()))?;
-            tmp.persist(path).with_context(|| format!("renaming the result to {}", path.display()))?;
-            Ok(())
-        }
-    }
 }

@@ -2,6 +2,7 @@
 //!
 //! Parses arguments, calls `spreiding_solver`, formats output. No domain logic lives here.
 
+mod atomic;
 mod cli;
 mod compare;
 mod output;

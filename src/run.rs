@@ -8,7 +8,7 @@
 //! on the number of threads: a shard's content depends only on its scenarios, and the summary
 //! is built from the result files in a fixed order.
 
-use crate::cli::write_output;
+use crate::atomic::write_output;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -202,6 +202,25 @@ fn empty_header() -> Header {
     }
 }
 
+/// Most threads per core `--jobs` may ask for: more only adds switching (the work is CPU-bound)
+/// and, far beyond, thousands of threads that make no progress.
+pub const MAX_JOBS_PER_CORE: usize = 4;
+
+/// The number of worker threads: `--jobs` (at most [`MAX_JOBS_PER_CORE`] per core, with a note
+/// when clamped), or one per core.
+fn threads(jobs: Option<usize>) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let max = MAX_JOBS_PER_CORE * cores;
+    match jobs {
+        None => cores,
+        Some(n) if n > max => {
+            eprintln!("note: --jobs {n} is more than {MAX_JOBS_PER_CORE} per core; using {max} ({cores} cores)");
+            max
+        }
+        Some(n) => n,
+    }
+}
+
 /// Runs the batch; returns the exit status (0 all solved, 1 some infeasible, 2 some failed).
 pub fn run(args: Args) -> Result<u8> {
     let files = files(&args.paths)?;
@@ -267,7 +286,7 @@ pub fn run(args: Args) -> Result<u8> {
     } else {
         ProgressBar::hidden()
     };
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(args.jobs.unwrap_or(0)).build()?;
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads(args.jobs)).build()?;
     // One writer thread writes the result files (each atomically, with fsync) while the
     // workers go on solving; the bounded channel keeps memory bounded.
     let (to_writer, finished) = std::sync::mpsc::sync_channel::<(PathBuf, Vec<u8>)>(2 * pool.current_num_threads());

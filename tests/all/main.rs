@@ -10,6 +10,7 @@ mod engine;
 mod explain;
 mod gate;
 mod golden;
+mod os;
 mod properties;
 mod scenarios;
 mod sweep_checks;
