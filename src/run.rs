@@ -4,16 +4,18 @@
 //! Every scenario file is one unit of work with one result file; a sweep is cut into shards of
 //! [`SHARD`] consecutive scenarios, one result file each. A result file is written whole or not
 //! at all (temporary file, then rename), so an interrupted run loses at most the shards in
-//! progress, and `--resume` skips every result file already there. Output bytes do not depend
-//! on the number of threads: a shard's content depends only on its scenarios, and the summary
-//! is built from the result files in a fixed order.
+//! progress. `--resume` keeps a result file already there only if its header's fingerprint
+//! (program version, data set content, definition after inheritance) matches and it holds every
+//! scenario of its shard, in order; every other shard is solved again. Output bytes do not
+//! depend on the number of threads: a shard's content depends only on its scenarios, and the
+//! summary is built from the result files in a fixed order.
 
 use crate::atomic::write_output;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use spreiding_solver::compare::{metrics, Metrics, MetricsContext};
-use spreiding_solver::io::results::{read_lines, write_lines, Header, Outcome, Record};
+use spreiding_solver::io::results::{fingerprint, read_lines, write_lines, Header, Outcome, Record};
 use spreiding_solver::io::{self, InputError};
 use spreiding_solver::model::{Dataset, Scenario};
 use spreiding_solver::solve::solve;
@@ -40,8 +42,8 @@ pub struct Args {
 
 /// What one input file became.
 enum Work {
-    Scenario { scenario: Scenario, dataset: Arc<Dataset> },
-    Sweep { sweep: Sweep, dataset: Arc<Dataset>, perturber: Perturber },
+    Scenario { scenario: Scenario, dataset: Arc<Dataset>, fingerprint: String },
+    Sweep { sweep: Sweep, dataset: Arc<Dataset>, perturber: Perturber, fingerprint: String },
     Failed { id: String, error: String },
 }
 
@@ -135,7 +137,12 @@ fn units(files: Vec<PathBuf>) -> Vec<Unit> {
                     Ok(sweep) => match dataset(Path::new(&sweep.base.dataset))
                         .and_then(|d| io::prepare_sweep(&sweep, &d).map_err(|e| describe(&e)))
                     {
-                        Ok(d) => Work::Sweep { perturber: Perturber::new(&d), dataset: Arc::new(d), sweep },
+                        Ok(d) => Work::Sweep {
+                            perturber: Perturber::new(&d),
+                            fingerprint: fingerprint(&d, &sweep.base, Some(&sweep)),
+                            dataset: Arc::new(d),
+                            sweep,
+                        },
                         Err(e) => failed(e),
                     },
                     Err(e) => failed(describe(&e)),
@@ -145,7 +152,11 @@ fn units(files: Vec<PathBuf>) -> Vec<Unit> {
                     Ok(scenario) => match dataset(Path::new(&scenario.dataset))
                         .and_then(|d| io::prepare(&scenario, &d).map_err(|e| describe(&e)))
                     {
-                        Ok(d) => Work::Scenario { scenario, dataset: Arc::new(d) },
+                        Ok(d) => Work::Scenario {
+                            fingerprint: fingerprint(&d, &scenario, None),
+                            scenario,
+                            dataset: Arc::new(d),
+                        },
                         Err(e) => failed(e),
                     },
                     Err(e) => failed(describe(&e)),
@@ -180,16 +191,16 @@ fn solve_shard(unit: &Unit, shard: &Shard) -> (Header, Vec<Record>) {
     let failed = |id: String, e: String| Record::failed(id, BTreeMap::new(), e);
     match &unit.work {
         Work::Failed { id, error } => (empty_header(), vec![failed(id.clone(), error.clone())]),
-        Work::Scenario { scenario, dataset } => {
+        Work::Scenario { scenario, dataset, fingerprint } => {
             let record = match solve(dataset, scenario) {
                 Ok(s) => Record::solved(scenario.name.clone(), BTreeMap::new(), &s),
                 Err(e) => failed(scenario.name.clone(), e.to_string()),
             };
-            (Header::new(dataset), vec![record])
+            (Header::new(dataset, fingerprint.clone()), vec![record])
         }
-        Work::Sweep { sweep, dataset, perturber } => {
+        Work::Sweep { sweep, dataset, perturber, fingerprint } => {
             let records = (shard.start..shard.end).map(|i| solve_job(sweep, dataset, perturber, i)).collect();
-            (Header::new(dataset), records)
+            (Header::new(dataset, fingerprint.clone()), records)
         }
     }
 }
@@ -197,6 +208,7 @@ fn solve_shard(unit: &Unit, shard: &Shard) -> (Header, Vec<Record>) {
 fn empty_header() -> Header {
     Header {
         format: spreiding_solver::io::results::FORMAT.to_owned(),
+        fingerprint: String::new(),
         cycle: String::new(),
         municipalities: Vec::new(),
     }
@@ -219,6 +231,27 @@ fn threads(jobs: Option<usize>) -> usize {
         }
         Some(n) => n,
     }
+}
+
+/// The summary rows of a result file from an earlier run if it can be kept: it reads, its
+/// fingerprint is the unit's, and it holds exactly the scenarios of its shard, in order (a file
+/// cut at a line boundary holds fewer). `None`: solve the shard again.
+fn keepable(unit: &Unit, shard: &Shard, path: &Path) -> Option<Vec<Row>> {
+    let (fingerprint, expected): (&str, Vec<String>) = match &unit.work {
+        Work::Scenario { scenario, fingerprint, .. } => (fingerprint, vec![scenario.name.clone()]),
+        Work::Sweep { sweep, fingerprint, .. } => {
+            (fingerprint, (shard.start..shard.end).map(|i| sweep.id(i)).collect())
+        }
+        Work::Failed { .. } => return None,
+    };
+    let source = spreiding_solver::io::Source::read(path).ok()?;
+    let (header, records) = read_lines(&source.name, &source.text).ok()?;
+    let complete = records.len() == expected.len() && records.iter().zip(&expected).all(|(r, id)| &r.id == id);
+    if header.fingerprint != fingerprint || !complete {
+        return None;
+    }
+    let ctx = MetricsContext::new(&header);
+    Some(records.iter().map(|r| Row::new(&ctx, r)).collect())
 }
 
 /// Runs the batch; returns the exit status (0 all solved, 1 some infeasible, 2 some failed).
@@ -272,8 +305,21 @@ pub fn run(args: Args) -> Result<u8> {
             let _ = std::fs::remove_file(e.path());
         }
     }
-    let todo: Vec<&Shard> = shards.iter().filter(|s| !(args.resume && dir.join(&s.file_name).is_file())).collect();
-    let skipped: u64 = shards.len() as u64 - todo.len() as u64;
+    // Result files kept from an earlier run (with --resume), read back for the summary.
+    let mut kept: Vec<Option<Vec<Row>>> = Vec::with_capacity(shards.len());
+    let mut redone = 0u64;
+    for shard in &shards {
+        let path = dir.join(&shard.file_name);
+        if !(args.resume && path.exists()) {
+            kept.push(None);
+            continue;
+        }
+        let rows = keepable(&units[shard.unit], shard, &path);
+        redone += u64::from(rows.is_none());
+        kept.push(rows);
+    }
+    let skipped = kept.iter().filter(|k| k.is_some()).count() as u64;
+    let todo: Vec<&Shard> = shards.iter().zip(&kept).filter(|(_, k)| k.is_none()).map(|(s, _)| s).collect();
 
     let progress = if std::io::stderr().is_terminal() {
         let pb = ProgressBar::new(todo.iter().map(|s| s.end - s.start).sum());
@@ -303,8 +349,9 @@ pub fn run(args: Args) -> Result<u8> {
     let mut rows: Vec<Option<Vec<Row>>> = pool.install(|| {
         shards
             .par_iter()
-            .map(|shard| {
-                if args.resume && dir.join(&shard.file_name).is_file() {
+            .zip(&kept)
+            .map(|(shard, kept)| {
+                if kept.is_some() {
                     return None;
                 }
                 let (header, records) = solve_shard(&units[shard.unit], shard);
@@ -325,14 +372,9 @@ pub fn run(args: Args) -> Result<u8> {
         }
         bail!("{} result files could not be written to {}", write_errors.len(), dir.display());
     }
-    // Shards kept from an earlier run are read back.
-    for (shard, slot) in shards.iter().zip(rows.iter_mut()) {
+    for (slot, kept) in rows.iter_mut().zip(kept) {
         if slot.is_none() {
-            let path = dir.join(&shard.file_name);
-            let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-            let (header, records) = read_lines(&path.display().to_string(), &text)?;
-            let ctx = MetricsContext::new(&header);
-            *slot = Some(records.iter().map(|r| Row::new(&ctx, r)).collect());
+            *slot = kept;
         }
     }
     let counts = summarise(&args.out, rows.into_iter().flatten().flatten())?;
@@ -343,7 +385,20 @@ pub fn run(args: Args) -> Result<u8> {
         counts.get(&"ok").copied().unwrap_or(0),
         counts.get(&"infeasible").copied().unwrap_or(0),
         counts.get(&"failed").copied().unwrap_or(0),
-        if skipped > 0 { format!(" ({skipped} result files kept from before)") } else { String::new() },
+        if args.resume {
+            format!(
+                " (--resume: {skipped} result file{} kept, {} solved again{})",
+                if skipped == 1 { "" } else { "s" },
+                todo.len(),
+                if redone > 0 {
+                    format!(", of which {redone} from another definition, data set or program version, or incomplete")
+                } else {
+                    String::new()
+                }
+            )
+        } else {
+            String::new()
+        },
         args.out.display()
     );
     Ok(if counts.get(&"failed").copied().unwrap_or(0) > 0 {

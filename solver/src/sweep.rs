@@ -418,6 +418,27 @@ impl Sweep {
         self.len() == 0
     }
 
+    /// The stable id of scenario `index`: `name/point`, `name/draw` or `name/point-draw`, each
+    /// part zero-padded to the width of its largest value.
+    pub fn id(&self, index: u64) -> String {
+        let draws = self.random.as_ref().map_or(1, |r| u64::from(r.draws));
+        let (point, draw) = (index / draws, index % draws);
+        let mut id = format!("{}/", self.name);
+        if !self.grid.is_empty() {
+            id.push_str(&format!("{point:0w$}", w = width(self.grid_points())));
+        }
+        if let Some(r) = &self.random {
+            if !self.grid.is_empty() {
+                id.push('-');
+            }
+            id.push_str(&format!("{draw:0w$}", w = width(u64::from(r.draws))));
+        }
+        if self.grid.is_empty() && self.random.is_none() {
+            id.push('0');
+        }
+        id
+    }
+
     /// The scenario at `index` (0 <= index < len): grid point `index / draws`, draw
     /// `index % draws`.
     pub fn job(&self, index: u64) -> Job {
@@ -436,22 +457,12 @@ impl Sweep {
             axis.values[i].apply(&mut scenario);
             params.insert(axis.parameter.name().to_owned(), axis.values[i].value());
         }
-        let mut id = format!("{}/", self.name);
-        if !self.grid.is_empty() {
-            id.push_str(&format!("{point:0w$}", w = width(self.grid_points())));
-        }
         let draw = self.random.as_ref().map(|r| {
-            if !self.grid.is_empty() {
-                id.push('-');
-            }
-            id.push_str(&format!("{draw:0w$}", w = width(u64::from(r.draws))));
             params.insert("draw".to_owned(), draw.to_string());
             params.insert("seed".to_owned(), r.seed.to_string());
             draw as u32
         });
-        if self.grid.is_empty() && self.random.is_none() {
-            id.push('0');
-        }
+        let id = self.id(index);
         scenario.name = id.clone();
         Job { id, scenario, params, draw }
     }

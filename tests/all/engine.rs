@@ -257,6 +257,7 @@ fn info(code: &str, province: &str, population: u32, indicative: [u32; 2]) -> Mu
 fn metrics_on_a_hand_checked_example() {
     let header = Header {
         format: FORMAT.into(),
+        fingerprint: String::new(),
         cycle: "test".into(),
         municipalities: vec![
             info("GM0001", "PV20", 10_000, [10, 2]),
@@ -389,4 +390,61 @@ fn lp_sweeps_are_deterministic_across_jobs() {
     assert_eq!(outs[0], outs[1]);
     let summary = String::from_utf8(outs[0]["/summary.csv"].clone()).unwrap();
     assert_eq!(summary.lines().count(), 1 + 40);
+}
+
+/// Regression: a sweep whose seed changed between the killed run and `--resume` ended up half
+/// old, half new, with exit status 0.
+#[test]
+fn resume_solves_again_what_another_definition_produced() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = |seed: u32| format!("[sweep.random]\ndraws = 250\nseed = {seed}\nlocation_places = 0.1\ncaps = 0.1\n");
+    let path = sweep_file(dir.path(), "seeded", &body(3));
+    let out = dir.path().join("out");
+    spreiding().arg("run").arg(&path).arg("--out").arg(&out).assert().success();
+    // The definition changes; the result files of the old one are there.
+    let path = sweep_file(dir.path(), "seeded", &body(4));
+    let o = spreiding().arg("run").arg(&path).args(["--resume", "--out"]).arg(&out).output().unwrap();
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{e}");
+    assert!(e.contains("--resume: 0 result files kept, 3 solved again, of which 3 from another definition"), "{e}");
+    let clean = dir.path().join("clean");
+    spreiding().arg("run").arg(&path).arg("--out").arg(&clean).assert().success();
+    assert_eq!(snapshot(&clean), snapshot(&out));
+}
+
+/// Regression: a result file cut at a line boundary was counted as complete.
+#[test]
+fn resume_solves_again_a_shard_cut_short() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sweep_file(dir.path(), "cut", "[sweep.random]\ndraws = 250\nseed = 9\ncaps = 0.1\n");
+    let out = dir.path().join("out");
+    spreiding().arg("run").arg(&path).arg("--out").arg(&out).assert().success();
+    let clean = snapshot(&out);
+    let shard = out.join("results/cut.100.jsonl");
+    let text = fs::read_to_string(&shard).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    fs::write(&shard, lines[..lines.len() - 7].join("\n") + "\n").unwrap();
+    let o = spreiding().arg("run").arg(&path).args(["--resume", "--out"]).arg(&out).output().unwrap();
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{e}");
+    assert!(e.contains("--resume: 2 result files kept, 1 solved again, of which 1 from another"), "{e}");
+    assert_eq!(snapshot(&out), clean);
+}
+
+#[test]
+fn the_fingerprint_depends_on_what_produces_results_and_not_on_where_files_lie() {
+    use spreiding_solver::io::results::fingerprint;
+    let (scenario, dataset) = spreiding_solver::io::load(&scenario_path("rest-indicative")).unwrap();
+    let a = fingerprint(&dataset, &scenario, None);
+    assert_eq!(a.len(), 64);
+    let mut moved = scenario.clone();
+    moved.files = vec!["/elsewhere/rest-indicative.toml".into()];
+    moved.dataset = "/elsewhere/data".into();
+    assert_eq!(fingerprint(&dataset, &moved, None), a);
+    let mut changed = scenario.clone();
+    changed.allocation.weights.effort = 0.1;
+    assert_ne!(fingerprint(&dataset, &changed, None), a);
+    let mut other_data = dataset.clone();
+    other_data.content_hash = "0".repeat(64);
+    assert_ne!(fingerprint(&other_data, &scenario, None), a);
 }

@@ -4,20 +4,29 @@
 //! index, then one [`Record`] per scenario. Per-municipality arrays are flat, two entries per
 //! municipality in header order: regular at 2i, AMV at 2i + 1.
 
-use crate::model::{Commodity, Dataset};
+use crate::model::{Commodity, Dataset, Scenario};
 use crate::solve::{Reason, Solution, Status};
+use crate::sweep::Sweep;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-/// The format tag of result files.
-pub const FORMAT: &str = "spreiding-results/1";
+/// The format tag of result files written.
+pub const FORMAT: &str = "spreiding-results/2";
 
-/// What the arrays of the records index.
+/// Format tags read: version 1 had no fingerprint.
+pub const FORMATS_READ: [&str; 2] = ["spreiding-results/1", FORMAT];
+
+/// What the arrays of the records index, and what produced them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Header {
     /// [`FORMAT`].
     pub format: String,
+    /// What produced the file (see [`fingerprint`]): `--resume` keeps a file only when it
+    /// matches. Empty in files of format 1 and for scenarios that failed before solving.
+    #[serde(default)]
+    pub fingerprint: String,
     /// Cycle id of the data set.
     pub cycle: String,
     /// Municipalities in code order.
@@ -41,10 +50,11 @@ pub struct MunicipalityInfo {
 }
 
 impl Header {
-    /// The header of a data set.
-    pub fn new(dataset: &Dataset) -> Self {
+    /// The header of result files on a data set, produced as `fingerprint` says.
+    pub fn new(dataset: &Dataset, fingerprint: String) -> Self {
         Header {
             format: FORMAT.to_owned(),
+            fingerprint,
             cycle: dataset.cycle.id.clone(),
             municipalities: dataset
                 .municipalities
@@ -189,6 +199,44 @@ impl Record {
     }
 }
 
+/// The fingerprint of what produces a result file: SHA-256 over the program version, the data
+/// set's content hash and the definition of the scenario or sweep after inheritance (its
+/// settings and overrides, and for a sweep its grid and draws; not where they were written,
+/// so moving the files changes nothing). Equal fingerprints mean equal results.
+pub fn fingerprint(dataset: &Dataset, scenario: &Scenario, sweep: Option<&Sweep>) -> String {
+    let mut overrides = serde_json::to_value(&scenario.overrides).unwrap_or_default();
+    strip(&mut overrides, "origin");
+    let definition = serde_json::json!({
+        "program": env!("CARGO_PKG_VERSION"),
+        "dataset": dataset.content_hash,
+        "name": scenario.name,
+        "counting": scenario.counting,
+        "allocation": scenario.allocation,
+        "constraints": scenario.constraints,
+        "overrides": overrides,
+        "sweep": sweep.map(|s| serde_json::json!({
+            "name": s.name,
+            "grid": s.grid.iter().map(|a| (a.parameter.name(), a.values.iter().map(|v| v.value()).collect::<Vec<_>>())).collect::<Vec<_>>(),
+            "random": s.random,
+        })),
+    });
+    let mut h = Sha256::new();
+    h.update(definition.to_string().as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Removes every member named `key` from a JSON value, at any depth.
+fn strip(v: &mut serde_json::Value, key: &str) {
+    match v {
+        serde_json::Value::Object(m) => {
+            m.remove(key);
+            m.values_mut().for_each(|x| strip(x, key));
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| strip(x, key)),
+        _ => {}
+    }
+}
+
 /// One line of a result file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -230,8 +278,8 @@ pub fn read_lines(file: &str, text: &str) -> Result<(Header, Vec<Record>), ReadE
     let err = |line: usize, message: String| ReadError { file: file.to_owned(), line: line + 1, message };
     let (i, first) = lines.next().ok_or_else(|| err(0, "empty result file".to_owned()))?;
     let header: Header = serde_json::from_str(first).map_err(|e| err(i, format!("not a result header: {e}")))?;
-    if header.format != FORMAT {
-        return Err(err(i, format!("format `{}`; this program reads `{FORMAT}`", header.format)));
+    if !FORMATS_READ.contains(&header.format.as_str()) {
+        return Err(err(i, format!("format `{}`; this program reads {}", header.format, FORMATS_READ.join(" and "))));
     }
     let n = 2 * header.municipalities.len();
     let mut records = Vec::new();
