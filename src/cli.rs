@@ -197,6 +197,11 @@ fn run(cli: Cli) -> Result<u8> {
                 return Ok(SOLVED);
             }
             let (scenario, dataset) = io::load(&path)?;
+            if dataset.locations.is_empty() {
+                eprintln!(
+                    "warning: the data set lists no locations: every municipality counts 0 places, so no report closes"
+                );
+            }
             let line = format!(
                 "{}: valid. Scenario \"{}\" on {} (cycle {}): {} provinces, {} municipalities, {} location rows.\n",
                 path.display(),
@@ -213,15 +218,25 @@ fn run(cli: Cli) -> Result<u8> {
     }
 }
 
-/// A municipality by code, or by its exact name (case-insensitive).
+/// A municipality by code (any case), or by its exact name (case-insensitive); a name that
+/// matches several is refused, listing them.
 fn find_municipality(dataset: &Dataset, given: &str) -> Result<MunicipalityCode> {
-    if let Some(code) = MunicipalityCode::parse(given) {
+    if let Some(code) = MunicipalityCode::parse(given.trim()) {
         if dataset.municipality_index(&code).is_some() {
             return Ok(code);
         }
         return Err(anyhow!("unknown municipality {code}: it is not in the data set"));
     }
-    dataset.municipalities.iter().find(|m| m.name.eq_ignore_ascii_case(given)).map(|m| m.code).ok_or_else(|| {
-        anyhow!("unknown municipality `{given}`: give a code like GM0014 or a name from municipalities.csv")
-    })
+    let matches: Vec<_> = dataset.municipalities.iter().filter(|m| m.name.eq_ignore_ascii_case(given.trim())).collect();
+    match matches.as_slice() {
+        [m] => Ok(m.code),
+        [] => Err(anyhow!("unknown municipality `{given}`: give a code like GM0014 or a name from municipalities.csv")),
+        several => {
+            let list: Vec<String> = several
+                .iter()
+                .map(|m| format!("{} ({}, {})", m.code, m.name, dataset.provinces[m.province].name))
+                .collect();
+            Err(anyhow!("`{given}` names {} municipalities: {}; give the code", several.len(), list.join(", ")))
+        }
+    }
 }

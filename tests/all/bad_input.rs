@@ -249,14 +249,14 @@ fn misspelt_scenario_key() {
     let c = Copy::new();
     let s = c.scenario("name = \"x\"\ndataset = \"data\"\n[allocation]\nmdoe = \"rest\"\n");
     let e = refused(&s);
-    assert_has(&e, "s.toml:4: mdoe: unknown field `mdoe`");
+    assert_has(&e, "s.toml:4: allocation.mdoe: unknown field `mdoe`");
 }
 
 #[test]
 fn unknown_mode() {
     let c = Copy::new();
     let s = c.scenario("name = \"x\"\ndataset = \"data\"\n[allocation]\nmode = \"fair\"\n");
-    assert_has(&refused(&s), "s.toml:4: fair: unknown variant `fair`, expected `rest` or `level`");
+    assert_has(&refused(&s), "s.toml:4: allocation.mode: unknown variant `fair`, expected `rest` or `level`");
 }
 
 #[test]
@@ -463,4 +463,82 @@ fn a_data_file_linked_to_an_endless_device_is_refused_before_it_is_read_whole() 
     fs::remove_file(c.path("illustrative/exclusions.csv")).unwrap();
     std::os::unix::fs::symlink("/dev/zero", c.path("illustrative/exclusions.csv")).unwrap();
     assert_has(&c.refused(), "exclusions.csv: is larger than 64 MiB, the most an input file may have");
+}
+
+// Clearer messages (issue 7).
+
+/// Regression: type errors named the value as the field and said `expected u32`.
+#[test]
+fn toml_type_errors_name_the_key_and_the_kind_in_words() {
+    let c = Copy::new();
+    let s = c.scenario("name = \"x\"\ndataset = \"data\"\n[allocation]\ncaps = \"yes\"\n");
+    assert_has(&refused(&s), "s.toml:4: allocation.caps: \"yes\" (text) is not valid here; expected true or false");
+    let s = c.scenario("name = \"x\"\ndataset = \"data\"\n[allocation]\nmode = 3\n");
+    assert_has(
+        &refused(&s),
+        "s.toml:4: allocation.mode: is not a word of this setting; expected \"rest\" or \"level\"",
+    );
+    let s = c.scenario(
+        "name = \"x\"\ndataset = \"data\"\n[[overrides.municipalities]]\ncode = \"GM0014\"\nmax_additional_regular = -5\n",
+    );
+    let e = refused(&s);
+    assert_has(&e, "s.toml:5: overrides.municipalities.max_additional_regular: -5 is negative; expected a whole number from 0 to 1000000");
+    assert!(!e.contains("u32"), "{e}");
+}
+
+#[test]
+fn a_row_with_the_wrong_number_of_fields_is_reported_once() {
+    let c = Copy::new();
+    c.set_line("illustrative/locations.csv", 3, |old| format!("{old},extra"));
+    let e = c.refused();
+    assert_has(&e, "locations.csv:3: has 10 fields; the header has 9");
+    assert_eq!(e.matches("locations.csv:3").count(), 1, "{e}");
+}
+
+#[test]
+fn an_empty_locations_file_is_a_warning_in_validate() {
+    let c = Copy::new();
+    fs::write(
+        c.path("illustrative/locations.csv"),
+        "location_id,municipality,places_regular,places_amv,status,opens,closes,bridging,location_total\n",
+    )
+    .unwrap();
+    let out =
+        Command::cargo_bin("spreiding").unwrap().arg("validate").arg(c.dir.path().join("s.toml")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(e.contains("warning: the data set lists no locations"), "{e}");
+}
+
+#[test]
+fn codes_are_accepted_in_any_case() {
+    let c = Copy::new();
+    c.set_field("illustrative/locations.csv", 2, 1, "gm0014");
+    c.set_field("illustrative/exclusions.csv", 2, 0, "Gm0784");
+    Command::cargo_bin("spreiding").unwrap().arg("validate").arg(c.dir.path().join("s.toml")).assert().success();
+    let out = Command::cargo_bin("spreiding")
+        .unwrap()
+        .args(["explain", "--format", "json", "--municipality", "gm0014"])
+        .arg(c.dir.path().join("s.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["code"], "GM0014");
+}
+
+#[test]
+fn explain_refuses_a_name_that_matches_two_municipalities() {
+    let c = Copy::new();
+    // Almere (GM0034, line 3) renamed Groningen, as GM0014 is called.
+    c.set_field("municipalities.csv", 3, 1, "Groningen");
+    let out = Command::cargo_bin("spreiding")
+        .unwrap()
+        .args(["explain", "--municipality", "groningen"])
+        .arg(c.dir.path().join("s.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(e.contains("`groningen` names 2 municipalities: GM0014 (Groningen, Groningen), GM0034 (Groningen, Flevoland); give the code"), "{e}");
 }

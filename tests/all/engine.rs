@@ -102,7 +102,7 @@ fn bad_sweeps_are_refused_with_file_line_and_key() {
         ),
         ("[sweep.random]\ndraws = -5\n", "bad.toml:5: sweep.random.draws: -5 is not a number of draws"),
         ("[sweep.random]\ndraws = 10\ncaps = 1.5\n", "bad.toml:6: sweep.random.caps: 1.5 is not a relative range"),
-        ("[sweep.random]\ndraws = 10\nsede = 3\n", "bad.toml:6: sede: unknown field `sede`"),
+        ("[sweep.random]\ndraws = 10\nsede = 3\n", "bad.toml:6: sweep.random.sede: unknown field `sede`"),
     ];
     for (body, needle) in cases {
         let path = sweep_file(dir.path(), "bad", body);
@@ -167,7 +167,7 @@ fn a_failing_scenario_is_reported_and_the_others_are_solved() {
     let out = spreiding().arg("run").arg(dir.path()).arg("--out").arg(&out_dir).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let e = String::from_utf8_lossy(&out.stderr);
-    assert!(e.contains("bad.toml:3: mdoe: unknown field `mdoe`"), "{e}");
+    assert!(e.contains("bad.toml:3: allocation.mdoe: unknown field `mdoe`"), "{e}");
     assert!(e.contains("2 scenarios: 1 solved, 0 with an infeasible province, 1 failed"), "{e}");
     // No progress bar when standard error is not a terminal.
     assert!(!e.contains("scenarios ("), "{e}");

@@ -157,7 +157,7 @@ fn bad_overrides_are_refused_with_file_and_line() {
         ("[[overrides.locations]]\nlocation_id = \"L0003\"\nmunicipality = \"GM0014\"\nopens = 2025-04-01\ncloses = 2025-01-01\n", "o.toml:3: overrides.locations.closes: 2025-01-01 is before opens 2025-04-01"),
         ("[[overrides.locations]]\naction = \"add\"\nlocation_id = \"X\"\nmunicipality = \"GM0014\"\nplaces_regular = 1\n", "add needs every field; missing places_amv, status, opens"),
         ("[[overrides.provinces]]\ncode = \"PV40\"\ntarget_regular = 1\n", "o.toml:3: overrides.provinces.code: unknown province PV40"),
-        ("[[overrides.municipalities]]\ncode = \"GM0014\"\nmax_additonal_regular = 5\n", "o.toml:5: max_additonal_regular: unknown field `max_additonal_regular`"),
+        ("[[overrides.municipalities]]\ncode = \"GM0014\"\nmax_additonal_regular = 5\n", "o.toml:5: overrides.municipalities.max_additonal_regular: unknown field `max_additonal_regular`"),
     ];
     for (overrides, needle) in cases {
         let dir = folder(&[("o.toml", &format!("extends = \"BASE\"\n\n{overrides}"))]);

@@ -183,8 +183,7 @@ fn load_cycle(source: &Source, problems: &mut Problems) -> Option<Cycle> {
     let file: CycleFile = match toml::from_str(text) {
         Ok(f) => f,
         Err(e) => {
-            let line = e.span().map(|s| line_of(text, s.start));
-            problems.push(Problem::at(path, line, None, e.message().to_owned()));
+            problems.push(super::toml_error::problem(path, text, &e));
             return None;
         }
     };

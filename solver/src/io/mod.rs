@@ -15,6 +15,7 @@ mod scenario;
 mod source;
 mod sweep;
 mod table;
+mod toml_error;
 mod write;
 
 pub use dataset::{load_dataset, parse_dataset, DatasetSources};

@@ -316,19 +316,7 @@ impl Resolver for FileResolver {
 
 /// Parses TOML text of a scenario file into its file type, with the line of a syntax error.
 pub(crate) fn parse_file(path: &str, text: &str) -> Result<ScenarioFile, InputError> {
-    toml::from_str(text).map_err(|e| {
-        let (line, field) = match e.span() {
-            Some(span) => {
-                let key = text.get(span.clone()).unwrap_or("").trim().trim_matches('"');
-                let field = (!key.is_empty() && key.len() < 60 && !key.contains('\n')).then_some(key);
-                (Some(line_of(text, span.start)), field)
-            }
-            None => (None, None),
-        };
-        let mut problems = Problems::default();
-        problems.push(Problem::at(path, line, field, e.message().trim().to_owned()));
-        problems.into_error()
-    })
+    toml::from_str(text).map_err(|e| InputError::single(super::toml_error::problem(path, text, &e)))
 }
 
 /// Reads and validates a scenario file and its `extends` chain (not yet the data set it names).

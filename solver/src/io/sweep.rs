@@ -24,7 +24,7 @@
 //!
 //! The parameters are listed in [`crate::sweep::PARAMETERS`].
 
-use super::dataset::{line_of, toml_date};
+use super::dataset::toml_date;
 use super::scenario::{parse_scenario_source, FileResolver, Resolver};
 use super::source::LineIndex;
 use super::{checks, InputError, Problem, Problems, Source};
@@ -74,9 +74,17 @@ struct RandomFile {
     caps: Option<Spanned<f64>>,
 }
 
-/// True when a TOML text is a sweep file (it has a `[sweep]` table), not a scenario.
+/// True when a TOML text is a sweep file (it has a `[sweep]` table), not a scenario. A scan of
+/// the table headers, not a parse: a scenario file is parsed once, by its own reader (a
+/// scenario with a `sweep` key is refused there as an unknown field).
 pub fn is_sweep(text: &str) -> bool {
-    text.parse::<toml::Table>().is_ok_and(|t| t.contains_key("sweep"))
+    text.lines().map(str::trim_start).any(|l| {
+        let header = l.strip_prefix("[[").or_else(|| l.strip_prefix('[')).map(str::trim_start);
+        header.and_then(|h| h.strip_prefix("sweep")).is_some_and(|rest| {
+            let rest = rest.trim_start();
+            rest.starts_with(']') || rest.starts_with('.')
+        }) || l.strip_prefix("sweep").is_some_and(|rest| rest.trim_start().starts_with('='))
+    })
 }
 
 /// Grid values are rounded to this many decimals (0.1 * 3 is 0.3, not 0.30000000000000004).
@@ -119,14 +127,8 @@ pub fn load_sweep(path: &Path) -> Result<Sweep, InputError> {
 /// Validates a sweep from its text; `resolver` supplies the base scenario (as for `extends`).
 pub fn parse_sweep_source(source: &Source, resolver: &mut dyn Resolver) -> Result<Sweep, InputError> {
     let (path, text) = (source.name.as_str(), &source.text);
-    let file: SweepFile = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| line_of(text, s.start));
-        let field = e.span().and_then(|s| text.get(s)).map(|k| k.trim().trim_matches('"').to_owned());
-        let field = field.filter(|k| !k.is_empty() && k.len() < 60 && !k.contains('\n'));
-        let mut p = Problems::default();
-        p.push(Problem::at(path, line, field.as_deref(), e.message().trim().to_owned()));
-        p.into_error()
-    })?;
+    let file: SweepFile =
+        toml::from_str(text).map_err(|e| InputError::single(super::toml_error::problem(path, text, &e)))?;
     let mut problems = Problems::default();
     let lines = LineIndex::new(text);
     let line = |span: std::ops::Range<usize>| Some(lines.line(span.start));
@@ -371,4 +373,22 @@ pub fn check_sweep_against_dataset(sweep: &Sweep, dataset: &Dataset) -> Result<(
             .into_iter()
             .collect()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_sweep;
+
+    #[test]
+    fn sweep_files_are_told_apart_by_their_sweep_table() {
+        assert!(is_sweep("[sweep]\nbase = \"a.toml\"\n"));
+        assert!(is_sweep("# c\n  [ sweep ]\n"));
+        assert!(is_sweep("[sweep.random]\ndraws = 3\n"));
+        assert!(is_sweep("[[sweep.grid]]\n"));
+        assert!(is_sweep("sweep = { base = \"a.toml\" }\n"));
+        assert!(!is_sweep("name = \"x\"\n[allocation]\nmode = \"rest\"\n"));
+        assert!(!is_sweep("[sweeps]\n"));
+        assert!(!is_sweep("name = \"sweep\"\n"));
+        assert!(!is_sweep("sweeping = 1\n"));
+    }
 }

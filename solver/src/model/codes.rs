@@ -15,14 +15,17 @@ macro_rules! code_type {
             /// The expected form, for error messages.
             pub const FORM: &'static str = $form;
 
-            /// Parses a code of the form `PREFIX` + digits; `None` if it has another form.
+            /// Parses a code of the form `PREFIX` + digits, the prefix in any case (`gm0014` is
+            /// `GM0014`); `None` if it has another form.
             pub fn parse(s: &str) -> Option<Self> {
-                let rest = s.strip_prefix($prefix)?;
+                let prefix = s.get(..$prefix.len()).filter(|p| p.eq_ignore_ascii_case($prefix))?;
+                let rest = &s[prefix.len()..];
                 if !($digits..=$max_digits).contains(&rest.len()) || !rest.bytes().all(|b| b.is_ascii_digit()) {
                     return None;
                 }
                 let mut bytes = [0u8; $prefix.len() + $max_digits];
-                bytes[..s.len()].copy_from_slice(s.as_bytes());
+                bytes[..$prefix.len()].copy_from_slice($prefix.as_bytes());
+                bytes[$prefix.len()..s.len()].copy_from_slice(rest.as_bytes());
                 Some(Self(bytes))
             }
 
@@ -163,6 +166,12 @@ mod tests {
         assert!(ProvinceCode::parse("PV20").is_some());
         assert!(ProvinceCode::parse("PV2").is_none());
         assert!(CoropCode::parse("CR40").is_some());
+        // Any case, stored in capitals.
+        assert_eq!(MunicipalityCode::parse("gm0014"), MunicipalityCode::parse("GM0014"));
+        assert_eq!(MunicipalityCode::parse("Gm0014").unwrap().as_str(), "GM0014");
+        assert_eq!(ProvinceCode::parse("pv20").unwrap().as_str(), "PV20");
+        assert!(MunicipalityCode::parse("g").is_none());
+        assert!(MunicipalityCode::parse("é0014").is_none());
     }
 
     #[test]
