@@ -82,8 +82,8 @@ enum Command {
         #[arg(required = true)]
         results: Vec<PathBuf>,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = crate::compare::Format::Table)]
-        format: crate::compare::Format,
+        #[arg(long, value_enum, default_value_t = crate::output::compare::Format::Table)]
+        format: crate::output::compare::Format,
         /// The baseline scenario's id (default: the first solved scenario).
         #[arg(long)]
         baseline: Option<String>,
@@ -174,7 +174,7 @@ fn run(cli: Cli) -> Result<u8> {
             crate::run::run(crate::run::Args { paths, jobs: jobs.map(|j| j as usize), out, resume, max_scenarios })
         }
         Command::Compare { results, baseline, format, metrics, excel, output: out } => {
-            let bytes = crate::compare::compare(&results, baseline.as_deref(), format, metrics, excel)?;
+            let bytes = crate::output::compare::compare(&results, baseline.as_deref(), format, metrics, excel)?;
             write_output(out.as_deref(), &bytes)?;
             Ok(SOLVED)
         }

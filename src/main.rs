@@ -4,7 +4,6 @@
 
 mod atomic;
 mod cli;
-mod compare;
 mod output;
 mod run;
 

@@ -14,10 +14,10 @@ use crate::atomic::write_output;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use spreiding_solver::compare::{metrics, Metrics, MetricsContext};
-use spreiding_solver::io::results::{fingerprint, read_lines, write_lines, Header, Outcome, Record};
 use spreiding_solver::io::{self, InputError};
 use spreiding_solver::model::{Dataset, Scenario};
+use spreiding_solver::report::compare::{metrics, Metrics, MetricsContext};
+use spreiding_solver::report::results::{fingerprint, read_lines, write_lines, Header, Outcome, Record};
 use spreiding_solver::solve::solve;
 use spreiding_solver::sweep::{solve_job, Perturber, Sweep};
 use std::collections::{BTreeMap, BTreeSet};
@@ -207,7 +207,7 @@ fn solve_shard(unit: &Unit, shard: &Shard) -> (Header, Vec<Record>) {
 
 fn empty_header() -> Header {
     Header {
-        format: spreiding_solver::io::results::FORMAT.to_owned(),
+        format: spreiding_solver::report::results::FORMAT.to_owned(),
         fingerprint: String::new(),
         cycle: String::new(),
         municipalities: Vec::new(),

@@ -24,12 +24,12 @@
 #![deny(clippy::float_cmp)]
 
 pub mod allocate;
-pub mod compare;
 pub mod counting;
 pub mod explain;
 pub mod io;
 pub mod keys;
 pub mod model;
+pub mod report;
 pub mod round;
 pub mod solve;
 pub mod sweep;

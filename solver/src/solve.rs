@@ -5,7 +5,8 @@ use crate::allocate::{self, corop, per_capita, Block, Member, Outcome};
 use crate::counting::{counted_places, CountingContext};
 use crate::keys::{self, Key, KeyInput, Standing};
 use crate::model::{
-    AllocationMode, Commodity, Dataset, Date, Method, MunicipalityCode, PerCommodity, ProvinceCode, Scenario,
+    entries, entry, AllocationMode, Commodity, Dataset, Date, Method, MunicipalityCode, PerCommodity, ProvinceCode,
+    Scenario,
 };
 use crate::round::{self, Step};
 use serde::Serialize;
@@ -239,15 +240,15 @@ pub fn solve_with(dataset: &Dataset, scenario: &Scenario, inputs: &Inputs) -> Re
     let members = dataset.members_by_province();
     let relative_effort: Vec<f64> = (0..dataset.municipalities.len()).map(|i| dataset.relative_effort(i)).collect();
     let mut provinces = Vec::with_capacity(2 * dataset.provinces.len());
-    // Slot 2i + c: municipality i (indices are in code order), regular before AMV.
-    let mut slots: Vec<Option<MunicipalityResult>> = vec![None; 2 * dataset.municipalities.len()];
+    // One slot per entry: municipalities in code order, regular before AMV.
+    let mut slots: Vec<Option<MunicipalityResult>> = vec![None; entries(dataset.municipalities.len())];
     for (p, ms) in members.iter().enumerate() {
         for c in Commodity::ALL {
             let (block, results) = solve_block(dataset, scenario, p, ms, c, inputs, &relative_effort)
                 .map_err(|source| SolveError { province: dataset.provinces[p].code, commodity: c, source })?;
             provinces.push(block);
             for r in results {
-                let k = 2 * r.municipality + r.commodity as usize;
+                let k = entry(r.municipality, r.commodity);
                 slots[k] = Some(r);
             }
         }

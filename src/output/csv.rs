@@ -1,8 +1,8 @@
 //! `--format csv`: one row per municipality and commodity, with its province's status.
 
 use anyhow::Result;
-use spreiding_solver::io::report::Report;
 use spreiding_solver::model::Dataset;
+use spreiding_solver::report::Report;
 use spreiding_solver::Solution;
 use std::collections::BTreeMap;
 

@@ -1,8 +1,8 @@
 //! `--format json`: the [`Report`] as pretty JSON.
 
 use anyhow::Result;
-use spreiding_solver::io::report::Report;
 use spreiding_solver::model::Dataset;
+use spreiding_solver::report::Report;
 use spreiding_solver::Solution;
 
 pub fn render(dataset: &Dataset, solution: &Solution) -> Result<Vec<u8>> {

@@ -1,5 +1,7 @@
-//! Output formats of `spreiding solve`, one file each: a table for people, JSON and CSV for tools.
+//! Renderers, one file each: `spreiding solve` as a table for people, JSON and CSV for tools;
+//! `spreiding compare` in its formats.
 
+pub mod compare;
 mod csv;
 mod json;
 mod table;

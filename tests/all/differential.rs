@@ -97,8 +97,9 @@ fn lp_gives_equal_members_identical_values() {
 #[test]
 fn auto_and_lp_give_identical_reports_on_nl_2024() {
     use crate::common::scenario_path;
-    use spreiding_solver::io::{self, report::Report};
+    use spreiding_solver::io;
     use spreiding_solver::model::Method;
+    use spreiding_solver::report::Report;
     use spreiding_solver::solve::solve;
     for name in ["rest-indicative", "level", "effort", "corop-balance"] {
         let (mut scenario, dataset) = io::load(&scenario_path(name)).unwrap();

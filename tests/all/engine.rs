@@ -3,10 +3,12 @@
 
 use crate::common::*;
 use assert_cmd::Command;
-use spreiding_solver::compare::{gini, metrics, MetricsContext};
-use spreiding_solver::io::results::{read_lines, Header, MunicipalityInfo, Outcome, ProvinceRecord, Record, FORMAT};
 use spreiding_solver::io::{load_sweep, InputError};
 use spreiding_solver::model::{AllocationMode, Commodity};
+use spreiding_solver::report::compare::{gini, metrics, MetricsContext};
+use spreiding_solver::report::results::{
+    read_lines, Header, MunicipalityInfo, Outcome, ProvinceRecord, Record, FORMAT,
+};
 use spreiding_solver::solve::Status;
 use std::collections::BTreeMap;
 use std::fs;
@@ -433,7 +435,7 @@ fn resume_solves_again_a_shard_cut_short() {
 
 #[test]
 fn the_fingerprint_depends_on_what_produces_results_and_not_on_where_files_lie() {
-    use spreiding_solver::io::results::fingerprint;
+    use spreiding_solver::report::results::fingerprint;
     let (scenario, dataset) = spreiding_solver::io::load(&scenario_path("rest-indicative")).unwrap();
     let a = fingerprint(&dataset, &scenario, None);
     assert_eq!(a.len(), 64);

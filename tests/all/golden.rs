@@ -2,7 +2,8 @@
 //! A change shows as a snapshot diff to review (`cargo insta review`), never silently.
 
 use crate::common::*;
-use spreiding_solver::io::{self, report::Report};
+use spreiding_solver::io;
+use spreiding_solver::report::Report;
 use spreiding_solver::solve::solve;
 
 fn check(name: &str) {

@@ -2,8 +2,8 @@
 
 use crate::common::*;
 use proptest::prelude::*;
-use spreiding_solver::io::report::Report;
 use spreiding_solver::model::{AllocationMode, Commodity, Eligibility, Weights};
+use spreiding_solver::report::Report;
 use spreiding_solver::solve::{solve, MunicipalityResult, Solution, Status};
 
 fn config() -> ProptestConfig {

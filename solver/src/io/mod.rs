@@ -1,4 +1,5 @@
-//! Reading and validating input files into the [`crate::model`] types.
+//! Reading and validating input into the [`crate::model`] types: from text in memory
+//! ([`DatasetSources`], [`Source`] with a [`Resolver`]), with thin adapters for files.
 //!
 //! Every check runs before any computation, and every problem found is reported (not only the
 //! first), each with its file, line and field and what would be valid. File types (what the
@@ -9,8 +10,6 @@ mod checks;
 mod dataset;
 mod overrides;
 mod problem;
-pub mod report;
-pub mod results;
 mod scenario;
 mod source;
 mod sweep;

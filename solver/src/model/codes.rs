@@ -116,6 +116,22 @@ impl fmt::Display for Commodity {
     }
 }
 
+/// The flat index of a municipality's value of a commodity, where values are kept two per
+/// municipality, regular first (result files, per-entry arrays): `2 i` regular, `2 i + 1` AMV.
+pub fn entry(municipality: usize, commodity: Commodity) -> usize {
+    2 * municipality + commodity as usize
+}
+
+/// The municipality and commodity of a flat index (the inverse of [`entry`]).
+pub fn entry_of(k: usize) -> (usize, Commodity) {
+    (k / 2, if k % 2 == 0 { Commodity::Regular } else { Commodity::Amv })
+}
+
+/// The number of flat entries of `municipalities` municipalities.
+pub fn entries(municipalities: usize) -> usize {
+    2 * municipalities
+}
+
 /// One value per commodity.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PerCommodity<T> {
@@ -172,6 +188,18 @@ mod tests {
         assert_eq!(ProvinceCode::parse("pv20").unwrap().as_str(), "PV20");
         assert!(MunicipalityCode::parse("g").is_none());
         assert!(MunicipalityCode::parse("é0014").is_none());
+    }
+
+    #[test]
+    fn entries_are_two_per_municipality_regular_first() {
+        assert_eq!(entry(0, Commodity::Regular), 0);
+        assert_eq!(entry(0, Commodity::Amv), 1);
+        assert_eq!(entry(7, Commodity::Amv), 15);
+        for k in 0..20 {
+            let (m, c) = entry_of(k);
+            assert_eq!(entry(m, c), k);
+        }
+        assert_eq!(entries(342), 684);
     }
 
     #[test]

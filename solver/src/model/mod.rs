@@ -7,8 +7,9 @@ mod codes;
 mod dataset;
 pub mod limits;
 mod scenario;
+pub mod sweep;
 
-pub use codes::{Commodity, CoropCode, MunicipalityCode, PerCommodity, ProvinceCode};
+pub use codes::{entries, entry, entry_of, Commodity, CoropCode, MunicipalityCode, PerCommodity, ProvinceCode};
 pub use dataset::{Cycle, Dataset, IndicativeSource, LocationShare, LocationStatus, Municipality, Province};
 pub use limits::{MAX_PER_1000, MAX_WEIGHT};
 pub use scenario::{

@@ -4,7 +4,7 @@
 //! index, then one [`Record`] per scenario. Per-municipality arrays are flat, two entries per
 //! municipality in header order: regular at 2i, AMV at 2i + 1.
 
-use crate::model::{Commodity, Dataset, Scenario};
+use crate::model::{entries, entry, Commodity, Dataset, Scenario};
 use crate::solve::{Reason, Solution, Status};
 use crate::sweep::Sweep;
 use serde::{Deserialize, Serialize};
@@ -151,7 +151,7 @@ impl Record {
         let mut allocated = vec![0; n];
         let mut capped = Vec::new();
         for m in &solution.municipalities {
-            let k = 2 * m.municipality + m.commodity as usize;
+            let k = entry(m.municipality, m.commodity);
             counted[k] = m.counted;
             allocated[k] = m.allocated + m.beyond_cap;
             if matches!(m.reason, Reason::Capped | Reason::InfeasibleCapped) {
@@ -281,7 +281,7 @@ pub fn read_lines(file: &str, text: &str) -> Result<(Header, Vec<Record>), ReadE
     if !FORMATS_READ.contains(&header.format.as_str()) {
         return Err(err(i, format!("format `{}`; this program reads {}", header.format, FORMATS_READ.join(" and "))));
     }
-    let n = 2 * header.municipalities.len();
+    let n = entries(header.municipalities.len());
     let mut records = Vec::new();
     for (i, l) in lines {
         let r: Record = serde_json::from_str(l).map_err(|e| err(i, format!("not a result record: {e}")))?;

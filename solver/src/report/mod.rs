@@ -1,4 +1,8 @@
-//! The result file formats for tools: the JSON report and its CSV rows.
+//! The layer above [`crate::solve`]: what every front end (the command line, a service, a
+//! document) shows of a solution, shared so that they agree. Here the JSON report and its CSV
+//! rows ([`Report`]); [`results`] the result files of batch runs and their fingerprints;
+//! [`compare`] the metrics, bands and baselines of comparisons. Nothing here reads or writes
+//! files or renders text: renderers live in the front ends.
 //!
 //! These types are the published contract (`spreiding solve --format json|csv`); they are built
 //! from a [`Solution`] and kept apart from it so the internal types can change. Real numbers are
@@ -7,6 +11,9 @@
 use crate::model::{Commodity, Dataset, MunicipalityCode, ProvinceCode};
 use crate::solve::{Reason, Solution, Status};
 use serde::Serialize;
+
+pub mod compare;
+pub mod results;
 
 /// Rounds to `decimals` decimals (and turns -0 into 0).
 pub fn fixed(x: f64, decimals: i32) -> f64 {
