@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use spreiding_solver::allocate::{solve_lp, water_fill};
 use spreiding_solver::io;
 use spreiding_solver::model::{Commodity, Dataset, Method, Scenario};
-use spreiding_solver::solve::{province_block, solve, Inputs};
+use spreiding_solver::solve::{province_block, solve, SolveInputs};
 use spreiding_solver::sweep::{solve_job, Perturber};
 use spreiding_solver::synthetic::country;
 use std::hint::black_box;
@@ -58,7 +58,7 @@ fn block(c: &mut Criterion) {
     g.sample_size(10).measurement_time(Duration::from_secs(5));
     let scenario = base_scenario();
     for (scale, d) in countries() {
-        let inputs = Inputs::new(&d, &scenario);
+        let inputs = SolveInputs::new(&d, &scenario);
         let blocks: Vec<_> = (0..d.provinces.len())
             .flat_map(|p| Commodity::ALL.map(|c| province_block(&d, &scenario, &inputs, p, c)))
             .collect();

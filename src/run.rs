@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use spreiding_solver::io::{self, InputError};
 use spreiding_solver::model::{Dataset, Scenario};
 use spreiding_solver::report::compare::{metrics, Metrics, MetricsContext};
-use spreiding_solver::report::results::{fingerprint, read_lines, write_lines, Header, Outcome, Record};
+use spreiding_solver::report::results::{fingerprint, read_lines, write_lines, Header, Record, ScenarioOutcome};
 use spreiding_solver::solve::solve;
 use spreiding_solver::sweep::{solve_job, Perturber, Sweep};
 use std::collections::{BTreeMap, BTreeSet};
@@ -413,7 +413,7 @@ pub fn run(args: Args) -> Result<u8> {
 /// One line of `summary.csv`.
 struct Row {
     id: String,
-    outcome: Outcome,
+    outcome: ScenarioOutcome,
     cells: Vec<String>,
 }
 

@@ -71,6 +71,41 @@ pub struct Key {
     pub key: f64,
 }
 
+impl KeyInput {
+    /// E_m = I_m / (1 + r_m): the indicative number discounted by past effort.
+    pub fn effort_value(&self) -> f64 {
+        self.indicative / (1.0 + self.relative_effort)
+    }
+
+    /// F_m = cap_m * score_m: realistic room for new places.
+    pub fn feasibility_value(&self) -> f64 {
+        self.cap * self.score
+    }
+}
+
+/// The denominators of the key's three shares: sums over the eligible municipalities of a
+/// province and commodity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct KeySums {
+    /// Sum of I.
+    pub indicative: f64,
+    /// Sum of E.
+    pub effort: f64,
+    /// Sum of F.
+    pub feasibility: f64,
+}
+
+impl KeySums {
+    /// The sums over `inputs`.
+    pub fn of(inputs: &[KeyInput]) -> Self {
+        KeySums {
+            indicative: inputs.iter().map(|k| k.indicative).sum(),
+            effort: inputs.iter().map(KeyInput::effort_value).sum(),
+            feasibility: inputs.iter().map(KeyInput::feasibility_value).sum(),
+        }
+    }
+}
+
 fn share(v: f64, sum: f64) -> f64 {
     if sum > 0.0 {
         v / sum
@@ -82,16 +117,13 @@ fn share(v: f64, sum: f64) -> f64 {
 /// The keys of the eligible municipalities of one province and commodity, in input order.
 pub fn keys(inputs: &[KeyInput], weights: &Weights) -> Vec<Key> {
     let w = weights.normalised();
-    let effort = |k: &KeyInput| k.indicative / (1.0 + k.relative_effort);
-    let feas = |k: &KeyInput| k.cap * k.score;
-    let sum_i: f64 = inputs.iter().map(|k| k.indicative).sum();
-    let sum_e: f64 = inputs.iter().map(effort).sum();
-    let sum_f: f64 = inputs.iter().map(feas).sum();
+    let sums = KeySums::of(inputs);
     inputs
         .iter()
         .map(|k| {
-            let (e, f) = (effort(k), feas(k));
-            let (si, se, sf) = (share(k.indicative, sum_i), share(e, sum_e), share(f, sum_f));
+            let (e, f) = (k.effort_value(), k.feasibility_value());
+            let (si, se, sf) =
+                (share(k.indicative, sums.indicative), share(e, sums.effort), share(f, sums.feasibility));
             Key {
                 indicative_share: si,
                 effort_value: e,

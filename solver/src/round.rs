@@ -8,6 +8,7 @@
 //! Fractions are compared at 1e-9 resolution, so that values that are equal in exact arithmetic
 //! but differ in the last bits of floating point count as ties and go to the tie-break rule.
 
+use crate::model::limits::WHOLE_TOLERANCE;
 use serde::Serialize;
 
 /// One value to round.
@@ -28,7 +29,7 @@ pub struct Item<'a> {
 pub struct Step {
     /// The exact value floored.
     pub floor: u32,
-    /// Its fractional part (0 when the value is whole, up to 1e-6).
+    /// Its fractional part (0 when the value is whole, up to [`WHOLE_TOLERANCE`]).
     pub fraction: f64,
     /// Position in the remainder order (1 = largest fraction), for values with a fraction.
     pub rank: Option<u32>,
@@ -39,7 +40,7 @@ pub struct Step {
 }
 
 /// Whole-place resolution of the fraction comparisons.
-const RESOLUTION: f64 = 1e9;
+const RESOLUTION: f64 = crate::model::limits::FRACTION_RESOLUTION;
 
 fn quantised(f: f64) -> i64 {
     (f * RESOLUTION).round() as i64
@@ -55,7 +56,7 @@ pub fn largest_remainder(target: u32, items: &[Item<'_>]) -> Vec<Step> {
         .map(|it| {
             let mut v = it.exact.max(0.0);
             // A value within 1e-6 of a whole number is that number (noise of the LP).
-            if (v - v.round()).abs() < 1e-6 {
+            if (v - v.round()).abs() < WHOLE_TOLERANCE {
                 v = v.round();
             }
             let cap = f64::from(it.cap);

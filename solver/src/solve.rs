@@ -1,9 +1,10 @@
 //! The whole-country run: counting, eligibility, keys, allocation and rounding for every
 //! province and commodity, as plain data.
 
-use crate::allocate::{self, corop, per_capita, Block, Member, Outcome};
+use crate::allocate::{self, corop, per_capita, Block, Member, MemberOutcome};
 use crate::counting::{counted_places, CountingContext};
-use crate::keys::{self, Key, KeyInput, Standing};
+use crate::keys::{self, Key, KeyInput, KeySums, Standing};
+use crate::model::limits::WHOLE_TOLERANCE;
 use crate::model::{
     entries, entry, AllocationMode, Commodity, Dataset, Date, Method, MunicipalityCode, PerCommodity, ProvinceCode,
     Scenario,
@@ -118,8 +119,8 @@ pub struct BlockResult {
     pub eligible: u32,
     /// Eligible municipalities with a positive key (those that can receive places).
     pub receiving_candidates: u32,
-    /// Sum of I, E and F over the eligible municipalities (denominators of the key).
-    pub key_sums: [f64; 3],
+    /// Sums of I, E and F over the eligible municipalities (denominators of the key).
+    pub key_sums: KeySums,
     /// Linear programmes solved for this block (0: closed form or nothing to solve).
     pub lp_solves: u32,
 }
@@ -214,28 +215,31 @@ pub struct SolveError {
 /// places (from the locations and the counting rules) and caps on additional places. A sweep
 /// perturbs these without copying the data set.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Inputs {
+pub struct SolveInputs {
     /// Counted places C_m per municipality (by index) and commodity.
     pub counted: Vec<PerCommodity<u32>>,
     /// Caps on additional places from the feasibility data, per municipality and commodity.
     pub caps: Vec<PerCommodity<u32>>,
 }
 
-impl Inputs {
+impl SolveInputs {
     /// The inputs of a scenario on a data set, unperturbed.
     pub fn new(dataset: &Dataset, scenario: &Scenario) -> Self {
         let ctx = CountingContext::new(dataset, scenario);
-        Inputs { counted: counted_places(dataset, &ctx), caps: dataset.municipalities.iter().map(|m| m.cap).collect() }
+        SolveInputs {
+            counted: counted_places(dataset, &ctx),
+            caps: dataset.municipalities.iter().map(|m| m.cap).collect(),
+        }
     }
 }
 
 /// Solves a scenario on a data set: every province and commodity.
 pub fn solve(dataset: &Dataset, scenario: &Scenario) -> Result<Solution, SolveError> {
-    solve_with(dataset, scenario, &Inputs::new(dataset, scenario))
+    solve_with(dataset, scenario, &SolveInputs::new(dataset, scenario))
 }
 
 /// Solves a scenario on a data set with the given counted places and caps.
-pub fn solve_with(dataset: &Dataset, scenario: &Scenario, inputs: &Inputs) -> Result<Solution, SolveError> {
+pub fn solve_with(dataset: &Dataset, scenario: &Scenario, inputs: &SolveInputs) -> Result<Solution, SolveError> {
     let counting_date = scenario.counting.counting_date.unwrap_or(dataset.cycle.counting_date);
     let members = dataset.members_by_province();
     let relative_effort: Vec<f64> = (0..dataset.municipalities.len()).map(|i| dataset.relative_effort(i)).collect();
@@ -291,7 +295,7 @@ struct Prepared {
     surplus: u64,
     standings: Vec<Standing>,
     eligible: usize,
-    key_sums: [f64; 3],
+    key_sums: KeySums,
     key_of: Vec<Option<Key>>,
     caps: Vec<(Option<u32>, Option<CapSource>)>,
     member_of: Vec<usize>,
@@ -304,7 +308,7 @@ fn prepare(
     p: usize,
     ms: &[usize],
     c: Commodity,
-    inputs: &Inputs,
+    inputs: &SolveInputs,
     relative_effort: &[f64],
 ) -> Prepared {
     let counted = &inputs.counted;
@@ -336,11 +340,7 @@ fn prepare(
         })
         .collect();
     let key_list = keys::keys(&key_inputs, &rules.weights);
-    let key_sums = [
-        key_inputs.iter().map(|k| k.indicative).sum(),
-        key_inputs.iter().map(|k| k.indicative / (1.0 + k.relative_effort)).sum(),
-        key_inputs.iter().map(|k| k.cap * k.score).sum(),
-    ];
+    let key_sums = KeySums::of(&key_inputs);
     let mut key_of: Vec<Option<Key>> = vec![None; ms.len()];
     for (&j, k) in eligible.iter().zip(&key_list) {
         key_of[j] = Some(*k);
@@ -374,7 +374,7 @@ fn prepare(
                 AllocationMode::Rest => (k, 0.0),
                 AllocationMode::Level => (k * f64::from(target), f64::from(counted[ms[j]].of(c))),
             };
-            Member { a, b, cap: caps[j].0.map_or(f64::INFINITY, f64::from), region: regions[j] }
+            Member { slope: a, offset: b, cap: caps[j].0.map_or(f64::INFINITY, f64::from), region: regions[j] }
         })
         .collect();
     let rows = match scenario.constraints.corop_max_share {
@@ -405,7 +405,7 @@ fn prepare(
 pub fn province_block(
     dataset: &Dataset,
     scenario: &Scenario,
-    inputs: &Inputs,
+    inputs: &SolveInputs,
     province: usize,
     commodity: Commodity,
 ) -> Block {
@@ -421,7 +421,7 @@ fn solve_block(
     p: usize,
     ms: &[usize],
     c: Commodity,
-    inputs: &Inputs,
+    inputs: &SolveInputs,
     relative_effort: &[f64],
 ) -> Result<(BlockResult, Vec<MunicipalityResult>), allocate::LpError> {
     let counted = &inputs.counted;
@@ -443,7 +443,8 @@ fn solve_block(
     let sol = allocate::solve_block(&block, rules.method == Method::Auto)?;
 
     let infeasible = sol.is_infeasible(block.shortfall);
-    let rounded_target = if infeasible { (sol.allocatable + 1e-6).floor().max(0.0) as u32 } else { shortfall };
+    let rounded_target =
+        if infeasible { (sol.allocatable + WHOLE_TOLERANCE).floor().max(0.0) as u32 } else { shortfall };
     let items: Vec<round::Item<'_>> = member_of
         .iter()
         .zip(&sol.x)
@@ -499,11 +500,11 @@ fn solve_block(
                 (Standing::MetIndicative, _) => Reason::Ineligible,
                 _ if shortfall == 0 => Reason::ProvinceCloses,
                 (_, None) => Reason::ZeroKey,
-                (_, Some(Outcome::Interior)) => Reason::Interior,
-                (_, Some(Outcome::Capped)) => Reason::Capped,
-                (_, Some(Outcome::AboveLevel)) => Reason::AboveLevel,
-                (_, Some(Outcome::Limited)) => Reason::Limited,
-                (_, Some(Outcome::InfeasibleCapped)) => Reason::InfeasibleCapped,
+                (_, Some(MemberOutcome::Interior)) => Reason::Interior,
+                (_, Some(MemberOutcome::Capped)) => Reason::Capped,
+                (_, Some(MemberOutcome::AboveLevel)) => Reason::AboveLevel,
+                (_, Some(MemberOutcome::Limited)) => Reason::Limited,
+                (_, Some(MemberOutcome::InfeasibleCapped)) => Reason::InfeasibleCapped,
             };
             let allocated = step.map_or(0, |s| s.value);
             let beyond_cap = member_pos[j].map_or(0, |pos| beyond[pos]);

@@ -11,7 +11,7 @@
 use crate::counting::{verdict, CountingContext};
 use crate::model::{Commodity, Dataset, Scenario};
 use crate::report::results::Record;
-use crate::solve::{solve_with, Inputs};
+use crate::solve::{solve_with, SolveInputs};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -37,7 +37,7 @@ impl Perturber {
     }
 
     /// The inputs of draw `draw`: counted places from perturbed locations, perturbed caps.
-    pub fn inputs(&self, dataset: &Dataset, scenario: &Scenario, p: &Perturbation, draw: u32) -> Inputs {
+    pub fn inputs(&self, dataset: &Dataset, scenario: &Scenario, p: &Perturbation, draw: u32) -> SolveInputs {
         let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
         rng.set_stream(u64::from(draw));
         let mut factor = |range: f64| {
@@ -69,7 +69,7 @@ impl Perturber {
                 }
             }
         }
-        Inputs { counted, caps }
+        SolveInputs { counted, caps }
     }
 }
 
@@ -78,7 +78,7 @@ pub fn solve_job(sweep: &Sweep, dataset: &Dataset, perturber: &Perturber, index:
     let job = sweep.job(index);
     let inputs = match (&sweep.random, job.draw) {
         (Some(p), Some(d)) => perturber.inputs(dataset, &job.scenario, p, d),
-        _ => Inputs::new(dataset, &job.scenario),
+        _ => SolveInputs::new(dataset, &job.scenario),
     };
     match solve_with(dataset, &job.scenario, &inputs) {
         Ok(s) => Record::solved(job.id, job.params, &s),

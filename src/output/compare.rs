@@ -14,7 +14,7 @@ use serde::Serialize;
 use spreiding_solver::io::Source;
 use spreiding_solver::model::entry_of;
 use spreiding_solver::report::compare::{Comparison, ComparisonBuilder, Metrics, Values};
-use spreiding_solver::report::results::Outcome;
+use spreiding_solver::report::results::ScenarioOutcome;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -272,7 +272,7 @@ fn write_text(c: &Comparison, o: &mut String, md: bool) -> std::fmt::Result {
             }
         } else {
             // A big sweep: the band of every metric over its scenarios.
-            let solved: Vec<&Metrics> = g.metrics.iter().filter(|m| m.outcome != Outcome::Failed).collect();
+            let solved: Vec<&Metrics> = g.metrics.iter().filter(|m| m.outcome != ScenarioOutcome::Failed).collect();
             let band = |f: &dyn Fn(&Metrics) -> f64, d: usize| -> String {
                 let mut v: Vec<f64> = solved.iter().map(|m| f(m)).collect();
                 v.sort_by(f64::total_cmp);
@@ -282,7 +282,7 @@ fn write_text(c: &Comparison, o: &mut String, md: bool) -> std::fmt::Result {
                 }
             };
             let failed = g.metrics.len() - solved.len();
-            let infeasible = solved.iter().filter(|m| m.outcome == Outcome::Infeasible).count();
+            let infeasible = solved.iter().filter(|m| m.outcome == ScenarioOutcome::Infeasible).count();
             let cells = vec![
                 format!("{} ({} scenarios, min/median/max)", g.label, g.metrics.len()),
                 format!("{infeasible} inf., {failed} failed"),

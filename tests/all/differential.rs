@@ -8,7 +8,8 @@ use spreiding_solver::allocate::{solve_lp, water_fill, Block, Member};
 /// Reference: x_m = clamp(t a_m - b_m, 0, U_m) with t found by bisection so that the sum is S;
 /// every member at its cap when the caps cannot take S. Written independently of the solver.
 fn reference(block: &Block) -> Vec<f64> {
-    let x_at = |t: f64| -> Vec<f64> { block.members.iter().map(|m| (t * m.a - m.b).max(0.0).min(m.cap)).collect() };
+    let x_at =
+        |t: f64| -> Vec<f64> { block.members.iter().map(|m| (t * m.slope - m.offset).max(0.0).min(m.cap)).collect() };
     let total = |t: f64| x_at(t).iter().sum::<f64>();
     let s = block.shortfall;
     let caps: f64 = block.members.iter().map(|m| m.cap).sum();
@@ -39,7 +40,7 @@ fn member() -> impl Strategy<Value = Member> {
         prop_oneof![Just(0.0), 0.0..500.0f64],
         prop_oneof![Just(f64::INFINITY), (0u32..300).prop_map(f64::from)],
     )
-        .prop_map(|(a, b, cap)| Member { a, b, cap, region: 0 })
+        .prop_map(|(a, b, cap)| Member { slope: a, offset: b, cap, region: 0 })
 }
 
 /// Random blocks in both shapes: rest (b = 0, small slopes) and level (a = key * R, b = C).
@@ -47,11 +48,11 @@ fn block() -> impl Strategy<Value = Block> {
     (prop::collection::vec(member(), 1..40), 0u32..3_000, any::<bool>()).prop_map(|(mut members, s, level)| {
         if level {
             for m in &mut members {
-                m.a *= 2_000.0;
+                m.slope *= 2_000.0;
             }
         } else {
             for m in &mut members {
-                m.b = 0.0;
+                m.offset = 0.0;
             }
         }
         Block { shortfall: f64::from(s), members, rows: vec![] }
@@ -83,7 +84,7 @@ proptest! {
 /// Equal members get bit-identical values from the LP, whatever vertex HiGHS visits.
 #[test]
 fn lp_gives_equal_members_identical_values() {
-    let m = |cap| Member { a: 0.1, b: 0.0, cap, region: 0 };
+    let m = |cap| Member { slope: 0.1, offset: 0.0, cap, region: 0 };
     let block =
         Block { shortfall: 100.0, members: vec![m(f64::INFINITY), m(30.0), m(f64::INFINITY), m(30.0)], rows: vec![] };
     let lp = solve_lp(&block).unwrap();
@@ -165,7 +166,7 @@ fn textbook_leximin(block: &Block) -> Vec<f64> {
             for (i, m) in block.members.iter().enumerate() {
                 match fixed[i] {
                     Some(v) => cs.push(constraint::eq(xs[i], v)),
-                    None => cs.push(constraint::geq(xs[i] - m.a * t, -m.b)),
+                    None => cs.push(constraint::geq(xs[i] - m.slope * t, -m.offset)),
                 }
             }
             cs
@@ -180,7 +181,7 @@ fn textbook_leximin(block: &Block) -> Vec<f64> {
             let m = &block.members[i];
             let f = fixed.clone();
             let (lift, _) = lp(
-                &|xs, _| Expression::from(xs[i]) * (1.0 / m.a),
+                &|xs, _| Expression::from(xs[i]) * (1.0 / m.slope),
                 &|xs, t| {
                     let mut cs = base(xs, t, &f);
                     cs.push(constraint::eq(t, level));
@@ -189,8 +190,8 @@ fn textbook_leximin(block: &Block) -> Vec<f64> {
                 Some(total),
             )
             .unwrap();
-            if lift + m.b / m.a <= level + 1e-7 * (1.0 + level.abs()) {
-                fixed[i] = Some((level * m.a - m.b).clamp(0.0, m.cap));
+            if lift + m.offset / m.slope <= level + 1e-7 * (1.0 + level.abs()) {
+                fixed[i] = Some((level * m.slope - m.offset).clamp(0.0, m.cap));
                 any = true;
             }
         }
@@ -207,9 +208,9 @@ fn block_with_regions() -> impl Strategy<Value = Block> {
                 .map(|(mut m, region)| {
                     m.region = region;
                     if level {
-                        m.a *= 2_000.0;
+                        m.slope *= 2_000.0;
                     } else {
-                        m.b = 0.0;
+                        m.offset = 0.0;
                     }
                     m
                 })

@@ -7,7 +7,7 @@ use spreiding_solver::io::{load_sweep, InputError};
 use spreiding_solver::model::{AllocationMode, Commodity};
 use spreiding_solver::report::compare::{gini, metrics, MetricsContext};
 use spreiding_solver::report::results::{
-    read_lines, Header, MunicipalityInfo, Outcome, ProvinceRecord, Record, FORMAT,
+    read_lines, Header, MunicipalityInfo, ProvinceRecord, Record, ScenarioOutcome, FORMAT,
 };
 use spreiding_solver::solve::Status;
 use std::collections::BTreeMap;
@@ -280,7 +280,7 @@ fn metrics_on_a_hand_checked_example() {
     let record = Record {
         id: "x".into(),
         params: BTreeMap::new(),
-        outcome: Outcome::Infeasible,
+        outcome: ScenarioOutcome::Infeasible,
         error: None,
         provinces: vec![province("PV20", Commodity::Regular, 0), province("PV21", Commodity::Regular, 3)],
         // Flat: A reg, A amv, B reg, B amv, C reg, C amv.

@@ -10,6 +10,7 @@ mod engine;
 mod explain;
 mod gate;
 mod golden;
+mod layers;
 mod os;
 mod properties;
 mod scenarios;

@@ -1,6 +1,6 @@
 //! The closed form of a block without coupling rows: water-filling to one level.
 
-use super::{at_level, classify, Block, BlockSolution, Outcome, FEAS_TOL};
+use super::{at_level, classify, Block, BlockSolution, MemberOutcome, FEAS_TOL};
 
 /// x_m = clamp(t a_m - b_m, 0, U_m) with t such that the sum is the shortfall (or every member at
 /// its cap when the caps cannot take it). Exact up to floating point; ignores [`Block::rows`].
@@ -14,7 +14,7 @@ pub fn water_fill(block: &Block) -> BlockSolution {
     if s <= 0.0 {
         return BlockSolution {
             x: vec![0.0; n],
-            outcome: block.members.iter().map(|_| Outcome::AboveLevel).collect(),
+            outcome: block.members.iter().map(|_| MemberOutcome::AboveLevel).collect(),
             level: None,
             allocatable: 0.0,
             lp_solves: 0,
@@ -24,7 +24,7 @@ pub fn water_fill(block: &Block) -> BlockSolution {
     if total_cap < s - FEAS_TOL * (1.0 + s) {
         return BlockSolution {
             x: block.members.iter().map(|m| m.cap).collect(),
-            outcome: vec![Outcome::InfeasibleCapped; n],
+            outcome: vec![MemberOutcome::InfeasibleCapped; n],
             level: None,
             allocatable: total_cap,
             lp_solves: 0,
@@ -32,9 +32,9 @@ pub fn water_fill(block: &Block) -> BlockSolution {
     }
     let mut events: Vec<(f64, f64)> = Vec::with_capacity(2 * n);
     for m in &block.members {
-        events.push((m.b / m.a, m.a));
+        events.push((m.offset / m.slope, m.slope));
         if m.cap.is_finite() {
-            events.push(((m.b + m.cap) / m.a, -m.a));
+            events.push(((m.offset + m.cap) / m.slope, -m.slope));
         }
     }
     events.sort_by(|p, q| p.0.total_cmp(&q.0).then(q.1.total_cmp(&p.1)));
@@ -57,12 +57,12 @@ pub fn water_fill(block: &Block) -> BlockSolution {
     // removes the rounding error accumulated over the sweep.
     let (mut fixed, mut a_sum, mut b_sum) = (0.0, 0.0, 0.0);
     for m in &block.members {
-        let v = t * m.a - m.b;
+        let v = t * m.slope - m.offset;
         if v >= m.cap {
             fixed += m.cap;
         } else if v > 0.0 {
-            a_sum += m.a;
-            b_sum += m.b;
+            a_sum += m.slope;
+            b_sum += m.offset;
         }
     }
     let t = if a_sum > 0.0 { (s - fixed + b_sum) / a_sum } else { t };
@@ -77,7 +77,7 @@ mod tests {
     use super::*;
 
     fn m(a: f64, b: f64, cap: f64) -> Member {
-        Member { a, b, cap, region: 0 }
+        Member { slope: a, offset: b, cap, region: 0 }
     }
 
     #[test]
@@ -99,7 +99,7 @@ mod tests {
             Block { shortfall: 100.0, members: vec![m(0.5, 0.0, 10.0), m(0.5, 0.0, f64::INFINITY)], rows: vec![] };
         let sol = water_fill(&block);
         assert_eq!(sol.x, vec![10.0, 90.0]);
-        assert_eq!(sol.outcome, vec![Outcome::Capped, Outcome::Interior]);
+        assert_eq!(sol.outcome, vec![MemberOutcome::Capped, MemberOutcome::Interior]);
     }
 
     #[test]
@@ -112,7 +112,7 @@ mod tests {
         };
         let sol = water_fill(&block);
         assert!((sol.x[0] - 20.0).abs() < 1e-9 && sol.x[1] == 0.0);
-        assert_eq!(sol.outcome[1], Outcome::AboveLevel);
+        assert_eq!(sol.outcome[1], MemberOutcome::AboveLevel);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Progressive filling with good_lp and HiGHS (see the module docs of [`crate::allocate`]).
 
-use super::{at_level, classify, water_fill, Block, BlockSolution, Member, Outcome, FEAS_TOL};
+use super::{at_level, classify, water_fill, Block, BlockSolution, Member, MemberOutcome, FEAS_TOL};
+use crate::model::limits::DUAL_TOLERANCE;
 use good_lp::solvers::highs::{highs, HighsPresolveType};
 use good_lp::{constraint, variable, Expression, ProblemVariables, Solution, SolverModel, Variable};
 
@@ -77,7 +78,7 @@ impl Filling {
         let total: Expression = xs.iter().sum();
         problem.add_constraint(constraint::eq(total, target));
         for ((m, &x), &slack) in block.members.iter().zip(&xs).zip(&slacks) {
-            problem.add_constraint(constraint::geq(x - m.a * t + slack, -m.b));
+            problem.add_constraint(constraint::geq(x - m.slope * t + slack, -m.offset));
         }
         for row in &block.rows {
             let e: Expression = row.members.iter().map(|&i| xs[i]).sum();
@@ -114,7 +115,7 @@ impl Filling {
         let t = solution.columns()[0];
         let duals = solution.dual_rows();
         // The level rows' duals y satisfy sum y_m a_m = 1; scale by the free slopes.
-        let blocked = (0..self.n).map(|i| duals[1 + i].abs() * free_a > 1e-9).collect();
+        let blocked = (0..self.n).map(|i| duals[1 + i].abs() * free_a > DUAL_TOLERANCE).collect();
         self.model = Some(highs::Model::from(solved));
         Ok(Some((t, blocked)))
     }
@@ -149,7 +150,7 @@ fn set_bounds(model: &mut highs::Model, col: usize, lower: f64, upper: f64) -> R
 
 /// The level (U + b) / a at which a member reaches its cap.
 fn cap_level(m: &Member) -> f64 {
-    (m.cap + m.b) / m.a
+    (m.cap + m.offset) / m.slope
 }
 
 /// True when a member's cap binds at level t (within tolerance).
@@ -164,7 +165,7 @@ pub fn solve_lp(block: &Block) -> Result<BlockSolution, LpError> {
     if s <= 0.0 || n == 0 {
         return Ok(BlockSolution {
             x: vec![0.0; n],
-            outcome: vec![Outcome::AboveLevel; n],
+            outcome: vec![MemberOutcome::AboveLevel; n],
             level: None,
             allocatable: 0.0,
             lp_solves: 0,
@@ -199,7 +200,7 @@ pub fn solve_lp(block: &Block) -> Result<BlockSolution, LpError> {
             for &i in &free {
                 let m = &block.members[i];
                 fixed[i] = Some(m.cap);
-                let top = (m.b + m.cap) / m.a;
+                let top = (m.offset + m.cap) / m.slope;
                 level = Some(level.map_or(top, |l: f64| l.max(top)));
             }
             break;
@@ -230,7 +231,7 @@ pub fn solve_lp(block: &Block) -> Result<BlockSolution, LpError> {
         let (t, blocked) = loop {
             solves += 1;
             let rest: Vec<usize> = free.iter().copied().filter(|i| !prefixed.contains(i)).collect();
-            let free_a: f64 = rest.iter().map(|&i| block.members[i].a).sum();
+            let free_a: f64 = rest.iter().map(|&i| block.members[i].slope).sum();
             let Some((t, blocked)) = filling.solve(solves, free_a)? else {
                 // The caps fixed ahead do not fit the family rows: solve the round plainly.
                 if prefixed.is_empty() {
@@ -273,7 +274,7 @@ pub fn solve_lp(block: &Block) -> Result<BlockSolution, LpError> {
     let x: Vec<f64> = fixed.into_iter().map(|v| v.unwrap_or(0.0)).collect();
     let all_capped = block.members.iter().zip(&x).all(|(m, &x)| x >= m.cap - FEAS_TOL * (1.0 + x));
     let (level, outcome) = if infeasible && all_capped {
-        (None, vec![Outcome::InfeasibleCapped; n])
+        (None, vec![MemberOutcome::InfeasibleCapped; n])
     } else {
         (level, block.members.iter().zip(&x).map(|(m, &x)| classify(m, x, level)).collect())
     };
@@ -286,7 +287,7 @@ mod tests {
     use super::*;
 
     fn m(a: f64, b: f64, cap: f64, region: usize) -> Member {
-        Member { a, b, cap, region }
+        Member { slope: a, offset: b, cap, region }
     }
 
     #[test]
@@ -318,8 +319,8 @@ mod tests {
             (lp.x[0] - 22.5).abs() < 1e-6 && (lp.x[1] - 22.5).abs() < 1e-6 && (lp.x[2] - 45.0).abs() < 1e-6,
             "{lp:?}"
         );
-        assert_eq!(lp.outcome[0], Outcome::Limited);
-        assert_eq!(lp.outcome[2], Outcome::Interior);
+        assert_eq!(lp.outcome[0], MemberOutcome::Limited);
+        assert_eq!(lp.outcome[2], MemberOutcome::Interior);
     }
 
     #[test]

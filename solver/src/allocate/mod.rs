@@ -87,10 +87,10 @@ use serde::Serialize;
 /// One member of a block: an eligible municipality with a positive key.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Member {
-    /// Slope of the level: key (rest) or key * target (level).
-    pub a: f64,
-    /// Offset of the level: 0 (rest) or the counted places (level).
-    pub b: f64,
+    /// Slope a_m of the level: key (rest) or key * target (level).
+    pub slope: f64,
+    /// Offset b_m of the level: 0 (rest) or the counted places (level).
+    pub offset: f64,
     /// Cap on additional places; `f64::INFINITY` when there is none.
     pub cap: f64,
     /// Index of the member's group for the COROP family (0-based, dense within the block).
@@ -120,7 +120,7 @@ pub struct Block {
 /// Why a member received what it received.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Outcome {
+pub enum MemberOutcome {
     /// x = t a - b at the block's level, below its cap.
     Interior,
     /// x = U: its cap is below the level the others reached.
@@ -139,7 +139,7 @@ pub struct BlockSolution {
     /// x_m per member.
     pub x: Vec<f64>,
     /// Why, per member.
-    pub outcome: Vec<Outcome>,
+    pub outcome: Vec<MemberOutcome>,
     /// The block's level t (theta or lambda); `None` when nothing was distributed at a level
     /// (shortfall 0, or infeasible).
     pub level: Option<f64>,
@@ -157,28 +157,28 @@ impl BlockSolution {
 }
 
 /// Relative tolerance for "at the cap", "at the level" decisions.
-pub(crate) const FEAS_TOL: f64 = 1e-9;
+pub(crate) use crate::model::limits::FEASIBILITY_TOLERANCE as FEAS_TOL;
 
 /// x_m at level t, by the one formula every path uses (bit-identical for equal members).
 pub(crate) fn at_level(m: &Member, t: f64) -> f64 {
-    (t * m.a - m.b).clamp(0.0, m.cap)
+    (t * m.slope - m.offset).clamp(0.0, m.cap)
 }
 
 /// Classifies a member's result given the block's final level.
-pub(crate) fn classify(m: &Member, x: f64, level: Option<f64>) -> Outcome {
-    let tol = FEAS_TOL * (1.0 + m.b + x.abs());
+pub(crate) fn classify(m: &Member, x: f64, level: Option<f64>) -> MemberOutcome {
+    let tol = FEAS_TOL * (1.0 + m.offset + x.abs());
     let Some(t) = level else {
-        return if x >= m.cap - tol { Outcome::InfeasibleCapped } else { Outcome::AboveLevel };
+        return if x >= m.cap - tol { MemberOutcome::InfeasibleCapped } else { MemberOutcome::AboveLevel };
     };
-    let wanted = t * m.a - m.b;
+    let wanted = t * m.slope - m.offset;
     if m.cap.is_finite() && x >= m.cap - tol && wanted > m.cap + tol {
-        Outcome::Capped
+        MemberOutcome::Capped
     } else if x <= tol && wanted <= tol {
-        Outcome::AboveLevel
+        MemberOutcome::AboveLevel
     } else if x < wanted - tol * (1.0 + wanted.abs()) {
-        Outcome::Limited
+        MemberOutcome::Limited
     } else {
-        Outcome::Interior
+        MemberOutcome::Interior
     }
 }
 

@@ -239,7 +239,7 @@ fn write_all(o: &mut String, e: &Explanation) -> std::fmt::Result {
     )?;
     match &e.key {
         Some(k) => {
-            let [si, se, sf] = b.key_sums;
+            let (si, se, sf) = (b.key_sums.indicative, b.key_sums.effort, b.key_sums.feasibility);
             writeln!(
                 o,
                 "   - Indicatief aandeel: {} / {} = {}.",

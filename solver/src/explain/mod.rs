@@ -17,7 +17,7 @@ use serde::Serialize;
 
 /// The municipality's own inputs.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Inputs {
+pub struct MunicipalityInputs {
     /// Inhabitants.
     pub population: u32,
     /// Indicative number for the commodity.
@@ -118,7 +118,7 @@ pub struct Explanation {
     /// Exact allocation of the region's municipalities together (this province and commodity).
     pub corop_allocated: f64,
     /// Own inputs.
-    pub inputs: Inputs,
+    pub inputs: MunicipalityInputs,
     /// Counting.
     pub counting: Counting,
     /// Eligibility.
@@ -188,7 +188,7 @@ pub fn explain(
             .filter(|r| r.commodity == commodity && dataset.municipalities[r.municipality].corop == m.corop)
             .map(|r| r.exact)
             .sum(),
-        inputs: Inputs {
+        inputs: MunicipalityInputs {
             population: m.population,
             indicative: m.indicative.of(commodity),
             indicative_source: m.indicative_source,

@@ -45,7 +45,7 @@ pub fn prepare(scenario: &Scenario, dataset: &Dataset) -> Result<Dataset, InputE
 }
 
 /// [`prepare`] for a sweep: its base, and every grid point's settings against the data set.
-pub fn prepare_sweep(sweep: &crate::sweep::Sweep, dataset: &Dataset) -> Result<Dataset, InputError> {
+pub fn prepare_sweep(sweep: &crate::model::sweep::Sweep, dataset: &Dataset) -> Result<Dataset, InputError> {
     let prepared = prepare(&sweep.base, dataset)?;
     check_sweep_against_dataset(sweep, dataset)?;
     Ok(prepared)

@@ -22,15 +22,15 @@
 //! caps = 0.10                     # each cap x U(0.9, 1.1)
 //! ```
 //!
-//! The parameters are listed in [`crate::sweep::PARAMETERS`].
+//! The parameters are listed in [`crate::model::sweep::Parameter`].
 
 use super::dataset::toml_date;
 use super::scenario::{parse_scenario_source, FileResolver, Resolver};
 use super::source::LineIndex;
 use super::{checks, InputError, Problem, Problems, Source};
 use crate::model::limits::MAX_GRID_POINTS;
+use crate::model::sweep::{Axis, Parameter, Perturbation, Sweep, Value};
 use crate::model::Dataset;
-use crate::sweep::{Axis, Parameter, Perturbation, Sweep, Value};
 use serde::Deserialize;
 use std::path::Path;
 use toml::Spanned;

@@ -1,3 +1,6 @@
+//! The largest values input may have, and the numerical tolerances of the computation (each
+//! named once, here).
+//!
 //! The largest values input may have. Each lies far above what real data can reach (the whole
 //! country has 96,000 places and 18 million inhabitants), so a value beyond one is a mistake
 //! (a typo, a wrong column, a unit error), refused with the limit in the message; and with
@@ -30,3 +33,20 @@ pub const MAX_GRID_POINTS: u64 = 100_000;
 
 /// Length of a text field (a name, a reason, a location id), in characters.
 pub const MAX_TEXT: usize = 1_000;
+
+/// Relative tolerance of feasibility tests on real allocations (sums against the shortfall,
+/// values against caps and levels): a test `a <= b` reads `a <= b + FEASIBILITY_TOLERANCE * (1
+/// + |b|)`. Far below one place, far above the LP's round-off.
+pub const FEASIBILITY_TOLERANCE: f64 = 1e-9;
+
+/// A real allocation within this distance of a whole number is that number (round-off of the
+/// LP, never a real fraction of a place).
+pub const WHOLE_TOLERANCE: f64 = 1e-6;
+
+/// A dual value (weighted by the free slopes) above this marks a binding level row in
+/// progressive filling.
+pub const DUAL_TOLERANCE: f64 = 1e-9;
+
+/// Fractional parts are compared at this resolution (1 / 10^9 of a place) when rounding, so
+/// that values equal in exact arithmetic tie, whatever their last bits.
+pub const FRACTION_RESOLUTION: f64 = 1e9;

@@ -16,7 +16,7 @@
 
 use crate::io::Source;
 use crate::model::{entries, entry, entry_of, Commodity};
-use crate::report::results::{read_lines, Header, Outcome, ReadError, Record};
+use crate::report::results::{read_lines, Header, ReadError, Record, ScenarioOutcome};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -26,7 +26,7 @@ pub struct Metrics {
     /// Scenario id.
     pub id: String,
     /// ok | infeasible | failed.
-    pub outcome: Outcome,
+    pub outcome: ScenarioOutcome,
     /// Whole places allocated.
     pub total_allocated: u64,
     /// Places that could not be allocated.
@@ -142,7 +142,10 @@ pub fn metrics(ctx: &MetricsContext, record: &Record) -> Metrics {
         gini: BTreeMap::new(),
         mean_gini: 0.0,
     };
-    if record.outcome == Outcome::Failed || record.allocated.len() != entries(n) || record.counted.len() != entries(n) {
+    if record.outcome == ScenarioOutcome::Failed
+        || record.allocated.len() != entries(n)
+        || record.counted.len() != entries(n)
+    {
         return m;
     }
     let obligation = |k: usize| f64::from(record.counted[k]) + f64::from(record.allocated[k]);
@@ -371,7 +374,7 @@ impl ComparisonBuilder {
         for file in files {
             let file = file?;
             let (h, records) = read_lines(&file.name, &file.text).map_err(CompareError::from)?;
-            if records.iter().any(|r| r.outcome != Outcome::Failed) {
+            if records.iter().any(|r| r.outcome != ScenarioOutcome::Failed) {
                 match &self.header {
                     None => self.header = Some(h.clone()),
                     Some(first) => {
@@ -394,7 +397,7 @@ impl ComparisonBuilder {
                     }
                 };
                 b.metrics.push(metrics(&ctx, &r));
-                if r.outcome == Outcome::Failed {
+                if r.outcome == ScenarioOutcome::Failed {
                     continue;
                 }
                 if self.baseline.is_none() && self.wanted.as_deref().is_none_or(|w| w == r.id) {

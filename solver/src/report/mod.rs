@@ -9,11 +9,18 @@
 //! rounded to fixed decimals, so the bytes do not depend on the last bits of floating point.
 
 use crate::model::{Commodity, Dataset, MunicipalityCode, ProvinceCode};
-use crate::solve::{Reason, Solution, Status};
+use crate::solve::{BlockResult, Reason, Solution, Status};
 use serde::Serialize;
 
 pub mod compare;
 pub mod results;
+
+/// Decimals of the level (theta or lambda) in reports.
+pub const LEVEL_DECIMALS: i32 = 9;
+/// Decimals of a key in reports.
+pub const KEY_DECIMALS: i32 = 9;
+/// Decimals of an exact allocation in reports.
+pub const EXACT_DECIMALS: i32 = 6;
 
 /// Rounds to `decimals` decimals (and turns -0 into 0).
 pub fn fixed(x: f64, decimals: i32) -> f64 {
@@ -109,6 +116,27 @@ pub struct MunicipalityRow {
     pub rounding: &'static str,
 }
 
+impl ProvinceRow {
+    /// The row of a block of a solution on `dataset` (which names the province).
+    pub fn new(dataset: &Dataset, b: &BlockResult) -> Self {
+        ProvinceRow {
+            code: b.code,
+            name: dataset.provinces[b.province].name.clone(),
+            commodity: b.commodity,
+            target: b.target,
+            counted: b.counted,
+            shortfall: b.shortfall,
+            surplus: b.surplus,
+            allocated: b.allocated,
+            status: b.status,
+            missing: b.missing,
+            beyond_cap: b.beyond_cap,
+            level: b.level.map(|l| fixed(l, LEVEL_DECIMALS)),
+            eligible: b.eligible,
+        }
+    }
+}
+
 impl Report {
     /// The report of a solution.
     pub fn new(dataset: &Dataset, solution: &Solution) -> Self {
@@ -117,25 +145,7 @@ impl Report {
             cycle: dataset.cycle.id.clone(),
             counting_date: solution.counting_date.to_string(),
             mode: solution.mode.as_str().to_owned(),
-            provinces: solution
-                .provinces
-                .iter()
-                .map(|b| ProvinceRow {
-                    code: b.code,
-                    name: dataset.provinces[b.province].name.clone(),
-                    commodity: b.commodity,
-                    target: b.target,
-                    counted: b.counted,
-                    shortfall: b.shortfall,
-                    surplus: b.surplus,
-                    allocated: b.allocated,
-                    status: b.status,
-                    missing: b.missing,
-                    beyond_cap: b.beyond_cap,
-                    level: b.level.map(|l| fixed(l, 9)),
-                    eligible: b.eligible,
-                })
-                .collect(),
+            provinces: solution.provinces.iter().map(|b| ProvinceRow::new(dataset, b)).collect(),
             municipalities: solution
                 .municipalities
                 .iter()
@@ -147,9 +157,9 @@ impl Report {
                     indicative: m.indicative,
                     counted: m.counted,
                     eligible: m.standing.is_eligible(),
-                    key: fixed(m.key.map_or(0.0, |k| k.key), 9),
+                    key: fixed(m.key.map_or(0.0, |k| k.key), KEY_DECIMALS),
                     cap: m.cap,
-                    exact: fixed(m.exact, 6),
+                    exact: fixed(m.exact, EXACT_DECIMALS),
                     allocated: m.allocated,
                     beyond_cap: m.beyond_cap,
                     obligation: m.obligation,

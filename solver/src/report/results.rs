@@ -4,9 +4,9 @@
 //! index, then one [`Record`] per scenario. Per-municipality arrays are flat, two entries per
 //! municipality in header order: regular at 2i, AMV at 2i + 1.
 
+use crate::model::sweep::Sweep;
 use crate::model::{entries, entry, Commodity, Dataset, Scenario};
-use crate::solve::{Reason, Solution, Status};
-use crate::sweep::Sweep;
+use crate::solve::{BlockResult, Reason, Solution, Status};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -74,7 +74,7 @@ impl Header {
 /// How a scenario ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Outcome {
+pub enum ScenarioOutcome {
     /// Solved, every province's shortfall allocated.
     Ok,
     /// Solved, at least one province infeasible.
@@ -83,13 +83,13 @@ pub enum Outcome {
     Failed,
 }
 
-impl Outcome {
+impl ScenarioOutcome {
     /// The name used in files.
     pub fn as_str(self) -> &'static str {
         match self {
-            Outcome::Ok => "ok",
-            Outcome::Infeasible => "infeasible",
-            Outcome::Failed => "failed",
+            ScenarioOutcome::Ok => "ok",
+            ScenarioOutcome::Infeasible => "infeasible",
+            ScenarioOutcome::Failed => "failed",
         }
     }
 }
@@ -116,6 +116,22 @@ pub struct ProvinceRecord {
     pub status: Status,
 }
 
+/// A block's row in a result file (the compact form of [`crate::report::ProvinceRow`]).
+impl From<&BlockResult> for ProvinceRecord {
+    fn from(b: &BlockResult) -> Self {
+        ProvinceRecord {
+            code: b.code.to_string(),
+            commodity: b.commodity,
+            target: b.target,
+            counted: b.counted,
+            shortfall: b.shortfall,
+            allocated: b.allocated,
+            missing: b.missing,
+            status: b.status,
+        }
+    }
+}
+
 /// The result of one scenario.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -125,7 +141,7 @@ pub struct Record {
     /// Parameters that generated it (empty for a scenario file).
     pub params: BTreeMap<String, String>,
     /// ok | infeasible | failed.
-    pub outcome: Outcome,
+    pub outcome: ScenarioOutcome,
     /// Why it failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -162,22 +178,9 @@ impl Record {
         Record {
             id,
             params,
-            outcome: if solution.any_infeasible() { Outcome::Infeasible } else { Outcome::Ok },
+            outcome: if solution.any_infeasible() { ScenarioOutcome::Infeasible } else { ScenarioOutcome::Ok },
             error: None,
-            provinces: solution
-                .provinces
-                .iter()
-                .map(|b| ProvinceRecord {
-                    code: b.code.to_string(),
-                    commodity: b.commodity,
-                    target: b.target,
-                    counted: b.counted,
-                    shortfall: b.shortfall,
-                    allocated: b.allocated,
-                    missing: b.missing,
-                    status: b.status,
-                })
-                .collect(),
+            provinces: solution.provinces.iter().map(ProvinceRecord::from).collect(),
             counted,
             allocated,
             capped,
@@ -189,7 +192,7 @@ impl Record {
         Record {
             id,
             params,
-            outcome: Outcome::Failed,
+            outcome: ScenarioOutcome::Failed,
             error: Some(error),
             provinces: Vec::new(),
             counted: Vec::new(),
@@ -285,7 +288,7 @@ pub fn read_lines(file: &str, text: &str) -> Result<(Header, Vec<Record>), ReadE
     let mut records = Vec::new();
     for (i, l) in lines {
         let r: Record = serde_json::from_str(l).map_err(|e| err(i, format!("not a result record: {e}")))?;
-        if r.outcome != Outcome::Failed && (r.allocated.len() != n || r.counted.len() != n) {
+        if r.outcome != ScenarioOutcome::Failed && (r.allocated.len() != n || r.counted.len() != n) {
             return Err(err(i, format!("record {} has {} entries; the header has {n}", r.id, r.allocated.len())));
         }
         if r.capped.iter().any(|&k| k as usize >= n) {

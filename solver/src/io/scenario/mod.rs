@@ -1,0 +1,255 @@
+//! Scenario files (TOML): what they look like, and their conversion into [`Scenario`].
+//!
+//! ```toml
+//! name = "rest-indicative"
+//! dataset = "../../data/nl-2024"   # relative to this file, or absolute
+//! [counting]
+//! count_intentions = false       # intentions count as places?
+//! require_bridging = true        # late locations count only with bridging reception?
+//! counting_date = 2025-07-01     # optional; default from the data set's cycle.toml
+//! [allocation]
+//! mode = "rest"                  # "rest" or "level"
+//! eligibility = "below-indicative"   # or "all"
+//! caps = true                    # use the feasibility caps
+//! method = "auto"                # "auto" (default: closed form where exact, else LP) or "lp"
+//! elastic = false                # true: an infeasible province's missing places go beyond the caps
+//! [allocation.weights]           # a weight left out is 1 for indicative, 0 for the others
+//! indicative = 1.0
+//! effort = 0.0
+//! feasibility = 0.0
+//! [constraints]                  # optional constraint families, see crate::allocate
+//! corop_max_share = 0.5          # no COROP region gets more than half a province's shortfall
+//! max_per_1000_regular = 8.0     # obligation at most 8 regular places per 1,000 inhabitants
+//! max_per_1000_amv = 0.8
+//! ```
+//!
+//! Unknown keys are refused: a misspelt key must never be silently ignored.
+//!
+//! A file may build on another with `extends = "base.toml"` (chains allowed, cycles refused):
+//! every setting it leaves out except `name` (default: the file stem) comes from the base, and the base's overrides apply before its
+//! own. Overrides change the data set without editing it:
+//!
+//! ```toml
+//! [[overrides.municipalities]]
+//! code = "GM0014"
+//! max_additional_regular = 400   # caps, score, excluded = true/false (+ exclusion_reason)
+//! [[overrides.locations]]
+//! action = "change"              # add | remove | change (default)
+//! location_id = "L0002"
+//! municipality = "GM0014"
+//! status = "planned"             # places_regular, places_amv, status, opens, closes,
+//!                                # open_ended, bridging, location_total
+//! [[overrides.provinces]]
+//! code = "PV20"
+//! target_regular = 2500
+//! ```
+
+mod extends;
+mod overrides;
+mod schema;
+
+pub use extends::{FileResolver, Resolver};
+pub use schema::*;
+
+use super::checks;
+use super::dataset::toml_date;
+use super::source::LineIndex;
+use super::{InputError, Problem, Problems, Source};
+use crate::model::{
+    AllocationMode, AllocationRules, Constraints, CountingRules, Dataset, Eligibility, Method, Origin, Scenario,
+    Weights,
+};
+use extends::{load_layer, Layer};
+use std::path::Path;
+
+/// Parses TOML text of a scenario file into its file type, with the line of a syntax error.
+pub(crate) fn parse_file(path: &str, text: &str) -> Result<ScenarioFile, InputError> {
+    toml::from_str(text).map_err(|e| InputError::single(super::toml_error::problem(path, text, &e)))
+}
+
+/// Reads and validates a scenario file and its `extends` chain (not yet the data set it names).
+pub fn load_scenario(path: &Path) -> Result<Scenario, InputError> {
+    let source = Source::read_file(path)?;
+    if super::is_sweep(&source.text) {
+        return Err(InputError::single(Problem::at(
+            path,
+            None,
+            Some("sweep"),
+            "this is a sweep file, not a scenario: run it with `spreiding run`, or name one scenario",
+        )));
+    }
+    parse_scenario_source(&source, &mut FileResolver)
+}
+
+/// Validates the text of a scenario file written at `path` (relative paths, `extends` among
+/// them, are resolved against its folder).
+pub fn parse_scenario(path: &Path, text: &str) -> Result<Scenario, InputError> {
+    parse_scenario_source(&Source::new(path.display().to_string(), text), &mut FileResolver)
+}
+
+/// Validates a scenario from its text; `resolver` supplies the bases of `extends` and names the
+/// data set. The same checks as for files, with problems at the source's name and line.
+pub fn parse_scenario_source(source: &Source, resolver: &mut dyn Resolver) -> Result<Scenario, InputError> {
+    let mut chain = vec![resolver.id(source)];
+    let layer = load_layer(source, resolver, &mut chain)?;
+    finish(source, layer, chain)
+}
+
+/// Checks one file's values and turns them into a layer.
+fn convert(source: &Source, file: &ScenarioFile, resolver: &mut dyn Resolver) -> Result<Layer, InputError> {
+    let (path, text) = (source.name.as_str(), source.text.as_str());
+    let mut problems = Problems::default();
+    // One pass over the text; every setting's line is then a binary search (linear in all).
+    let lines = LineIndex::new(text);
+    let origin = |span: std::ops::Range<usize>| Origin { source: path.to_owned(), line: lines.line(span.start) };
+    let mut layer = Layer::default();
+
+    if let Some(n) = &file.name {
+        if n.get_ref().trim().is_empty() {
+            let o = origin(n.span());
+            problems.push(Problem::at(path, Some(o.line), Some("name"), "is empty; give the scenario a name"));
+        } else {
+            layer.name = Some((n.get_ref().trim().to_owned(), origin(n.span())));
+        }
+    }
+    if let Some(d) = &file.dataset {
+        match resolver.dataset(source, d.get_ref()) {
+            Ok(reference) => layer.dataset = Some(reference),
+            Err(message) => {
+                problems.push(Problem::at(path, Some(origin(d.span()).line), Some("dataset"), message));
+            }
+        }
+    }
+    layer.count_intentions = file.counting.count_intentions;
+    layer.require_bridging = file.counting.require_bridging;
+    if let Some(d) = &file.counting.counting_date {
+        let o = origin(d.span());
+        match toml_date(d.get_ref()) {
+            Ok(date) => layer.counting_date = Some((date, o)),
+            Err(msg) => problems.push(Problem::at(path, Some(o.line), Some("counting.counting_date"), msg)),
+        }
+    }
+
+    let a = &file.allocation;
+    layer.mode = a.mode;
+    layer.eligibility = a.eligibility;
+    layer.caps = a.caps;
+    layer.elastic = a.elastic;
+    layer.method = a.method;
+    let w = &a.weights;
+    for (slot, key, value) in [
+        (0, "allocation.weights.indicative", &w.indicative),
+        (1, "allocation.weights.effort", &w.effort),
+        (2, "allocation.weights.feasibility", &w.feasibility),
+    ] {
+        if let Some(s) = value {
+            let v = *s.get_ref();
+            let o = origin(s.span());
+            match checks::weight(v) {
+                None => layer.weights[slot] = Some((v, o)),
+                Some(message) => problems.push(Problem::at(path, Some(o.line), Some(key), message)),
+            }
+        }
+    }
+
+    let c = &file.constraints;
+    if let Some(s) = &c.corop_max_share {
+        let v = *s.get_ref();
+        match checks::share(v) {
+            None => layer.corop_max_share = Some(v),
+            Some(message) => problems.push(Problem::at(
+                path,
+                Some(origin(s.span()).line),
+                Some("constraints.corop_max_share"),
+                message,
+            )),
+        }
+    }
+    for (key, value, slot) in [
+        ("constraints.max_per_1000_regular", &c.max_per_1000_regular, &mut layer.max_per_1000.regular),
+        ("constraints.max_per_1000_amv", &c.max_per_1000_amv, &mut layer.max_per_1000.amv),
+    ] {
+        if let Some(s) = value {
+            let v = *s.get_ref();
+            match checks::per_1000(v) {
+                None => *slot = Some(v),
+                Some(message) => problems.push(Problem::at(path, Some(origin(s.span()).line), Some(key), message)),
+            }
+        }
+    }
+    layer.overrides = overrides::convert(path, &lines, &file.overrides, &mut problems);
+    problems.into_result(layer)
+}
+
+/// Fills in defaults and checks what only the whole chain can tell.
+fn finish(source: &Source, layer: Layer, files: Vec<String>) -> Result<Scenario, InputError> {
+    let path = source.name.as_str();
+    let mut problems = Problems::default();
+    let name = match layer.name {
+        Some((n, _)) => n,
+        None => Path::new(path).file_stem().map_or_else(|| "scenario".to_owned(), |s| s.to_string_lossy().into_owned()),
+    };
+    let dataset = layer.dataset.unwrap_or_else(|| {
+        problems.push(Problem::at(
+            path,
+            None,
+            Some("dataset"),
+            "is missing (here and in the files it extends); name the data set folder, e.g. dataset = \"../../data/nl-2024\"",
+        ));
+        String::new()
+    });
+    let [wi, we, wf] = &layer.weights;
+    let weights = Weights {
+        indicative: wi.as_ref().map_or(1.0, |w| w.0),
+        effort: we.as_ref().map_or(0.0, |w| w.0),
+        feasibility: wf.as_ref().map_or(0.0, |w| w.0),
+    };
+    if let Some(message) = checks::weights(&weights) {
+        let at = layer.weights.iter().flatten().map(|(_, o)| o).min_by_key(|o| (o.source != path, o.line));
+        problems.push(Problem::at(
+            at.map_or(path, |o| o.source.as_str()),
+            at.map(|o| o.line),
+            Some("allocation.weights"),
+            message,
+        ));
+    }
+    let (counting_date, counting_date_origin) = match layer.counting_date {
+        Some((d, o)) => (Some(d), Some(o)),
+        None => (None, None),
+    };
+    let scenario = Scenario {
+        name,
+        dataset,
+        counting: CountingRules {
+            count_intentions: layer.count_intentions.unwrap_or(false),
+            require_bridging: layer.require_bridging.unwrap_or(true),
+            counting_date,
+        },
+        allocation: AllocationRules {
+            mode: layer.mode.unwrap_or(AllocationMode::Rest),
+            eligibility: layer.eligibility.unwrap_or(Eligibility::BelowIndicative),
+            caps: layer.caps.unwrap_or(true),
+            weights,
+            method: layer.method.unwrap_or(Method::Auto),
+            elastic: layer.elastic.unwrap_or(false),
+        },
+        constraints: Constraints { corop_max_share: layer.corop_max_share, max_per_1000: layer.max_per_1000 },
+        overrides: layer.overrides,
+        files,
+        counting_date_origin,
+    };
+    problems.into_result(scenario)
+}
+
+/// Checks the scenario's settings that depend on the data set (the counting date lies in the cycle).
+pub(crate) fn check_against_dataset(scenario: &Scenario, dataset: &Dataset) -> Result<(), InputError> {
+    let mut problems = Problems::default();
+    if let Some(message) = scenario.counting.counting_date.and_then(|d| checks::counting_date(d, &dataset.cycle)) {
+        let (file, line) = match &scenario.counting_date_origin {
+            Some(o) => (o.source.as_str(), Some(o.line)),
+            None => (scenario.files.first().map_or("scenario", String::as_str), None),
+        };
+        problems.push(Problem::at(file, line, Some("counting.counting_date"), message));
+    }
+    problems.into_result(())
+}
