@@ -216,7 +216,7 @@ pub fn country(scale: u32, seed: u64) -> Dataset {
     let national_effort_ratio = Dataset::compute_national_effort_ratio(&municipalities);
     Dataset {
         label: format!("synthetic-{scale}x-{seed}"),
-        content_hash: String::new(),
+        sources: Default::default(),
         cycle: Cycle {
             id: format!("synthetic-{scale}x"),
             national_total: (NATIONAL_TOTAL * u64::from(scale)) as u32,

@@ -23,8 +23,8 @@ fn a_data_set_from_memory_equals_the_one_from_files_but_for_its_label() {
     let from_files = io::load_dataset(&dataset_path()).unwrap();
     let from_memory = io::parse_dataset(&sources_in_memory("mem")).unwrap();
     assert_eq!(from_memory.label, "mem");
-    assert_eq!(from_memory.content_hash, from_files.content_hash);
-    assert_eq!(from_memory.content_hash.len(), 64);
+    assert_eq!(from_memory.content_hash(), from_files.content_hash());
+    assert_eq!(from_memory.content_hash().len(), 64);
     assert_eq!(from_memory.municipalities, from_files.municipalities);
     assert_eq!(from_memory.provinces, from_files.provinces);
     assert_eq!(from_memory.cycle, from_files.cycle);

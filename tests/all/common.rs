@@ -116,7 +116,7 @@ pub fn dataset(specs: &[Spec]) -> Dataset {
     let national_effort_ratio = Dataset::compute_national_effort_ratio(&municipalities);
     Dataset {
         label: "synthetic".to_owned(),
-        content_hash: String::new(),
+        sources: Default::default(),
         cycle: Cycle {
             id: "test".into(),
             national_total: target.regular + target.amv,

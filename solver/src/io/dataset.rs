@@ -5,62 +5,17 @@
 use super::table::{read_table, Row, Table};
 use super::{InputError, Problem, Problems, Source};
 use crate::model::limits::{MAX_OCCUPIED, MAX_PLACES, MAX_POPULATION, MAX_WELVAART};
+use crate::model::DatasetSources;
 use crate::model::{
     CoropCode, Cycle, Dataset, Date, IndicativeSource, LocationShare, LocationStatus, Municipality, MunicipalityCode,
     PerCommodity, Province, ProvinceCode,
 };
 use chrono::Datelike;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// The texts of a data set's files, each with the name it is reported under.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DatasetSources {
-    /// What the data set is called in output (its folder, or a caller's label).
-    pub label: String,
-    /// `cycle.toml`.
-    pub cycle: Source,
-    /// `provinces.csv`.
-    pub provinces: Source,
-    /// `municipalities.csv`.
-    pub municipalities: Source,
-    /// `illustrative/locations.csv`.
-    pub locations: Source,
-    /// `illustrative/effort.csv`.
-    pub effort: Source,
-    /// `illustrative/feasibility.csv`.
-    pub feasibility: Source,
-    /// `illustrative/exclusions.csv`.
-    pub exclusions: Source,
-}
-
 impl DatasetSources {
-    /// The files of a data set folder, relative to it, in the order of the fields.
-    pub const FILES: [&'static str; 7] = [
-        "cycle.toml",
-        "provinces.csv",
-        "municipalities.csv",
-        "illustrative/locations.csv",
-        "illustrative/effort.csv",
-        "illustrative/feasibility.csv",
-        "illustrative/exclusions.csv",
-    ];
-
-    /// The sources in the order of [`DatasetSources::FILES`].
-    pub fn all(&self) -> [&Source; 7] {
-        [
-            &self.cycle,
-            &self.provinces,
-            &self.municipalities,
-            &self.locations,
-            &self.effort,
-            &self.feasibility,
-            &self.exclusions,
-        ]
-    }
-
     /// Reads the files of a data set folder; every file that cannot be read is a problem.
     pub fn read(root: &Path) -> Result<Self, InputError> {
         let mut problems = Problems::default();
@@ -98,24 +53,6 @@ impl DatasetSources {
             _ => Err(problems.into_error()),
         }
     }
-
-    /// SHA-256 over the files' relative names and texts (length-prefixed): equal exactly when
-    /// every file's content is equal, whatever the label or where the files lie.
-    pub fn content_hash(&self) -> String {
-        let mut h = Sha256::new();
-        for (name, source) in Self::FILES.iter().zip(self.all()) {
-            for part in [name.as_bytes(), source.text.as_bytes()] {
-                h.update((part.len() as u64).to_le_bytes());
-                h.update(part);
-            }
-        }
-        hex(&h.finalize())
-    }
-}
-
-/// Lowercase hexadecimal of bytes.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `cycle.toml` as written.
@@ -285,7 +222,7 @@ pub fn parse_dataset(sources: &DatasetSources) -> Result<Dataset, InputError> {
     let national_effort_ratio = Dataset::compute_national_effort_ratio(&municipalities);
     let dataset = cycle.map(|cycle| Dataset {
         label: sources.label.clone(),
-        content_hash: sources.content_hash(),
+        sources: std::sync::Arc::new(sources.clone()),
         cycle,
         provinces,
         municipalities,

@@ -17,7 +17,8 @@ mod table;
 mod toml_error;
 mod write;
 
-pub use dataset::{load_dataset, parse_dataset, DatasetSources};
+pub use crate::model::DatasetSources;
+pub use dataset::{load_dataset, parse_dataset};
 pub use overrides::apply_overrides;
 pub use problem::{InputError, Problem, Problems, SourceName};
 pub use scenario::{load_scenario, parse_scenario, parse_scenario_source, FileResolver, Resolver, ScenarioFile};

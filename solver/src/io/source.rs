@@ -2,6 +2,7 @@
 //! disk (with a size limit, so that a file linked to `/dev/zero` cannot take all memory).
 
 use super::{InputError, Problem};
+pub use crate::model::Source;
 use std::io::Read;
 use std::path::Path;
 
@@ -10,22 +11,7 @@ use std::path::Path;
 /// refused before it is read whole.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
-/// One input text and the name it is reported under: a file path, or any label a caller gives
-/// text built in memory.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Source {
-    /// The name in messages (`data/nl-2024/provinces.csv`, `request`).
-    pub name: String,
-    /// The text.
-    pub text: String,
-}
-
 impl Source {
-    /// A text with its name.
-    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        Source { name: name.into(), text: text.into() }
-    }
-
     /// Reads a file (at most [`MAX_FILE_BYTES`], UTF-8); a file that cannot be used becomes a
     /// problem naming it.
     pub fn read(path: &Path) -> Result<Source, Problem> {

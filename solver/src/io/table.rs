@@ -157,9 +157,14 @@ impl Row<'_> {
     /// A whole number from 0 to `max`.
     pub fn count_max(&self, field: &str, max: u32, problems: &mut Problems) -> Option<u32> {
         let t = self.text(field);
+        if let Ok(v) = t.parse::<u32>() {
+            if v <= max {
+                return Some(v);
+            }
+        }
+        // Only a value that is not accepted pays for the message.
         let expected = format!("expected a whole number from 0 to {max}");
         let message = match (t.parse::<u64>(), t.parse::<f64>()) {
-            (Ok(v), _) if v <= u64::from(max) => return u32::try_from(v).ok(),
             (Ok(_), _) => format!("{} is too large; at most {max}", shorten(t)),
             _ if t.is_empty() => format!("is empty; {expected}"),
             (_, Ok(v)) if v.is_nan() => format!("`{}` is not a number; {expected}", shorten(t)),
@@ -176,9 +181,15 @@ impl Row<'_> {
     /// A finite real number from `min` to `max`.
     pub fn real(&self, field: &str, min: f64, max: f64, problems: &mut Problems) -> Option<f64> {
         let t = self.text(field);
+        let parsed = t.parse::<f64>();
+        if let Ok(v) = parsed {
+            if (min..=max).contains(&v) {
+                return Some(v);
+            }
+        }
+        // Only a value that is not accepted pays for the message.
         let expected = format!("expected a number from {min} to {max}");
-        let message = match t.parse::<f64>() {
-            Ok(v) if (min..=max).contains(&v) => return Some(v),
+        let message = match parsed {
             Ok(v) if v < min && min == 0.0 => format!("{} is negative; {expected}", shorten(t)),
             Ok(v) if v > max => format!("{} is above {max}; {expected}", shorten(t)),
             Ok(v) if v.is_finite() => format!("{} is below {min}; {expected}", shorten(t)),

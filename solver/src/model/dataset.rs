@@ -134,9 +134,10 @@ pub struct LocationShare {
 pub struct Dataset {
     /// What the data set is called (the folder it was read from, or a caller's label).
     pub label: String,
-    /// SHA-256 of the texts it was read from (see `io::DatasetSources::content_hash`); the data
-    /// set's identity in fingerprints, whatever its label.
-    pub content_hash: String,
+    /// The texts it was read from (empty for a data set built in code); see
+    /// [`Dataset::content_hash`].
+    #[serde(skip)]
+    pub sources: std::sync::Arc<super::DatasetSources>,
     /// Cycle dates and totals.
     pub cycle: Cycle,
     /// Provinces, sorted by code.
@@ -150,6 +151,13 @@ pub struct Dataset {
 }
 
 impl Dataset {
+    /// SHA-256 of the texts it was read from ([`super::DatasetSources::content_hash`]): the
+    /// data set's identity in fingerprints, whatever its label. Computed when asked (a solve
+    /// does not need it).
+    pub fn content_hash(&self) -> String {
+        self.sources.content_hash()
+    }
+
     /// National occupied places per inhabitant over the effort years (the denominator of r_m).
     pub fn compute_national_effort_ratio(municipalities: &[Municipality]) -> f64 {
         let (places, population) =

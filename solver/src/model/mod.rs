@@ -7,6 +7,7 @@ mod codes;
 mod dataset;
 pub mod limits;
 mod scenario;
+mod sources;
 pub mod sweep;
 
 pub use codes::{entries, entry, entry_of, Commodity, CoropCode, MunicipalityCode, PerCommodity, ProvinceCode};
@@ -16,6 +17,7 @@ pub use scenario::{
     AllocationMode, AllocationRules, Constraints, CountingRules, Eligibility, LocationAction, LocationOverride, Method,
     MunicipalityOverride, Origin, Overrides, ProvinceOverride, Scenario, Weights,
 };
+pub use sources::{DatasetSources, Source};
 
 /// A calendar date (no time zone); the data set's dates are days.
 pub type Date = chrono::NaiveDate;

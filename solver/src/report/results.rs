@@ -211,7 +211,7 @@ pub fn fingerprint(dataset: &Dataset, scenario: &Scenario, sweep: Option<&Sweep>
     strip(&mut overrides, "origin");
     let definition = serde_json::json!({
         "program": env!("CARGO_PKG_VERSION"),
-        "dataset": dataset.content_hash,
+        "dataset": dataset.content_hash(),
         "name": scenario.name,
         "counting": scenario.counting,
         "allocation": scenario.allocation,

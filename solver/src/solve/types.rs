@@ -1,0 +1,231 @@
+//! The results of a solve as plain data: per province and commodity ([`BlockResult`]), per
+//! municipality and commodity ([`MunicipalityResult`]), the whole [`Solution`]; and what a
+//! solve reads besides the data set ([`SolveInputs`]).
+
+use crate::allocate;
+use crate::counting::{counted_places, CountingContext};
+use crate::keys::{Key, KeySums, Standing};
+use crate::model::{AllocationMode, Commodity, Dataset, Date, MunicipalityCode, PerCommodity, ProvinceCode, Scenario};
+use crate::round::Step;
+use serde::Serialize;
+
+/// Whether a province's report closes for a commodity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Counted places reach the target: nothing to allocate.
+    Closes,
+    /// The shortfall is allocated in full.
+    Allocated,
+    /// The caps (or constraints) cannot take the whole shortfall: `missing` places remain.
+    Infeasible,
+}
+
+impl Status {
+    /// The name used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Closes => "closes",
+            Status::Allocated => "allocated",
+            Status::Infeasible => "infeasible",
+        }
+    }
+}
+
+/// Where a municipality's cap on additional places comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CapSource {
+    /// The feasibility data (`max_additional_*`).
+    Feasibility,
+    /// The scenario's maximum per 1,000 inhabitants (tighter than the feasibility cap).
+    PerThousand,
+}
+
+/// The reason for a municipality's result (MODEL.md P9).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reason {
+    /// Excluded from additional places.
+    Excluded,
+    /// Not eligible: counted places reach its indicative number.
+    Ineligible,
+    /// The province's report closes: no additional places for anyone.
+    ProvinceCloses,
+    /// Eligible, but its key is 0 (only possible with effort/feasibility weights).
+    ZeroKey,
+    /// At the province's level (theta or lambda), below its cap.
+    Interior,
+    /// At its cap, below the level.
+    Capped,
+    /// Its counted places lie above the level (mode level): nothing additional.
+    AboveLevel,
+    /// Held below the level by the COROP balance constraint.
+    Limited,
+    /// Infeasible province: its full cap.
+    InfeasibleCapped,
+}
+
+impl Reason {
+    /// The name used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Excluded => "excluded",
+            Reason::Ineligible => "ineligible",
+            Reason::ProvinceCloses => "province-closes",
+            Reason::ZeroKey => "zero-key",
+            Reason::Interior => "interior",
+            Reason::Capped => "capped",
+            Reason::AboveLevel => "above-level",
+            Reason::Limited => "limited",
+            Reason::InfeasibleCapped => "infeasible-capped",
+        }
+    }
+}
+
+/// One province and commodity.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BlockResult {
+    /// Index in [`Dataset::provinces`].
+    #[serde(skip)]
+    pub province: usize,
+    /// Province code.
+    pub code: ProvinceCode,
+    /// Commodity.
+    pub commodity: Commodity,
+    /// Provincial task R_p.
+    pub target: u32,
+    /// Sum of counted places.
+    pub counted: u64,
+    /// S_p = max(0, R_p - counted).
+    pub shortfall: u32,
+    /// Counted places above the target (reported, never moved).
+    pub surplus: u64,
+    /// Whole places allocated (S_p, or S_p - missing when infeasible).
+    pub allocated: u32,
+    /// Closes, allocated or infeasible.
+    pub status: Status,
+    /// Places the caps/constraints could not take (rounded up).
+    pub missing: u32,
+    /// Of the missing places, those assigned anyway beyond the caps (scenario option
+    /// `elastic`); 0 or `missing`.
+    pub beyond_cap: u32,
+    /// theta (rest) or lambda (level); `None` when nothing was spread at a level.
+    pub level: Option<f64>,
+    /// Eligible municipalities.
+    pub eligible: u32,
+    /// Eligible municipalities with a positive key (those that can receive places).
+    pub receiving_candidates: u32,
+    /// Sums of I, E and F over the eligible municipalities (denominators of the key).
+    pub key_sums: KeySums,
+    /// Linear programmes solved for this block (0: closed form or nothing to solve).
+    pub lp_solves: u32,
+}
+
+/// One municipality and commodity.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MunicipalityResult {
+    /// Index in [`Dataset::municipalities`].
+    #[serde(skip)]
+    pub municipality: usize,
+    /// Code.
+    pub code: MunicipalityCode,
+    /// Province code.
+    pub province: ProvinceCode,
+    /// Commodity.
+    pub commodity: Commodity,
+    /// Indicative number I_m.
+    pub indicative: u32,
+    /// Counted places C_m.
+    pub counted: u32,
+    /// Eligibility.
+    pub standing: Standing,
+    /// Key with components (eligible municipalities only).
+    pub key: Option<Key>,
+    /// Relative effort r_m.
+    pub relative_effort: f64,
+    /// Cap on additional places in force (`None`: no cap).
+    pub cap: Option<u32>,
+    /// Where the cap comes from.
+    pub cap_source: Option<CapSource>,
+    /// Exact (real-valued) allocation x_m.
+    pub exact: f64,
+    /// Whole places allocated within the cap.
+    pub allocated: u32,
+    /// Whole places assigned beyond the cap in an infeasible province (scenario option
+    /// `elastic`).
+    pub beyond_cap: u32,
+    /// Counted places plus allocated places plus places beyond the cap.
+    pub obligation: u32,
+    /// Why.
+    pub reason: Reason,
+    /// The rounding step (members of an allocated block only).
+    pub rounding: Option<Step>,
+}
+
+/// The result of a scenario on a data set.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Solution {
+    /// Scenario name.
+    pub scenario: String,
+    /// Counting date used.
+    pub counting_date: Date,
+    /// Allocation mode.
+    pub mode: AllocationMode,
+    /// Blocks, by province code then commodity (regular first).
+    pub provinces: Vec<BlockResult>,
+    /// Municipalities, by code then commodity (regular first).
+    pub municipalities: Vec<MunicipalityResult>,
+}
+
+impl Solution {
+    /// True when some province could not be given its whole shortfall.
+    pub fn any_infeasible(&self) -> bool {
+        self.provinces.iter().any(|p| p.status == Status::Infeasible)
+    }
+
+    /// The result of one municipality and commodity.
+    pub fn municipality(&self, code: &MunicipalityCode, commodity: Commodity) -> Option<&MunicipalityResult> {
+        self.municipalities.iter().find(|m| &m.code == code && m.commodity == commodity)
+    }
+
+    /// The block of a province and commodity.
+    pub fn block(&self, province: &ProvinceCode, commodity: Commodity) -> Option<&BlockResult> {
+        self.provinces.iter().find(|p| &p.code == province && p.commodity == commodity)
+    }
+}
+
+/// The allocation LP failed for a block (a bug or numerical breakdown, not an input problem).
+#[derive(Debug, thiserror::Error)]
+#[error("allocation of {province} {commodity} failed: {source}")]
+pub struct SolveError {
+    /// Province.
+    pub province: ProvinceCode,
+    /// Commodity.
+    pub commodity: Commodity,
+    /// The LP's error.
+    #[source]
+    pub source: allocate::LpError,
+}
+
+/// The per-municipality numbers a solve reads besides the data set's fixed facts: counted
+/// places (from the locations and the counting rules) and caps on additional places. A sweep
+/// perturbs these without copying the data set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SolveInputs {
+    /// Counted places C_m per municipality (by index) and commodity.
+    pub counted: Vec<PerCommodity<u32>>,
+    /// Caps on additional places from the feasibility data, per municipality and commodity.
+    pub caps: Vec<PerCommodity<u32>>,
+}
+
+impl SolveInputs {
+    /// The inputs of a scenario on a data set, unperturbed.
+    pub fn new(dataset: &Dataset, scenario: &Scenario) -> Self {
+        let ctx = CountingContext::new(dataset, scenario);
+        SolveInputs {
+            counted: counted_places(dataset, &ctx),
+            caps: dataset.municipalities.iter().map(|m| m.cap).collect(),
+        }
+    }
+}
