@@ -161,8 +161,7 @@ fn run(cli: Cli) -> Result<u8> {
                 CommodityArg::Amv => Commodity::Amv,
             };
             let solution = solve(&dataset, &scenario)?;
-            let e = explain(&dataset, &scenario, &solution, &code, commodity)
-                .ok_or_else(|| anyhow!("no result for {code} {commodity}"))?;
+            let e = explain(&dataset, &scenario, &solution, &code, commodity)?;
             let text = match format {
                 ExplainFormat::Text => dutch::render(&e),
                 ExplainFormat::Json => serde_json::to_string_pretty(&e)? + "\n",

@@ -78,7 +78,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("{} counted {:>3}, allocated {:>3}, obligation {:>3}", m.code, m.counted, m.allocated, m.obligation);
     }
     let code = MunicipalityCode::parse("GM0002").ok_or("code")?;
-    let e = explain(&dataset, &scenario, &solution, &code, Commodity::Regular).ok_or("no explanation")?;
+    let e = explain(&dataset, &scenario, &solution, &code, Commodity::Regular)?;
     print!("\n{}", dutch::render(&e));
 
     // Bad input is refused with the source's name, line and field, as for files.

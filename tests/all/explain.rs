@@ -86,3 +86,15 @@ fn the_dutch_text_quotes_the_numbers() {
     assert!(text.contains(&format!("Locatie {}", not_counted.location_id)));
     assert!(text.contains("telt niet mee: een intentie zonder vast besluit"));
 }
+
+#[test]
+fn explaining_an_unknown_municipality_is_an_error_not_a_none() {
+    use spreiding_solver::explain::{explain, ExplainError};
+    use spreiding_solver::model::MunicipalityCode;
+    let (scenario, dataset) = spreiding_solver::io::load(&crate::common::scenario_path("rest-indicative")).unwrap();
+    let solution = spreiding_solver::solve(&dataset, &scenario).unwrap();
+    let code = MunicipalityCode::parse("GM9999").unwrap();
+    let e = explain(&dataset, &scenario, &solution, &code, spreiding_solver::model::Commodity::Regular).unwrap_err();
+    assert_eq!(e, ExplainError::UnknownMunicipality(code));
+    assert_eq!(e.to_string(), "unknown municipality GM9999: it is not in the data set");
+}

@@ -131,19 +131,37 @@ pub struct Explanation {
     pub result: MunicipalityResult,
 }
 
-/// The explanation of `code`'s number for `commodity`; `None` for an unknown code.
+/// Why a number cannot be explained.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ExplainError {
+    /// The municipality is not in the data set.
+    #[error("unknown municipality {0}: it is not in the data set")]
+    UnknownMunicipality(MunicipalityCode),
+    /// The solution has no result for it (it was solved on another data set).
+    #[error("the solution has no result for {code} {commodity}; explain a solution of this data set")]
+    NotInSolution {
+        /// The municipality.
+        code: MunicipalityCode,
+        /// The commodity.
+        commodity: Commodity,
+    },
+}
+
+/// The explanation of `code`'s number for `commodity` in `solution` (a solution of `scenario`
+/// on `dataset`).
 pub fn explain(
     dataset: &Dataset,
     scenario: &Scenario,
     solution: &Solution,
     code: &MunicipalityCode,
     commodity: Commodity,
-) -> Option<Explanation> {
-    let i = dataset.municipality_index(code)?;
+) -> Result<Explanation, ExplainError> {
+    let i = dataset.municipality_index(code).ok_or(ExplainError::UnknownMunicipality(*code))?;
     let m = &dataset.municipalities[i];
     let province = &dataset.provinces[m.province];
-    let result = solution.municipality(code, commodity)?.clone();
-    let block = solution.block(&province.code, commodity)?.clone();
+    let not_solved = || ExplainError::NotInSolution { code: *code, commodity };
+    let result = solution.municipality(code, commodity).ok_or_else(not_solved)?.clone();
+    let block = solution.block(&province.code, commodity).ok_or_else(not_solved)?.clone();
     let ctx = CountingContext::new(dataset, scenario);
     let locations = dataset
         .locations
@@ -167,7 +185,7 @@ pub fn explain(
             verdict: verdict(l, &ctx),
         })
         .collect();
-    Some(Explanation {
+    Ok(Explanation {
         scenario: scenario.name.clone(),
         cycle: dataset.cycle.id.clone(),
         code: m.code,
