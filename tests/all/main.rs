@@ -9,6 +9,7 @@ mod differential;
 mod engine;
 mod explain;
 mod gate;
+mod fuzz_regressions;
 mod golden;
 mod layers;
 mod os;
