@@ -45,7 +45,7 @@ fn load(c: &mut Criterion) {
     for (scale, d) in countries() {
         let dir = tempfile::tempdir().unwrap();
         io::write_dataset(&d, dir.path()).unwrap();
-        g.throughput(Throughput::Elements(d.municipalities.len() as u64));
+        g.throughput(Throughput::Elements(d.municipalities().len() as u64));
         g.bench_with_input(BenchmarkId::from_parameter(format!("{scale}x")), dir.path(), |b, p| {
             b.iter(|| io::load_dataset(p).unwrap())
         });
@@ -59,7 +59,7 @@ fn block(c: &mut Criterion) {
     let scenario = base_scenario();
     for (scale, d) in countries() {
         let inputs = SolveInputs::new(&d, &scenario);
-        let blocks: Vec<_> = (0..d.provinces.len())
+        let blocks: Vec<_> = (0..d.provinces().len())
             .flat_map(|p| Commodity::ALL.map(|c| province_block(&d, &scenario, &inputs, p, c)))
             .collect();
         // The feasible block with the largest shortfall: the caps can take it, so the LP runs.
@@ -81,7 +81,7 @@ fn whole_country(c: &mut Criterion) {
     let mut g = c.benchmark_group("country");
     g.sample_size(10).measurement_time(Duration::from_secs(5));
     for (scale, d) in countries() {
-        g.throughput(Throughput::Elements(d.municipalities.len() as u64));
+        g.throughput(Throughput::Elements(d.municipalities().len() as u64));
         for (name, method) in [("auto", Method::Auto), ("lp", Method::Lp)] {
             let mut s = base_scenario();
             s.allocation.method = method;

@@ -51,7 +51,7 @@ fn check_solution(dataset: &Dataset, s: &spreiding_solver::Solution) {
         }
         assert_eq!(m.obligation, m.counted + m.allocated + m.beyond_cap);
     }
-    assert_eq!(s.municipalities.len(), 2 * dataset.municipalities.len());
+    assert_eq!(s.municipalities.len(), 2 * dataset.municipalities().len());
 }
 
 /// The data set reader: the first byte picks the file the rest replaces.
@@ -70,11 +70,8 @@ pub fn dataset(bytes: &[u8]) {
     };
     slot.text = rest.to_owned();
     if let Ok(d) = io::parse_dataset(&sources) {
-        let scenario = io::parse_scenario_source(
-            &Source::new("fuzz.toml", "dataset = \"fuzz\"\n"),
-            &mut Fixed,
-        )
-        .expect("the default scenario is valid");
+        let scenario = io::parse_scenario_source(&Source::new("fuzz.toml", "dataset = \"fuzz\"\n"), &mut Fixed)
+            .expect("the default scenario is valid");
         let solution = spreiding_solver::solve(&d, &scenario).expect("an accepted data set solves");
         check_solution(&d, &solution);
         for c in Commodity::ALL {

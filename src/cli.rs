@@ -190,13 +190,13 @@ fn run(cli: Cli) -> Result<u8> {
                     sweep.len(),
                     sweep.grid_points(),
                     sweep.random.as_ref().map_or_else(String::new, |r| format!(" x {} draws", r.draws)),
-                    dataset.label
+                    dataset.label()
                 );
                 write_output(None, line.as_bytes())?;
                 return Ok(SOLVED);
             }
             let (scenario, dataset) = io::load(&path)?;
-            if dataset.locations.is_empty() {
+            if dataset.locations().is_empty() {
                 eprintln!(
                     "warning: the data set lists no locations: every municipality counts 0 places, so no report closes"
                 );
@@ -205,11 +205,11 @@ fn run(cli: Cli) -> Result<u8> {
                 "{}: valid. Scenario \"{}\" on {} (cycle {}): {} provinces, {} municipalities, {} location rows.\n",
                 path.display(),
                 scenario.name,
-                dataset.label,
-                dataset.cycle.id,
-                dataset.provinces.len(),
-                dataset.municipalities.len(),
-                dataset.locations.len()
+                dataset.label(),
+                dataset.cycle().id,
+                dataset.provinces().len(),
+                dataset.municipalities().len(),
+                dataset.locations().len()
             );
             write_output(None, line.as_bytes())?;
             Ok(SOLVED)
@@ -226,14 +226,15 @@ fn find_municipality(dataset: &Dataset, given: &str) -> Result<MunicipalityCode>
         }
         return Err(anyhow!("unknown municipality {code}: it is not in the data set"));
     }
-    let matches: Vec<_> = dataset.municipalities.iter().filter(|m| m.name.eq_ignore_ascii_case(given.trim())).collect();
+    let matches: Vec<_> =
+        dataset.municipalities().iter().filter(|m| m.name.eq_ignore_ascii_case(given.trim())).collect();
     match matches.as_slice() {
         [m] => Ok(m.code),
         [] => Err(anyhow!("unknown municipality `{given}`: give a code like GM0014 or a name from municipalities.csv")),
         several => {
             let list: Vec<String> = several
                 .iter()
-                .map(|m| format!("{} ({}, {})", m.code, m.name, dataset.provinces[m.province].name))
+                .map(|m| format!("{} ({}, {})", m.code, m.name, dataset.provinces()[m.province].name))
                 .collect();
             Err(anyhow!("`{given}` names {} municipalities: {}; give the code", several.len(), list.join(", ")))
         }

@@ -19,7 +19,7 @@ fn write_table(o: &mut String, dataset: &Dataset, s: &Solution) -> std::fmt::Res
         o,
         "Scenario {} (cycle {}, mode {}, counting date {})",
         s.scenario,
-        dataset.cycle.id,
+        dataset.cycle().id,
         s.mode.as_str(),
         s.counting_date
     )?;
@@ -34,7 +34,7 @@ fn write_table(o: &mut String, dataset: &Dataset, s: &Solution) -> std::fmt::Res
             o,
             "{:<5} {:<14} {:<8} {:>7} {:>7} {:>9} {:>9} {:>8} {:<11} {:>12}",
             b.code.as_str(),
-            truncate(&dataset.provinces[b.province].name, 14),
+            truncate(&dataset.provinces()[b.province].name, 14),
             b.commodity.as_str(),
             b.target,
             b.counted,
@@ -55,7 +55,7 @@ fn write_table(o: &mut String, dataset: &Dataset, s: &Solution) -> std::fmt::Res
             o,
             "{} {} {}: shortfall {}, {} eligible",
             b.code.as_str(),
-            dataset.provinces[b.province].name,
+            dataset.provinces()[b.province].name,
             b.commodity.as_str(),
             b.shortfall,
             b.eligible
@@ -72,7 +72,7 @@ fn write_table(o: &mut String, dataset: &Dataset, s: &Solution) -> std::fmt::Res
                 o,
                 "  {:<7} {:<24} {:>6} {:>7} {:>9.6} {:>6} {:>10} {:>6} {:>6}  {}",
                 m.code.as_str(),
-                truncate(&dataset.municipalities[m.municipality].name, 24),
+                truncate(&dataset.municipalities()[m.municipality].name, 24),
                 m.indicative,
                 m.counted,
                 m.key.map_or(0.0, |k| k.key),

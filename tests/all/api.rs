@@ -22,14 +22,14 @@ fn sources_in_memory(prefix: &str) -> DatasetSources {
 fn a_data_set_from_memory_equals_the_one_from_files_but_for_its_label() {
     let from_files = io::load_dataset(&dataset_path()).unwrap();
     let from_memory = io::parse_dataset(&sources_in_memory("mem")).unwrap();
-    assert_eq!(from_memory.label, "mem");
+    assert_eq!(from_memory.label(), "mem");
     assert_eq!(from_memory.content_hash(), from_files.content_hash());
     assert_eq!(from_memory.content_hash().len(), 64);
-    assert_eq!(from_memory.municipalities, from_files.municipalities);
-    assert_eq!(from_memory.provinces, from_files.provinces);
-    assert_eq!(from_memory.cycle, from_files.cycle);
+    assert_eq!(from_memory.municipalities(), from_files.municipalities());
+    assert_eq!(from_memory.provinces(), from_files.provinces());
+    assert_eq!(from_memory.cycle(), from_files.cycle());
     // Locations carry their row's source; the file name and line are the same.
-    assert_eq!(from_memory.locations, from_files.locations);
+    assert_eq!(from_memory.locations(), from_files.locations());
 }
 
 #[test]
@@ -110,4 +110,37 @@ fn a_scenario_from_memory_and_from_its_file_are_the_same() {
     let from_file = io::load_scenario(&path).unwrap();
     let from_text = io::parse_scenario(&path, &text).unwrap();
     assert_eq!(from_file, from_text);
+}
+
+/// A data set built in code passes checks too, named by path; its derived values are computed
+/// from what it holds, so they cannot go stale.
+#[test]
+fn a_data_set_built_from_parts_is_validated_and_its_ratio_derived() {
+    let d = io::load_dataset(&dataset_path()).unwrap();
+    let rebuilt = io::build_dataset(d.to_parts()).unwrap();
+    assert_eq!(rebuilt.municipalities(), d.municipalities());
+    assert_eq!(rebuilt.national_effort_ratio(), d.national_effort_ratio());
+
+    let mut more = d.to_parts();
+    more.municipalities[0].effort_places += 10_000.0;
+    let more = io::build_dataset(more).unwrap();
+    assert!(more.national_effort_ratio() > d.national_effort_ratio(), "the ratio follows the effort");
+
+    let mut bad = d.to_parts();
+    bad.municipalities.swap(0, 1);
+    bad.municipalities[5].province = 99;
+    bad.municipalities[7].population = 0;
+    bad.provinces[0].target.regular += 1;
+    bad.locations[0].places.regular = 2_000_000;
+    let e = io::build_dataset(bad).unwrap_err().to_string();
+    let label = dataset_path().display().to_string();
+    for needle in [
+        format!("{label}: /municipalities/1/code: GM0014 is not after GM0034"),
+        format!("{label}: /municipalities/5/province: index 99 is not a province"),
+        format!("{label}: /municipalities/7/population: 0 is not valid"),
+        format!("{label}: /provinces/0/target/regular:"),
+        format!("{label}: /locations/0: 2000000 places is too large; at most 1000000"),
+    ] {
+        assert!(e.contains(&needle), "expected `{needle}` in:\n{e}");
+    }
 }

@@ -5,9 +5,9 @@
 
 use proptest::prelude::*;
 use spreiding_solver::model::{
-    AllocationMode, AllocationRules, Commodity, Constraints, CoropCode, CountingRules, Cycle, Dataset, Date,
-    Eligibility, IndicativeSource, LocationShare, LocationStatus, Method, Municipality, MunicipalityCode, PerCommodity,
-    Province, ProvinceCode, Scenario, Weights,
+    AllocationMode, AllocationRules, Commodity, Constraints, CoropCode, CountingRules, Cycle, Dataset, DatasetParts,
+    Date, Eligibility, IndicativeSource, LocationShare, LocationStatus, Method, Municipality, MunicipalityCode,
+    PerCommodity, Province, ProvinceCode, Scenario, Weights,
 };
 use std::path::PathBuf;
 
@@ -73,6 +73,45 @@ fn date(s: &str) -> Date {
 /// A one-province data set (PV20) from specs; counted places come from one existing location
 /// per municipality; targets are the sums of the indicative numbers.
 pub fn dataset(specs: &[Spec]) -> Dataset {
+    spreiding_solver::io::build_dataset(parts(specs)).expect("a valid synthetic data set")
+}
+
+/// [`dataset`] plus a second province (PV21) with one municipality (GM9000) that carries the
+/// rest of the country's past effort: moving effort between it and a municipality of PV20
+/// leaves the national effort ratio as it was.
+pub fn dataset_with_rest(specs: &[Spec], rest_effort: f64) -> Dataset {
+    let mut p = parts(specs);
+    let rest = Municipality {
+        code: MunicipalityCode::parse("GM9000").expect("code"),
+        name: "Rest van het land".into(),
+        province: 1,
+        corop: CoropCode::parse("CR99").expect("corop"),
+        population: 10_000_000,
+        welvaart_proxy: 0.0,
+        indicative: PerCommodity { regular: 1_000, amv: 100 },
+        indicative_source: IndicativeSource::Reconstructed,
+        effort_places: rest_effort,
+        effort_years: 10,
+        cap: PerCommodity { regular: 1_000, amv: 100 },
+        feasibility_score: 0.5,
+        feasibility_reason: String::new(),
+        excluded: None,
+    };
+    p.provinces.push(Province {
+        code: ProvinceCode::parse("PV21").expect("code"),
+        name: "Rest".into(),
+        target: rest.indicative,
+        offered_2024_11: 0,
+        target_set_by_scenario: false,
+    });
+    p.cycle.national_total += 1_100;
+    p.cycle.national_amv += 100;
+    p.municipalities.push(rest);
+    spreiding_solver::io::build_dataset(p).expect("a valid synthetic data set")
+}
+
+/// The parts of [`dataset`].
+pub fn parts(specs: &[Spec]) -> DatasetParts {
     let municipalities: Vec<Municipality> = specs
         .iter()
         .enumerate()
@@ -113,10 +152,8 @@ pub fn dataset(specs: &[Spec]) -> Dataset {
         regular: specs.iter().map(|s| s.indicative[0]).sum(),
         amv: specs.iter().map(|s| s.indicative[1]).sum(),
     };
-    let national_effort_ratio = Dataset::compute_national_effort_ratio(&municipalities);
-    Dataset {
+    DatasetParts {
         label: "synthetic".to_owned(),
-        sources: Default::default(),
         cycle: Cycle {
             id: "test".into(),
             national_total: target.regular + target.amv,
@@ -135,7 +172,6 @@ pub fn dataset(specs: &[Spec]) -> Dataset {
         }],
         municipalities,
         locations,
-        national_effort_ratio,
     }
 }
 

@@ -446,7 +446,8 @@ fn the_fingerprint_depends_on_what_produces_results_and_not_on_where_files_lie()
     let mut changed = scenario.clone();
     changed.allocation.weights.effort = 0.1;
     assert_ne!(fingerprint(&dataset, &changed, None), a);
-    let mut other_data = dataset.clone();
-    std::sync::Arc::make_mut(&mut other_data.sources).exclusions.text.push(' ');
+    let mut sources = dataset.sources().clone();
+    sources.exclusions.text.push(' ');
+    let other_data = spreiding_solver::io::parse_dataset(&sources).unwrap();
     assert_ne!(fingerprint(&other_data, &scenario, None), a);
 }

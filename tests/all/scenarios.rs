@@ -41,7 +41,7 @@ fn a_chain_of_extends_inherits_what_it_does_not_set() {
     assert!((s.allocation.weights.effort - 0.5).abs() < 1e-12); // its own
     assert!(s.allocation.caps); // from the base
     assert_eq!(s.files.len(), 3);
-    assert_eq!(d.municipalities.len(), 342); // the base's dataset, relative to the base
+    assert_eq!(d.municipalities().len(), 342); // the base's dataset, relative to the base
 }
 
 #[test]
@@ -128,7 +128,7 @@ location_total = 55
     let a0 = base.municipality(&code("GM0014"), Commodity::Amv).unwrap().counted;
     let a1 = changed.municipality(&code("GM0014"), Commodity::Amv).unwrap().counted;
     assert_eq!(a1, a0 - 14 + 5);
-    assert!(d.locations.iter().any(|l| l.location_id == "NEW1" && l.source.starts_with("l.toml:")));
+    assert!(d.locations().iter().any(|l| l.location_id == "NEW1" && l.source.starts_with("l.toml:")));
 }
 
 #[test]
@@ -139,7 +139,7 @@ fn a_province_target_override_changes_the_shortfall() {
     )]);
     let (changed, d) = solve_file(dir.path().join("p.toml"));
     let pv24 = d.province_index(&spreiding_solver::model::ProvinceCode::parse("PV24").unwrap()).unwrap();
-    assert!(d.provinces[pv24].target_set_by_scenario);
+    assert!(d.provinces()[pv24].target_set_by_scenario);
     let b = changed.provinces.iter().find(|b| b.province == pv24 && b.commodity == Commodity::Regular).unwrap();
     assert_eq!(b.target, 3500);
     assert_eq!(u64::from(b.shortfall), 3500 - b.counted);

@@ -16,10 +16,10 @@ fn synthetic_countries_survive_a_round_trip_through_files() {
         let dir = tempfile::tempdir().unwrap();
         write_dataset(&d, dir.path()).unwrap();
         let back = load_dataset(dir.path()).unwrap_or_else(|e| panic!("scale {scale}: {e}"));
-        assert_eq!(back.municipalities.len(), d.municipalities.len());
-        assert_eq!(back.provinces, d.provinces);
-        assert_eq!(back.locations.len(), d.locations.len());
-        for (a, b) in back.municipalities.iter().zip(&d.municipalities) {
+        assert_eq!(back.municipalities().len(), d.municipalities().len());
+        assert_eq!(back.provinces(), d.provinces());
+        assert_eq!(back.locations().len(), d.locations().len());
+        for (a, b) in back.municipalities().iter().zip(d.municipalities()) {
             assert_eq!((a.code, a.indicative, a.cap, &a.excluded), (b.code, b.indicative, b.cap, &b.excluded));
             assert!((a.effort_places - b.effort_places).abs() < 1e-6);
         }

@@ -6,6 +6,7 @@
 //! files look like) are kept apart from the model types (what the program computes with).
 //! Nothing here solves, prints or reads the environment.
 
+mod build;
 mod checks;
 mod dataset;
 mod overrides;
@@ -18,6 +19,7 @@ mod toml_error;
 mod write;
 
 pub use crate::model::DatasetSources;
+pub use build::build_dataset;
 pub use dataset::{load_dataset, parse_dataset};
 pub use overrides::apply_overrides;
 pub use problem::{InputError, Problem, Problems, SourceName};

@@ -130,27 +130,94 @@ pub struct LocationShare {
 /// A validated data set.
 ///
 /// Provinces and municipalities are sorted by code; other structures refer to them by index.
+/// Its fields are read through methods: a `Dataset` is built only by the crate's readers
+/// (`io::parse_dataset`, `io::build_dataset`), which validate it, and derived values (the
+/// national effort ratio) are computed there, so they cannot go stale. To change one, take its
+/// [`DatasetParts`], change them and build again.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Dataset {
     /// What the data set is called (the folder it was read from, or a caller's label).
-    pub label: String,
+    pub(crate) label: String,
     /// The texts it was read from (empty for a data set built in code); see
     /// [`Dataset::content_hash`].
     #[serde(skip)]
-    pub sources: std::sync::Arc<super::DatasetSources>,
+    pub(crate) sources: std::sync::Arc<super::DatasetSources>,
+    /// Cycle dates and totals.
+    pub(crate) cycle: Cycle,
+    /// Provinces, sorted by code.
+    pub(crate) provinces: Vec<Province>,
+    /// Municipalities, sorted by code.
+    pub(crate) municipalities: Vec<Municipality>,
+    /// Location rows, in file order.
+    pub(crate) locations: Vec<LocationShare>,
+    /// National effort ratio: all occupied places over all effort years per inhabitant.
+    pub(crate) national_effort_ratio: f64,
+}
+
+/// The parts of a data set, unvalidated: what `io::build_dataset` checks and turns into a
+/// [`Dataset`] (and what [`Dataset::to_parts`] gives back to change).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DatasetParts {
+    /// What the data set is called.
+    pub label: String,
     /// Cycle dates and totals.
     pub cycle: Cycle,
     /// Provinces, sorted by code.
     pub provinces: Vec<Province>,
     /// Municipalities, sorted by code.
     pub municipalities: Vec<Municipality>,
-    /// Location rows, in file order.
+    /// Location rows.
     pub locations: Vec<LocationShare>,
-    /// National effort ratio: all occupied places over all effort years per inhabitant.
-    pub national_effort_ratio: f64,
 }
 
 impl Dataset {
+    /// What the data set is called (the folder it was read from, or a caller's label).
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The texts it was read from (empty for a data set built from parts).
+    pub fn sources(&self) -> &super::DatasetSources {
+        &self.sources
+    }
+
+    /// Cycle dates and totals.
+    pub fn cycle(&self) -> &Cycle {
+        &self.cycle
+    }
+
+    /// Provinces, sorted by code.
+    pub fn provinces(&self) -> &[Province] {
+        &self.provinces
+    }
+
+    /// Municipalities, sorted by code.
+    pub fn municipalities(&self) -> &[Municipality] {
+        &self.municipalities
+    }
+
+    /// Location rows, in file order.
+    pub fn locations(&self) -> &[LocationShare] {
+        &self.locations
+    }
+
+    /// National occupied places per inhabitant over the effort years (the denominator of r_m),
+    /// computed from the municipalities when the data set was built.
+    pub fn national_effort_ratio(&self) -> f64 {
+        self.national_effort_ratio
+    }
+
+    /// Its parts, to change and build again with `io::build_dataset`.
+    pub fn to_parts(&self) -> DatasetParts {
+        DatasetParts {
+            label: self.label.clone(),
+            cycle: self.cycle.clone(),
+            provinces: self.provinces.clone(),
+            municipalities: self.municipalities.clone(),
+            locations: self.locations.clone(),
+        }
+    }
+
     /// SHA-256 of the texts it was read from ([`super::DatasetSources::content_hash`]): the
     /// data set's identity in fingerprints, whatever its label. Computed when asked (a solve
     /// does not need it).
@@ -159,7 +226,7 @@ impl Dataset {
     }
 
     /// National occupied places per inhabitant over the effort years (the denominator of r_m).
-    pub fn compute_national_effort_ratio(municipalities: &[Municipality]) -> f64 {
+    pub(crate) fn compute_national_effort_ratio(municipalities: &[Municipality]) -> f64 {
         let (places, population) =
             municipalities.iter().fold((0.0, 0.0), |(p, n), m| (p + m.effort_places, n + f64::from(m.population)));
         if population > 0.0 {

@@ -11,7 +11,9 @@ mod sources;
 pub mod sweep;
 
 pub use codes::{entries, entry, entry_of, Commodity, CoropCode, MunicipalityCode, PerCommodity, ProvinceCode};
-pub use dataset::{Cycle, Dataset, IndicativeSource, LocationShare, LocationStatus, Municipality, Province};
+pub use dataset::{
+    Cycle, Dataset, DatasetParts, IndicativeSource, LocationShare, LocationStatus, Municipality, Province,
+};
 pub use limits::{MAX_PER_1000, MAX_WEIGHT};
 pub use scenario::{
     AllocationMode, AllocationRules, Constraints, CountingRules, Eligibility, LocationAction, LocationOverride, Method,
