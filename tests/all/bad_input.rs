@@ -8,15 +8,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
-const FILES: &[&str] = &[
-    "cycle.toml",
-    "provinces.csv",
-    "municipalities.csv",
-    "illustrative/locations.csv",
-    "illustrative/effort.csv",
-    "illustrative/feasibility.csv",
-    "illustrative/exclusions.csv",
-];
+use spreiding_solver::io::DatasetSources;
+
+const FILES: [&str; 7] = DatasetSources::FILES;
 
 const SCENARIO: &str = r#"name = "bad-input"
 dataset = "data"

@@ -20,6 +20,24 @@ fn spreiding() -> Command {
     Command::cargo_bin("spreiding").unwrap()
 }
 
+/// Runs `validate` and `run` on a sweep; both must refuse it with exit 2. Their stderr.
+fn refused_by_validate_and_run(path: &Path, out: &Path) -> Vec<String> {
+    ["validate", "run"]
+        .iter()
+        .map(|cmd| {
+            let mut c = spreiding();
+            c.arg(cmd).arg(path);
+            if *cmd == "run" {
+                c.arg("--out").arg(out);
+            }
+            let o = c.output().unwrap();
+            let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+            assert_eq!(o.status.code(), Some(2), "{cmd}: {stderr}");
+            stderr
+        })
+        .collect()
+}
+
 const RAMP: &str = "[[sweep.grid]]\nparameter = \"allocation.weights.indicative\"\nfrom = 0.0\nto = 1.0\nstep = 0.5\n";
 
 /// Regression: the ramp's first point has all weights 0; it used to be solved as "every
@@ -38,16 +56,8 @@ fn a_grid_point_with_all_weights_zero_is_refused_naming_the_point() {
     // The other points are fine and not named.
     assert!(!e.contains("ramp/1"), "{e}");
 
-    for cmd in ["validate", "run"] {
-        let mut c = spreiding();
-        c.arg(cmd).arg(&path);
-        if cmd == "run" {
-            c.arg("--out").arg(dir.path().join("out"));
-        }
-        let out = c.output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{cmd}: {stderr}");
-        assert!(stderr.contains("grid point ramp/0"), "{cmd}: {stderr}");
+    for stderr in refused_by_validate_and_run(&path, &dir.path().join("out")) {
+        assert!(stderr.contains("grid point ramp/0"), "{stderr}");
     }
     // Nothing of the sweep was solved.
     let results = dir.path().join("out/results");
@@ -66,22 +76,14 @@ fn a_grid_counting_date_outside_the_cycle_is_refused_by_validate_and_run() {
         "dates",
         "[[sweep.grid]]\nparameter = \"counting.counting_date\"\nvalues = [2025-07-01, 2030-01-01]\n",
     );
-    for cmd in ["validate", "run"] {
-        let mut c = spreiding();
-        c.arg(cmd).arg(&path);
-        if cmd == "run" {
-            c.arg("--out").arg(dir.path().join("out"));
-        }
-        let out = c.output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{cmd}: {stderr}");
+    for stderr in refused_by_validate_and_run(&path, &dir.path().join("out")) {
         assert!(
             stderr.contains(
                 "counting.counting_date: grid point dates/1 (counting.counting_date=2030-01-01): 2030-01-01 lies outside cycle 2024-2026"
             ),
-            "{cmd}: {stderr}"
+            "{stderr}"
         );
-        assert!(!stderr.contains("dates/0 "), "{cmd}: {stderr}");
+        assert!(!stderr.contains("dates/0 "), "{stderr}");
     }
 }
 
