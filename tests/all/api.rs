@@ -131,7 +131,7 @@ fn a_data_set_built_from_parts_is_validated_and_its_ratio_derived() {
     bad.municipalities[5].province = 99;
     bad.municipalities[7].population = 0;
     bad.provinces[0].target.regular += 1;
-    bad.locations[0].places.regular = 2_000_000;
+    bad.locations[0].places.regular = 20_000_000;
     let e = io::build_dataset(bad).unwrap_err().to_string();
     let label = dataset_path().display().to_string();
     for needle in [
@@ -139,7 +139,7 @@ fn a_data_set_built_from_parts_is_validated_and_its_ratio_derived() {
         format!("{label}: /municipalities/5/province: index 99 is not a province"),
         format!("{label}: /municipalities/7/population: 0 is not valid"),
         format!("{label}: /provinces/0/target/regular:"),
-        format!("{label}: /locations/0: 2000000 places is too large; at most 1000000"),
+        format!("{label}: /locations/0: 20000000 places is too large; at most 10000000"),
     ] {
         assert!(e.contains(&needle), "expected `{needle}` in:\n{e}");
     }

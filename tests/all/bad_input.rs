@@ -340,8 +340,8 @@ fn places_beyond_the_limit() {
         format!("{},{},4294967295,0,{},{},{},{},4294967295", f[0], f[1], f[4], f[5], f[6], f[7])
     });
     let e = c.refused();
-    assert_has(&e, "locations.csv:4: places_regular: 4294967295 is too large; at most 1000000");
-    assert_has(&e, "locations.csv:4: location_total: 4294967295 is too large; at most 1000000");
+    assert_has(&e, "locations.csv:4: places_regular: 4294967295 is too large; at most 10000000");
+    assert_has(&e, "locations.csv:4: location_total: 4294967295 is too large; at most 10000000");
 }
 
 /// Regression: a number beyond u32 was called "not a whole number".
@@ -352,7 +352,7 @@ fn whole_numbers_too_large_or_written_oddly() {
     c.set_field("illustrative/feasibility.csv", 3, 1, "1e3");
     c.set_field("municipalities.csv", 2, 3, "200000000");
     let e = c.refused();
-    assert_has(&e, "feasibility.csv:2: max_additional_regular: 99999999999999999999 is too large; at most 1000000");
+    assert_has(&e, "feasibility.csv:2: max_additional_regular: 99999999999999999999 is too large; at most 10000000");
     assert_has(&e, "feasibility.csv:3: max_additional_regular: `1e3` is not written as a whole number; write digits only, e.g. 1000");
     assert_has(&e, "municipalities.csv:2: population: 200000000 is too large; at most 100000000");
     assert!(!e.contains("is not a whole number"), "{e}");
@@ -363,10 +363,10 @@ fn whole_numbers_too_large_or_written_oddly() {
 #[test]
 fn a_municipality_reporting_more_places_than_the_limit() {
     let c = Copy::new();
-    c.append("illustrative/locations.csv", "X1,GM0014,900000,0,existing,2024-01-01,,false,900000");
-    c.append("illustrative/locations.csv", "X2,GM0014,900000,0,existing,2024-01-01,,false,900000");
+    c.append("illustrative/locations.csv", "X1,GM0014,9000000,0,existing,2024-01-01,,false,9000000");
+    c.append("illustrative/locations.csv", "X2,GM0014,9000000,0,existing,2024-01-01,,false,9000000");
     assert_has(&c.refused(), "locations.csv: municipality: the locations of GM0014 add up to 18");
-    assert_has(&c.refused(), "regular places, more than the 1000000 a municipality may report");
+    assert_has(&c.refused(), "regular places, more than the 10000000 a municipality may report");
 }
 
 /// Regression: 1e308 + 1e308 overflowed to infinity and gave "0 allocated, every province
@@ -391,7 +391,7 @@ fn override_numbers_beyond_the_limit() {
     );
     assert_has(
         &refused(&s),
-        "s.toml:3: overrides.municipalities.max_additional_regular: 4000000000 is too large; at most 1000000 places",
+        "s.toml:3: overrides.municipalities.max_additional_regular: 4000000000 is too large; at most 10000000 places",
     );
 }
 
@@ -476,7 +476,7 @@ fn toml_type_errors_name_the_key_and_the_kind_in_words() {
         "name = \"x\"\ndataset = \"data\"\n[[overrides.municipalities]]\ncode = \"GM0014\"\nmax_additional_regular = -5\n",
     );
     let e = refused(&s);
-    assert_has(&e, "s.toml:5: overrides.municipalities.max_additional_regular: -5 is negative; expected a whole number from 0 to 1000000");
+    assert_has(&e, "s.toml:5: overrides.municipalities.max_additional_regular: -5 is negative; expected a whole number from 0 to 10000000");
     assert!(!e.contains("u32"), "{e}");
 }
 

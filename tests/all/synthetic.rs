@@ -11,7 +11,8 @@ use spreiding_solver::model::{AllocationMode, Eligibility, Weights};
 
 #[test]
 fn synthetic_countries_survive_a_round_trip_through_files() {
-    for scale in [1, 10] {
+    // 100x too: its provinces (2.2 million places) must stay within the limits of the loader.
+    for scale in [1, 10, 100] {
         let d = country(scale, 7);
         let dir = tempfile::tempdir().unwrap();
         write_dataset(&d, dir.path()).unwrap();

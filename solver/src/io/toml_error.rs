@@ -165,15 +165,15 @@ mod tests {
         );
         assert_eq!(
             of("[[overrides]]\nplaces = -5\n"),
-            "s.toml:2: overrides.places: -5 is negative; expected a whole number from 0 to 1000000"
+            "s.toml:2: overrides.places: -5 is negative; expected a whole number from 0 to 10000000"
         );
         assert_eq!(
             of("[[overrides]]\nplaces = 2.5\n"),
-            "s.toml:2: overrides.places: 2.5 is not a whole number; expected a whole number from 0 to 1000000"
+            "s.toml:2: overrides.places: 2.5 is not a whole number; expected a whole number from 0 to 10000000"
         );
         assert_eq!(
             of("[[overrides]]\nplaces = 5000000000\n"),
-            "s.toml:2: overrides.places: 5000000000 is too large; expected a whole number from 0 to 1000000"
+            "s.toml:2: overrides.places: 5000000000 is too large; expected a whole number from 0 to 10000000"
         );
         assert_eq!(of("allocation = 5\n"), "s.toml:1: allocation: 5 is not valid here; expected a table");
         assert!(of("[allocation]\nmdoe = 1\n").starts_with("s.toml:2: allocation.mdoe: unknown field `mdoe`"));

@@ -7,8 +7,11 @@
 //! every input below them no sum or product in the computation can overflow or lose meaning.
 
 /// Places in any one field: a location's places or total, a cap, a target, an indicative
-/// number, a national total.
-pub const MAX_PLACES: u32 = 1_000_000;
+/// number; also the places all locations of one municipality report. The whole country has
+/// 96,000; the synthetic country 100 times the Netherlands has provinces of 2.2 million. With
+/// every field below this, obligations (counted + allocated + beyond the cap) stay far below
+/// `u32::MAX`.
+pub const MAX_PLACES: u32 = 10_000_000;
 
 /// Inhabitants of one municipality.
 pub const MAX_POPULATION: u32 = 100_000_000;
