@@ -38,10 +38,9 @@ fn resolve(path: &Path) -> Result<PathBuf> {
         match fs::symlink_metadata(&p) {
             Ok(m) if m.file_type().is_symlink() => {
                 let target = fs::read_link(&p).with_context(|| format!("reading the link {}", p.display()))?;
-                p = match p.parent() {
-                    Some(dir) if target.is_relative() => dir.join(target),
-                    _ => target,
-                };
+                // A relative target is relative to the link's folder; joining an absolute one
+                // gives that absolute path.
+                p = p.parent().map_or_else(|| target.clone(), |dir| dir.join(&target));
             }
             _ => return Ok(p),
         }

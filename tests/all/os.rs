@@ -29,27 +29,58 @@ fn mode(path: &Path) -> u32 {
     fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
-/// Regression: as root, `--output /dev/null` replaced /dev/null by a regular file.
+/// Regression: as root, `--output /dev/null` replaced /dev/null by a regular file. The test
+/// writes to a null device of its own (made with mknod where it may, as root), so that a
+/// regression cannot damage the machine's /dev/null; elsewhere it writes to /dev/null, which an
+/// ordinary user cannot replace.
 #[test]
 fn output_to_a_device_writes_into_it() {
-    let out = solve_to(Path::new("/dev/null"), "022");
+    let dir = tempfile::tempdir().unwrap();
+    let own = dir.path().join("null");
+    let made = std::process::Command::new("mknod").args(["-m", "666"]).arg(&own).args(["c", "1", "3"]).status();
+    let device = if made.is_ok_and(|s| s.success()) { own } else { Path::new("/dev/null").to_path_buf() };
+    let out = solve_to(&device, "022");
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(fs::metadata("/dev/null").unwrap().file_type().is_char_device(), "/dev/null is no longer a device");
+    assert!(fs::metadata(&device).unwrap().file_type().is_char_device(), "{} is no longer a device", device.display());
 }
 
 #[test]
 fn output_to_a_fifo_writes_into_it() {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("pipe");
     let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
     assert!(made.success());
-    let reader = {
-        let fifo = fifo.clone();
-        std::thread::spawn(move || fs::read(fifo).unwrap())
+    // The reader opens without blocking (O_NONBLOCK on Linux), so that a program that never
+    // opens the FIFO makes the test fail, not hang.
+    const O_NONBLOCK: i32 = 0o4000;
+    let mut reader = fs::OpenOptions::new().read(true).custom_flags(O_NONBLOCK).open(&fifo).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("spreiding");
+    let mut child = std::process::Command::new(bin)
+        .args(["solve", "--format", "csv", "--output"])
+        .arg(&fifo)
+        .arg(scenario_path("rest-indicative"))
+        .spawn()
+        .unwrap();
+    let mut bytes = Vec::new();
+    let mut buf = [0u8; 65536];
+    let status = loop {
+        match reader.read(&mut buf) {
+            Ok(0) | Err(_) => {
+                if let Some(status) = child.try_wait().unwrap() {
+                    // Whatever is still in the pipe after the writer left.
+                    while let Ok(n @ 1..) = reader.read(&mut buf) {
+                        bytes.extend_from_slice(&buf[..n]);
+                    }
+                    break status;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            Ok(n) => bytes.extend_from_slice(&buf[..n]),
+        }
     };
-    let out = solve_to(&fifo, "022");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let bytes = reader.join().unwrap();
+    assert_eq!(status.code(), Some(0));
     assert!(bytes.starts_with(b"code,"), "{}", String::from_utf8_lossy(&bytes[..bytes.len().min(200)]));
     assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "the FIFO was replaced");
 }
@@ -71,6 +102,11 @@ fn a_symlink_is_followed_and_stays_a_link() {
     let out = solve_to(&dangling, "022");
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(fs::read_to_string(dir.path().join("new.csv")).unwrap().starts_with("code,"));
+    // An absolute link target is followed as it is.
+    let absolute = dir.path().join("absolute.csv");
+    std::os::unix::fs::symlink(dir.path().join("abs-target.csv"), &absolute).unwrap();
+    assert_eq!(solve_to(&absolute, "022").status.code(), Some(0));
+    assert!(fs::read_to_string(dir.path().join("abs-target.csv")).unwrap().starts_with("code,"));
 }
 
 /// Regression: new files were created with mode 0600 (the temporary file's).
@@ -87,9 +123,14 @@ fn a_new_file_gets_0666_masked_by_the_umask_and_a_replaced_one_keeps_its_mode() 
     let kept = dir.path().join("kept.csv");
     fs::write(&kept, "old").unwrap();
     fs::set_permissions(&kept, fs::Permissions::from_mode(0o604)).unwrap();
+    // A second name for the old file: an atomic replacement renames a new file over `kept`,
+    // so the old one (and whoever still reads it) keeps the old bytes, whole.
+    let old_name = dir.path().join("old-name.csv");
+    fs::hard_link(&kept, &old_name).unwrap();
     assert_eq!(solve_to(&kept, "077").status.code(), Some(0));
     assert_eq!(mode(&kept), 0o604);
     assert!(fs::read_to_string(&kept).unwrap().starts_with("code,"));
+    assert_eq!(fs::read_to_string(&old_name).unwrap(), "old", "the file was written in place, not replaced");
 }
 
 #[test]
@@ -117,6 +158,26 @@ fn a_write_error_on_stdout_is_an_error_not_a_panic() {
         assert!(e.contains("writing to standard output"), "{args:?}: {e}");
         assert!(!e.contains("panicked"), "{args:?}: {e}");
     }
+}
+
+/// A reader that stops early (`| head`) is not an error.
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    use std::io::Read;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("spreiding"))
+        .args(["solve", "--format", "json"])
+        .arg(scenario_path("rest-indicative"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The pipe is closed here, before the ~600 KB report is written.
+    let out = child.wait_with_output().unwrap();
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{e}");
+    assert!(e.is_empty(), "{e}");
 }
 
 /// Regression: `--jobs 100000` started thousands of threads and made no progress.
