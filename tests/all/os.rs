@@ -160,6 +160,39 @@ fn a_write_error_on_stdout_is_an_error_not_a_panic() {
     }
 }
 
+/// The temporary file lies beside the target (so the rename is atomic), not in the working
+/// folder: here the working folder no longer exists, and the write must still succeed.
+#[test]
+fn the_temporary_file_is_made_beside_the_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let gone = dir.path().join("gone");
+    fs::create_dir(&gone).unwrap();
+    let target = dir.path().join("out.csv");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("cd \"$1\" && rmdir \"$1\" && exec \"$0\" solve \"$2\" --format csv --output \"$3\"")
+        .arg(assert_cmd::cargo::cargo_bin("spreiding"))
+        .arg(&gone)
+        .arg(scenario_path("rest-indicative"))
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(fs::read_to_string(&target).unwrap().starts_with("code,"));
+}
+
+/// A target that cannot be looked at is refused as such (not taken for a new file).
+#[test]
+fn a_target_below_a_file_is_refused_naming_the_lookup() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("plain");
+    fs::write(&file, "x").unwrap();
+    let out = solve_to(&file.join("out.csv"), "022");
+    assert_eq!(out.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(e.contains("reading the metadata of") && e.contains("plain/out.csv"), "{e}");
+}
+
 /// A reader that stops early (`| head`) is not an error.
 #[test]
 fn a_reader_that_stops_early_is_not_an_error() {
