@@ -144,3 +144,34 @@ fn a_data_set_built_from_parts_is_validated_and_its_ratio_derived() {
         assert!(e.contains(&needle), "expected `{needle}` in:\n{e}");
     }
 }
+
+/// A scenario as JSON (a request body): the same checks, problems at dotted field paths.
+#[test]
+fn a_scenario_from_json_is_checked_like_a_file() {
+    let v = serde_json::json!({
+        "extends": "base",
+        "name": "from-json",
+        "counting": {"counting_date": "2025-06-01"},
+        "allocation": {"weights": {"effort": 0.5}},
+        "overrides": {"locations": [{"action": "add", "location_id": "N1", "municipality": "GM0014",
+            "places_regular": 10, "places_amv": 0, "status": "planned", "opens": "2025-08-01",
+            "open_ended": true, "bridging": true, "location_total": 10}]}
+    });
+    let s = io::parse_scenario_value("request", &v, &mut Served).unwrap();
+    assert_eq!(s.name, "from-json");
+    assert_eq!(s.counting.counting_date, spreiding_solver::model::Date::from_ymd_opt(2025, 6, 1));
+    assert_eq!(s.overrides.locations.len(), 1);
+    assert_eq!(s.allocation.mode, spreiding_solver::model::AllocationMode::Level, "from the base");
+
+    let bad = serde_json::json!({"extends": "base", "allocation": {"caps": "yes", "mdoe": 1}});
+    let e = io::parse_scenario_value("request", &bad, &mut Served).unwrap_err();
+    let p = &e.problems()[0];
+    assert_eq!((p.source.as_str(), p.line), ("request", None));
+    assert!(p.field.as_deref().is_some_and(|f| f.starts_with("allocation.")), "{p}");
+    let e = io::parse_scenario_value("request", &serde_json::json!([1, 2]), &mut Served).unwrap_err();
+    assert!(e.to_string().contains("request: is not a scenario"), "{e}");
+    let e =
+        io::parse_scenario_value("request", &serde_json::json!({"counting": {"counting_date": "soon"}}), &mut Served)
+            .unwrap_err();
+    assert!(e.to_string().contains("counting.counting_date"), "{e}");
+}

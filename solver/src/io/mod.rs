@@ -23,7 +23,9 @@ pub use build::build_dataset;
 pub use dataset::{load_dataset, parse_dataset};
 pub use overrides::apply_overrides;
 pub use problem::{InputError, Problem, Problems, SourceName};
-pub use scenario::{load_scenario, parse_scenario, parse_scenario_source, FileResolver, Resolver, ScenarioFile};
+pub use scenario::{
+    load_scenario, parse_scenario, parse_scenario_source, parse_scenario_value, FileResolver, Resolver, ScenarioFile,
+};
 pub use source::{Source, MAX_FILE_BYTES};
 pub use sweep::{check_sweep_against_dataset, is_sweep, load_sweep, parse_sweep_source};
 pub use write::write_dataset;

@@ -87,6 +87,57 @@ pub fn parse_scenario(path: &Path, text: &str) -> Result<Scenario, InputError> {
     parse_scenario_source(&Source::new(path.display().to_string(), text), &mut FileResolver)
 }
 
+/// Keys whose values are dates (`YYYY-MM-DD` strings in JSON, dates in TOML).
+const DATE_KEYS: [&str; 3] = ["counting_date", "opens", "closes"];
+
+/// Validates a scenario given as a JSON value (the same fields as a scenario file; dates as
+/// `"YYYY-MM-DD"` strings), e.g. the body of a request. The same checks as for files; problems
+/// name the field by its dotted path under `name`, without a line (the value has none).
+pub fn parse_scenario_value(
+    name: &str,
+    value: &serde_json::Value,
+    resolver: &mut dyn Resolver,
+) -> Result<Scenario, InputError> {
+    let refuse = |message: String| InputError::single(Problem::at(name, None, None, message));
+    let mut toml_value = toml::Value::try_from(value).map_err(|e| {
+        refuse(format!("is not a scenario: {e}; expected an object with the fields of a scenario file"))
+    })?;
+    if !toml_value.is_table() {
+        return Err(refuse("is not a scenario; expected an object with the fields of a scenario file".to_owned()));
+    }
+    dates_in(&mut toml_value);
+    let text = toml::to_string(&toml_value).map_err(|e| refuse(format!("is not a scenario: {e}")))?;
+    parse_scenario_source(&Source::new(name, text), resolver).map_err(|e| {
+        let mut problems = Problems::default();
+        for p in e.problems() {
+            // Lines refer to the TOML written from the value: only the top text's are dropped.
+            let line = if p.source == name { None } else { p.line };
+            problems.push(Problem { line, ..p.clone() });
+        }
+        problems.into_error()
+    })
+}
+
+/// Turns the date strings under [`DATE_KEYS`] into TOML dates (left as they are if they are
+/// not dates, so that the reader names them).
+fn dates_in(v: &mut toml::Value) {
+    match v {
+        toml::Value::Table(t) => {
+            for (k, x) in t.iter_mut() {
+                if let (true, toml::Value::String(s)) = (DATE_KEYS.contains(&k.as_str()), &*x) {
+                    if let Ok(d) = s.parse::<toml::value::Datetime>() {
+                        *x = toml::Value::Datetime(d);
+                    }
+                } else {
+                    dates_in(x);
+                }
+            }
+        }
+        toml::Value::Array(a) => a.iter_mut().for_each(dates_in),
+        _ => {}
+    }
+}
+
 /// Validates a scenario from its text; `resolver` supplies the bases of `extends` and names the
 /// data set. The same checks as for files, with problems at the source's name and line.
 pub fn parse_scenario_source(source: &Source, resolver: &mut dyn Resolver) -> Result<Scenario, InputError> {
