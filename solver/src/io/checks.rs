@@ -83,6 +83,10 @@ mod tests {
         assert!(weight(f64::INFINITY).is_some());
         assert!(weights(&Weights { indicative: 0.0, effort: 0.0, feasibility: 0.0 }).is_some());
         assert!(weights(&Weights { indicative: 0.0, effort: 1e-12, feasibility: 0.0 }).is_none());
+        // Each weight alone is enough (the sum is a sum, whatever the order).
+        assert!(weights(&Weights { indicative: 0.0, effort: 0.0, feasibility: 2.0 }).is_none());
+        assert!(weights(&Weights { indicative: 0.0, effort: 3.0, feasibility: 0.0 }).is_none());
+        assert!(weights(&Weights { indicative: 0.5, effort: 0.0, feasibility: 0.0 }).is_none());
     }
 
     #[test]
