@@ -109,10 +109,6 @@ pub(crate) fn toml_date(d: &toml::value::Datetime) -> Result<Date, String> {
     }
 }
 
-/// Line (1-based) of a byte offset in a text.
-pub(crate) fn line_of(text: &str, offset: usize) -> u64 {
-    1 + text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() as u64
-}
 
 fn load_cycle(source: &Source, problems: &mut Problems) -> Option<Cycle> {
     let path = source.name.as_str();

@@ -3,7 +3,7 @@
 //! refused.
 
 use super::{convert, parse_file};
-use crate::io::dataset::line_of;
+use crate::io::source::LineIndex;
 use crate::io::{InputError, Problem, Source};
 use crate::model::{AllocationMode, Date, Eligibility, Method, Origin, Overrides, PerCommodity};
 use std::path::Path;
@@ -123,7 +123,7 @@ pub(super) fn load_layer(
     let Some(extends) = &file.extends else {
         return Ok(layer);
     };
-    let line = line_of(&source.text, extends.span().start);
+    let line = LineIndex::new(&source.text).line(extends.span().start);
     let refuse = |message: String| InputError::single(Problem::at(path, Some(line), Some("extends"), message));
     let (id, base) = resolver.extends(source, extends.get_ref()).map_err(refuse)?;
     if chain.contains(&id) {
