@@ -109,7 +109,6 @@ pub(crate) fn toml_date(d: &toml::value::Datetime) -> Result<Date, String> {
     }
 }
 
-
 fn load_cycle(source: &Source, problems: &mut Problems) -> Option<Cycle> {
     let path = source.name.as_str();
     let text = &source.text;
