@@ -76,6 +76,36 @@ enum Command {
         #[arg(long)]
         max_scenarios: Option<u64>,
     },
+    /// Serve the solver over HTTP (JSON API, OpenAPI at /openapi.json, docs at /docs).
+    Serve {
+        /// Address to listen on; without --tokens only a loopback address (port 0: any free port).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Folder of the served scenario and sweep files (ids are paths below it without .toml).
+        #[arg(long, default_value = "scenarios")]
+        scenarios: PathBuf,
+        /// Folder of the runs (results, SQLite index and audit log).
+        #[arg(long, default_value = "spreiding-state")]
+        state: PathBuf,
+        /// File of `name:token` lines; every request but health and docs then needs a token.
+        #[arg(long)]
+        tokens: Option<PathBuf>,
+        /// Solver threads for requests, and for the running batch (default: one per core).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+        workers: Option<u32>,
+        /// Largest request body in bytes.
+        #[arg(long, default_value_t = 1024 * 1024, value_parser = clap::value_parser!(u64).range(1..=1 << 30))]
+        max_body: u64,
+        /// Synchronous requests solving or waiting at once; more are answered 503.
+        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        queue: u32,
+        /// Runs waiting to start at once; more are answered 429.
+        #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        max_queued_runs: u32,
+        /// Time limit of a synchronous request, in seconds.
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        timeout: u64,
+    },
     /// Compare results of runs (folders or result files): per municipality, and per scenario.
     Compare {
         /// Result folders of `spreiding run`, or result files; the first scenario is the baseline.
@@ -177,6 +207,19 @@ fn run(cli: Cli) -> Result<u8> {
             write_output(out.as_deref(), &bytes)?;
             Ok(SOLVED)
         }
+        Command::Serve { bind, scenarios, state, tokens, workers, max_body, queue, max_queued_runs, timeout } => {
+            crate::serve::serve(crate::serve::Config {
+                bind,
+                scenarios,
+                state,
+                tokens,
+                workers: workers.map(|w| w as usize),
+                max_body: usize::try_from(max_body).unwrap_or(usize::MAX),
+                queue: queue as usize,
+                max_queued_runs: max_queued_runs as usize,
+                timeout: std::time::Duration::from_secs(timeout),
+            })
+        }
         Command::Validate { scenario: path } => {
             let text = std::fs::read_to_string(&path).with_context(|| format!("{}: cannot read", path.display()))?;
             if io::is_sweep(&text) {
@@ -219,7 +262,7 @@ fn run(cli: Cli) -> Result<u8> {
 
 /// A municipality by code (any case), or by its exact name (case-insensitive); a name that
 /// matches several is refused, listing them.
-fn find_municipality(dataset: &Dataset, given: &str) -> Result<MunicipalityCode> {
+pub(crate) fn find_municipality(dataset: &Dataset, given: &str) -> Result<MunicipalityCode> {
     if let Some(code) = MunicipalityCode::parse(given.trim()) {
         if dataset.municipality_index(&code).is_some() {
             return Ok(code);

@@ -6,6 +6,7 @@ mod atomic;
 mod cli;
 mod output;
 mod run;
+mod serve;
 
 use std::process::ExitCode;
 

@@ -23,6 +23,7 @@ use spreiding_solver::sweep::{solve_job, Perturber, Sweep};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// Scenarios per result file of a sweep.
@@ -47,7 +48,9 @@ enum Work {
     Failed { id: String, error: String },
 }
 
-struct Unit {
+/// One input of a batch (a scenario file, a sweep file, or a scenario given in memory) and what
+/// it became.
+pub struct Unit {
     file: PathBuf,
     work: Work,
 }
@@ -83,7 +86,7 @@ struct Shard {
 }
 
 /// The `.toml` files of the paths, folders searched recursively, each folder's files sorted.
-fn files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+pub fn files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
             .with_context(|| format!("reading folder {}", dir.display()))?
@@ -117,7 +120,7 @@ fn describe(e: &InputError) -> String {
 }
 
 /// Loads every file into a unit of work; data sets are read once per folder.
-fn units(files: Vec<PathBuf>) -> Vec<Unit> {
+pub fn units(files: Vec<PathBuf>) -> Vec<Unit> {
     let mut datasets: BTreeMap<PathBuf, Result<Arc<Dataset>, String>> = BTreeMap::new();
     let mut dataset = |path: &Path| -> Result<Arc<Dataset>, String> {
         let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
@@ -165,6 +168,18 @@ fn units(files: Vec<PathBuf>) -> Vec<Unit> {
             Unit { file, work }
         })
         .collect()
+}
+
+impl Unit {
+    /// A scenario given in memory (not read from a file), on its data set before overrides;
+    /// `label` stands where a file name would.
+    pub fn scenario(label: &str, scenario: Scenario, base: &Dataset) -> Unit {
+        let work = match io::prepare(&scenario, base) {
+            Ok(d) => Work::Scenario { fingerprint: fingerprint(&d, &scenario, None), scenario, dataset: Arc::new(d) },
+            Err(e) => Work::Failed { id: scenario.name.clone(), error: format!("{label}: {}", describe(&e)) },
+        };
+        Unit { file: PathBuf::from(label), work }
+    }
 }
 
 fn shards(units: &[Unit]) -> Vec<Shard> {
@@ -220,7 +235,7 @@ pub const MAX_JOBS_PER_CORE: usize = 4;
 
 /// The number of worker threads: `--jobs` (at most [`MAX_JOBS_PER_CORE`] per core, with a note
 /// when clamped), or one per core.
-fn threads(jobs: Option<usize>) -> usize {
+pub fn threads(jobs: Option<usize>) -> usize {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let max = MAX_JOBS_PER_CORE * cores;
     match jobs {
@@ -254,50 +269,130 @@ fn keepable(unit: &Unit, shard: &Shard, path: &Path) -> Option<Vec<Row>> {
     Some(records.iter().map(|r| Row::new(&ctx, r)).collect())
 }
 
-/// Runs the batch; returns the exit status (0 all solved, 1 some infeasible, 2 some failed).
-pub fn run(args: Args) -> Result<u8> {
-    let files = files(&args.paths)?;
-    if files.is_empty() {
-        bail!(
-            "no .toml files in {}",
-            args.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
-        );
-    }
-    let units = units(files);
-    let total: u64 = units.iter().map(Unit::len).sum();
-    let limit = args.max_scenarios.unwrap_or(DEFAULT_MAX_SCENARIOS);
-    if total > limit {
-        let big: Vec<String> = units
-            .iter()
-            .filter(|u| u.len() > 1)
-            .map(|u| format!("{} ({} scenarios)", u.file.display(), u.len()))
-            .collect();
-        bail!(
-            "this run would generate {total} scenarios, more than the limit of {limit} ({}); pass --max-scenarios {total} to run them",
-            big.join(", ")
-        );
-    }
-    let shards = shards(&units);
-    let mut seen = BTreeMap::new();
-    for s in &shards {
-        if let Some(other) = seen.insert(s.file_name.clone(), s.unit) {
-            if other != s.unit {
-                bail!(
-                    "{} and {} give results the same name `{}`; give the scenarios different names",
-                    units[other].file.display(),
-                    units[s.unit].file.display(),
-                    s.file_name
-                );
+/// The work of a batch: its units and their shards, checked (size limit, distinct names).
+pub struct Plan {
+    units: Vec<Unit>,
+    shards: Vec<Shard>,
+}
+
+impl Plan {
+    /// Cuts units into shards; refuses a batch above `max_scenarios` and two units whose result
+    /// files would have the same name.
+    pub fn new(units: Vec<Unit>, max_scenarios: Option<u64>) -> Result<Plan> {
+        let total: u64 = units.iter().map(Unit::len).sum();
+        let limit = max_scenarios.unwrap_or(DEFAULT_MAX_SCENARIOS);
+        if total > limit {
+            let big: Vec<String> = units
+                .iter()
+                .filter(|u| u.len() > 1)
+                .map(|u| format!("{} ({} scenarios)", u.file.display(), u.len()))
+                .collect();
+            bail!(
+                "this run would generate {total} scenarios, more than the limit of {limit} ({}); pass --max-scenarios {total} to run them",
+                big.join(", ")
+            );
+        }
+        let shards = shards(&units);
+        let mut seen = BTreeMap::new();
+        for s in &shards {
+            if let Some(other) = seen.insert(s.file_name.clone(), s.unit) {
+                if other != s.unit {
+                    bail!(
+                        "{} and {} give results the same name `{}`; give the scenarios different names",
+                        units[other].file.display(),
+                        units[s.unit].file.display(),
+                        s.file_name
+                    );
+                }
             }
         }
+        Ok(Plan { units, shards })
     }
-    for u in &units {
-        if let Work::Failed { error, .. } = &u.work {
-            eprintln!("error: {error}");
+
+    /// The number of scenarios.
+    pub fn total(&self) -> u64 {
+        self.units.iter().map(Unit::len).sum()
+    }
+
+    /// SHA-256 over the units' fingerprints in order: what the run computes (program version,
+    /// data sets' content, definitions after inheritance), not where its files are.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for u in &self.units {
+            match &u.work {
+                Work::Scenario { fingerprint, .. } | Work::Sweep { fingerprint, .. } => {
+                    h.update(fingerprint.as_bytes())
+                }
+                Work::Failed { error, .. } => h.update(error.as_bytes()),
+            }
+            h.update(b"\n");
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The errors of units that could not be read or validated (each still gets a record).
+    pub fn errors(&self) -> impl Iterator<Item = &str> {
+        self.units.iter().filter_map(|u| match &u.work {
+            Work::Failed { error, .. } => Some(error.as_str()),
+            _ => None,
+        })
+    }
+}
+
+/// Scenarios finished so far, by outcome.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub ok: u64,
+    pub infeasible: u64,
+    pub failed: u64,
+}
+
+impl Tally {
+    fn add(&mut self, outcome: ScenarioOutcome) {
+        match outcome {
+            ScenarioOutcome::Ok => self.ok += 1,
+            ScenarioOutcome::Infeasible => self.infeasible += 1,
+            ScenarioOutcome::Failed => self.failed += 1,
         }
     }
 
-    let dir = args.out.join("results");
+    /// Every scenario counted.
+    pub fn done(&self) -> u64 {
+        self.ok + self.infeasible + self.failed
+    }
+}
+
+/// How an execution ended.
+pub struct Outcome {
+    /// Every finished scenario by outcome (kept ones included).
+    pub tally: Tally,
+    /// Result files kept from an earlier run.
+    pub kept: u64,
+    /// Result files solved (again).
+    pub solved: u64,
+    /// Of the files there, those that could not be kept (another definition, data set or
+    /// program version, or incomplete).
+    pub redone: u64,
+    /// Stopped by the cancel flag before every shard was solved; `summary.csv` then holds the
+    /// finished shards only.
+    pub cancelled: bool,
+}
+
+/// Solves a plan into `out` (`results/*.jsonl` and `summary.csv`) on `threads` threads. With
+/// `resume`, result files already there are kept when they match. `cancel` stops the run
+/// between shards (finished shards are kept); `progress` hears the running tally after each
+/// shard (and once at the start, with the kept shards).
+pub fn execute(
+    plan: &Plan,
+    out: &Path,
+    resume: bool,
+    threads: usize,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(Tally) + Sync),
+) -> Result<Outcome> {
+    let Plan { units, shards } = plan;
+    let dir = out.join("results");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     // Temporary files of an interrupted run.
     for e in std::fs::read_dir(&dir)?.flatten() {
@@ -308,9 +403,9 @@ pub fn run(args: Args) -> Result<u8> {
     // Result files kept from an earlier run (with --resume), read back for the summary.
     let mut kept: Vec<Option<Vec<Row>>> = Vec::with_capacity(shards.len());
     let mut redone = 0u64;
-    for shard in &shards {
+    for shard in shards {
         let path = dir.join(&shard.file_name);
-        if !(args.resume && path.exists()) {
+        if !(resume && path.exists()) {
             kept.push(None);
             continue;
         }
@@ -318,21 +413,16 @@ pub fn run(args: Args) -> Result<u8> {
         redone += u64::from(rows.is_none());
         kept.push(rows);
     }
-    let skipped = kept.iter().filter(|k| k.is_some()).count() as u64;
-    let todo: Vec<&Shard> = shards.iter().zip(&kept).filter(|(_, k)| k.is_none()).map(|(s, _)| s).collect();
-
-    let progress = if std::io::stderr().is_terminal() {
-        let pb = ProgressBar::new(todo.iter().map(|s| s.end - s.start).sum());
-        pb.set_style(
-            ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} scenarios ({per_sec}, eta {eta})")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
-        );
-        pb
-    } else {
-        ProgressBar::hidden()
-    };
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads(args.jobs)).build()?;
+    let kept_count = kept.iter().filter(|k| k.is_some()).count() as u64;
+    let tally = std::sync::Mutex::new(Tally::default());
+    {
+        let mut t = tally.lock().unwrap_or_else(|e| e.into_inner());
+        for row in kept.iter().flatten().flatten() {
+            t.add(row.outcome);
+        }
+        progress(*t);
+    }
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads.max(1)).build()?;
     // One writer thread writes the result files (each atomically, with fsync) while the
     // workers go on solving; the bounded channel keeps memory bounded.
     let (to_writer, finished) = std::sync::mpsc::sync_channel::<(PathBuf, Vec<u8>)>(2 * pool.current_num_threads());
@@ -351,45 +441,85 @@ pub fn run(args: Args) -> Result<u8> {
             .par_iter()
             .zip(&kept)
             .map(|(shard, kept)| {
-                if kept.is_some() {
+                if kept.is_some() || cancel.load(Ordering::Relaxed) {
                     return None;
                 }
                 let (header, records) = solve_shard(&units[shard.unit], shard);
                 // The writer only stops when this side is dropped, after all sends.
                 let _ = to_writer.send((dir.join(&shard.file_name), write_lines(&header, &records)));
-                progress.inc(shard.end - shard.start);
                 let ctx = MetricsContext::new(&header);
-                Some(records.iter().map(|r| Row::new(&ctx, r)).collect())
+                let rows: Vec<Row> = records.iter().map(|r| Row::new(&ctx, r)).collect();
+                let now = {
+                    let mut t = tally.lock().unwrap_or_else(|e| e.into_inner());
+                    rows.iter().for_each(|r| t.add(r.outcome));
+                    *t
+                };
+                progress(now);
+                Some(rows)
             })
             .collect()
     });
     drop(to_writer);
     let write_errors = writer.join().unwrap_or_else(|_| vec!["the writer thread panicked".to_owned()]);
-    progress.finish_and_clear();
     if !write_errors.is_empty() {
         for e in &write_errors {
             eprintln!("error: {e}");
         }
         bail!("{} result files could not be written to {}", write_errors.len(), dir.display());
     }
+    let solved = rows.iter().filter(|r| r.is_some()).count() as u64;
     for (slot, kept) in rows.iter_mut().zip(kept) {
         if slot.is_none() {
             *slot = kept;
         }
     }
-    let counts = summarise(&args.out, rows.into_iter().flatten().flatten())?;
+    let cancelled = rows.iter().any(Option::is_none);
+    summarise(out, rows.into_iter().flatten().flatten())?;
+    let tally = tally.into_inner().unwrap_or_else(|e| e.into_inner());
+    Ok(Outcome { tally, kept: kept_count, solved, redone, cancelled })
+}
+
+/// Runs the batch; returns the exit status (0 all solved, 1 some infeasible, 2 some failed).
+pub fn run(args: Args) -> Result<u8> {
+    let files = files(&args.paths)?;
+    if files.is_empty() {
+        bail!(
+            "no .toml files in {}",
+            args.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        );
+    }
+    let plan = Plan::new(units(files), args.max_scenarios)?;
+    for error in plan.errors() {
+        eprintln!("error: {error}");
+    }
+    let bar = if std::io::stderr().is_terminal() {
+        let pb = ProgressBar::new(plan.total());
+        pb.set_style(
+            ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} scenarios ({per_sec}, eta {eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        pb
+    } else {
+        ProgressBar::hidden()
+    };
+    let never = AtomicBool::new(false);
+    let outcome =
+        execute(&plan, &args.out, args.resume, threads(args.jobs), &never, &|t: Tally| bar.set_position(t.done()));
+    bar.finish_and_clear();
+    let Outcome { tally, kept, solved, redone, .. } = outcome?;
+    let total = tally.done();
     eprintln!(
         "{} scenario{}: {} solved, {} with an infeasible province, {} failed{}; results in {}",
-        counts.values().sum::<u64>(),
-        if counts.values().sum::<u64>() == 1 { "" } else { "s" },
-        counts.get(&"ok").copied().unwrap_or(0),
-        counts.get(&"infeasible").copied().unwrap_or(0),
-        counts.get(&"failed").copied().unwrap_or(0),
+        total,
+        if total == 1 { "" } else { "s" },
+        tally.ok,
+        tally.infeasible,
+        tally.failed,
         if args.resume {
             format!(
-                " (--resume: {skipped} result file{} kept, {} solved again{})",
-                if skipped == 1 { "" } else { "s" },
-                todo.len(),
+                " (--resume: {kept} result file{} kept, {solved} solved again{})",
+                if kept == 1 { "" } else { "s" },
                 if redone > 0 {
                     format!(", of which {redone} from another definition, data set or program version, or incomplete")
                 } else {
@@ -401,9 +531,9 @@ pub fn run(args: Args) -> Result<u8> {
         },
         args.out.display()
     );
-    Ok(if counts.get(&"failed").copied().unwrap_or(0) > 0 {
+    Ok(if tally.failed > 0 {
         2
-    } else if counts.get(&"infeasible").copied().unwrap_or(0) > 0 {
+    } else if tally.infeasible > 0 {
         1
     } else {
         0
@@ -427,9 +557,8 @@ impl Row {
     }
 }
 
-/// Writes `summary.csv`, one row per scenario in shard order; counts the outcomes.
-fn summarise(out: &Path, rows: impl Iterator<Item = Row>) -> Result<BTreeMap<&'static str, u64>> {
-    let mut counts = BTreeMap::new();
+/// Writes `summary.csv`, one row per scenario in shard order.
+fn summarise(out: &Path, rows: impl Iterator<Item = Row>) -> Result<()> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut head = vec!["id"];
     head.extend(Metrics::COLUMNS);
@@ -440,10 +569,9 @@ fn summarise(out: &Path, rows: impl Iterator<Item = Row>) -> Result<BTreeMap<&'s
         if !ids.insert(row.id.clone()) {
             bail!("two scenarios have the id {}; give them different names", row.id);
         }
-        *counts.entry(row.outcome.as_str()).or_default() += 1;
         w.write_field(&row.id)?;
         w.write_record(&row.cells)?;
     }
     write_output(Some(&out.join("summary.csv")), &w.into_inner()?)?;
-    Ok(counts)
+    Ok(())
 }

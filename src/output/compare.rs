@@ -43,7 +43,7 @@ fn num(x: f64, d: usize, excel: bool) -> String {
 
 /// The result files of a RESULT argument: the file itself, or a run folder's `results/*.jsonl`
 /// (or a folder of them), sorted.
-fn result_files(path: &Path) -> Result<Vec<PathBuf>> {
+pub fn result_files(path: &Path) -> Result<Vec<PathBuf>> {
     if path.is_file() {
         return Ok(vec![path.to_path_buf()]);
     }
@@ -73,7 +73,11 @@ pub fn compare(
         let files = result_files(p)?;
         builder.add_result(files.iter().map(|f| Source::read(f).map_err(|p| anyhow!("{p}"))))?;
     }
-    let c = &builder.finish()?;
+    render(&builder.finish()?, format, metrics_only, excel)
+}
+
+/// Renders a comparison in a format.
+pub fn render(c: &Comparison, format: Format, metrics_only: bool, excel: bool) -> Result<Vec<u8>> {
     Ok(match format {
         Format::Json => {
             let mut v = serde_json::to_vec_pretty(&json(c))?;

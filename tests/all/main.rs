@@ -15,5 +15,6 @@ mod layers;
 mod os;
 mod properties;
 mod scenarios;
+mod serve;
 mod sweep_checks;
 mod synthetic;

@@ -191,3 +191,12 @@ pub fn solve_block(block: &Block, closed_form_allowed: bool) -> Result<BlockSolu
         solve_lp(block)
     }
 }
+
+/// The version of the HiGHS library linked in (e.g. `1.11.0`), for reports of what produced a
+/// result.
+pub fn highs_version() -> String {
+    // SAFETY: the version functions only return constants of the linked library.
+    let (major, minor, patch) =
+        unsafe { (highs_sys::Highs_versionMajor(), highs_sys::Highs_versionMinor(), highs_sys::Highs_versionPatch()) };
+    format!("{major}.{minor}.{patch}")
+}

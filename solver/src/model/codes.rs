@@ -124,7 +124,7 @@ pub fn entry(municipality: usize, commodity: Commodity) -> usize {
 
 /// The municipality and commodity of a flat index (the inverse of [`entry`]).
 pub fn entry_of(k: usize) -> (usize, Commodity) {
-    (k / 2, if k % 2 == 0 { Commodity::Regular } else { Commodity::Amv })
+    (k / 2, if k.is_multiple_of(2) { Commodity::Regular } else { Commodity::Amv })
 }
 
 /// The number of flat entries of `municipalities` municipalities.

@@ -1,0 +1,840 @@
+//! The endpoints: request and answer types (with their OpenAPI schemas) and handlers.
+
+use super::catalog::{Kind, Prepared, Ready, INLINE};
+use super::problem::{ApiError, ProblemDetails};
+use super::runs::RunRequest;
+use super::store::{AuditEntry, RunInfo};
+use super::{App, Caller};
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use spreiding_solver::explain::{dutch, explain as explain_one};
+use spreiding_solver::io::Source;
+use spreiding_solver::model::{Commodity, MunicipalityCode};
+use spreiding_solver::report::compare::ComparisonBuilder;
+use spreiding_solver::solve::solve as solve_scenario;
+use std::collections::{BTreeSet, HashMap};
+use std::convert::Infallible;
+use std::sync::Arc;
+use utoipa::ToSchema;
+
+/// Reads a JSON body: 413 above the size limit, 400 when it is not JSON, 422 naming the field
+/// when it is JSON of another shape.
+fn body<T: DeserializeOwned>(app: &App, body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
+    let bytes = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::too_large(app.max_body)
+        } else {
+            ApiError::malformed(format!("the body could not be read: {e}"))
+        }
+    })?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::malformed(format!("the body is not JSON: {e}; send a JSON object")))?;
+    if !value.is_object() {
+        return Err(ApiError::malformed(
+            "the body is not a JSON object; send an object with the fields documented at /docs",
+        ));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { "body".to_owned() } else { path };
+        ApiError::field("body", &field, e.into_inner().to_string())
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Health and the served scenarios
+
+/// `GET /v1/health`.
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`.
+    pub status: String,
+    /// The program version.
+    pub version: String,
+    /// The linked HiGHS version.
+    pub highs: String,
+    /// Runs waiting to start.
+    pub queued_runs: usize,
+}
+
+/// The server is up.
+#[utoipa::path(get, path = "/v1/health", tag = "service", security(()),
+    responses((status = 200, description = "The server is up", body = Health)))]
+pub async fn health(State(app): State<Arc<App>>) -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        highs: spreiding_solver::allocate::highs_version(),
+        queued_runs: app.runs.queued(),
+    })
+}
+
+/// A served scenario or sweep file.
+#[derive(Serialize, ToSchema)]
+pub struct ScenarioSummary {
+    /// The path below the served folder without `.toml`, e.g. `2024-2026/rest-indicative`.
+    pub id: String,
+    pub kind: Kind,
+    /// The scenario's (or sweep's) name.
+    pub name: String,
+    /// The file's leading comment (a sweep's `description`).
+    pub description: String,
+    /// The scenarios it stands for (a sweep's grid points times draws).
+    pub scenarios: u64,
+    /// It reads and validates; when not, `problems` says why.
+    pub valid: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+}
+
+/// `GET /v1/scenarios`.
+#[derive(Serialize, ToSchema)]
+pub struct ScenarioList {
+    pub scenarios: Vec<ScenarioSummary>,
+    /// The data sets inline scenarios may name in `dataset`.
+    pub datasets: Vec<String>,
+}
+
+fn summary(e: &super::catalog::Entry) -> ScenarioSummary {
+    ScenarioSummary {
+        id: e.id.clone(),
+        kind: e.kind,
+        name: e.name.clone(),
+        description: e.description.clone(),
+        scenarios: e.scenarios,
+        valid: e.ready.is_ok(),
+        problems: e
+            .ready
+            .as_ref()
+            .err()
+            .map(|e| e.problems().iter().map(|p| p.to_string()).collect())
+            .unwrap_or_default(),
+    }
+}
+
+/// The served scenario and sweep files.
+#[utoipa::path(get, path = "/v1/scenarios", tag = "scenarios",
+    responses((status = 200, description = "The served files, by id", body = ScenarioList),
+              (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json")))]
+pub async fn scenarios(State(app): State<Arc<App>>) -> Json<ScenarioList> {
+    Json(ScenarioList {
+        scenarios: app.catalog.entries().map(summary).collect(),
+        datasets: app.catalog.dataset_labels().map(str::to_owned).collect(),
+    })
+}
+
+/// `GET /v1/scenarios/{id}`.
+#[derive(Serialize, ToSchema)]
+pub struct ScenarioDetail {
+    #[serde(flatten)]
+    pub summary: ScenarioSummary,
+    /// The settings after inheritance (a sweep: its base scenario, grid and random draws).
+    #[schema(value_type = Object)]
+    pub settings: serde_json::Value,
+}
+
+/// Settings for people and tools: the data set by its label and the `extends` chain by served
+/// ids, not server paths.
+fn settings(app: &App, p: &Prepared) -> serde_json::Value {
+    let mut v = serde_json::to_value(&p.scenario).unwrap_or_default();
+    if let Some(m) = v.as_object_mut() {
+        m.insert("dataset".into(), p.dataset_label.clone().into());
+        let chain: Vec<String> = p.scenario.files.iter().map(|f| app.served_id(f)).collect();
+        m.insert("files".into(), chain.into());
+    }
+    v
+}
+
+/// A served file's settings after inheritance.
+#[utoipa::path(get, path = "/v1/scenarios/{id}", tag = "scenarios",
+    params(("id" = String, Path, description = "The served id, e.g. `2024-2026/rest-indicative` (slashes as they are, or as %2F)")),
+    responses((status = 200, description = "The file and its settings", body = ScenarioDetail),
+              (status = 404, description = "No served file has this id", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json")))]
+pub async fn scenario(State(app): State<Arc<App>>, Path(id): Path<String>) -> Result<Json<ScenarioDetail>, ApiError> {
+    let entry = app.catalog.get(&id).ok_or_else(|| unknown_id(&id))?;
+    let settings = match &entry.ready {
+        Ok(Ready::Scenario(p)) => settings(&app, p),
+        Ok(Ready::Sweep(s)) => {
+            let base = super::catalog::Catalog::base_dataset(&app.catalog, &s.base.dataset)
+                .map(|(_, l)| l)
+                .unwrap_or_default();
+            let mut b = serde_json::to_value(&s.base).unwrap_or_default();
+            if let Some(m) = b.as_object_mut() {
+                m.insert("dataset".into(), base.into());
+                let chain: Vec<String> = s.base.files.iter().map(|f| app.served_id(f)).collect();
+                m.insert("files".into(), chain.into());
+            }
+            serde_json::json!({
+                "name": s.name,
+                "base": b,
+                "grid": s.grid.iter().map(|a| serde_json::json!({
+                    "parameter": a.parameter.name(),
+                    "values": a.values.iter().map(|v| v.value()).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+                "random": s.random,
+            })
+        }
+        Err(_) => serde_json::Value::Null,
+    };
+    Ok(Json(ScenarioDetail { summary: summary(entry), settings }))
+}
+
+fn unknown_id(id: &str) -> ApiError {
+    ApiError::not_found(format!("no served scenario or sweep has the id `{id}` (see GET /v1/scenarios)"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Solve and explain
+
+/// A served scenario's id, or an inline scenario: an object with the fields of a scenario file
+/// (dates as `YYYY-MM-DD`), `extends` naming a served id, `dataset` one of the served data sets.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum ScenarioRef {
+    /// A served id.
+    Id(String),
+    /// An inline scenario.
+    Inline(HashMap<String, serde_json::Value>),
+}
+
+/// Report formats.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportFormat {
+    /// The JSON report of `spreiding solve --format json`.
+    #[default]
+    Json,
+    /// One CSV row per municipality and commodity (`spreiding solve --format csv`).
+    Csv,
+}
+
+/// `POST /v1/solve`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SolveRequest {
+    #[schema(value_type = ScenarioRef)]
+    pub scenario: serde_json::Value,
+    #[serde(default)]
+    pub format: ReportFormat,
+}
+
+impl App {
+    /// The scenario a request names: a served one (prepared at start) or an inline one.
+    pub(super) fn resolve(&self, value: &serde_json::Value) -> Result<Arc<Prepared>, ApiError> {
+        match value {
+            serde_json::Value::String(id) => match self.catalog.get(id) {
+                Some(e) => match &e.ready {
+                    Ok(Ready::Scenario(p)) => Ok(p.clone()),
+                    Ok(Ready::Sweep(_)) => Err(ApiError::field(
+                        "body",
+                        "scenario",
+                        format!("`{id}` is a sweep; solve its scenarios with POST /v1/runs"),
+                    )),
+                    Err(problems) => Err(ApiError::invalid(problems)),
+                },
+                None => Err(ApiError::field(
+                    "body",
+                    "scenario",
+                    format!("`{id}` is not a served scenario; use one of: {}", self.catalog.ids_list(Kind::Scenario)),
+                )),
+            },
+            serde_json::Value::Object(_) => self.catalog.inline(value).map(Arc::new).map_err(|e| ApiError::invalid(&e)),
+            _ => Err(ApiError::field(
+                "body",
+                "scenario",
+                "expected a served id (a string) or a scenario (an object with the fields of a scenario file)",
+            )),
+        }
+    }
+}
+
+fn report(p: &Prepared, format: ReportFormat) -> Result<Arc<Vec<u8>>, ApiError> {
+    let slot = &p.rendered[format as usize];
+    if let Some(b) = slot.get() {
+        return Ok(b.clone());
+    }
+    let solution =
+        solve_scenario(&p.dataset, &p.scenario).map_err(|e| ApiError::field(INLINE, "scenario", e.to_string()))?;
+    let out = match format {
+        ReportFormat::Json => crate::output::Format::Json,
+        ReportFormat::Csv => crate::output::Format::Csv,
+    };
+    let bytes = crate::output::render(out, &p.dataset, &solution).map_err(ApiError::internal)?;
+    Ok(slot.get_or_init(|| Arc::new(bytes)).clone())
+}
+
+fn report_response(p: &Prepared, format: ReportFormat, bytes: Arc<Vec<u8>>) -> Response {
+    let media = match format {
+        ReportFormat::Json => "application/json",
+        ReportFormat::Csv => "text/csv; charset=utf-8",
+    };
+    let mut r = Body::from(Bytes::from_owner(SharedBytes(bytes))).into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
+    if let Ok(v) = HeaderValue::from_str(&p.fingerprint) {
+        h.insert("x-spreiding-fingerprint", v);
+    }
+    r
+}
+
+/// Bytes shared with the cache, handed to the body without copying.
+struct SharedBytes(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for SharedBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// Solves a scenario for the whole country.
+///
+/// The same report as `spreiding solve --format json` (or `--format csv`). 200 also when a
+/// province is infeasible: the report says so per province. The header
+/// `x-spreiding-fingerprint` identifies the input (program version, data set content,
+/// definition after inheritance).
+#[utoipa::path(post, path = "/v1/solve", tag = "solve", request_body = SolveRequest,
+    responses((status = 200, description = "The report", content(
+                  (Object = "application/json"),
+                  (String = "text/csv"))),
+              (status = 400, description = "The body is not JSON", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 413, description = "The body is too large", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 422, description = "The request or scenario is not valid", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 503, description = "The queue is full or the time limit ran out", body = ProblemDetails, content_type = "application/problem+json")))]
+pub async fn solve(State(app): State<Arc<App>>, raw: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+    let request: SolveRequest = body(&app, raw)?;
+    // A served scenario solved before: the same bytes, without the queue.
+    if let serde_json::Value::String(id) = &request.scenario {
+        if let Some(Ok(Ready::Scenario(p))) = app.catalog.get(id).map(|e| &e.ready) {
+            if let Some(b) = p.rendered[request.format as usize].get() {
+                return Ok(report_response(p, request.format, b.clone()));
+            }
+        }
+    }
+    let worker = app.clone();
+    app.pool
+        .run(move || {
+            let p = worker.resolve(&request.scenario)?;
+            let bytes = report(&p, request.format)?;
+            Ok(report_response(&p, request.format, bytes))
+        })
+        .await?
+}
+
+/// `POST /v1/explain`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExplainRequest {
+    #[schema(value_type = ScenarioRef)]
+    pub scenario: serde_json::Value,
+    /// A municipality's code (`GM0014`) or its exact name.
+    #[schema(example = "GM0014")]
+    pub municipality: String,
+    #[serde(default = "regular")]
+    #[schema(value_type = CommodityName)]
+    pub commodity: Commodity,
+}
+
+fn regular() -> Commodity {
+    Commodity::Regular
+}
+
+/// A commodity.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum CommodityName {
+    Regular,
+    Amv,
+}
+
+/// `POST /v1/explain`'s answer.
+#[derive(Serialize, ToSchema)]
+pub struct ExplainAnswer {
+    /// The explanation as data (the JSON of `spreiding explain --format json`).
+    #[schema(value_type = Object)]
+    pub explanation: serde_json::Value,
+    /// Its Dutch text (`spreiding explain`).
+    pub text: String,
+}
+
+/// Explains one municipality's number: as data and as Dutch text.
+#[utoipa::path(post, path = "/v1/explain", tag = "solve", request_body = ExplainRequest,
+    responses((status = 200, description = "The explanation", body = ExplainAnswer),
+              (status = 400, description = "The body is not JSON", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 413, description = "The body is too large", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 422, description = "The request or scenario is not valid", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 503, description = "The queue is full or the time limit ran out", body = ProblemDetails, content_type = "application/problem+json")))]
+pub async fn explain(
+    State(app): State<Arc<App>>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Json<ExplainAnswer>, ApiError> {
+    let request: ExplainRequest = body(&app, raw)?;
+    let worker = app.clone();
+    app.pool
+        .run(move || {
+            let p = worker.resolve(&request.scenario)?;
+            let code = find_municipality(&p, &request.municipality)?;
+            let solution = solve_scenario(&p.dataset, &p.scenario)
+                .map_err(|e| ApiError::field(INLINE, "scenario", e.to_string()))?;
+            let e = explain_one(&p.dataset, &p.scenario, &solution, &code, request.commodity)
+                .map_err(|e| ApiError::field("body", "municipality", e.to_string()))?;
+            Ok(Json(ExplainAnswer {
+                text: dutch::render(&e),
+                explanation: serde_json::to_value(&e).map_err(ApiError::internal)?,
+            }))
+        })
+        .await?
+}
+
+fn find_municipality(p: &Prepared, given: &str) -> Result<MunicipalityCode, ApiError> {
+    crate::cli::find_municipality(&p.dataset, given)
+        .map_err(|e| ApiError::field("body", "municipality", format!("{e:#}")))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runs
+
+/// `POST /v1/runs`'s answer.
+#[derive(Serialize, ToSchema)]
+pub struct RunCreated {
+    pub id: String,
+    /// Where to follow it.
+    pub location: String,
+    pub run: RunInfo,
+}
+
+/// Starts a batch run of served scenarios, sweeps and inline scenarios.
+///
+/// The run is queued and solved in the background into the same layout as `spreiding run
+/// --out`; follow it at `Location` (and `/events`).
+#[utoipa::path(post, path = "/v1/runs", tag = "runs", request_body = RunRequest,
+    responses((status = 202, description = "Queued", body = RunCreated,
+                  headers(("location" = String, description = "The run's URL"))),
+              (status = 400, description = "The body is not JSON", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 413, description = "The body is too large", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 422, description = "The request or a scenario is not valid", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 429, description = "Too many runs are waiting", body = ProblemDetails, content_type = "application/problem+json")))]
+pub async fn create_run(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let request: RunRequest = body(&app, raw)?;
+    let worker = app.clone();
+    let info = tokio::task::spawn_blocking(move || worker.runs.create(&caller.0, &request))
+        .await
+        .map_err(ApiError::internal)??;
+    let location = format!("/v1/runs/{}", info.id);
+    let mut r = (StatusCode::ACCEPTED, Json(RunCreated { id: info.id.clone(), location: location.clone(), run: info }))
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(r)
+}
+
+/// `GET /v1/runs`.
+#[derive(Serialize, ToSchema)]
+pub struct RunList {
+    pub runs: Vec<RunInfo>,
+}
+
+/// Every run, oldest first.
+#[utoipa::path(get, path = "/v1/runs", tag = "runs",
+    responses((status = 200, description = "The runs", body = RunList),
+              (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json")))]
+pub async fn list_runs(State(app): State<Arc<App>>) -> Result<Json<RunList>, ApiError> {
+    Ok(Json(RunList { runs: app.runs.list()? }))
+}
+
+/// A run's status and counts.
+#[utoipa::path(get, path = "/v1/runs/{id}", tag = "runs",
+    params(("id" = String, Path, description = "The run's id")),
+    responses((status = 200, description = "The run", body = RunInfo),
+              (status = 404, description = "No such run", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json")))]
+pub async fn get_run(State(app): State<Arc<App>>, Path(id): Path<String>) -> Result<Json<RunInfo>, ApiError> {
+    Ok(Json(app.runs.get(&id)?))
+}
+
+/// Cancels a run and returns once it has stopped.
+///
+/// Finished result files are kept; the run is marked `cancelled`. 409 for a run that is done or
+/// failed; cancelling a cancelled run answers it as it is.
+#[utoipa::path(delete, path = "/v1/runs/{id}", tag = "runs",
+    params(("id" = String, Path, description = "The run's id")),
+    responses((status = 200, description = "The run, stopped", body = RunInfo),
+              (status = 404, description = "No such run", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 409, description = "The run is done or failed", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json")))]
+pub async fn cancel_run(
+    State(app): State<Arc<App>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<RunInfo>, ApiError> {
+    Ok(Json(app.runs.cancel(&id, &caller.0).await?))
+}
+
+/// A run's progress as server-sent events.
+///
+/// Events `progress` (the run as `GET /v1/runs/{id}` answers it) while it is queued or running,
+/// then one `end` with its final state; the stream then closes.
+#[utoipa::path(get, path = "/v1/runs/{id}/events", tag = "runs",
+    params(("id" = String, Path, description = "The run's id")),
+    responses((status = 200, description = "Server-sent events", content_type = "text/event-stream", body = String),
+              (status = 404, description = "No such run", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json")))]
+pub async fn run_events(State(app): State<Arc<App>>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let event = |info: &RunInfo| -> Result<Event, Infallible> {
+        let name = if info.status.is_final() { "end" } else { "progress" };
+        Ok(Event::default().event(name).json_data(info).unwrap_or_else(|_| Event::default().event(name)))
+    };
+    let Some(rx) = app.runs.watch(&id) else {
+        let info = app.runs.get(&id)?;
+        let stream = futures_util::stream::once(async move { event(&info) });
+        return Ok(Sse::new(stream).into_response());
+    };
+    let shutdown = app.shutdown.clone();
+    // (receiver, first event, ended)
+    let stream = futures_util::stream::unfold((rx, true, false), move |(mut rx, first, ended)| async move {
+        if ended {
+            return None;
+        }
+        if !first && rx.changed().await.is_err() {
+            let info = rx.borrow().clone();
+            return Some((event(&info), (rx, false, true)));
+        }
+        let info = rx.borrow_and_update().clone();
+        let end = info.status.is_final();
+        Some((event(&info), (rx, false, end)))
+    })
+    .take_until(async move { shutdown.cancelled().await });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()).into_response())
+}
+
+/// `?format=` of the summary.
+#[derive(Deserialize, ToSchema, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SummaryQuery {
+    /// `json` (default) or `csv`.
+    #[serde(default)]
+    pub format: Option<ReportFormat>,
+}
+
+/// The run's `summary.csv`, as CSV or as JSON rows.
+///
+/// One row per scenario in the run's order: outcome, the comparison metrics, parameters and
+/// error. A cancelled run's summary holds the scenarios it finished. 409 while the run is
+/// queued or running.
+#[utoipa::path(get, path = "/v1/runs/{id}/summary", tag = "runs",
+    params(("id" = String, Path, description = "The run's id"), SummaryQuery),
+    responses((status = 200, description = "The summary", content(
+                  (Vec<Object> = "application/json"),
+                  (String = "text/csv"))),
+              (status = 404, description = "No such run, or it has no summary", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 409, description = "The run has not ended", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 422, description = "Bad query", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json")))]
+pub async fn run_summary(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    query: Result<Query<SummaryQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::field("query", "format", e.body_text()))?;
+    let info = app.runs.get(&id)?;
+    if !info.status.is_final() {
+        return Err(ApiError::conflict(format!(
+            "run `{id}` is {}; its summary is written when it ends",
+            info.status.as_str()
+        )));
+    }
+    let path = app.runs.folder(&id).join("summary.csv");
+    let text = match tokio::fs::read(&path).await {
+        Ok(t) => t,
+        Err(_) => {
+            return Err(ApiError::not_found(format!("run `{id}` has no summary (it ended before solving anything)")))
+        }
+    };
+    match query.format.unwrap_or(ReportFormat::Json) {
+        ReportFormat::Csv => Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], text).into_response()),
+        ReportFormat::Json => Ok(Json(summary_rows(&text).map_err(ApiError::internal)?).into_response()),
+    }
+}
+
+/// The rows of `summary.csv` as objects; numbers as numbers.
+fn summary_rows(text: &[u8]) -> anyhow::Result<Vec<serde_json::Map<String, serde_json::Value>>> {
+    let mut r = csv::Reader::from_reader(text);
+    let head: Vec<String> = r.headers()?.iter().map(str::to_owned).collect();
+    let mut rows = Vec::new();
+    for record in r.records() {
+        let record = record?;
+        let mut row = serde_json::Map::new();
+        for (k, v) in head.iter().zip(record.iter()) {
+            let text_column = matches!(k.as_str(), "id" | "params" | "error" | "outcome");
+            let value = if text_column {
+                serde_json::Value::String(v.to_owned())
+            } else if v.is_empty() {
+                serde_json::Value::Null
+            } else if let Ok(n) = v.parse::<i64>() {
+                n.into()
+            } else if let Some(n) = v.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+                serde_json::Value::Number(n)
+            } else {
+                serde_json::Value::String(v.to_owned())
+            };
+            row.insert(k.clone(), value);
+        }
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// The run's result records as JSON lines, streamed from its result files.
+///
+/// The result files of the run (`results/*.jsonl`, by name) one after the other: each starts
+/// with a header line (it has `format`, and names the municipalities the records' arrays
+/// index), then one record per scenario. While the run goes on, the files finished so far.
+#[utoipa::path(get, path = "/v1/runs/{id}/results", tag = "runs",
+    params(("id" = String, Path, description = "The run's id")),
+    responses((status = 200, description = "JSON lines", content_type = "application/x-ndjson", body = String),
+              (status = 404, description = "No such run", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json")))]
+pub async fn run_results(State(app): State<Arc<App>>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    app.runs.get(&id)?;
+    let dir = app.runs.folder(&id).join("results");
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
+    tokio::task::spawn_blocking(move || {
+        use std::io::Read;
+        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+            .map(|d| d.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "jsonl")).collect())
+            .unwrap_or_default();
+        files.sort();
+        for f in files {
+            let Ok(mut file) = std::fs::File::open(&f) else { continue };
+            loop {
+                let mut buf = vec![0u8; 64 * 1024];
+                match file.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        buf.truncate(n);
+                        if tx.blocking_send(Ok(Bytes::from(buf))).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.blocking_send(Err(e));
+                        return;
+                    }
+                }
+            }
+        }
+    });
+    let body = Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx));
+    Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response())
+}
+
+/// The audit log.
+#[derive(Serialize, ToSchema)]
+pub struct AuditLog {
+    pub entries: Vec<AuditEntry>,
+}
+
+/// `?limit=` of the audit log.
+#[derive(Deserialize, ToSchema, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// The newest this many lines (default 100, at most 10,000).
+    #[param(minimum = 1, maximum = 10000)]
+    pub limit: Option<u32>,
+}
+
+/// The audit log of runs: who asked for, started, cancelled what, with the input's fingerprint.
+#[utoipa::path(get, path = "/v1/audit", tag = "runs", params(AuditQuery),
+    responses((status = 200, description = "The newest lines, oldest first", body = AuditLog),
+              (status = 422, description = "Bad query", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json")))]
+pub async fn audit(
+    State(app): State<Arc<App>>,
+    query: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<AuditLog>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::field("query", "limit", e.body_text()))?;
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=10_000).contains(&limit) {
+        return Err(ApiError::field("query", "limit", "must be from 1 to 10000"));
+    }
+    Ok(Json(AuditLog { entries: app.runs.store().audit(limit).map_err(ApiError::internal)? }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compare
+
+/// A run, or some scenarios of a run.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum RunSelection {
+    /// Every scenario of the run.
+    Run(String),
+    /// Only these scenarios of the run (by scenario id).
+    Some { run: String, scenarios: Vec<String> },
+}
+
+/// Formats of a comparison.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CompareFormat {
+    /// Everything as JSON (`spreiding compare --format json`).
+    #[default]
+    Json,
+    /// The per-municipality table, or with `metrics` the per-scenario metrics.
+    Csv,
+    /// Markdown tables.
+    Md,
+}
+
+/// `POST /v1/compare`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompareRequest {
+    /// The runs (or scenarios of runs) to compare, in column order.
+    #[schema(value_type = Vec<RunSelection>, min_items = 1)]
+    pub runs: Vec<serde_json::Value>,
+    /// The baseline scenario's id (default: the first solved scenario).
+    pub baseline: Option<String>,
+    #[serde(default)]
+    pub format: CompareFormat,
+    /// CSV: the per-scenario metrics instead of the per-municipality table.
+    #[serde(default)]
+    pub metrics: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Selection {
+    run: String,
+    scenarios: Vec<String>,
+}
+
+/// Compares runs, or scenarios of runs, as `spreiding compare` does.
+#[utoipa::path(post, path = "/v1/compare", tag = "runs", request_body = CompareRequest,
+    responses((status = 200, description = "The comparison", content(
+                  (Object = "application/json"),
+                  (String = "text/csv"),
+                  (String = "text/markdown"))),
+              (status = 400, description = "The body is not JSON", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 413, description = "The body is too large", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 422, description = "Unknown runs or scenarios, or nothing to compare", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 503, description = "The queue is full or the time limit ran out", body = ProblemDetails, content_type = "application/problem+json")))]
+pub async fn compare(State(app): State<Arc<App>>, raw: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+    let request: CompareRequest = body(&app, raw)?;
+    if request.runs.is_empty() {
+        return Err(ApiError::field("body", "runs", "is empty; name at least one run"));
+    }
+    let mut selections = Vec::new();
+    for (i, v) in request.runs.iter().enumerate() {
+        let at = format!("runs[{i}]");
+        let (run, only) = match v {
+            serde_json::Value::String(id) => (id.clone(), None),
+            serde_json::Value::Object(_) => {
+                let s: Selection =
+                    serde_json::from_value(v.clone()).map_err(|e| ApiError::field("body", &at, e.to_string()))?;
+                (s.run, Some(s.scenarios.into_iter().collect::<BTreeSet<String>>()))
+            }
+            _ => return Err(ApiError::field("body", &at, "expected a run id or {\"run\": id, \"scenarios\": [ids]}")),
+        };
+        let info = app.runs.get(&run).map_err(|_| ApiError::field("body", &at, format!("no run `{run}`")))?;
+        if !info.status.is_final() {
+            return Err(ApiError::field(
+                "body",
+                &at,
+                format!("run `{run}` is {}; compare it when it has ended", info.status.as_str()),
+            ));
+        }
+        selections.push((at, app.runs.folder(&run), only));
+    }
+    let worker = app.clone();
+    app.pool
+        .run(move || {
+            let _ = &worker;
+            let mut builder = ComparisonBuilder::new(request.baseline.as_deref());
+            for (at, folder, only) in &selections {
+                let files = crate::output::compare::result_files(folder)
+                    .map_err(|_| ApiError::field("body", at, "the run has no results"))?;
+                let mut sources = Vec::new();
+                let mut found = BTreeSet::new();
+                for f in &files {
+                    let source = Source::read(f).map_err(|p| ApiError::internal(p.to_string()))?;
+                    sources.push(match only {
+                        None => source,
+                        Some(ids) => filtered(source, ids, &mut found),
+                    });
+                }
+                if let Some(ids) = only {
+                    if let Some(missing) = ids.iter().find(|id| !found.contains(*id)) {
+                        return Err(ApiError::field("body", at, format!("the run has no scenario `{missing}`")));
+                    }
+                }
+                builder
+                    .add_result(sources.into_iter().map(Ok::<_, anyhow::Error>))
+                    .map_err(|e| ApiError::field("body", at, format!("{e:#}")))?;
+            }
+            let c = builder.finish().map_err(|e| ApiError::field("body", "runs", e.to_string()))?;
+            let format = match request.format {
+                CompareFormat::Json => crate::output::compare::Format::Json,
+                CompareFormat::Csv => crate::output::compare::Format::Csv,
+                CompareFormat::Md => crate::output::compare::Format::Md,
+            };
+            let bytes =
+                crate::output::compare::render(&c, format, request.metrics, false).map_err(ApiError::internal)?;
+            let media = match request.format {
+                CompareFormat::Json => "application/json",
+                CompareFormat::Csv => "text/csv; charset=utf-8",
+                CompareFormat::Md => "text/markdown; charset=utf-8",
+            };
+            Ok(([(header::CONTENT_TYPE, media)], bytes).into_response())
+        })
+        .await?
+}
+
+/// A result file with only the records of the given scenario ids (and its header).
+fn filtered(source: Source, ids: &BTreeSet<String>, found: &mut BTreeSet<String>) -> Source {
+    #[derive(Deserialize)]
+    struct Id {
+        id: Option<String>,
+    }
+    let mut text = String::with_capacity(source.text.len());
+    for (i, line) in source.text.lines().enumerate() {
+        let keep = i == 0
+            || serde_json::from_str::<Id>(line).ok().and_then(|r| r.id).is_some_and(|id| {
+                let keep = ids.contains(&id);
+                if keep {
+                    found.insert(id);
+                }
+                keep
+            });
+        if keep {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    Source::new(source.name, text)
+}
+
+/// Unknown paths.
+pub async fn not_found(uri: axum::http::Uri) -> ApiError {
+    ApiError::not_found(format!("no endpoint at {}; see /docs", uri.path()))
+}

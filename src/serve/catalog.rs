@@ -1,0 +1,282 @@
+//! The served scenarios: the scenario and sweep files under `--scenarios`, read and validated
+//! once at start, by id (the path below the folder without `.toml`). Requests name scenarios by
+//! id only; an id is looked up in this table and never joined to a path, so nothing from a
+//! request reaches the file system. Inline scenarios are read with [`ServiceResolver`]: their
+//! `extends` names a served id, their `dataset` a data set the served files use (by its folder
+//! name), never a path.
+
+use anyhow::{bail, Result};
+use serde::Serialize;
+use spreiding_solver::io::{self, FileResolver, InputError, Problem, Resolver, Source};
+use spreiding_solver::model::{Dataset, Scenario};
+use spreiding_solver::report::results::fingerprint;
+use spreiding_solver::sweep::Sweep;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+/// The source name of an inline scenario in problems.
+pub const INLINE: &str = "scenario";
+
+/// A scenario ready to solve: validated, its data set prepared (overrides applied).
+pub struct Prepared {
+    pub scenario: Scenario,
+    pub dataset: Arc<Dataset>,
+    /// The data set's label (folder name), shown instead of its path.
+    pub dataset_label: String,
+    pub fingerprint: String,
+    /// The rendered JSON and CSV reports, made at the first request: the same scenario gives
+    /// the same bytes.
+    pub rendered: [OnceLock<Arc<Vec<u8>>>; 2],
+}
+
+impl Prepared {
+    /// Prepares a validated scenario on its (unprepared) data set.
+    pub fn new(scenario: Scenario, base: &Dataset, dataset_label: String) -> Result<Prepared, InputError> {
+        let dataset = io::prepare(&scenario, base)?;
+        Ok(Prepared {
+            fingerprint: fingerprint(&dataset, &scenario, None),
+            scenario,
+            dataset: Arc::new(dataset),
+            dataset_label,
+            rendered: [OnceLock::new(), OnceLock::new()],
+        })
+    }
+}
+
+/// Scenario file or sweep file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Scenario,
+    Sweep,
+}
+
+/// What a served file became.
+pub enum Ready {
+    Scenario(Arc<Prepared>),
+    Sweep(Box<Sweep>),
+}
+
+/// A served file.
+pub struct Entry {
+    pub id: String,
+    pub path: PathBuf,
+    pub kind: Kind,
+    pub name: String,
+    pub description: String,
+    /// The scenarios it generates (1 for a scenario file).
+    pub scenarios: u64,
+    pub ready: Result<Ready, InputError>,
+}
+
+/// The served files and the data sets they use.
+pub struct Catalog {
+    entries: BTreeMap<String, Entry>,
+    /// Data sets by canonical path.
+    datasets: BTreeMap<String, Arc<Dataset>>,
+    /// Canonical paths by label (folder name).
+    labels: BTreeMap<String, String>,
+}
+
+/// The leading comment block of a file, as one paragraph: what its author wrote about it.
+fn leading_comment(text: &str) -> String {
+    text.lines()
+        .map_while(|l| l.trim_start().strip_prefix('#'))
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn label_of(path: &str) -> String {
+    Path::new(path).file_name().map_or_else(|| path.to_owned(), |n| n.to_string_lossy().into_owned())
+}
+
+impl Catalog {
+    /// Reads every `.toml` file under `root`. A file that does not validate is still listed,
+    /// with its problems; the folder itself must exist.
+    pub fn load(root: &Path) -> Result<Catalog> {
+        if !root.is_dir() {
+            bail!("--scenarios {}: no such folder", root.display());
+        }
+        let files = crate::run::files(&[root.to_path_buf()])?;
+        let mut catalog = Catalog { entries: BTreeMap::new(), datasets: BTreeMap::new(), labels: BTreeMap::new() };
+        for path in files {
+            let Some(id) = path
+                .strip_prefix(root)
+                .ok()
+                .and_then(|p| p.to_str())
+                .and_then(|p| p.strip_suffix(".toml"))
+                .map(|p| p.replace(std::path::MAIN_SEPARATOR, "/"))
+            else {
+                continue;
+            };
+            let entry = catalog.entry(id.clone(), path);
+            catalog.entries.insert(id, entry);
+        }
+        Ok(catalog)
+    }
+
+    /// The data set at `reference` (a canonical path), read once.
+    fn dataset(&mut self, reference: &str) -> Result<Arc<Dataset>, InputError> {
+        let canonical =
+            std::fs::canonicalize(reference).map_or_else(|_| reference.to_owned(), |p| p.display().to_string());
+        if let Some(d) = self.datasets.get(&canonical) {
+            return Ok(d.clone());
+        }
+        let d = Arc::new(io::load_dataset(Path::new(&canonical))?);
+        self.labels.entry(label_of(&canonical)).or_insert_with(|| canonical.clone());
+        self.datasets.insert(canonical, d.clone());
+        Ok(d)
+    }
+
+    fn entry(&mut self, id: String, path: PathBuf) -> Entry {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let comment = leading_comment(&text);
+        let mut entry = Entry {
+            id,
+            kind: Kind::Scenario,
+            name: String::new(),
+            description: comment.clone(),
+            scenarios: 1,
+            ready: Err(InputError::single(Problem::at(&path, None, None, "not read"))),
+            path: path.clone(),
+        };
+        if io::is_sweep(&text) {
+            entry.kind = Kind::Sweep;
+            entry.ready = io::load_sweep(&path).and_then(|sweep| {
+                let d = self.dataset(&sweep.base.dataset)?;
+                io::prepare_sweep(&sweep, &d)?;
+                Ok(Ready::Sweep(Box::new(sweep)))
+            });
+            if let Ok(Ready::Sweep(s)) = &entry.ready {
+                entry.name = s.name.clone();
+                entry.scenarios = s.len();
+                if let Some(d) = &s.description {
+                    entry.description = d.clone();
+                }
+            }
+        } else {
+            entry.ready = io::load_scenario(&path).and_then(|scenario| {
+                let d = self.dataset(&scenario.dataset)?;
+                let label = label_of(&scenario.dataset);
+                Ok(Ready::Scenario(Arc::new(Prepared::new(scenario, &d, label)?)))
+            });
+            if let Ok(Ready::Scenario(p)) = &entry.ready {
+                entry.name = p.scenario.name.clone();
+            }
+        }
+        if entry.name.is_empty() {
+            entry.name = entry.id.rsplit('/').next().unwrap_or_default().to_owned();
+        }
+        entry
+    }
+
+    /// Every served file, by id.
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.values()
+    }
+
+    /// A served file by id.
+    pub fn get(&self, id: &str) -> Option<&Entry> {
+        self.entries.get(id)
+    }
+
+    /// The labels of the data sets inline scenarios may name.
+    pub fn dataset_labels(&self) -> impl Iterator<Item = &str> {
+        self.labels.keys().map(String::as_str)
+    }
+
+    /// The (unprepared) data set a scenario names, and its label.
+    pub fn base_dataset(&self, reference: &str) -> Option<(Arc<Dataset>, String)> {
+        let canonical =
+            std::fs::canonicalize(reference).map_or_else(|_| reference.to_owned(), |p| p.display().to_string());
+        self.datasets.get(&canonical).map(|d| (d.clone(), label_of(&canonical)))
+    }
+
+    /// Reads an inline scenario (a JSON object with the fields of a scenario file) named
+    /// `source` in problems; answers it with its (unprepared) data set and that set's label.
+    pub fn inline_scenario(
+        &self,
+        source: &str,
+        value: &serde_json::Value,
+    ) -> Result<(Scenario, Arc<Dataset>, String), InputError> {
+        let scenario = io::parse_scenario_value(source, value, &mut ServiceResolver { catalog: self, inline: source })?;
+        let Some((base, label)) = self.base_dataset(&scenario.dataset) else {
+            return Err(InputError::single(Problem::at(
+                source,
+                None,
+                Some("dataset"),
+                format!("is not a data set of this server; use one of: {}", self.labels_list()),
+            )));
+        };
+        Ok((scenario, base, label))
+    }
+
+    /// [`Catalog::inline_scenario`], prepared to solve.
+    pub fn inline(&self, value: &serde_json::Value) -> Result<Prepared, InputError> {
+        let (scenario, base, label) = self.inline_scenario(INLINE, value)?;
+        Prepared::new(scenario, &base, label)
+    }
+
+    fn labels_list(&self) -> String {
+        self.labels.keys().map(|l| format!("\"{l}\"")).collect::<Vec<_>>().join(", ")
+    }
+
+    /// The served scenario ids, quoted, for messages.
+    pub fn ids_list(&self, kind: Kind) -> String {
+        let ids: Vec<String> =
+            self.entries.values().filter(|e| e.kind == kind).map(|e| format!("\"{}\"", e.id)).collect();
+        ids.join(", ")
+    }
+}
+
+/// Resolves `extends` and `dataset` of an inline scenario against the served files: never a
+/// path from the request. Served files themselves resolve relative to their folder, as on the
+/// command line.
+pub struct ServiceResolver<'a> {
+    pub catalog: &'a Catalog,
+    /// The source name of the inline text.
+    pub inline: &'a str,
+}
+
+impl Resolver for ServiceResolver<'_> {
+    fn extends(&mut self, from: &Source, name: &str) -> Result<(String, Source), String> {
+        if from.name != self.inline {
+            return FileResolver.extends(from, name);
+        }
+        let id = name.strip_suffix(".toml").unwrap_or(name);
+        match self.catalog.get(id) {
+            Some(e) if e.kind == Kind::Scenario => {
+                let source = Source::read(&e.path).map_err(|p| p.message.clone())?;
+                let key = std::fs::canonicalize(&e.path).map_or_else(|_| e.id.clone(), |p| p.display().to_string());
+                Ok((key, source))
+            }
+            Some(_) => Err(format!("`{name}` is a sweep; `extends` names a served scenario")),
+            None => {
+                Err(format!("`{name}` is not a served scenario; use one of: {}", self.catalog.ids_list(Kind::Scenario)))
+            }
+        }
+    }
+
+    fn dataset(&mut self, from: &Source, name: &str) -> Result<String, String> {
+        if from.name != self.inline {
+            return FileResolver.dataset(from, name);
+        }
+        self.catalog.labels.get(name).cloned().ok_or_else(|| {
+            format!("`{name}` is not a data set of this server; use one of: {}", self.catalog.labels_list())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::leading_comment;
+
+    #[test]
+    fn the_description_is_the_leading_comment() {
+        assert_eq!(leading_comment("# One\n#  two\n#\nname = \"x\"\n# later\n"), "One two");
+        assert_eq!(leading_comment("name = \"x\"\n"), "");
+    }
+}

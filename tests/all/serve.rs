@@ -1,0 +1,649 @@
+//! `spreiding serve`: the real server on 127.0.0.1:0, talked to over HTTP with a real client.
+//! Every endpoint, every error status a client can cause, auth, path traversal, runs to
+//! completion, cancelled, and killed and restarted (results byte-equal to the command line's).
+
+use assert_cmd::Command as Cmd;
+use reqwest::blocking::{Client, Response};
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A server process; killed when dropped.
+pub struct Server {
+    child: Option<Child>,
+    pub url: String,
+    pub log: PathBuf,
+}
+
+impl Server {
+    /// Starts `spreiding serve` on a free loopback port with `state` and further arguments.
+    pub fn start(state: &Path, args: &[&str]) -> Server {
+        Self::try_start(state, args).unwrap_or_else(|(code, log)| panic!("the server did not start ({code:?}):\n{log}"))
+    }
+
+    /// Like [`Server::start`]; on failure the exit status and what it wrote to stderr.
+    pub fn try_start(state: &Path, args: &[&str]) -> Result<Server, (Option<i32>, String)> {
+        std::fs::create_dir_all(state).unwrap();
+        let log = state.with_extension("log");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_spreiding"))
+            .current_dir(root())
+            .args(["serve", "--bind", "127.0.0.1:0", "--state"])
+            .arg(state)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let Some(url) = line.trim().strip_prefix("spreiding serve: listening on ") else {
+            let status = child.wait().unwrap();
+            return Err((status.code(), std::fs::read_to_string(&log).unwrap_or_default()));
+        };
+        Ok(Server { url: url.to_owned(), child: Some(child), log })
+    }
+
+    pub fn at(&self, path: &str) -> String {
+        format!("{}{path}", self.url)
+    }
+
+    fn signal(&mut self, signal: &str) -> Option<i32> {
+        let mut child = self.child.take()?;
+        Command::new("kill").arg(signal).arg(child.id().to_string()).status().unwrap();
+        child.wait().unwrap().code()
+    }
+
+    /// SIGTERM, and the exit status once it has stopped.
+    pub fn stop(mut self) -> Option<i32> {
+        self.signal("-TERM")
+    }
+
+    /// SIGKILL: no chance to checkpoint anything.
+    pub fn kill(mut self) {
+        self.signal("-KILL");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+pub fn client() -> Client {
+    Client::builder().timeout(Duration::from_secs(120)).build().unwrap()
+}
+
+fn json_of(r: Response) -> Value {
+    let text = r.text().unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// Asserts a problem+json answer with `status`; returns its body.
+fn problem(r: Response, status: u16) -> Value {
+    assert_eq!(r.status().as_u16(), status, "{:?}", r.headers());
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let v = json_of(r);
+    assert_eq!(v["status"], status);
+    assert!(v["detail"].as_str().is_some_and(|d| !d.is_empty()), "{v}");
+    v
+}
+
+fn post(s: &Server, path: &str, body: &Value) -> Response {
+    client().post(s.at(path)).json(body).send().unwrap()
+}
+
+fn get(s: &Server, path: &str) -> Response {
+    client().get(s.at(path)).send().unwrap()
+}
+
+fn cli(args: &[&str]) -> Vec<u8> {
+    let out = Cmd::cargo_bin("spreiding").unwrap().current_dir(root()).args(args).output().unwrap();
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&out.stderr));
+    out.stdout
+}
+
+/// Polls a run until `done(run)`; panics after two minutes.
+fn wait_for(s: &Server, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let start = Instant::now();
+    loop {
+        let run = json_of(get(s, &format!("/v1/runs/{id}")));
+        if done(&run) {
+            return run;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "run {id} stuck: {run}\n{}",
+            std::fs::read_to_string(&s.log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The files below a folder with their bytes, by relative path.
+fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            for (name, bytes) in tree(&p) {
+                out.push((format!("{}/{name}", e.file_name().to_string_lossy()), bytes));
+            }
+        } else {
+            out.push((e.file_name().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The status of a GET sent byte for byte, without a client's URL normalisation.
+fn raw_status(s: &Server, path: &str) -> u16 {
+    use std::io::Write;
+    let addr = s.url.strip_prefix("http://").unwrap();
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0)
+}
+
+#[test]
+fn health_openapi_and_docs_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(&dir.path().join("state"), &[]);
+    let h = json_of(get(&s, "/v1/health"));
+    assert_eq!(h["status"], "ok");
+    assert_eq!(h["version"], env!("CARGO_PKG_VERSION"));
+    let highs = h["highs"].as_str().unwrap();
+    assert_eq!(highs.split('.').filter(|p| p.parse::<u32>().is_ok()).count(), 3, "{highs}");
+    let api = json_of(get(&s, "/openapi.json"));
+    assert!(api["openapi"].as_str().unwrap().starts_with("3."));
+    for path in ["/v1/solve", "/v1/explain", "/v1/runs", "/v1/runs/{id}/events", "/v1/compare", "/v1/scenarios/{id}"] {
+        assert!(api["paths"].get(path).is_some(), "{path} undocumented");
+    }
+    let docs = get(&s, "/docs/");
+    assert_eq!(docs.status(), 200);
+    let html = docs.text().unwrap();
+    assert!(html.contains("swagger-ui"), "{html}");
+    assert!(!html.contains("https://"), "the docs page loads something from the internet: {html}");
+    assert_eq!(s.stop(), Some(0));
+}
+
+#[test]
+fn scenarios_are_listed_by_id_with_settings_after_inheritance() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(&dir.path().join("state"), &[]);
+    let list = json_of(get(&s, "/v1/scenarios"));
+    let find = |id: &str| list["scenarios"].as_array().unwrap().iter().find(|e| e["id"] == id).cloned().unwrap();
+    let rest = find("2024-2026/rest-indicative");
+    assert_eq!((rest["kind"].as_str(), rest["valid"].as_bool()), (Some("scenario"), Some(true)));
+    assert!(rest["description"].as_str().unwrap().starts_with("The December 2024 practice"), "{rest}");
+    let sweep = find("2024-2026/sweeps/sensitivity");
+    assert_eq!((sweep["kind"].as_str(), sweep["scenarios"].as_u64()), (Some("sweep"), Some(1000)));
+    assert_eq!(list["datasets"], json!(["nl-2024"]));
+
+    let effort = json_of(get(&s, "/v1/scenarios/2024-2026/effort"));
+    assert_eq!(effort["settings"]["dataset"], "nl-2024");
+    assert_eq!(effort["settings"]["allocation"]["weights"]["effort"], 0.5);
+    // Slashes encoded work the same.
+    assert_eq!(json_of(get(&s, "/v1/scenarios/2024-2026%2Feffort")), effort);
+    let sweep = json_of(get(&s, "/v1/scenarios/2024-2026/sweeps/sensitivity"));
+    assert_eq!(sweep["settings"]["random"]["draws"], 1000);
+    assert_eq!(sweep["settings"]["base"]["name"], "rest-indicative");
+
+    // Nothing from a request reaches the file system.
+    for path in [
+        "/v1/scenarios/..%2F..%2FCargo",
+        "/v1/scenarios/../../Cargo",
+        "/v1/scenarios/%2Fetc%2Fpasswd",
+        "/v1/scenarios/2024-2026/effort.toml",
+    ] {
+        let r = get(&s, path);
+        assert_eq!(r.status(), 404, "{path}");
+    }
+    // The client above folds `..` away; sent raw, the server sees it and still answers 404.
+    for path in
+        ["/v1/scenarios/../../Cargo", "/v1/scenarios/2024-2026/../../../etc/passwd", "/v1/scenarios//etc/passwd"]
+    {
+        assert_eq!(raw_status(&s, path), 404, "{path}");
+    }
+    let v = problem(get(&s, "/v1/scenarios/2024-2026/nothing"), 404);
+    assert!(v["detail"].as_str().unwrap().contains("2024-2026/nothing"));
+    problem(get(&s, "/v1/nothing"), 404);
+    problem(client().put(s.at("/v1/solve")).body("{}").send().unwrap(), 405);
+}
+
+#[test]
+fn solve_answers_the_command_lines_report_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(&dir.path().join("state"), &[]);
+    for (id, format) in [("rest-indicative", "json"), ("level", "json"), ("corop-balance", "csv"), ("effort", "csv")] {
+        let file = format!("scenarios/2024-2026/{id}.toml");
+        let expected = cli(&["solve", &file, "--format", format]);
+        for _ in 0..2 {
+            // The second answer comes from the cache: the same bytes.
+            let r = post(&s, "/v1/solve", &json!({"scenario": format!("2024-2026/{id}"), "format": format}));
+            assert_eq!(r.status(), 200);
+            assert_eq!(r.headers()["x-spreiding-fingerprint"].len(), 64);
+            assert_eq!(r.bytes().unwrap().to_vec(), expected, "{id} {format}");
+        }
+    }
+    // An inline scenario equals the same scenario as a file.
+    let inline = json!({
+        "name": "effort-heavy", "extends": "2024-2026/rest-indicative",
+        "allocation": {"weights": {"indicative": 0.5, "effort": 0.5}},
+        "counting": {"count_intentions": true}
+    });
+    let file = dir.path().join("effort-heavy.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "name = \"effort-heavy\"\nextends = \"{}\"\n[allocation.weights]\nindicative = 0.5\neffort = 0.5\n[counting]\ncount_intentions = true\n",
+            root().join("scenarios/2024-2026/rest-indicative.toml").display()
+        ),
+    )
+    .unwrap();
+    let expected = cli(&["solve", file.to_str().unwrap(), "--format", "json"]);
+    let r = post(&s, "/v1/solve", &json!({"scenario": inline}));
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.bytes().unwrap().to_vec(), expected);
+    // An inline scenario without extends names a served data set.
+    let r = post(
+        &s,
+        "/v1/solve",
+        &json!({"scenario": {"name": "plain", "dataset": "nl-2024", "allocation": {"mode": "level"}}}),
+    );
+    assert_eq!(r.status(), 200);
+    assert_eq!(json_of(r)["mode"], "level");
+}
+
+#[test]
+fn bad_requests_get_problems_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(&dir.path().join("state"), &["--max-body", "2000"]);
+    // 400: not JSON, not an object.
+    let r = client()
+        .post(s.at("/v1/solve"))
+        .header("content-type", "application/json")
+        .body("{\"scenario\": ")
+        .send()
+        .unwrap();
+    problem(r, 400);
+    problem(client().post(s.at("/v1/solve")).body("[1, 2]").send().unwrap(), 400);
+    // 413 above --max-body.
+    let big = json!({"scenario": {"name": "x".repeat(3000)}});
+    problem(post(&s, "/v1/solve", &big), 413);
+    // 422: the request's own fields.
+    let v = problem(post(&s, "/v1/solve", &json!({"scenario": "2024-2026/level", "colour": "red"})), 422);
+    assert!(v["problems"][0]["message"].as_str().unwrap().contains("unknown field `colour`"), "{v}");
+    let v = problem(post(&s, "/v1/solve", &json!({"scenario": "2024-2026/level", "format": "xml"})), 422);
+    assert_eq!(v["problems"][0]["field"], "format");
+    assert!(v["problems"][0]["message"].as_str().unwrap().contains("`json`"), "{v}");
+    let v = problem(post(&s, "/v1/solve", &json!({"scenario": 42})), 422);
+    assert_eq!(v["problems"][0]["field"], "scenario");
+    let v = problem(post(&s, "/v1/solve", &json!({"scenario": "2024-2026/sweeps/weights"})), 422);
+    assert!(v["detail"].as_str().unwrap().contains("is a sweep"), "{v}");
+    let v = problem(post(&s, "/v1/solve", &json!({"scenario": "../scenarios/2024-2026/level"})), 422);
+    assert!(v["detail"].as_str().unwrap().contains("not a served scenario"), "{v}");
+    // 422: an inline scenario's problems, each at its field.
+    let v = problem(
+        post(
+            &s,
+            "/v1/solve",
+            &json!({"scenario": {"name": "w", "extends": "2024-2026/level", "allocation": {"weights": {"effort": -1}}}}),
+        ),
+        422,
+    );
+    let p = &v["problems"][0];
+    assert_eq!(p["source"], "scenario");
+    assert!(p["field"].as_str().unwrap().contains("effort"), "{v}");
+    // No path from a request: not as extends, not as dataset.
+    for scenario in [
+        json!({"name": "p", "extends": "../../scenarios/2024-2026/level.toml"}),
+        json!({"name": "p", "extends": "/etc/passwd"}),
+        json!({"name": "p", "dataset": "../../data/nl-2024"}),
+        json!({"name": "p", "dataset": "/work"}),
+    ] {
+        let v = problem(post(&s, "/v1/solve", &json!({ "scenario": scenario })), 422);
+        let text = v.to_string();
+        assert!(text.contains("not a served scenario") || text.contains("not a data set of this server"), "{text}");
+    }
+    // Explain: unknown municipality, unknown commodity.
+    let v = problem(post(&s, "/v1/explain", &json!({"scenario": "2024-2026/level", "municipality": "Atlantis"})), 422);
+    assert_eq!(v["problems"][0]["field"], "municipality");
+    let v = problem(
+        post(
+            &s,
+            "/v1/explain",
+            &json!({"scenario": "2024-2026/level", "municipality": "GM0014", "commodity": "tents"}),
+        ),
+        422,
+    );
+    assert_eq!(v["problems"][0]["field"], "commodity");
+    // Runs and compare: unknown ids in the body.
+    let v = problem(post(&s, "/v1/runs", &json!({"scenarios": ["2024-2026/nothing"]})), 422);
+    assert_eq!(v["problems"][0]["field"], "scenarios[0]");
+    problem(post(&s, "/v1/runs", &json!({"scenarios": []})), 422);
+    let v = problem(
+        post(&s, "/v1/runs", &json!({"scenarios": ["2024-2026/sweeps/sensitivity"], "max_scenarios": 10})),
+        422,
+    );
+    assert!(v["detail"].as_str().unwrap().contains("more than the limit of 10"), "{v}");
+    let v = problem(post(&s, "/v1/compare", &json!({"runs": ["run-999999"]})), 422);
+    assert_eq!(v["problems"][0]["field"], "runs[0]");
+    problem(get(&s, "/v1/runs/run-999999"), 404);
+    problem(get(&s, "/v1/runs/run-999999/summary"), 404);
+    problem(client().delete(s.at("/v1/runs/run-999999")).send().unwrap(), 404);
+    problem(get(&s, "/v1/audit?limit=0"), 422);
+    problem(get(&s, "/v1/audit?limit=many"), 422);
+    // Nothing above was a server error, and the server still answers.
+    assert_eq!(get(&s, "/v1/health").status(), 200);
+}
+
+#[test]
+fn explain_answers_the_command_lines_explanation() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(&dir.path().join("state"), &[]);
+    let file = "scenarios/2024-2026/rest-indicative.toml";
+    for (municipality, commodity) in [("GM0014", "regular"), ("Almere", "amv")] {
+        let r = post(
+            &s,
+            "/v1/explain",
+            &json!({"scenario": "2024-2026/rest-indicative", "municipality": municipality, "commodity": commodity}),
+        );
+        assert_eq!(r.status(), 200);
+        let v = json_of(r);
+        let data: Value = serde_json::from_slice(&cli(&[
+            "explain",
+            file,
+            "--municipality",
+            municipality,
+            "--commodity",
+            commodity,
+            "--format",
+            "json",
+        ]))
+        .unwrap();
+        let text = String::from_utf8(cli(&["explain", file, "--municipality", municipality, "--commodity", commodity]))
+            .unwrap();
+        assert_eq!(v["explanation"], data);
+        assert_eq!(v["text"], text);
+    }
+}
+
+fn tokens_file(dir: &Path) -> PathBuf {
+    let path = dir.join("tokens");
+    std::fs::write(&path, "# modellers\nalice:alice-0123456789abcdef\nbob:bob-fedcba9876543210\n").unwrap();
+    path
+}
+
+#[test]
+fn with_tokens_every_request_but_health_and_docs_needs_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = tokens_file(dir.path());
+    let s = Server::start(&dir.path().join("state"), &["--tokens", tokens.to_str().unwrap()]);
+    assert_eq!(get(&s, "/v1/health").status(), 200);
+    assert_eq!(get(&s, "/openapi.json").status(), 200);
+    assert_eq!(get(&s, "/docs/").status(), 200);
+    let r = get(&s, "/v1/scenarios");
+    assert_eq!(r.headers()["www-authenticate"], "Bearer realm=\"spreiding\"");
+    problem(r, 401);
+    problem(client().get(s.at("/v1/scenarios")).bearer_auth("alice-0123456789abcdeX").send().unwrap(), 401);
+    problem(
+        client().get(s.at("/v1/scenarios")).basic_auth("alice", Some("alice-0123456789abcdef")).send().unwrap(),
+        401,
+    );
+    problem(client().post(s.at("/v1/solve")).json(&json!({"scenario": "2024-2026/level"})).send().unwrap(), 401);
+    let ok = client().get(s.at("/v1/scenarios")).bearer_auth("alice-0123456789abcdef").send().unwrap();
+    assert_eq!(ok.status(), 200);
+    // The audit log names the token's name.
+    let r = client()
+        .post(s.at("/v1/runs"))
+        .bearer_auth("bob-fedcba9876543210")
+        .json(&json!({"scenarios": ["2024-2026/level"]}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let id = json_of(r)["id"].as_str().unwrap().to_owned();
+    let audit = json_of(client().get(s.at("/v1/audit")).bearer_auth("alice-0123456789abcdef").send().unwrap());
+    let create = audit["entries"].as_array().unwrap().iter().find(|e| e["action"] == "run.create").unwrap().clone();
+    assert_eq!((create["who"].as_str(), create["target"].as_str()), (Some("bob"), Some(id.as_str())));
+    assert_eq!(create["fingerprint"].as_str().unwrap().len(), 64);
+    let run =
+        json_of(client().get(s.at(&format!("/v1/runs/{id}"))).bearer_auth("bob-fedcba9876543210").send().unwrap());
+    assert_eq!(run["owner"], "bob");
+}
+
+#[test]
+fn without_tokens_the_server_binds_only_to_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Cmd::cargo_bin("spreiding")
+        .unwrap()
+        .current_dir(root())
+        .args(["serve", "--bind", "0.0.0.0:0", "--state"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("only to a loopback address") && err.contains("--tokens"), "{err}");
+    // A bad tokens file is refused naming the line.
+    let bad = dir.path().join("bad-tokens");
+    std::fs::write(&bad, "alice:short\n").unwrap();
+    let out = Cmd::cargo_bin("spreiding")
+        .unwrap()
+        .current_dir(root())
+        .args(["serve", "--bind", "127.0.0.1:0", "--tokens"])
+        .arg(&bad)
+        .arg("--state")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad-tokens:1: the token of `alice`"));
+}
+
+/// Reads server-sent events until the `end` event; returns (event, data) pairs.
+fn events(s: &Server, id: &str) -> Vec<(String, Value)> {
+    let r = client().get(s.at(&format!("/v1/runs/{id}/events"))).send().unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "text/event-stream");
+    let mut out = Vec::new();
+    let mut event = String::new();
+    for line in BufReader::new(r).lines() {
+        let line = line.unwrap();
+        if let Some(e) = line.strip_prefix("event: ") {
+            event = e.to_owned();
+        } else if let Some(d) = line.strip_prefix("data: ") {
+            out.push((event.clone(), serde_json::from_str(d).unwrap()));
+            if event == "end" {
+                break;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_run_completes_with_the_command_lines_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(&dir.path().join("state"), &[]);
+    let ids = ["2024-2026/rest-indicative", "2024-2026/effort", "2024-2026/sweeps/sensitivity"];
+    let r = post(&s, "/v1/runs", &json!({ "scenarios": ids }));
+    assert_eq!(r.status(), 202);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    let created = json_of(r);
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(location, format!("/v1/runs/{id}"));
+    assert_eq!(created["run"]["total"], 1002);
+    let evs = events(&s, &id);
+    let (last, end) = evs.last().unwrap();
+    assert_eq!(last, "end");
+    assert_eq!(end["status"], "done");
+    assert_eq!(end["solved"].as_u64().unwrap() + end["failed"].as_u64().unwrap(), 1002);
+    assert!(evs.iter().all(|(e, v)| e == "end" || v["status"] != "done"));
+    let solved: Vec<u64> = evs.iter().map(|(_, v)| v["solved"].as_u64().unwrap()).collect();
+    assert!(solved.windows(2).all(|w| w[0] <= w[1]), "progress went back: {solved:?}");
+    // Events of a finished run: one `end`.
+    assert_eq!(events(&s, &id).len(), 1);
+
+    // The same as `spreiding run` of the same files.
+    let out = dir.path().join("cli");
+    let files: Vec<String> = ids.iter().map(|i| format!("scenarios/{i}.toml")).collect();
+    let mut args = vec!["run", "--out", out.to_str().unwrap()];
+    args.extend(files.iter().map(String::as_str));
+    cli(&args);
+    let served = dir.path().join("state/runs").join(&id);
+    let mut server_tree = tree(&served);
+    server_tree.retain(|(name, _)| name != "request.json");
+    assert_eq!(server_tree, tree(&out));
+
+    // Summary as CSV (the file) and as JSON rows.
+    let csv = get(&s, &format!("/v1/runs/{id}/summary?format=csv"));
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(csv.bytes().unwrap().to_vec(), std::fs::read(out.join("summary.csv")).unwrap());
+    let rows = json_of(get(&s, &format!("/v1/runs/{id}/summary")));
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 1002);
+    assert_eq!(rows[0]["id"], "rest-indicative");
+    assert!(rows[0]["outcome"].is_string());
+    problem(get(&s, &format!("/v1/runs/{id}/summary?format=xml")), 422);
+
+    // Results: the result files, in name order, as they are.
+    let mut expected = Vec::new();
+    for (_, bytes) in tree(&out.join("results")) {
+        expected.extend(bytes);
+    }
+    let r = get(&s, &format!("/v1/runs/{id}/results"));
+    assert_eq!(r.headers()["content-type"], "application/x-ndjson");
+    let mut got = Vec::new();
+    r.take(u64::MAX).read_to_end(&mut got).unwrap();
+    assert_eq!(got, expected);
+
+    // Compare: as `spreiding compare` of the folders, and a selection of scenarios.
+    let r = post(&s, "/v1/compare", &json!({"runs": [id], "format": "csv"}));
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.bytes().unwrap().to_vec(), cli(&["compare", out.to_str().unwrap(), "--format", "csv"]));
+    let r = post(
+        &s,
+        "/v1/compare",
+        &json!({"runs": [{"run": id, "scenarios": ["rest-indicative", "effort"]}], "format": "json", "baseline": "effort"}),
+    );
+    assert_eq!(r.status(), 200);
+    let c = json_of(r);
+    let text = c.to_string();
+    assert!(text.contains("effort") && !text.contains("sensitivity/"), "the selection was not applied");
+    let v = problem(post(&s, "/v1/compare", &json!({"runs": [{"run": id, "scenarios": ["nothing"]}]})), 422);
+    assert!(v["detail"].as_str().unwrap().contains("nothing"));
+
+    // The list and the audit log.
+    let runs = json_of(get(&s, "/v1/runs"));
+    assert_eq!(runs["runs"][0]["id"], id.as_str());
+    assert_eq!(runs["runs"][0]["owner"], "local");
+    let audit = json_of(get(&s, "/v1/audit"));
+    let actions: Vec<&str> =
+        audit["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["run.create", "run.start", "run.done"]);
+    // Cancelling a finished run is a conflict.
+    problem(client().delete(s.at(&format!("/v1/runs/{id}"))).send().unwrap(), 409);
+}
+
+#[test]
+fn a_cancelled_run_stops_keeps_what_was_finished_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(&dir.path().join("state"), &["--workers", "1", "--max-queued-runs", "1"]);
+    let big = json!({"scenarios": ["bench/sensitivity-100k"], "max_scenarios": 100000});
+    let r = post(&s, "/v1/runs", &big);
+    assert_eq!(r.status(), 202);
+    let id = json_of(r)["id"].as_str().unwrap().to_owned();
+    wait_for(&s, &id, |r| r["status"] == "running" && r["solved"].as_u64().unwrap() >= 200);
+    // One more waits; the next is refused with 429 and Retry-After.
+    let second = json_of(post(&s, "/v1/runs", &json!({"scenarios": ["2024-2026/level"]})));
+    let second = second["id"].as_str().unwrap().to_owned();
+    let r = post(&s, "/v1/runs", &json!({"scenarios": ["2024-2026/level"]}));
+    assert!(r.headers().contains_key("retry-after"));
+    problem(r, 429);
+    // Cancel the queued one at once, the running one when it has stopped.
+    let q = json_of(client().delete(s.at(&format!("/v1/runs/{second}"))).send().unwrap());
+    assert_eq!(q["status"], "cancelled");
+    let r = client().delete(s.at(&format!("/v1/runs/{id}"))).send().unwrap();
+    assert_eq!(r.status(), 200);
+    let stopped = json_of(r);
+    assert_eq!(stopped["status"], "cancelled");
+    let solved = stopped["solved"].as_u64().unwrap();
+    assert!((200..100_000).contains(&solved), "{stopped}");
+    // What was finished is kept: whole result files holding exactly `solved` scenarios.
+    let results = dir.path().join("state/runs").join(&id).join("results");
+    let mut records = 0;
+    for (_, bytes) in tree(&results) {
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(text.ends_with('\n'));
+        records += text.lines().count() - 1;
+    }
+    assert_eq!(records as u64, solved);
+    let summary = get(&s, &format!("/v1/runs/{id}/summary?format=csv")).text().unwrap();
+    assert_eq!(summary.lines().count() as u64, solved + 1);
+    // It stays cancelled; cancelling again answers the same.
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(json_of(get(&s, &format!("/v1/runs/{id}")))["status"], "cancelled");
+    assert_eq!(json_of(client().delete(s.at(&format!("/v1/runs/{id}"))).send().unwrap())["status"], "cancelled");
+    let audit = json_of(get(&s, "/v1/audit"));
+    let actions: Vec<&str> =
+        audit["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"run.cancel") && actions.contains(&"run.cancelled"), "{actions:?}");
+}
+
+#[test]
+fn a_run_survives_sigterm_and_sigkill_and_ends_byte_equal_to_an_uninterrupted_run() {
+    let dir = tempfile::tempdir().unwrap();
+    // A slow sweep: the LP with COROP rows, 600 draws.
+    let served = dir.path().join("served");
+    std::fs::create_dir_all(&served).unwrap();
+    std::fs::write(
+        served.join("slow.toml"),
+        format!(
+            "[sweep]\nname = \"slow\"\nbase = \"{}\"\n[sweep.random]\ndraws = 600\nseed = 7\nlocation_places = 0.1\ncaps = 0.1\n",
+            root().join("scenarios/2024-2026/corop-balance.toml").display()
+        ),
+    )
+    .unwrap();
+    let state = dir.path().join("state");
+    let args = ["--scenarios", served.to_str().unwrap(), "--workers", "1"];
+    let s = Server::start(&state, &args);
+    let r = post(&s, "/v1/runs", &json!({"scenarios": ["slow"]}));
+    assert_eq!(r.status(), 202);
+    let id = json_of(r)["id"].as_str().unwrap().to_owned();
+    wait_for(&s, &id, |r| r["solved"].as_u64().unwrap() >= 100);
+    assert_eq!(s.stop(), Some(0), "SIGTERM is a clean stop");
+    let after_term = json_of(get(&Server::start(&state, &args), &format!("/v1/runs/{id}")));
+    // (that server was dropped at once: killed while it continued the run)
+    assert_eq!(after_term["status"], "running", "{after_term}");
+    let s = Server::start(&state, &args);
+    wait_for(&s, &id, |r| r["solved"].as_u64().unwrap() >= 300);
+    s.kill();
+    let s = Server::start(&state, &args);
+    let end = wait_for(&s, &id, |r| r["status"] == "done");
+    assert_eq!(end["solved"].as_u64().unwrap() + end["failed"].as_u64().unwrap(), 600);
+
+    let out = dir.path().join("cli");
+    cli(&["run", "--out", out.to_str().unwrap(), served.join("slow.toml").to_str().unwrap()]);
+    let mut server_tree = tree(&state.join("runs").join(&id));
+    server_tree.retain(|(name, _)| name != "request.json");
+    assert_eq!(server_tree, tree(&out), "results differ from an uninterrupted run");
+    let audit = json_of(get(&s, "/v1/audit?limit=1000"));
+    let actions: Vec<&str> =
+        audit["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"run.interrupted"), "{actions:?}");
+    assert!(actions.iter().filter(|a| **a == "run.resume").count() >= 2, "{actions:?}");
+    assert_eq!(actions.last(), Some(&"run.done"));
+}
