@@ -155,7 +155,7 @@ fn settings(app: &App, p: &Prepared) -> serde_json::Value {
 
 /// A served file's settings after inheritance.
 #[utoipa::path(get, path = "/v1/scenarios/{id}", tag = "scenarios",
-    params(("id" = String, Path, description = "The served id, e.g. `2024-2026/rest-indicative` (slashes as they are, or as %2F)")),
+    params(("id" = String, Path, description = "The served id, e.g. `2024-2026/rest-indicative` (slashes as they are, or as %2F)", example = "2024-2026/rest-indicative")),
     responses((status = 200, description = "The file and its settings", body = ScenarioDetail),
               (status = 404, description = "No served file has this id", body = ProblemDetails, content_type = "application/problem+json"),
               (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json")))]
@@ -220,6 +220,7 @@ pub enum ReportFormat {
 
 /// `POST /v1/solve`.
 #[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"scenario": "2024-2026/rest-indicative", "format": "json"}))]
 #[serde(deny_unknown_fields)]
 pub struct SolveRequest {
     #[schema(value_type = ScenarioRef)]
@@ -333,6 +334,7 @@ pub async fn solve(State(app): State<Arc<App>>, raw: Result<Bytes, BytesRejectio
 
 /// `POST /v1/explain`.
 #[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"scenario": "2024-2026/rest-indicative", "municipality": "GM0014", "commodity": "amv"}))]
 #[serde(deny_unknown_fields)]
 pub struct ExplainRequest {
     #[schema(value_type = ScenarioRef)]
@@ -462,7 +464,7 @@ pub async fn list_runs(State(app): State<Arc<App>>) -> Result<Json<RunList>, Api
 
 /// A run's status and counts.
 #[utoipa::path(get, path = "/v1/runs/{id}", tag = "runs",
-    params(("id" = String, Path, description = "The run's id")),
+    params(("id" = String, Path, description = "The run's id", example = "run-000001")),
     responses((status = 200, description = "The run", body = RunInfo),
               (status = 404, description = "No such run", body = ProblemDetails, content_type = "application/problem+json"),
               (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json")))]
@@ -475,7 +477,7 @@ pub async fn get_run(State(app): State<Arc<App>>, Path(id): Path<String>) -> Res
 /// Finished result files are kept; the run is marked `cancelled`. 409 for a run that is done or
 /// failed; cancelling a cancelled run answers it as it is.
 #[utoipa::path(delete, path = "/v1/runs/{id}", tag = "runs",
-    params(("id" = String, Path, description = "The run's id")),
+    params(("id" = String, Path, description = "The run's id", example = "run-000001")),
     responses((status = 200, description = "The run, stopped", body = RunInfo),
               (status = 404, description = "No such run", body = ProblemDetails, content_type = "application/problem+json"),
               (status = 409, description = "The run is done or failed", body = ProblemDetails, content_type = "application/problem+json"),
@@ -488,13 +490,24 @@ pub async fn cancel_run(
     Ok(Json(app.runs.cancel(&id, &caller.0).await?))
 }
 
+/// One server-sent event of a run.
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+pub struct RunEvent {
+    /// `progress` while the run is queued or running, `end` once with its final state.
+    #[schema(pattern = "^(progress|end)$")]
+    pub event: String,
+    /// The run as `GET /v1/runs/{id}` answers it, as JSON text.
+    pub data: String,
+}
+
 /// A run's progress as server-sent events.
 ///
 /// Events `progress` (the run as `GET /v1/runs/{id}` answers it) while it is queued or running,
 /// then one `end` with its final state; the stream then closes.
 #[utoipa::path(get, path = "/v1/runs/{id}/events", tag = "runs",
-    params(("id" = String, Path, description = "The run's id")),
-    responses((status = 200, description = "Server-sent events", content_type = "text/event-stream", body = String),
+    params(("id" = String, Path, description = "The run's id", example = "run-000001")),
+    responses((status = 200, description = "Server-sent events", content_type = "text/event-stream", body = RunEvent),
               (status = 404, description = "No such run", body = ProblemDetails, content_type = "application/problem+json"),
               (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json")))]
 pub async fn run_events(State(app): State<Arc<App>>, Path(id): Path<String>) -> Result<Response, ApiError> {
@@ -540,7 +553,7 @@ pub struct SummaryQuery {
 /// error. A cancelled run's summary holds the scenarios it finished. 409 while the run is
 /// queued or running.
 #[utoipa::path(get, path = "/v1/runs/{id}/summary", tag = "runs",
-    params(("id" = String, Path, description = "The run's id"), SummaryQuery),
+    params(("id" = String, Path, description = "The run's id", example = "run-000001"), SummaryQuery),
     responses((status = 200, description = "The summary", content(
                   (Vec<Object> = "application/json"),
                   (String = "text/csv"))),
@@ -608,7 +621,7 @@ fn summary_rows(text: &[u8]) -> anyhow::Result<Vec<serde_json::Map<String, serde
 /// with a header line (it has `format`, and names the municipalities the records' arrays
 /// index), then one record per scenario. While the run goes on, the files finished so far.
 #[utoipa::path(get, path = "/v1/runs/{id}/results", tag = "runs",
-    params(("id" = String, Path, description = "The run's id")),
+    params(("id" = String, Path, description = "The run's id", example = "run-000001")),
     responses((status = 200, description = "JSON lines", content_type = "application/x-ndjson", body = String),
               (status = 404, description = "No such run", body = ProblemDetails, content_type = "application/problem+json"),
               (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json")))]
@@ -707,6 +720,7 @@ pub enum CompareFormat {
 
 /// `POST /v1/compare`.
 #[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"runs": ["run-000001"], "format": "json"}))]
 #[serde(deny_unknown_fields)]
 pub struct CompareRequest {
     /// The runs (or scenarios of runs) to compare, in column order.

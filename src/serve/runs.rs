@@ -21,6 +21,7 @@ use utoipa::ToSchema;
 
 /// The body of `POST /v1/runs`.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[schema(example = json!({"scenarios": ["2024-2026/rest-indicative", "2024-2026/effort"]}))]
 #[serde(deny_unknown_fields)]
 pub struct RunRequest {
     /// Served scenario or sweep ids, and inline scenarios (objects with the fields of a
