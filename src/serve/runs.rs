@@ -353,7 +353,7 @@ impl Runs {
         let t = outcome.tally;
         self.store.set_counts(id, t.ok, t.infeasible, t.failed)?;
         let detail = format!(
-            "{} solved, {} infeasible, {} failed; {} result files kept, {} solved in {:.1} s",
+            "{} solved, {} infeasible, {} failed; {} result files kept, {} written in {:.2} s",
             t.ok + t.infeasible,
             t.infeasible,
             t.failed,
