@@ -49,6 +49,33 @@ fn body<T: DeserializeOwned>(app: &App, body: Result<Bytes, BytesRejection>) -> 
     })
 }
 
+/// The error answers of every endpoint that reads a JSON body.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum BodyErrors {
+    /// The body is not a JSON object
+    #[response(status = 400, content_type = "application/problem+json")]
+    Malformed(ProblemDetails),
+    /// No valid token (with `--tokens`)
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(ProblemDetails),
+    /// The body is larger than `--max-body`
+    #[response(status = 413, content_type = "application/problem+json")]
+    TooLarge(ProblemDetails),
+}
+
+/// No valid token (with `--tokens`).
+#[derive(utoipa::IntoResponses)]
+#[response(status = 401, content_type = "application/problem+json")]
+#[allow(dead_code)]
+pub struct Unauthorized(ProblemDetails);
+
+/// The solve queue is full or the time limit ran out (with `Retry-After`).
+#[derive(utoipa::IntoResponses)]
+#[response(status = 503, content_type = "application/problem+json")]
+#[allow(dead_code)]
+pub struct Busy(ProblemDetails);
+
 // ---------------------------------------------------------------------------------------------
 // Health and the served scenarios
 
@@ -123,7 +150,7 @@ fn summary(e: &super::catalog::Entry) -> ScenarioSummary {
 /// The served scenario and sweep files.
 #[utoipa::path(get, path = "/v1/scenarios", tag = "scenarios",
     responses((status = 200, description = "The served files, by id", body = ScenarioList),
-              (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json")))]
+              Unauthorized))]
 pub async fn scenarios(State(app): State<Arc<App>>) -> Json<ScenarioList> {
     Json(ScenarioList {
         scenarios: app.catalog.entries().map(summary).collect(),
@@ -158,7 +185,7 @@ fn settings(app: &App, p: &Prepared) -> serde_json::Value {
     params(("id" = String, Path, description = "The served id, e.g. `2024-2026/rest-indicative` (slashes as they are, or as %2F)", example = "2024-2026/rest-indicative")),
     responses((status = 200, description = "The file and its settings", body = ScenarioDetail),
               (status = 404, description = "No served file has this id", body = ProblemDetails, content_type = "application/problem+json"),
-              (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json")))]
+              Unauthorized))]
 pub async fn scenario(State(app): State<Arc<App>>, Path(id): Path<String>) -> Result<Json<ScenarioDetail>, ApiError> {
     let entry = app.catalog.get(&id).ok_or_else(|| unknown_id(&id))?;
     let settings = match &entry.ready {
@@ -307,11 +334,9 @@ impl AsRef<[u8]> for SharedBytes {
     responses((status = 200, description = "The report", content(
                   (Object = "application/json"),
                   (String = "text/csv"))),
-              (status = 400, description = "The body is not JSON", body = ProblemDetails, content_type = "application/problem+json"),
-              (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json"),
-              (status = 413, description = "The body is too large", body = ProblemDetails, content_type = "application/problem+json"),
+              BodyErrors,
               (status = 422, description = "The request or scenario is not valid", body = ProblemDetails, content_type = "application/problem+json"),
-              (status = 503, description = "The queue is full or the time limit ran out", body = ProblemDetails, content_type = "application/problem+json")))]
+              Busy))]
 pub async fn solve(State(app): State<Arc<App>>, raw: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
     let request: SolveRequest = body(&app, raw)?;
     // A served scenario solved before: the same bytes, without the queue.
@@ -373,11 +398,9 @@ pub struct ExplainAnswer {
 /// Explains one municipality's number: as data and as Dutch text.
 #[utoipa::path(post, path = "/v1/explain", tag = "solve", request_body = ExplainRequest,
     responses((status = 200, description = "The explanation", body = ExplainAnswer),
-              (status = 400, description = "The body is not JSON", body = ProblemDetails, content_type = "application/problem+json"),
-              (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json"),
-              (status = 413, description = "The body is too large", body = ProblemDetails, content_type = "application/problem+json"),
+              BodyErrors,
               (status = 422, description = "The request or scenario is not valid", body = ProblemDetails, content_type = "application/problem+json"),
-              (status = 503, description = "The queue is full or the time limit ran out", body = ProblemDetails, content_type = "application/problem+json")))]
+              Busy))]
 pub async fn explain(
     State(app): State<Arc<App>>,
     raw: Result<Bytes, BytesRejection>,
@@ -424,9 +447,7 @@ pub struct RunCreated {
 #[utoipa::path(post, path = "/v1/runs", tag = "runs", request_body = RunRequest,
     responses((status = 202, description = "Queued", body = RunCreated,
                   headers(("location" = String, description = "The run's URL"))),
-              (status = 400, description = "The body is not JSON", body = ProblemDetails, content_type = "application/problem+json"),
-              (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json"),
-              (status = 413, description = "The body is too large", body = ProblemDetails, content_type = "application/problem+json"),
+              BodyErrors,
               (status = 422, description = "The request or a scenario is not valid", body = ProblemDetails, content_type = "application/problem+json"),
               (status = 429, description = "Too many runs are waiting", body = ProblemDetails, content_type = "application/problem+json")))]
 pub async fn create_run(
@@ -457,7 +478,7 @@ pub struct RunList {
 /// Every run, oldest first.
 #[utoipa::path(get, path = "/v1/runs", tag = "runs",
     responses((status = 200, description = "The runs", body = RunList),
-              (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json")))]
+              Unauthorized))]
 pub async fn list_runs(State(app): State<Arc<App>>) -> Result<Json<RunList>, ApiError> {
     Ok(Json(RunList { runs: app.runs.list()? }))
 }
@@ -467,7 +488,7 @@ pub async fn list_runs(State(app): State<Arc<App>>) -> Result<Json<RunList>, Api
     params(("id" = String, Path, description = "The run's id", example = "run-000001")),
     responses((status = 200, description = "The run", body = RunInfo),
               (status = 404, description = "No such run", body = ProblemDetails, content_type = "application/problem+json"),
-              (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json")))]
+              Unauthorized))]
 pub async fn get_run(State(app): State<Arc<App>>, Path(id): Path<String>) -> Result<Json<RunInfo>, ApiError> {
     Ok(Json(app.runs.get(&id)?))
 }
@@ -481,7 +502,7 @@ pub async fn get_run(State(app): State<Arc<App>>, Path(id): Path<String>) -> Res
     responses((status = 200, description = "The run, stopped", body = RunInfo),
               (status = 404, description = "No such run", body = ProblemDetails, content_type = "application/problem+json"),
               (status = 409, description = "The run is done or failed", body = ProblemDetails, content_type = "application/problem+json"),
-              (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json")))]
+              Unauthorized))]
 pub async fn cancel_run(
     State(app): State<Arc<App>>,
     Extension(caller): Extension<Caller>,
@@ -509,7 +530,7 @@ pub struct RunEvent {
     params(("id" = String, Path, description = "The run's id", example = "run-000001")),
     responses((status = 200, description = "Server-sent events", content_type = "text/event-stream", body = RunEvent),
               (status = 404, description = "No such run", body = ProblemDetails, content_type = "application/problem+json"),
-              (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json")))]
+              Unauthorized))]
 pub async fn run_events(State(app): State<Arc<App>>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let event = |info: &RunInfo| -> Result<Event, Infallible> {
         let name = if info.status.is_final() { "end" } else { "progress" };
@@ -560,7 +581,7 @@ pub struct SummaryQuery {
               (status = 404, description = "No such run, or it has no summary", body = ProblemDetails, content_type = "application/problem+json"),
               (status = 409, description = "The run has not ended", body = ProblemDetails, content_type = "application/problem+json"),
               (status = 422, description = "Bad query", body = ProblemDetails, content_type = "application/problem+json"),
-              (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json")))]
+              Unauthorized))]
 pub async fn run_summary(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
@@ -624,7 +645,7 @@ fn summary_rows(text: &[u8]) -> anyhow::Result<Vec<serde_json::Map<String, serde
     params(("id" = String, Path, description = "The run's id", example = "run-000001")),
     responses((status = 200, description = "JSON lines", content_type = "application/x-ndjson", body = String),
               (status = 404, description = "No such run", body = ProblemDetails, content_type = "application/problem+json"),
-              (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json")))]
+              Unauthorized))]
 pub async fn run_results(State(app): State<Arc<App>>, Path(id): Path<String>) -> Result<Response, ApiError> {
     app.runs.get(&id)?;
     let dir = app.runs.folder(&id).join("results");
@@ -678,7 +699,7 @@ pub struct AuditQuery {
 #[utoipa::path(get, path = "/v1/audit", tag = "runs", params(AuditQuery),
     responses((status = 200, description = "The newest lines, oldest first", body = AuditLog),
               (status = 422, description = "Bad query", body = ProblemDetails, content_type = "application/problem+json"),
-              (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json")))]
+              Unauthorized))]
 pub async fn audit(
     State(app): State<Arc<App>>,
     query: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
@@ -748,11 +769,9 @@ struct Selection {
                   (Object = "application/json"),
                   (String = "text/csv"),
                   (String = "text/markdown"))),
-              (status = 400, description = "The body is not JSON", body = ProblemDetails, content_type = "application/problem+json"),
-              (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json"),
-              (status = 413, description = "The body is too large", body = ProblemDetails, content_type = "application/problem+json"),
+              BodyErrors,
               (status = 422, description = "Unknown runs or scenarios, or nothing to compare", body = ProblemDetails, content_type = "application/problem+json"),
-              (status = 503, description = "The queue is full or the time limit ran out", body = ProblemDetails, content_type = "application/problem+json")))]
+              Busy))]
 pub async fn compare(State(app): State<Arc<App>>, raw: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
     let request: CompareRequest = body(&app, raw)?;
     if request.runs.is_empty() {

@@ -265,6 +265,18 @@ fn solve_answers_the_command_lines_report_byte_for_byte() {
     );
     assert_eq!(r.status(), 200);
     assert_eq!(json_of(r)["mode"], "level");
+    // An infeasible province is still a 200: the report says so.
+    let r = post(
+        &s,
+        "/v1/solve",
+        &json!({"scenario": {"name": "tight", "dataset": "nl-2024", "constraints": {"max_per_1000_regular": 0.5}}}),
+    );
+    assert_eq!(r.status(), 200);
+    let v = json_of(r);
+    let infeasible: Vec<&Value> =
+        v["provinces"].as_array().unwrap().iter().filter(|p| p["status"] == "infeasible").collect();
+    assert!(!infeasible.is_empty());
+    assert!(infeasible.iter().all(|p| p["missing"].as_u64().unwrap() > 0));
 }
 
 #[test]
@@ -646,4 +658,35 @@ fn a_run_survives_sigterm_and_sigkill_and_ends_byte_equal_to_an_uninterrupted_ru
     assert!(actions.contains(&"run.interrupted"), "{actions:?}");
     assert!(actions.iter().filter(|a| **a == "run.resume").count() >= 2, "{actions:?}");
     assert_eq!(actions.last(), Some(&"run.done"));
+}
+
+#[test]
+fn a_full_solve_queue_answers_503_with_retry_after_and_nothing_else_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(&dir.path().join("state"), &["--queue", "1", "--workers", "1"]);
+    let body = json!({"scenario": {"name": "w", "extends": "2024-2026/corop-balance", "allocation": {"method": "lp"}}});
+    let mut busy = 0;
+    for _round in 0..20 {
+        let answers: Vec<(u16, bool)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..16)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let r = post(&s, "/v1/solve", &body);
+                        (r.status().as_u16(), r.headers().contains_key("retry-after"))
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for (status, retry) in &answers {
+            assert!(*status == 200 || (*status == 503 && *retry), "{answers:?}");
+        }
+        busy += answers.iter().filter(|(s, _)| *s == 503).count();
+        if busy > 0 {
+            break;
+        }
+    }
+    assert!(busy > 0, "16 requests at once never found the queue of 1 full");
+    // Afterwards it solves again.
+    assert_eq!(post(&s, "/v1/solve", &body).status(), 200);
 }
