@@ -113,6 +113,13 @@ mod tests {
     }
 
     #[test]
+    fn skips_comments_and_blank_lines() {
+        let t = Tokens::parse("t", "# modellers\n\n   \n  # indented\nalice:0123456789abcdef\n").expect("valid");
+        assert_eq!(t.len(), 1);
+        assert_eq!(t.check("0123456789abcdef"), Some("alice"));
+    }
+
+    #[test]
     fn finds_the_name_of_a_token() {
         let t = Tokens::parse("t", "alice:0123456789abcdef\nbob:fedcba9876543210xyz\n").expect("valid");
         assert_eq!(t.check("fedcba9876543210xyz"), Some("bob"));

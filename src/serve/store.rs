@@ -298,6 +298,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_status_reads_back_as_itself() {
+        for s in [Status::Queued, Status::Running, Status::Done, Status::Failed, Status::Cancelled] {
+            assert_eq!(Status::parse(s.as_str()), s);
+        }
+        assert_eq!(Status::parse("unheard of"), Status::Failed);
+        let finals: Vec<bool> = [Status::Queued, Status::Running, Status::Done, Status::Failed, Status::Cancelled]
+            .map(Status::is_final)
+            .to_vec();
+        assert_eq!(finals, [false, false, true, true, true]);
+    }
+
+    #[test]
     fn runs_and_audit_survive_reopening() {
         let dir = tempfile::tempdir().expect("temp dir");
         let inputs = vec!["a".to_owned()];
