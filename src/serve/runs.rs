@@ -330,11 +330,7 @@ impl Runs {
         };
         let last = Mutex::new(Instant::now());
         let progress = |t: Tally| {
-            live.tx.send_modify(|i| {
-                i.solved = t.ok + t.infeasible;
-                i.infeasible = t.infeasible;
-                i.failed = t.failed;
-            });
+            live.tx.send_modify(|i| set_counts(i, t));
             let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
             if last.elapsed() >= COUNTS_EVERY {
                 *last = Instant::now();
@@ -374,6 +370,13 @@ impl Runs {
     }
 }
 
+/// A run's counts from the engine's tally (solved = without and with an infeasible province).
+fn set_counts(info: &mut RunInfo, t: Tally) {
+    info.solved = t.ok + t.infeasible;
+    info.infeasible = t.infeasible;
+    info.failed = t.failed;
+}
+
 impl Live {
     fn new(info: RunInfo) -> Live {
         Live { tx: watch::channel(info).0, cancel: AtomicBool::new(false), cancelled_by: Mutex::new(None) }
@@ -388,5 +391,31 @@ pub async fn final_state(mut rx: watch::Receiver<RunInfo>) -> RunInfo {
         if info.status.is_final() || rx.changed().await.is_err() {
             return rx.borrow().clone();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_follow_the_tally() {
+        let mut info = RunInfo {
+            id: "run-000001".into(),
+            status: Status::Running,
+            created: String::new(),
+            started: None,
+            finished: None,
+            owner: "local".into(),
+            inputs: Vec::new(),
+            fingerprint: String::new(),
+            total: 10,
+            solved: 0,
+            infeasible: 0,
+            failed: 0,
+            error: None,
+        };
+        set_counts(&mut info, Tally { ok: 5, infeasible: 3, failed: 2 });
+        assert_eq!((info.solved, info.infeasible, info.failed), (8, 3, 2));
     }
 }

@@ -585,9 +585,11 @@ fn a_cancelled_run_stops_keeps_what_was_finished_and_says_so() {
     let r = post(&s, "/v1/runs", &json!({"scenarios": ["2024-2026/level"]}));
     assert!(r.headers().contains_key("retry-after"));
     problem(r, 429);
+    assert_eq!(json_of(get(&s, "/v1/health"))["queued_runs"], 1);
     // Cancel the queued one at once, the running one when it has stopped.
     let q = json_of(client().delete(s.at(&format!("/v1/runs/{second}"))).send().unwrap());
     assert_eq!(q["status"], "cancelled");
+    assert_eq!(json_of(get(&s, "/v1/health"))["queued_runs"], 0);
     let r = client().delete(s.at(&format!("/v1/runs/{id}"))).send().unwrap();
     assert_eq!(r.status(), 200);
     let stopped = json_of(r);
@@ -689,4 +691,29 @@ fn a_full_solve_queue_answers_503_with_retry_after_and_nothing_else_fails() {
     assert!(busy > 0, "16 requests at once never found the queue of 1 full");
     // Afterwards it solves again.
     assert_eq!(post(&s, "/v1/solve", &body).status(), 200);
+}
+
+#[test]
+fn a_run_takes_inline_scenarios_and_counts_infeasible_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(&dir.path().join("state"), &[]);
+    let tight = json!({"name": "tight", "dataset": "nl-2024", "constraints": {"max_per_1000_regular": 0.5}});
+    let r = post(&s, "/v1/runs", &json!({"scenarios": ["2024-2026/level", tight]}));
+    assert_eq!(r.status(), 202);
+    let id = json_of(r)["id"].as_str().unwrap().to_owned();
+    let end = wait_for(&s, &id, |r| r["status"] == "done");
+    assert_eq!(
+        (end["solved"].as_u64(), end["infeasible"].as_u64(), end["failed"].as_u64()),
+        (Some(2), Some(1), Some(0))
+    );
+    assert_eq!(end["inputs"], json!(["2024-2026/level", "inline:tight"]));
+    let rows = json_of(get(&s, &format!("/v1/runs/{id}/summary")));
+    let outcomes: Vec<&str> = rows.as_array().unwrap().iter().map(|r| r["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, ["ok", "infeasible"]);
+    // A bad inline scenario is refused before the run is made, at its place in the list.
+    let v = problem(
+        post(&s, "/v1/runs", &json!({"scenarios": ["2024-2026/level", {"name": "bad", "dataset": "/etc"}]})),
+        422,
+    );
+    assert_eq!(v["problems"][0]["source"], "scenarios[1]");
 }
