@@ -171,6 +171,7 @@ fn health_openapi_and_docs_answer() {
     for path in ["/v1/solve", "/v1/explain", "/v1/runs", "/v1/runs/{id}/events", "/v1/compare", "/v1/scenarios/{id}"] {
         assert!(api["paths"].get(path).is_some(), "{path} undocumented");
     }
+    assert_eq!(api["components"]["securitySchemes"]["token"]["scheme"], "bearer");
     let docs = get(&s, "/docs/");
     assert_eq!(docs.status(), 200);
     let html = docs.text().unwrap();
@@ -195,6 +196,8 @@ fn scenarios_are_listed_by_id_with_settings_after_inheritance() {
     let effort = json_of(get(&s, "/v1/scenarios/2024-2026/effort"));
     assert_eq!(effort["settings"]["dataset"], "nl-2024");
     assert_eq!(effort["settings"]["allocation"]["weights"]["effort"], 0.5);
+    // The files read (the extends chain) by served ids, not server paths.
+    assert_eq!(effort["settings"]["files"], json!(["2024-2026/effort"]));
     // Slashes encoded work the same.
     assert_eq!(json_of(get(&s, "/v1/scenarios/2024-2026%2Feffort")), effort);
     let sweep = json_of(get(&s, "/v1/scenarios/2024-2026/sweeps/sensitivity"));
@@ -330,6 +333,15 @@ fn bad_requests_get_problems_naming_the_field() {
         let text = v.to_string();
         assert!(text.contains("not a served scenario") || text.contains("not a data set of this server"), "{text}");
     }
+    // Refusals say what would be valid: the served scenarios (not the sweeps), the data sets.
+    let v = problem(post(&s, "/v1/solve", &json!({"scenario": {"name": "p", "extends": "nothing"}})), 422);
+    let message = v["problems"][0]["message"].as_str().unwrap();
+    assert!(message.contains("\"2024-2026/rest-indicative\"") && !message.contains("sweeps/"), "{message}");
+    let v = problem(post(&s, "/v1/solve", &json!({"scenario": {"name": "p", "dataset": "nl-2023"}})), 422);
+    assert!(v["problems"][0]["message"].as_str().unwrap().contains("use one of: \"nl-2024\""), "{v}");
+    let v =
+        problem(post(&s, "/v1/solve", &json!({"scenario": {"name": "p", "extends": "2024-2026/sweeps/weights"}})), 422);
+    assert!(v["problems"][0]["message"].as_str().unwrap().contains("is a sweep"), "{v}");
     // Explain: unknown municipality, unknown commodity.
     let v = problem(post(&s, "/v1/explain", &json!({"scenario": "2024-2026/level", "municipality": "Atlantis"})), 422);
     assert_eq!(v["problems"][0]["field"], "municipality");
