@@ -28,6 +28,7 @@ pub mod counting;
 pub mod explain;
 pub mod io;
 pub mod keys;
+pub mod map;
 pub mod model;
 pub mod report;
 pub mod round;

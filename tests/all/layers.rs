@@ -18,6 +18,7 @@ const RANKS: &[(&str, u32)] = &[
     ("solve", 4),
     ("report", 5),
     ("explain", 5),
+    ("map", 5),
     ("sweep", 6),
 ];
 

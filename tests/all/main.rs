@@ -12,6 +12,7 @@ mod fuzz_regressions;
 mod gate;
 mod golden;
 mod layers;
+mod map;
 mod os;
 mod properties;
 mod scenarios;
