@@ -68,6 +68,9 @@ pub struct Entry {
     /// The scenarios it generates (1 for a scenario file).
     pub scenarios: u64,
     pub ready: Result<Ready, InputError>,
+    /// The file's text as read at start: what the served scenario and inline scenarios that
+    /// extend it are made from, even if the file changes later.
+    pub source: Source,
 }
 
 /// The served files and the data sets they use.
@@ -132,7 +135,9 @@ impl Catalog {
     }
 
     fn entry(&mut self, id: String, path: PathBuf) -> Entry {
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let read = Source::read(&path);
+        let source = read.as_ref().map_or_else(|_| Source::new(path.display().to_string(), ""), Clone::clone);
+        let text = source.text.clone();
         let comment = leading_comment(&text);
         let mut entry = Entry {
             id,
@@ -142,10 +147,16 @@ impl Catalog {
             scenarios: 1,
             ready: Err(InputError::single(Problem::at(&path, None, None, "not read"))),
             path: path.clone(),
+            source,
         };
+        if let Err(problem) = read {
+            entry.ready = Err(InputError::single(problem));
+            entry.name = entry.id.rsplit('/').next().unwrap_or_default().to_owned();
+            return entry;
+        }
         if io::is_sweep(&text) {
             entry.kind = Kind::Sweep;
-            entry.ready = io::load_sweep(&path).and_then(|sweep| {
+            entry.ready = io::parse_sweep_source(&entry.source, &mut FileResolver).and_then(|sweep| {
                 let d = self.dataset(&sweep.base.dataset)?;
                 io::prepare_sweep(&sweep, &d)?;
                 Ok(Ready::Sweep(Box::new(sweep)))
@@ -158,7 +169,7 @@ impl Catalog {
                 }
             }
         } else {
-            entry.ready = io::load_scenario(&path).and_then(|scenario| {
+            entry.ready = io::parse_scenario_source(&entry.source, &mut FileResolver).and_then(|scenario| {
                 let d = self.dataset(&scenario.dataset)?;
                 let label = label_of(&scenario.dataset);
                 Ok(Ready::Scenario(Arc::new(Prepared::new(scenario, &d, label)?)))
@@ -249,9 +260,8 @@ impl Resolver for ServiceResolver<'_> {
         let id = name.strip_suffix(".toml").unwrap_or(name);
         match self.catalog.get(id) {
             Some(e) if e.kind == Kind::Scenario => {
-                let source = Source::read(&e.path).map_err(|p| p.message.clone())?;
                 let key = std::fs::canonicalize(&e.path).map_or_else(|_| e.id.clone(), |p| p.display().to_string());
-                Ok((key, source))
+                Ok((key, e.source.clone()))
             }
             Some(_) => Err(format!("`{name}` is a sweep; `extends` names a served scenario")),
             None => {

@@ -729,3 +729,31 @@ fn a_run_takes_inline_scenarios_and_counts_infeasible_ones() {
     );
     assert_eq!(v["problems"][0]["source"], "scenarios[1]");
 }
+
+#[test]
+fn served_files_are_read_once_so_a_changed_file_changes_nothing_until_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = dir.path().join("served");
+    std::fs::create_dir_all(&served).unwrap();
+    let original = std::fs::read_to_string(root().join("scenarios/2024-2026/rest-indicative.toml"))
+        .unwrap()
+        .replace("../../data/nl-2024", root().join("data/nl-2024").to_str().unwrap());
+    std::fs::write(served.join("base.toml"), &original).unwrap();
+    let s = Server::start(&dir.path().join("state"), &["--scenarios", served.to_str().unwrap()]);
+    let by_id = |s: &Server| post(s, "/v1/solve", &json!({"scenario": "base"})).bytes().unwrap().to_vec();
+    let inline = |s: &Server| {
+        let r = post(s, "/v1/solve", &json!({"scenario": {"name": "rest-indicative", "extends": "base"}}));
+        assert_eq!(r.status(), 200);
+        r.bytes().unwrap().to_vec()
+    };
+    let before = by_id(&s);
+    assert_eq!(inline(&s), before);
+    // The file changes on disk: the served scenario and what extends it stay as read at start.
+    std::fs::write(served.join("base.toml"), original.replace("mode = \"rest\"", "mode = \"level\"")).unwrap();
+    assert_eq!(by_id(&s), before);
+    assert_eq!(inline(&s), before);
+    drop(s);
+    let s = Server::start(&dir.path().join("state2"), &["--scenarios", served.to_str().unwrap()]);
+    let after: Value = serde_json::from_slice(&by_id(&s)).unwrap();
+    assert_eq!(after["mode"], "level");
+}
