@@ -449,12 +449,11 @@ pub fn execute(
                 let _ = to_writer.send((dir.join(&shard.file_name), write_lines(&header, &records)));
                 let ctx = MetricsContext::new(&header);
                 let rows: Vec<Row> = records.iter().map(|r| Row::new(&ctx, r)).collect();
-                let now = {
-                    let mut t = tally.lock().unwrap_or_else(|e| e.into_inner());
-                    rows.iter().for_each(|r| t.add(r.outcome));
-                    *t
-                };
-                progress(now);
+                // Told under the lock, so that listeners hear the tallies in increasing order.
+                let mut t = tally.lock().unwrap_or_else(|e| e.into_inner());
+                rows.iter().for_each(|r| t.add(r.outcome));
+                progress(*t);
+                drop(t);
                 Some(rows)
             })
             .collect()

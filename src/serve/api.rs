@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use spreiding_solver::explain::{dutch, explain as explain_one};
 use spreiding_solver::io::Source;
-use spreiding_solver::model::{Commodity, MunicipalityCode};
+use spreiding_solver::model::{Commodity, MunicipalityCode, Scenario};
 use spreiding_solver::report::compare::ComparisonBuilder;
 use spreiding_solver::solve::solve as solve_scenario;
 use std::collections::{BTreeSet, HashMap};
@@ -168,13 +168,13 @@ pub struct ScenarioDetail {
     pub settings: serde_json::Value,
 }
 
-/// Settings for people and tools: the data set by its label and the `extends` chain by served
-/// ids, not server paths.
-fn settings(app: &App, p: &Prepared) -> serde_json::Value {
-    let mut v = serde_json::to_value(&p.scenario).unwrap_or_default();
+/// A scenario's settings for people and tools: the data set by its label and the `extends`
+/// chain by served ids, not server paths.
+fn settings(app: &App, scenario: &Scenario, dataset_label: &str) -> serde_json::Value {
+    let mut v = serde_json::to_value(scenario).unwrap_or_default();
     if let Some(m) = v.as_object_mut() {
-        m.insert("dataset".into(), p.dataset_label.clone().into());
-        let chain: Vec<String> = p.scenario.files.iter().map(|f| app.served_id(f)).collect();
+        m.insert("dataset".into(), dataset_label.into());
+        let chain: Vec<String> = scenario.files.iter().map(|f| app.catalog.served_id(f)).collect();
         m.insert("files".into(), chain.into());
     }
     v
@@ -189,20 +189,12 @@ fn settings(app: &App, p: &Prepared) -> serde_json::Value {
 pub async fn scenario(State(app): State<Arc<App>>, Path(id): Path<String>) -> Result<Json<ScenarioDetail>, ApiError> {
     let entry = app.catalog.get(&id).ok_or_else(|| unknown_id(&id))?;
     let settings = match &entry.ready {
-        Ok(Ready::Scenario(p)) => settings(&app, p),
+        Ok(Ready::Scenario(p)) => settings(&app, &p.scenario, &p.dataset_label),
         Ok(Ready::Sweep(s)) => {
-            let base = super::catalog::Catalog::base_dataset(&app.catalog, &s.base.dataset)
-                .map(|(_, l)| l)
-                .unwrap_or_default();
-            let mut b = serde_json::to_value(&s.base).unwrap_or_default();
-            if let Some(m) = b.as_object_mut() {
-                m.insert("dataset".into(), base.into());
-                let chain: Vec<String> = s.base.files.iter().map(|f| app.served_id(f)).collect();
-                m.insert("files".into(), chain.into());
-            }
+            let label = app.catalog.base_dataset(&s.base.dataset).map(|(_, l)| l).unwrap_or_default();
             serde_json::json!({
                 "name": s.name,
-                "base": b,
+                "base": settings(&app, &s.base, &label),
                 "grid": s.grid.iter().map(|a| serde_json::json!({
                     "parameter": a.parameter.name(),
                     "values": a.values.iter().map(|v| v.value()).collect::<Vec<_>>(),
@@ -286,13 +278,17 @@ impl App {
     }
 }
 
+/// Solves a prepared scenario; a solver error is the scenario's problem.
+fn solution(p: &Prepared) -> Result<spreiding_solver::Solution, ApiError> {
+    solve_scenario(&p.dataset, &p.scenario).map_err(|e| ApiError::field(INLINE, "scenario", e.to_string()))
+}
+
 fn report(p: &Prepared, format: ReportFormat) -> Result<Arc<Vec<u8>>, ApiError> {
     let slot = &p.rendered[format as usize];
     if let Some(b) = slot.get() {
         return Ok(b.clone());
     }
-    let solution =
-        solve_scenario(&p.dataset, &p.scenario).map_err(|e| ApiError::field(INLINE, "scenario", e.to_string()))?;
+    let solution = solution(p)?;
     let out = match format {
         ReportFormat::Json => crate::output::Format::Json,
         ReportFormat::Csv => crate::output::Format::Csv,
@@ -411,8 +407,7 @@ pub async fn explain(
         .run(move || {
             let p = worker.resolve(&request.scenario)?;
             let code = find_municipality(&p, &request.municipality)?;
-            let solution = solve_scenario(&p.dataset, &p.scenario)
-                .map_err(|e| ApiError::field(INLINE, "scenario", e.to_string()))?;
+            let solution = solution(&p)?;
             let e = explain_one(&p.dataset, &p.scenario, &solution, &code, request.commodity)
                 .map_err(|e| ApiError::field("body", "municipality", e.to_string()))?;
             Ok(Json(ExplainAnswer {
@@ -648,15 +643,12 @@ fn summary_rows(text: &[u8]) -> anyhow::Result<Vec<serde_json::Map<String, serde
               Unauthorized))]
 pub async fn run_results(State(app): State<Arc<App>>, Path(id): Path<String>) -> Result<Response, ApiError> {
     app.runs.get(&id)?;
-    let dir = app.runs.folder(&id).join("results");
+    let folder = app.runs.folder(&id);
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
     tokio::task::spawn_blocking(move || {
         use std::io::Read;
-        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
-            .map(|d| d.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "jsonl")).collect())
-            .unwrap_or_default();
-        files.sort();
-        for f in files {
+        // A run that has written nothing yet has no result files: an empty answer.
+        for f in crate::output::compare::result_files(&folder).unwrap_or_default() {
             let Ok(mut file) = std::fs::File::open(&f) else { continue };
             loop {
                 let mut buf = vec![0u8; 64 * 1024];
@@ -799,10 +791,8 @@ pub async fn compare(State(app): State<Arc<App>>, raw: Result<Bytes, BytesReject
         }
         selections.push((at, app.runs.folder(&run), only));
     }
-    let worker = app.clone();
     app.pool
         .run(move || {
-            let _ = &worker;
             let mut builder = ComparisonBuilder::new(request.baseline.as_deref());
             for (at, folder, only) in &selections {
                 let files = crate::output::compare::result_files(folder)

@@ -62,6 +62,8 @@ pub enum Ready {
 pub struct Entry {
     pub id: String,
     pub path: PathBuf,
+    /// [`canonical`] of `path`: the id of this file in `extends` chains.
+    pub canonical: String,
     pub kind: Kind,
     pub name: String,
     pub description: String,
@@ -80,6 +82,8 @@ pub struct Catalog {
     datasets: BTreeMap<String, Arc<Dataset>>,
     /// Canonical paths by label (folder name).
     labels: BTreeMap<String, String>,
+    /// Served ids by canonical path.
+    ids: BTreeMap<String, String>,
 }
 
 /// The leading comment block of a file, as one paragraph: what its author wrote about it.
@@ -90,6 +94,12 @@ fn leading_comment(text: &str) -> String {
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// A path as the OS resolves it (links, `..`), as text: the key of served files and data sets.
+fn canonical(path: impl AsRef<Path>) -> String {
+    let path = path.as_ref();
+    std::fs::canonicalize(path).map_or_else(|_| path.display().to_string(), |p| p.display().to_string())
 }
 
 fn label_of(path: &str) -> String {
@@ -104,7 +114,12 @@ impl Catalog {
             bail!("--scenarios {}: no such folder", root.display());
         }
         let files = crate::run::files(&[root.to_path_buf()])?;
-        let mut catalog = Catalog { entries: BTreeMap::new(), datasets: BTreeMap::new(), labels: BTreeMap::new() };
+        let mut catalog = Catalog {
+            entries: BTreeMap::new(),
+            datasets: BTreeMap::new(),
+            labels: BTreeMap::new(),
+            ids: BTreeMap::new(),
+        };
         for path in files {
             let Some(id) = path
                 .strip_prefix(root)
@@ -116,6 +131,7 @@ impl Catalog {
                 continue;
             };
             let entry = catalog.entry(id.clone(), path);
+            catalog.ids.insert(entry.canonical.clone(), id.clone());
             catalog.entries.insert(id, entry);
         }
         Ok(catalog)
@@ -123,8 +139,7 @@ impl Catalog {
 
     /// The data set at `reference` (a canonical path), read once.
     fn dataset(&mut self, reference: &str) -> Result<Arc<Dataset>, InputError> {
-        let canonical =
-            std::fs::canonicalize(reference).map_or_else(|_| reference.to_owned(), |p| p.display().to_string());
+        let canonical = canonical(reference);
         if let Some(d) = self.datasets.get(&canonical) {
             return Ok(d.clone());
         }
@@ -146,6 +161,7 @@ impl Catalog {
             description: comment.clone(),
             scenarios: 1,
             ready: Err(InputError::single(Problem::at(&path, None, None, "not read"))),
+            canonical: canonical(&path),
             path: path.clone(),
             source,
         };
@@ -194,6 +210,13 @@ impl Catalog {
         self.entries.get(id)
     }
 
+    /// The served id of a scenario file path (or its file name when it is not served).
+    pub fn served_id(&self, file: &str) -> String {
+        self.ids.get(&canonical(file)).cloned().unwrap_or_else(|| {
+            Path::new(file).file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+        })
+    }
+
     /// The labels of the data sets inline scenarios may name.
     pub fn dataset_labels(&self) -> impl Iterator<Item = &str> {
         self.labels.keys().map(String::as_str)
@@ -201,8 +224,7 @@ impl Catalog {
 
     /// The (unprepared) data set a scenario names, and its label.
     pub fn base_dataset(&self, reference: &str) -> Option<(Arc<Dataset>, String)> {
-        let canonical =
-            std::fs::canonicalize(reference).map_or_else(|_| reference.to_owned(), |p| p.display().to_string());
+        let canonical = canonical(reference);
         self.datasets.get(&canonical).map(|d| (d.clone(), label_of(&canonical)))
     }
 
@@ -259,10 +281,7 @@ impl Resolver for ServiceResolver<'_> {
         }
         let id = name.strip_suffix(".toml").unwrap_or(name);
         match self.catalog.get(id) {
-            Some(e) if e.kind == Kind::Scenario => {
-                let key = std::fs::canonicalize(&e.path).map_or_else(|_| e.id.clone(), |p| p.display().to_string());
-                Ok((key, e.source.clone()))
-            }
+            Some(e) if e.kind == Kind::Scenario => Ok((e.canonical.clone(), e.source.clone())),
             Some(_) => Err(format!("`{name}` is a sweep; `extends` names a served scenario")),
             None => {
                 Err(format!("`{name}` is not a served scenario; use one of: {}", self.catalog.ids_list(Kind::Scenario)))

@@ -21,7 +21,6 @@ use axum::routing::{get, post};
 use axum::Router;
 use catalog::Catalog;
 use problem::ApiError;
-use std::collections::HashMap;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -55,18 +54,6 @@ pub struct App {
     tokens: Option<auth::Tokens>,
     max_body: usize,
     shutdown: CancellationToken,
-    /// Served ids by canonical path.
-    served: HashMap<String, String>,
-}
-
-impl App {
-    /// The served id of a scenario file path (or the file name when it is not served).
-    fn served_id(&self, file: &str) -> String {
-        let key = std::fs::canonicalize(file).map_or_else(|_| file.to_owned(), |p| p.display().to_string());
-        self.served.get(&key).cloned().unwrap_or_else(|| {
-            std::path::Path::new(file).file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())
-        })
-    }
 }
 
 /// The solver threads of synchronous requests: at most `capacity` requests are solving or
@@ -288,10 +275,6 @@ pub fn serve(config: Config) -> Result<u8> {
         bail!("--state {}: another spreiding serve uses this folder", config.state.display());
     }
     let catalog = Arc::new(Catalog::load(&config.scenarios)?);
-    let served = catalog
-        .entries()
-        .filter_map(|e| std::fs::canonicalize(&e.path).ok().map(|p| (p.display().to_string(), e.id.clone())))
-        .collect();
     for e in catalog.entries() {
         if let Err(problems) = &e.ready {
             tracing::warn!("{}: does not validate; served as invalid:\n{problems}", e.id);
@@ -307,7 +290,6 @@ pub fn serve(config: Config) -> Result<u8> {
         tokens,
         max_body: config.max_body,
         shutdown: CancellationToken::new(),
-        served,
     });
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let result = runtime.block_on(async {
