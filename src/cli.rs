@@ -106,6 +106,47 @@ enum Command {
         #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
         timeout: u64,
     },
+    /// Write the decision dossier: per province whose report does not close, the verdeelbesluit's
+    /// annex as PDF (Dutch, with maps), the maps as SVG, a copy of every input, the reports and
+    /// a manifest of SHA-256 hashes.
+    Dossier {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// Province code (PV27); repeat for several (default: every province whose report does
+        /// not close, on either commodity).
+        #[arg(long = "province", value_name = "CODE")]
+        provinces: Vec<String>,
+        /// The dossier folder (new, empty, or a dossier to replace).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check a dossier: every file against its manifest, and the reports and documents
+    /// computed again from the dossier's own copy of the inputs. Exit 1 names what differs.
+    Verify {
+        /// The dossier folder.
+        dir: PathBuf,
+    },
+    /// Draw one SVG map of a scenario: a metric per municipality, or the difference against a
+    /// baseline scenario.
+    Map {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// What the map shows.
+        #[arg(long, value_enum, default_value_t = crate::dossier::maps::MapMetric::ObligationPer1000)]
+        metric: crate::dossier::maps::MapMetric,
+        /// The scenario to subtract (with --metric diff).
+        #[arg(long)]
+        baseline: Option<PathBuf>,
+        /// Only this province (code, e.g. PV27).
+        #[arg(long)]
+        province: Option<String>,
+        /// Which places the map sums.
+        #[arg(long, value_enum, default_value_t = crate::dossier::maps::MapCommodity::All)]
+        commodity: crate::dossier::maps::MapCommodity,
+        /// The SVG file to write (atomically).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Compare results of runs (folders or result files): per municipality, and per scenario.
     Compare {
         /// Result folders of `spreiding run`, or result files; the first scenario is the baseline.
@@ -206,6 +247,23 @@ fn run(cli: Cli) -> Result<u8> {
             let bytes = crate::output::compare::compare(&results, baseline.as_deref(), format, metrics, excel)?;
             write_output(out.as_deref(), &bytes)?;
             Ok(SOLVED)
+        }
+        Command::Dossier { scenario, provinces, out } => crate::dossier::write(crate::dossier::Args {
+            scenario,
+            provinces,
+            out,
+            command: std::iter::once("spreiding".to_owned()).chain(std::env::args().skip(1)).collect(),
+        }),
+        Command::Verify { dir } => crate::dossier::verify(&dir),
+        Command::Map { scenario, metric, baseline, province, commodity, out } => {
+            crate::dossier::maps::command(crate::dossier::maps::MapArgs {
+                scenario,
+                metric,
+                baseline,
+                province,
+                commodity,
+                out,
+            })
         }
         Command::Serve { bind, scenarios, state, tokens, workers, max_body, queue, max_queued_runs, timeout } => {
             crate::serve::serve(crate::serve::Config {

@@ -4,6 +4,7 @@
 
 mod atomic;
 mod cli;
+mod dossier;
 mod output;
 mod run;
 mod serve;

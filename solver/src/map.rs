@@ -9,6 +9,8 @@
 //! safe for the common kinds of colour blindness.
 
 use crate::io::{InputError, Problem, Source};
+use crate::model::{Commodity, Dataset};
+use crate::Solution;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -137,8 +139,13 @@ pub fn parse_boundaries(source: &Source) -> Result<Boundaries, InputError> {
     problems.into_result(Boundaries { shapes })
 }
 
-/// ColorBrewer YlGnBu, light to dark.
+/// ColorBrewer YlGnBu, light to dark: the sequential scale.
 pub const PALETTE: [&str; 5] = ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"];
+
+/// ColorBrewer PuOr, orange (less) through white (equal) to purple (more): the scale of
+/// differences, safe for the common kinds of colour blindness; its two ends differ in
+/// lightness too (orange lighter than purple).
+pub const DIVERGING: [&str; 5] = ["#e66101", "#fdb863", "#f7f7f7", "#b2abd2", "#5e3c99"];
 
 /// The colour of shapes without a value.
 pub const NO_DATA: &str = "#d9d9d9";
@@ -161,9 +168,65 @@ pub fn quantile_bounds(values: &[f64], n: usize) -> Vec<f64> {
     bounds
 }
 
-/// The class of a value: the first bound it does not exceed.
-pub fn class_of(bounds: &[f64], value: f64) -> usize {
-    bounds.iter().position(|&b| value <= b).unwrap_or(bounds.len().saturating_sub(1))
+/// One class of a choropleth: the values up to `upper` (and above the class before).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Class {
+    /// The largest value in the class.
+    pub upper: f64,
+    /// The legend's text.
+    pub label: String,
+    /// The fill.
+    pub colour: &'static str,
+}
+
+/// The class of a value: the first whose upper bound it does not exceed (the last if none).
+pub fn class_of(classes: &[Class], value: f64) -> usize {
+    classes.iter().position(|c| value <= c.upper).unwrap_or(classes.len().saturating_sub(1))
+}
+
+/// Sequential classes at the quantiles of the values ([`quantile_bounds`], [`PALETTE`]),
+/// labelled "t/m a", "a - b", ... with `format`. When there are fewer classes than colours,
+/// the colours are spread from light to dark, so the darkest always means the most.
+pub fn quantile_classes(values: &[f64], format: &dyn Fn(f64) -> String) -> Vec<Class> {
+    let bounds = quantile_bounds(values, PALETTE.len());
+    let n = bounds.len();
+    bounds
+        .iter()
+        .enumerate()
+        .map(|(k, &b)| Class {
+            upper: b,
+            label: if k == 0 {
+                format!("t/m {}", format(b))
+            } else {
+                format!("{} - {}", format(bounds[k - 1]), format(b))
+            },
+            colour: PALETTE[if n <= 1 { PALETTE.len() - 1 } else { k * (PALETTE.len() - 1) / (n - 1) }],
+        })
+        .collect()
+}
+
+/// Diverging classes for differences ([`DIVERGING`]): equal (within 1e-9) in the middle, and
+/// on each side a class up to the median size of the differences on that side and one beyond.
+pub fn difference_classes(values: &[f64], format: &dyn Fn(f64) -> String) -> Vec<Class> {
+    const EQUAL: f64 = 1e-9;
+    let median = |mut side: Vec<f64>| {
+        side.sort_by(f64::total_cmp);
+        side.get(side.len().saturating_sub(1) / 2).copied()
+    };
+    let finite = || values.iter().copied().filter(|v| v.is_finite());
+    let less = median(finite().filter(|&v| v < -EQUAL).map(f64::abs).collect());
+    let more = median(finite().filter(|&v| v > EQUAL).map(f64::abs).collect());
+    let mut classes = Vec::new();
+    if let Some(t) = less {
+        classes.push(Class { upper: -t, label: format!("{} of minder", format(-t)), colour: DIVERGING[0] });
+        classes.push(Class { upper: -EQUAL, label: format!("minder, tot {}", format(-t)), colour: DIVERGING[1] });
+    }
+    classes.push(Class { upper: EQUAL, label: "gelijk".to_owned(), colour: DIVERGING[2] });
+    if let Some(t) = more {
+        classes.push(Class { upper: t, label: format!("meer, t/m {}", format(t)), colour: DIVERGING[3] });
+        classes.push(Class { upper: f64::INFINITY, label: format!("meer dan {}", format(t)), colour: DIVERGING[4] });
+    }
+    classes
 }
 
 /// What a choropleth shows.
@@ -172,25 +235,27 @@ pub struct Choropleth<'a> {
     pub title: &'a str,
     /// The value per municipality code; missing codes are drawn as "no data".
     pub values: &'a BTreeMap<String, f64>,
-    /// Class upper bounds ([`quantile_bounds`]), at most [`PALETTE`]'s length.
-    pub bounds: &'a [f64],
-    /// How a value is written in the legend and tooltips.
+    /// The classes, in increasing order ([`quantile_classes`], [`difference_classes`]).
+    pub classes: &'a [Class],
+    /// How a value is written in the tooltips.
     pub format: &'a dyn Fn(f64) -> String,
     /// The legend's line for shapes without a value.
     pub no_data: &'a str,
+    /// Further lines under the legend (e.g. the provinces' status on the national map).
+    pub notes: &'a [String],
 }
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// An SVG map of the shapes `keep` selects, coloured by class, with a title, a legend and a
-/// scale bar; each shape carries its name, code and value as a tooltip (`<title>`). The bytes
-/// depend only on the arguments.
+/// An SVG map of the shapes `keep` selects, coloured by class, with a title, a legend, a scale
+/// bar and notes; each shape carries its name, code and value as a tooltip (`<title>`). The
+/// bytes depend only on the arguments.
 pub fn svg(boundaries: &Boundaries, keep: &dyn Fn(&Shape) -> bool, map: &Choropleth<'_>) -> String {
     const WIDTH: f64 = 600.0;
     const MARGIN: f64 = 10.0;
-    const LEGEND: f64 = 190.0;
+    const LEGEND: f64 = 230.0;
     let shapes: Vec<&Shape> = boundaries.shapes.iter().filter(|s| keep(s)).collect();
     let points = || shapes.iter().flat_map(|s| s.rings.iter().flatten());
     let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
@@ -201,19 +266,21 @@ pub fn svg(boundaries: &Boundaries, keep: &dyn Fn(&Shape) -> bool, map: &Choropl
         (x0, y0, x1, y1) = (0.0, 0.0, 1.0, 1.0);
     }
     let scale = (WIDTH - 2.0 * MARGIN) / (x1 - x0).max(1.0);
-    let height = ((y1 - y0) * scale + 2.0 * MARGIN + 40.0).max(LEGEND + 60.0);
+    let legend_height = 60.0 + 20.0 * (map.classes.len() as f64 + 1.0) + 50.0 + 16.0 * map.notes.len() as f64;
+    let height = ((y1 - y0) * scale + 2.0 * MARGIN + 40.0).max(legend_height);
     let total = WIDTH + LEGEND;
     let px = |x: f64| MARGIN + (x - x0) * scale;
     let py = |y: f64| 40.0 + MARGIN + (y1 - y) * scale;
     let mut out = String::new();
     let _ = write!(
         out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {total:.0} {height:.0}\" width=\"{total:.0}\" height=\"{height:.0}\" font-family=\"sans-serif\" role=\"img\" aria-label=\"{t}\">\n<title>{t}</title>\n<text x=\"{MARGIN}\" y=\"24\" font-size=\"16\" font-weight=\"bold\">{t}</text>\n<g stroke=\"#ffffff\" stroke-width=\"0.4\" stroke-linejoin=\"round\">\n",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {total:.0} {height:.0}\" width=\"{total:.0}\" height=\"{height:.0}\" font-family=\"sans-serif\" role=\"img\" aria-label=\"{t}\">\n<title>{t}</title>\n<rect width=\"{total:.0}\" height=\"{height:.0}\" fill=\"#ffffff\"/>\n<text x=\"{MARGIN}\" y=\"24\" font-size=\"16\" font-weight=\"bold\">{t}</text>\n<g stroke=\"#ffffff\" stroke-width=\"0.4\" stroke-linejoin=\"round\">\n",
         t = escape(map.title)
     );
     for s in &shapes {
         let value = map.values.get(&s.code).copied();
-        let fill = value.map_or(NO_DATA, |v| PALETTE[class_of(map.bounds, v).min(PALETTE.len() - 1)]);
+        let fill =
+            value.filter(|_| !map.classes.is_empty()).map_or(NO_DATA, |v| map.classes[class_of(map.classes, v)].colour);
         let mut d = String::new();
         for r in &s.rings {
             for (i, &(x, y)) in r.iter().enumerate() {
@@ -234,41 +301,89 @@ pub fn svg(boundaries: &Boundaries, keep: &dyn Fn(&Shape) -> bool, map: &Choropl
     // Legend: one swatch per class, then "no data".
     let lx = WIDTH + 10.0;
     let _ = writeln!(out, "<g font-size=\"12\">");
-    let mut lower: Option<f64> = None;
     let mut y = 60.0;
-    for (k, &b) in map.bounds.iter().enumerate().take(PALETTE.len()) {
-        let label = match lower {
-            None => format!("t/m {}", (map.format)(b)),
-            Some(l) => format!("{} - {}", (map.format)(l), (map.format)(b)),
-        };
+    let swatch = |out: &mut String, y: f64, colour: &str, label: &str| {
         let _ = writeln!(
             out,
-            "<rect x=\"{lx}\" y=\"{y}\" width=\"18\" height=\"14\" fill=\"{}\" stroke=\"#555555\" stroke-width=\"0.5\"/><text x=\"{}\" y=\"{}\">{}</text>",
-            PALETTE[k],
+            "<rect x=\"{lx}\" y=\"{y}\" width=\"18\" height=\"14\" fill=\"{colour}\" stroke=\"#555555\" stroke-width=\"0.5\"/><text x=\"{}\" y=\"{}\">{}</text>",
             lx + 24.0,
             y + 11.0,
-            escape(&label)
+            escape(label)
         );
-        lower = Some(b);
+    };
+    for c in map.classes {
+        swatch(&mut out, y, c.colour, &c.label);
         y += 20.0;
     }
-    let _ = writeln!(
-        out,
-        "<rect x=\"{lx}\" y=\"{y}\" width=\"18\" height=\"14\" fill=\"{NO_DATA}\" stroke=\"#555555\" stroke-width=\"0.5\"/><text x=\"{}\" y=\"{}\">{}</text>",
-        lx + 24.0,
-        y + 11.0,
-        escape(map.no_data)
-    );
+    swatch(&mut out, y, NO_DATA, map.no_data);
     // Scale bar: 10 km (or 50 km when the map is wide).
     let km = if (x1 - x0) > 150_000.0 { 50.0 } else { 10.0 };
     let bar = km * 1000.0 * scale;
     let by = y + 40.0;
     let _ = writeln!(
         out,
-        "<rect x=\"{lx}\" y=\"{by}\" width=\"{bar:.1}\" height=\"4\" fill=\"#333333\"/><text x=\"{lx}\" y=\"{}\">{km:.0} km (RD New, EPSG:28992)</text>\n</g>\n</svg>",
+        "<rect x=\"{lx}\" y=\"{by}\" width=\"{bar:.1}\" height=\"4\" fill=\"#333333\"/><text x=\"{lx}\" y=\"{}\">{km:.0} km (RD New, EPSG:28992)</text>",
         by + 18.0
     );
+    let mut ny = by + 44.0;
+    for note in map.notes {
+        let _ = writeln!(out, "<text x=\"{lx}\" y=\"{ny}\" font-size=\"11\">{}</text>", escape(note));
+        ny += 16.0;
+    }
+    out.push_str("</g>\n</svg>\n");
     out
+}
+
+/// What a map shows per municipality.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Metric {
+    /// Obligation (counted + assigned places) per 1,000 inhabitants.
+    ObligationPer1000,
+    /// Places assigned by the allocation (within and beyond the caps).
+    Allocated,
+    /// Obligation: counted + assigned places.
+    Obligation,
+}
+
+impl Metric {
+    /// The Dutch name, for titles.
+    pub fn dutch(self) -> &'static str {
+        match self {
+            Metric::ObligationPer1000 => "opgave per 1.000 inwoners",
+            Metric::Allocated => "toegewezen plaatsen",
+            Metric::Obligation => "opgave (getelde en toegewezen plaatsen)",
+        }
+    }
+}
+
+/// A metric per municipality code, summed over `commodities`.
+pub fn metric_values(
+    dataset: &Dataset,
+    solution: &Solution,
+    metric: Metric,
+    commodities: &[Commodity],
+) -> BTreeMap<String, f64> {
+    let mut sums: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    for m in solution.municipalities.iter().filter(|m| commodities.contains(&m.commodity)) {
+        let places = match metric {
+            Metric::Allocated => m.allocated + m.beyond_cap,
+            Metric::Obligation | Metric::ObligationPer1000 => m.obligation,
+        };
+        let e = sums
+            .entry(m.code.to_string())
+            .or_insert((0.0, f64::from(dataset.municipalities()[m.municipality].population)));
+        e.0 += f64::from(places);
+    }
+    sums.into_iter()
+        .map(|(code, (places, population))| {
+            let v = match metric {
+                Metric::ObligationPer1000 if population > 0.0 => places * 1000.0 / population,
+                Metric::ObligationPer1000 => 0.0,
+                _ => places,
+            };
+            (code, v)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -299,8 +414,30 @@ mod tests {
         assert_eq!(quantile_bounds(&v, 5), vec![2.0, 4.0, 6.0, 8.0, 10.0]);
         assert_eq!(quantile_bounds(&[3.0, 3.0, 3.0], 4), vec![3.0]);
         assert!(quantile_bounds(&[], 4).is_empty());
-        let b = quantile_bounds(&v, 5);
-        assert_eq!((class_of(&b, 1.0), class_of(&b, 2.0), class_of(&b, 2.5), class_of(&b, 10.0)), (0, 0, 1, 4));
+        let c = quantile_classes(&v, &|x| format!("{x}"));
+        assert_eq!((class_of(&c, 1.0), class_of(&c, 2.0), class_of(&c, 2.5), class_of(&c, 10.0)), (0, 0, 1, 4));
+        let labels: Vec<&str> = c.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(labels, ["t/m 2", "2 - 4", "4 - 6", "6 - 8", "8 - 10"]);
+        assert_eq!(c.iter().map(|c| c.colour).collect::<Vec<_>>(), PALETTE);
+        // Two classes take the lightest and the darkest colour; one class the darkest.
+        let two = quantile_classes(&[1.0, 1.0, 1.0, 2.0, 2.0], &|x| format!("{x}"));
+        assert_eq!(two.iter().map(|c| c.colour).collect::<Vec<_>>(), [PALETTE[0], PALETTE[4]]);
+        assert_eq!(quantile_classes(&[3.0], &|x| format!("{x}"))[0].colour, PALETTE[4]);
+    }
+
+    #[test]
+    fn difference_classes_put_equal_in_the_middle_and_split_each_side_at_its_median() {
+        let c = difference_classes(&[-4.0, -2.0, -1.0, 0.0, 0.0, 1.0, 3.0, 5.0, 7.0], &|x| format!("{x}"));
+        let uppers: Vec<f64> = c.iter().map(|c| c.upper).collect();
+        assert_eq!(uppers, [-2.0, -1e-9, 1e-9, 5.0, f64::INFINITY]);
+        assert_eq!(c.iter().map(|c| c.colour).collect::<Vec<_>>(), DIVERGING);
+        let at = |v: f64| class_of(&c, v);
+        assert_eq!((at(-4.0), at(-2.0), at(-1.0), at(0.0), at(1.0), at(5.0), at(7.0)), (0, 0, 1, 2, 3, 3, 4));
+        assert_eq!(c[0].label, "-2 of minder");
+        assert_eq!(c[4].label, "meer dan 5");
+        // Only increases: no orange classes.
+        let up = difference_classes(&[0.0, 2.0], &|x| format!("{x}"));
+        assert_eq!(up.iter().map(|c| c.colour).collect::<Vec<_>>(), &DIVERGING[2..]);
     }
 
     fn square(code: &str, lon: f64) -> String {
@@ -320,13 +457,18 @@ mod tests {
         let b = parse_boundaries(&Source::new("t.geojson", text)).expect("valid");
         assert_eq!(b.shapes.iter().map(|s| s.code.as_str()).collect::<Vec<_>>(), ["GM0001", "GM0002"]);
         let values: BTreeMap<String, f64> = [("GM0001".to_owned(), 1.5)].into();
-        let bounds = [1.0, 2.0];
+        let classes = [
+            Class { upper: 1.0, label: "t/m 1".into(), colour: PALETTE[0] },
+            Class { upper: 2.0, label: "1 - 2".into(), colour: PALETTE[1] },
+        ];
+        let notes = ["PV20: sluit niet".to_owned()];
         let map = Choropleth {
             title: "Plaatsen <per> 1.000",
             values: &values,
-            bounds: &bounds,
+            classes: &classes,
             format: &|v| format!("{v:.1}"),
             no_data: "geen",
+            notes: &notes,
         };
         let svg = svg(&b, &|_| true, &map);
         assert_eq!(svg.matches("<path ").count(), 2);
@@ -334,6 +476,8 @@ mod tests {
         assert!(svg.contains(&format!("fill=\"{NO_DATA}\"")));
         assert!(svg.contains("<title>Naam GM0001 (GM0001): 1.5</title>"));
         assert!(svg.contains("Plaatsen &lt;per&gt; 1.000"));
+        assert!(svg.contains(">PV20: sluit niet</text>"));
+        assert!(svg.contains(">1 - 2</text>"));
         assert_eq!(svg, super::svg(&b, &|_| true, &map), "the bytes depend only on the input");
     }
 

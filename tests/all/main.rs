@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod data;
 mod differential;
+mod dossier;
 mod engine;
 mod explain;
 mod fuzz_regressions;

@@ -3,7 +3,7 @@
 
 use crate::common::root;
 use spreiding_solver::io::{load_dataset, Source};
-use spreiding_solver::map::{parse_boundaries, quantile_bounds, svg, Choropleth, PALETTE};
+use spreiding_solver::map::{parse_boundaries, quantile_classes, svg, Choropleth, PALETTE};
 use std::collections::BTreeMap;
 
 #[test]
@@ -30,13 +30,14 @@ fn the_boundary_file_covers_the_data_set_in_rd_new() {
     let values: BTreeMap<String, f64> =
         dataset.municipalities().iter().map(|m| (m.code.to_string(), f64::from(m.population))).collect();
     let all: Vec<f64> = values.values().copied().collect();
-    let bounds = quantile_bounds(&all, PALETTE.len());
+    let classes = quantile_classes(&all, &|v| format!("{v:.0}"));
     let map = Choropleth {
         title: "Inwoners per gemeente",
         values: &values,
-        bounds: &bounds,
+        classes: &classes,
         format: &|v| format!("{v:.0}"),
         no_data: "geen gegevens",
+        notes: &[],
     };
     let national = svg(&b, &|_| true, &map);
     assert_eq!(national.matches("<path ").count(), 342);

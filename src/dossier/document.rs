@@ -1,0 +1,482 @@
+//! The content of a verdeelbesluit's annex as data (`dossier.json`, read by the typst
+//! template `verdeelbesluit.typ`): every number formatted the Dutch way and every text written
+//! here, so the template only lays out. Nothing here depends on where the dossier lies: the
+//! document made again from the dossier's own copy is the same, byte for byte.
+
+use super::Dossier;
+use serde::Serialize;
+use spreiding_solver::explain::{dutch, explain};
+use spreiding_solver::model::{AllocationMode, Commodity, Eligibility, Method, ProvinceCode};
+use spreiding_solver::report::{MunicipalityRow, Report};
+use spreiding_solver::solve::Status;
+
+/// A paragraph, a subheading or a list item.
+#[derive(Serialize)]
+pub struct Block {
+    kind: &'static str,
+    text: String,
+}
+
+fn para(text: impl Into<String>) -> Block {
+    Block { kind: "para", text: text.into() }
+}
+
+fn heading(text: impl Into<String>) -> Block {
+    Block { kind: "heading", text: text.into() }
+}
+
+fn item(text: impl Into<String>) -> Block {
+    Block { kind: "item", text: text.into() }
+}
+
+#[derive(Serialize)]
+struct Program {
+    name: &'static str,
+    version: &'static str,
+    commit: &'static str,
+    highs: String,
+}
+
+#[derive(Serialize)]
+struct Named {
+    code: String,
+    name: String,
+}
+
+#[derive(Serialize)]
+struct CycleText {
+    id: String,
+    period: String,
+    counting_date: String,
+}
+
+#[derive(Serialize)]
+struct ScenarioText {
+    name: String,
+}
+
+#[derive(Serialize)]
+struct DatasetText {
+    content_hash: String,
+}
+
+#[derive(Serialize)]
+struct StatusLine {
+    commodity: String,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Table {
+    title: String,
+    rows: Vec<Vec<String>>,
+}
+
+/// A map of the document: a file beside the template.
+#[derive(Serialize)]
+pub struct MapRef {
+    /// File name given to the typesetter.
+    pub file: String,
+    /// Alternative text.
+    pub title: String,
+    /// Caption.
+    pub caption: String,
+}
+
+#[derive(Serialize)]
+struct Motivation {
+    title: String,
+    blocks: Vec<Block>,
+}
+
+/// Everything the template shows.
+#[derive(Serialize)]
+pub struct Document {
+    title: String,
+    title_note: String,
+    program: Program,
+    province: Named,
+    cycle: CycleText,
+    scenario: ScenarioText,
+    dataset: DatasetText,
+    status: Vec<StatusLine>,
+    frame: Vec<Block>,
+    report_text: Vec<Block>,
+    report_table: Vec<Vec<String>>,
+    table_text: Vec<Block>,
+    tables: Vec<Table>,
+    maps_text: Vec<Block>,
+    maps_missing: Vec<Block>,
+    maps: Vec<MapRef>,
+    motivation_text: Vec<Block>,
+    motivations: Vec<Motivation>,
+    parameters_text: Vec<Block>,
+    parameters: Vec<Vec<String>>,
+    reproduction_text: Vec<Block>,
+    files: Vec<Vec<String>>,
+}
+
+/// The Dutch name of a commodity's places, as in a sentence ("reguliere opvangplaatsen").
+pub fn commodity_places(c: Commodity) -> &'static str {
+    match c {
+        Commodity::Regular => "reguliere opvangplaatsen",
+        Commodity::Amv => "opvangplaatsen voor alleenstaande minderjarige vreemdelingen (amv)",
+    }
+}
+
+/// A commodity as a short label ("Regulier", "Amv").
+pub fn commodity_label(c: Commodity) -> &'static str {
+    match c {
+        Commodity::Regular => "Regulier",
+        Commodity::Amv => "Amv",
+    }
+}
+
+/// A province's status on one commodity, in words.
+pub fn status_text(row: &spreiding_solver::report::ProvinceRow) -> String {
+    let int = |n: u64| dutch::int(n);
+    match row.status {
+        Status::Closes => format!(
+            "het verslag sluit: {} getelde plaatsen bij een opgave van {}; geen verdeling nodig",
+            int(row.counted),
+            int(u64::from(row.target))
+        ),
+        Status::Allocated => format!(
+            "het verslag sluit niet: tekort van {} plaatsen, geheel verdeeld over de gemeenten",
+            int(u64::from(row.shortfall))
+        ),
+        Status::Infeasible if row.beyond_cap > 0 => format!(
+            "het verslag sluit niet: tekort van {} plaatsen; de maxima laten {} plaatsen niet toe, die boven de maxima zijn toegewezen",
+            int(u64::from(row.shortfall)),
+            int(u64::from(row.missing))
+        ),
+        Status::Infeasible => format!(
+            "het verslag sluit niet: tekort van {} plaatsen; de maxima laten {} plaatsen niet toe, die niet zijn verdeeld",
+            int(u64::from(row.shortfall)),
+            int(u64::from(row.missing))
+        ),
+    }
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "ja"
+    } else {
+        "nee"
+    }
+}
+
+/// The explanation text as blocks: its numbered steps as subheadings, its "- " lines as items.
+fn blocks_of(text: &str) -> Vec<Block> {
+    let mut out = Vec::new();
+    // The first line is the title (the subsection's heading says it).
+    for line in text.lines().skip(1) {
+        let t = line.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if let Some(rest) = t.strip_prefix("- ") {
+            out.push(item(rest));
+        } else if !line.starts_with(' ')
+            && t.split_once(". ").is_some_and(|(n, _)| n.chars().all(|c| c.is_ascii_digit()))
+        {
+            out.push(heading(t));
+        } else {
+            out.push(para(t));
+        }
+    }
+    out
+}
+
+impl Document {
+    /// The annex for one province.
+    pub fn new(d: &Dossier, report: &Report, province: &ProvinceCode, maps: Vec<MapRef>) -> anyhow::Result<Document> {
+        let dataset = &d.dataset;
+        let scenario = &d.scenario;
+        let cycle = dataset.cycle();
+        let p = &dataset.provinces()[dataset.province_index(province).expect("a province of the data set")];
+        let rows: Vec<_> = report.provinces.iter().filter(|r| &r.code == province).collect();
+        let int = |n: u64| dutch::int(n);
+        let end = dutch::date(cycle.end);
+        let counting_date = scenario.counting.counting_date.unwrap_or(cycle.counting_date);
+
+        let status: Vec<StatusLine> = rows
+            .iter()
+            .map(|r| StatusLine { commodity: commodity_label(r.commodity).to_owned(), text: status_text(r) })
+            .collect();
+        let open: Vec<Commodity> = rows.iter().filter(|r| r.status != Status::Closes).map(|r| r.commodity).collect();
+
+        let frame = vec![
+            para(format!(
+                "Deze bijlage hoort bij het besluit van de minister van Asiel en Migratie over de verdeling van opvangplaatsen over de gemeenten van de provincie {}. Zij laat zien hoe ieder aantal uit de gegevens en de regels volgt, zodat iedere gemeente de berekening kan nagaan en herhalen (hoofdstuk 7).",
+                p.name
+            )),
+            heading("Wettelijk kader"),
+            para(format!(
+                "De Spreidingswet verdeelt de landelijke behoefte aan opvangplaatsen voor asielzoekers over de provincies en de gemeenten. Voor de cyclus {} ({} tot {}) is de landelijke opgave {} opvangplaatsen, waarvan {} voor alleenstaande minderjarige vreemdelingen (amv). Iedere provincie heeft een provinciale opgave en iedere gemeente een indicatief aantal. Reguliere en amv-plaatsen zijn afzonderlijke opgaven: er gaan geen plaatsen van de ene soort naar de andere, en geen plaatsen van de ene provincie naar de andere.",
+                cycle.id,
+                dutch::date(cycle.start),
+                end,
+                int(u64::from(cycle.national_total)),
+                int(u64::from(cycle.national_amv))
+            )),
+            para("De provincie meldt in haar verslag welke plaatsen haar gemeenten bieden. Halen die plaatsen samen de provinciale opgave niet, dan sluit het verslag niet. De minister verdeelt dan het tekort over de gemeenten van de provincie. Daarbij tellen het indicatieve aandeel van iedere gemeente, haar inzet in de afgelopen tien jaar en de haalbaarheid mee, in de verhouding van de gewichten in hoofdstuk 6."),
+            heading("Telregels"),
+            item(format!(
+                "Een plaats telt mee als zij op de peildatum {} beschikbaar is en dat blijft tot ten minste {} (het begin van de volgende cyclus).",
+                dutch::date(counting_date),
+                end
+            )),
+            item(if scenario.counting.require_bridging {
+                format!("Een locatie die na de peildatum maar voor {end} opent, telt alleen mee als de gemeente tot de opening overbruggingsopvang biedt.")
+            } else {
+                format!("Een locatie die na de peildatum maar voor {end} opent, telt mee, ook zonder overbruggingsopvang.")
+            }),
+            item(if scenario.counting.count_intentions {
+                "Intenties (plaatsen zonder vast besluit) tellen mee."
+            } else {
+                "Intenties (plaatsen zonder vast besluit) tellen niet mee."
+            }),
+            item("Plaatsen boven de provinciale opgave (een overschot) worden vermeld, maar niet naar andere gemeenten of provincies verschoven."),
+            heading("Verdeling van een tekort"),
+            item(match scenario.allocation.eligibility {
+                Eligibility::BelowIndicative => "Voor extra plaatsen komen de gemeenten in aanmerking die niet zijn uitgezonderd en die minder plaatsen bieden dan hun indicatieve aantal.",
+                Eligibility::All => "Voor extra plaatsen komen alle gemeenten in aanmerking die niet zijn uitgezonderd.",
+            }),
+            item(match scenario.allocation.mode {
+                AllocationMode::Rest => "Het tekort wordt verdeeld naar rato van de verdeelsleutel van iedere gemeente (werkwijze 'rest', de praktijk van december 2024).",
+                AllocationMode::Level => "Iedere gemeente die in aanmerking komt, wordt aangevuld tot hetzelfde deel van haar aandeel in de provinciale opgave volgens de verdeelsleutel (werkwijze 'level'); wie daar al boven zit, krijgt niets extra.",
+            }),
+            item(if scenario.allocation.caps {
+                "Geen gemeente krijgt meer extra plaatsen dan haar maximum volgens de haalbaarheidsgegevens."
+            } else {
+                "De maxima uit de haalbaarheidsgegevens gelden in deze berekening niet."
+            }),
+            item("De uitkomsten worden afgerond op hele plaatsen met de methode van de grootste overschotten; samen zijn zij precies het tekort."),
+        ];
+
+        let report_text = vec![para(format!(
+            "Het verslag van de provincie {} ({}), geteld op de peildatum {}. Per soort opvangplaats: de provinciale opgave, de getelde plaatsen, het tekort of overschot, de toegewezen plaatsen en het aantal gemeenten dat in aanmerking komt.",
+            p.name,
+            p.code,
+            dutch::date(counting_date)
+        ))];
+        let mut report_table =
+            vec![["Soort", "Opgave", "Geteld", "Tekort", "Overschot", "Toegewezen", "In aanm.", "Status"]
+                .map(String::from)
+                .to_vec()];
+        for r in &rows {
+            report_table.push(vec![
+                commodity_label(r.commodity).to_owned(),
+                int(u64::from(r.target)),
+                int(r.counted),
+                int(u64::from(r.shortfall)),
+                int(r.surplus),
+                int(u64::from(r.allocated + r.beyond_cap)),
+                int(u64::from(r.eligible)),
+                match r.status {
+                    Status::Closes => "sluit",
+                    Status::Allocated => "verdeeld",
+                    Status::Infeasible => "niet volledig",
+                }
+                .to_owned(),
+            ]);
+        }
+
+        let members: Vec<&MunicipalityRow> = report.municipalities.iter().filter(|m| &m.province == province).collect();
+        let population = |m: &MunicipalityRow| {
+            dataset.municipality_index(&m.code).map_or(0, |i| u64::from(dataset.municipalities()[i].population))
+        };
+        let table_text = vec![para(
+            "Per gemeente: inwoners (CBS, 1 januari 2024), het indicatieve aantal, de getelde plaatsen, of zij in aanmerking komt voor extra plaatsen, haar verdeelsleutel, haar maximum aantal extra plaatsen, de toegewezen plaatsen en haar opgave (getelde plus toegewezen plaatsen). Een streepje: geen maximum.",
+        )];
+        let tables: Vec<Table> = [Commodity::Regular, Commodity::Amv]
+            .into_iter()
+            .map(|c| {
+                let mut rows = vec![[
+                    "Code",
+                    "Gemeente",
+                    "Inwoners",
+                    "Indicatief",
+                    "Geteld",
+                    "In aanm.",
+                    "Sleutel",
+                    "Maximum",
+                    "Toegewezen",
+                    "Opgave",
+                ]
+                .map(String::from)
+                .to_vec()];
+                for m in members.iter().filter(|m| m.commodity == c) {
+                    rows.push(vec![
+                        m.code.to_string(),
+                        m.name.clone(),
+                        int(population(m)),
+                        int(u64::from(m.indicative)),
+                        int(u64::from(m.counted)),
+                        yes_no(m.eligible).to_owned(),
+                        dutch::dec(m.key, 6),
+                        m.cap.map_or_else(|| "-".to_owned(), |c| int(u64::from(c))),
+                        int(u64::from(m.allocated + m.beyond_cap)),
+                        int(u64::from(m.obligation)),
+                    ]);
+                }
+                let sum = |f: &dyn Fn(&MunicipalityRow) -> u64| {
+                    members.iter().filter(|m| m.commodity == c).map(|m| f(m)).sum::<u64>()
+                };
+                rows.push(vec![
+                    String::new(),
+                    "Totaal".to_owned(),
+                    int(sum(&|m| population(m))),
+                    int(sum(&|m| u64::from(m.indicative))),
+                    int(sum(&|m| u64::from(m.counted))),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    int(sum(&|m| u64::from(m.allocated + m.beyond_cap))),
+                    int(sum(&|m| u64::from(m.obligation))),
+                ]);
+                let mut title = commodity_places(c).to_owned();
+                title[..1].make_ascii_uppercase();
+                Table { title, rows }
+            })
+            .collect();
+
+        let maps_text = vec![para(
+            "De kaarten tonen de uitkomst per gemeente, reguliere en amv-plaatsen samen: de opgave per 1.000 inwoners en de toegewezen plaatsen. De klassen hebben ieder ongeveer evenveel gemeenten; de kleuren lopen van licht (weinig) naar donker (veel) en zijn ook in grijstinten en voor kleurenblinden te lezen. Kaartprojectie: Rijksdriehoekstelsel (RD New). De tabellen in hoofdstuk 3 geven dezelfde getallen.",
+        )];
+        let maps_missing = vec![para(
+            "De gegevensset bevat geen bestand met gemeentegrenzen; daarom zijn er geen kaarten. De tabellen in hoofdstuk 3 geven de uitkomst per gemeente.",
+        )];
+
+        let mut motivations = Vec::new();
+        for c in &open {
+            for m in members.iter().filter(|m| m.commodity == *c) {
+                let e = explain(dataset, scenario, &d.solution, &m.code, *c)?;
+                motivations.push(Motivation {
+                    title: format!("{} ({}), {}", m.name, m.code, commodity_places(*c)),
+                    blocks: blocks_of(&dutch::render(&e)),
+                });
+            }
+        }
+        let motivation_text = vec![para(if open.is_empty() {
+            "Het verslag van de provincie sluit voor beide soorten opvangplaatsen: er is niets verdeeld en er is geen motivering per gemeente.".to_owned()
+        } else {
+            let closes: Vec<&str> =
+                rows.iter().filter(|r| r.status == Status::Closes).map(|r| commodity_places(r.commodity)).collect();
+            let mut t = "Voor iedere gemeente van de provincie volgt hier de motivering van haar aantal: haar gegevens, de getelde plaatsen per locatie, het verslag, of zij in aanmerking komt, haar verdeelsleutel, de verdeling van het tekort, de afronding en de uitkomst.".to_owned();
+            if !closes.is_empty() {
+                t.push_str(&format!(" Voor {} sluit het verslag; daarvoor is niets verdeeld.", closes.join(" en ")));
+            }
+            t
+        })];
+
+        let w = scenario.allocation.weights;
+        let n = w.normalised();
+        let pct = |x: f64| format!("{}%", dutch::dec(x * 100.0, 1));
+        let per_1000 = |v: Option<f64>| v.map_or_else(|| "geen".to_owned(), |v| dutch::dec(v, 2));
+        let parameters = vec![
+            vec!["Parameter".to_owned(), "Waarde".to_owned()],
+            vec!["Scenario".to_owned(), scenario.name.clone()],
+            vec!["Scenariobestanden".to_owned(), d.scenario_copies.join(", ")],
+            vec!["Cyclus".to_owned(), cycle.id.clone()],
+            vec!["Peildatum".to_owned(), dutch::date(counting_date)],
+            vec!["Intenties tellen mee".to_owned(), yes_no(scenario.counting.count_intentions).to_owned()],
+            vec![
+                "Overbrugging vereist bij latere opening".to_owned(),
+                yes_no(scenario.counting.require_bridging).to_owned(),
+            ],
+            vec!["Werkwijze".to_owned(), scenario.allocation.mode.as_str().to_owned()],
+            vec!["In aanmerking".to_owned(), scenario.allocation.eligibility.as_str().to_owned()],
+            vec!["Maxima (haalbaarheid)".to_owned(), yes_no(scenario.allocation.caps).to_owned()],
+            vec![
+                "Gewicht indicatief aandeel".to_owned(),
+                format!("{} (genormaliseerd {})", dutch::dec(w.indicative, 4), pct(n.indicative)),
+            ],
+            vec!["Gewicht inzet".to_owned(), format!("{} (genormaliseerd {})", dutch::dec(w.effort, 4), pct(n.effort))],
+            vec![
+                "Gewicht haalbaarheid".to_owned(),
+                format!("{} (genormaliseerd {})", dutch::dec(w.feasibility, 4), pct(n.feasibility)),
+            ],
+            vec![
+                "Rekenmethode".to_owned(),
+                match scenario.allocation.method {
+                    Method::Auto => "auto: gesloten vorm waar die exact is, anders lineair programma (HiGHS)",
+                    Method::Lp => "lp: altijd lineair programma (HiGHS)",
+                }
+                .to_owned(),
+            ],
+            vec!["Elastisch (boven de maxima)".to_owned(), yes_no(scenario.allocation.elastic).to_owned()],
+            vec![
+                "COROP-balans (hoogste deel van het tekort per regio)".to_owned(),
+                scenario.constraints.corop_max_share.map_or_else(|| "geen".to_owned(), pct),
+            ],
+            vec![
+                "Hoogste opgave per 1.000 inwoners, regulier".to_owned(),
+                per_1000(scenario.constraints.max_per_1000.regular),
+            ],
+            vec!["Hoogste opgave per 1.000 inwoners, amv".to_owned(), per_1000(scenario.constraints.max_per_1000.amv)],
+            vec![
+                "Wijzigingen op de gegevens (scenario)".to_owned(),
+                format!(
+                    "{} gemeenten, {} locaties, {} provincies",
+                    scenario.overrides.municipalities.len(),
+                    scenario.overrides.locations.len(),
+                    scenario.overrides.provinces.len()
+                ),
+            ],
+        ];
+        let parameters_text = vec![para(
+            "Alle keuzes waarmee deze berekening is gemaakt, zoals zij in de scenariobestanden staan (na overerving). Wijzigingen die het scenario op de gegevens aanbrengt, staan in de scenariobestanden in de map data/scenarios van het dossier.",
+        )];
+
+        let reproduction_text = vec![
+            para(format!(
+                "Dit document is gemaakt met {} versie {} (broncode-commit {}), met de rekenkern HiGHS {}. Het dossier bevat naast dit document een kopie van alle invoer (map data), de uitkomsten als JSON en CSV (map results) en manifest.json met de SHA-256-kenmerken van alle bestanden.",
+                env!("CARGO_PKG_NAME"),
+                env!("CARGO_PKG_VERSION"),
+                super::COMMIT,
+                d.highs
+            )),
+            para("Iedereen met het dossier en dit programma kan de berekening herhalen met het commando `spreiding verify <map van het dossier>`: het rekent de uitkomst opnieuw uit met de kopie van de invoer en controleert dat geen bestand is gewijzigd. De bestanden waarop de berekening berust, met hun kenmerken:"),
+        ];
+        let mut files = vec![vec!["Bestand".to_owned(), "Bytes".to_owned(), "SHA-256".to_owned()]];
+        for (path, bytes) in &d.recorded {
+            files.push(vec![path.clone(), int(bytes.len() as u64), super::sha256(bytes)]);
+        }
+
+        Ok(Document {
+            title: format!("Verdeelbesluit provincie {}: berekening", p.name),
+            title_note: "Deze berekening is gemaakt met het programma spreiding. Het dossier waarin dit document zit, bevat de invoer en de uitkomsten; met `spreiding verify` is na te gaan dat niets is gewijzigd.".to_owned(),
+            program: Program {
+                name: env!("CARGO_PKG_NAME"),
+                version: env!("CARGO_PKG_VERSION"),
+                commit: super::COMMIT,
+                highs: d.highs.clone(),
+            },
+            province: Named { code: p.code.to_string(), name: p.name.clone() },
+            cycle: CycleText {
+                id: cycle.id.clone(),
+                period: format!("{} tot {}", dutch::date(cycle.start), end),
+                counting_date: dutch::date(counting_date),
+            },
+            scenario: ScenarioText { name: scenario.name.clone() },
+            dataset: DatasetText { content_hash: d.sources.content_hash() },
+            status,
+            frame,
+            report_text,
+            report_table,
+            table_text,
+            tables,
+            maps_text,
+            maps_missing,
+            maps,
+            motivation_text,
+            motivations,
+            parameters_text,
+            parameters,
+            reproduction_text,
+            files,
+        })
+    }
+}
