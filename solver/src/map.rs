@@ -243,6 +243,25 @@ pub struct Choropleth<'a> {
     pub no_data: &'a str,
     /// Further lines under the legend (e.g. the provinces' status on the national map).
     pub notes: &'a [String],
+    /// Labels at the centre of each named province's shapes: (province code, text).
+    pub labels: &'a [(String, String)],
+}
+
+/// The centroid of a province's shapes (area-weighted over the rings' signed areas).
+fn centroid<'s>(shapes: impl Iterator<Item = &'s Shape>) -> Option<(f64, f64)> {
+    let (mut a, mut cx, mut cy) = (0.0, 0.0, 0.0);
+    for s in shapes {
+        for r in &s.rings {
+            for w in r.windows(2) {
+                let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+                let cross = x0 * y1 - x1 * y0;
+                a += cross;
+                cx += (x0 + x1) * cross;
+                cy += (y0 + y1) * cross;
+            }
+        }
+    }
+    (a.abs() > f64::EPSILON).then(|| (cx / (3.0 * a), cy / (3.0 * a)))
 }
 
 fn escape(s: &str) -> String {
@@ -298,6 +317,17 @@ pub fn svg(boundaries: &Boundaries, keep: &dyn Fn(&Shape) -> bool, map: &Choropl
         );
     }
     out.push_str("</g>\n");
+    for (province, text) in map.labels {
+        if let Some((x, y)) = centroid(shapes.iter().copied().filter(|s| &s.province == province)) {
+            let _ = writeln!(
+                out,
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" font-weight=\"bold\" text-anchor=\"middle\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">{}</text>",
+                px(x),
+                py(y),
+                escape(text)
+            );
+        }
+    }
     // Legend: one swatch per class, then "no data".
     let lx = WIDTH + 10.0;
     let _ = writeln!(out, "<g font-size=\"12\">");
@@ -429,12 +459,13 @@ mod tests {
     fn difference_classes_put_equal_in_the_middle_and_split_each_side_at_its_median() {
         let c = difference_classes(&[-4.0, -2.0, -1.0, 0.0, 0.0, 1.0, 3.0, 5.0, 7.0], &|x| format!("{x}"));
         let uppers: Vec<f64> = c.iter().map(|c| c.upper).collect();
-        assert_eq!(uppers, [-2.0, -1e-9, 1e-9, 5.0, f64::INFINITY]);
+        // Medians of the sizes: 1, 2, 4 -> 2; 1, 3, 5, 7 -> 3 (the lower of the middle two).
+        assert_eq!(uppers, [-2.0, -1e-9, 1e-9, 3.0, f64::INFINITY]);
         assert_eq!(c.iter().map(|c| c.colour).collect::<Vec<_>>(), DIVERGING);
         let at = |v: f64| class_of(&c, v);
-        assert_eq!((at(-4.0), at(-2.0), at(-1.0), at(0.0), at(1.0), at(5.0), at(7.0)), (0, 0, 1, 2, 3, 3, 4));
+        assert_eq!((at(-4.0), at(-2.0), at(-1.0), at(0.0), at(1.0), at(3.0), at(5.0)), (0, 0, 1, 2, 3, 3, 4));
         assert_eq!(c[0].label, "-2 of minder");
-        assert_eq!(c[4].label, "meer dan 5");
+        assert_eq!(c[4].label, "meer dan 3");
         // Only increases: no orange classes.
         let up = difference_classes(&[0.0, 2.0], &|x| format!("{x}"));
         assert_eq!(up.iter().map(|c| c.colour).collect::<Vec<_>>(), &DIVERGING[2..]);
@@ -469,6 +500,7 @@ mod tests {
             format: &|v| format!("{v:.1}"),
             no_data: "geen",
             notes: &notes,
+            labels: &[("PV20".to_owned(), "P<20>".to_owned())],
         };
         let svg = svg(&b, &|_| true, &map);
         assert_eq!(svg.matches("<path ").count(), 2);
@@ -478,6 +510,20 @@ mod tests {
         assert!(svg.contains("Plaatsen &lt;per&gt; 1.000"));
         assert!(svg.contains(">PV20: sluit niet</text>"));
         assert!(svg.contains(">1 - 2</text>"));
+        // The label sits at the centre of the province's two squares (5.0-5.2 E, 52.0-52.1 N).
+        let (cx, cy) = rd_new(52.05, 5.1);
+        let label = svg.lines().find(|l| l.contains(">P&lt;20&gt;</text>")).expect("the label");
+        let num = |key: &str| -> f64 {
+            let rest = &label[label.find(key).unwrap() + key.len()..];
+            rest[..rest.find('"').unwrap()].parse().unwrap()
+        };
+        let scale = (600.0 - 20.0)
+            / (b.shapes.iter().flat_map(|s| s.rings.iter().flatten()).map(|p| p.0).fold(f64::MIN, f64::max)
+                - b.shapes.iter().flat_map(|s| s.rings.iter().flatten()).map(|p| p.0).fold(f64::MAX, f64::min));
+        let x0 = b.shapes.iter().flat_map(|s| s.rings.iter().flatten()).map(|p| p.0).fold(f64::MAX, f64::min);
+        let y1 = b.shapes.iter().flat_map(|s| s.rings.iter().flatten()).map(|p| p.1).fold(f64::MIN, f64::max);
+        assert!((num("x=\"") - (10.0 + (cx - x0) * scale)).abs() < 2.0, "{label}");
+        assert!((num("y=\"") - (50.0 + (y1 - cy) * scale)).abs() < 2.0, "{label}");
         assert_eq!(svg, super::svg(&b, &|_| true, &map), "the bytes depend only on the input");
     }
 

@@ -29,6 +29,10 @@ fn item(text: impl Into<String>) -> Block {
     Block { kind: "item", text: text.into() }
 }
 
+fn code(text: impl Into<String>) -> Block {
+    Block { kind: "code", text: text.into() }
+}
+
 #[derive(Serialize)]
 struct Program {
     name: &'static str,
@@ -89,6 +93,13 @@ struct Motivation {
     blocks: Vec<Block>,
 }
 
+/// The motivations of one commodity.
+#[derive(Serialize)]
+struct MotivationGroup {
+    title: String,
+    members: Vec<Motivation>,
+}
+
 /// Everything the template shows.
 #[derive(Serialize)]
 pub struct Document {
@@ -109,9 +120,11 @@ pub struct Document {
     maps_missing: Vec<Block>,
     maps: Vec<MapRef>,
     motivation_text: Vec<Block>,
-    motivations: Vec<Motivation>,
+    motivations: Vec<MotivationGroup>,
     parameters_text: Vec<Block>,
     parameters: Vec<Vec<String>>,
+    overrides_text: Vec<Block>,
+    overrides: Vec<Vec<String>>,
     reproduction_text: Vec<Block>,
     files: Vec<Vec<String>>,
 }
@@ -186,6 +199,87 @@ fn blocks_of(text: &str) -> Vec<Block> {
         }
     }
     out
+}
+
+/// The scenario's overrides, one row each: what, the change, where (the dossier's copy and line).
+fn overrides_table(d: &Dossier) -> Vec<Vec<String>> {
+    let o = &d.scenario.overrides;
+    let copy = |origin: &spreiding_solver::model::Origin| {
+        let file = d.chain.iter().find(|(_, s)| s.name == origin.source).map_or(origin.source.as_str(), |(n, _)| n);
+        format!("{file}:{}", origin.line)
+    };
+    let name = |code: &spreiding_solver::model::MunicipalityCode| {
+        d.dataset
+            .municipality_index(code)
+            .map_or_else(String::new, |i| format!(" {}", d.dataset.municipalities()[i].name))
+    };
+    let int = |n: u32| dutch::int(u64::from(n));
+    let mut rows = vec![vec!["Wat".to_owned(), "Wijziging".to_owned(), "Waar".to_owned()]];
+    for m in &o.municipalities {
+        let mut parts = Vec::new();
+        if let Some(c) = m.cap.regular {
+            parts.push(format!("maximum regulier {}", int(c)));
+        }
+        if let Some(c) = m.cap.amv {
+            parts.push(format!("maximum amv {}", int(c)));
+        }
+        if let Some(s) = m.score {
+            parts.push(format!("haalbaarheidsscore {}", dutch::dec(s, 2)));
+        }
+        match &m.excluded {
+            Some(Some(reason)) => parts.push(format!("uitgezonderd ({reason})")),
+            Some(None) => parts.push("uitzondering opgeheven".to_owned()),
+            None => {}
+        }
+        rows.push(vec![format!("Gemeente {}{}", m.code, name(&m.code)), parts.join("; "), copy(&m.origin)]);
+    }
+    for l in &o.locations {
+        let action = match l.action {
+            spreiding_solver::model::LocationAction::Add => "toegevoegd",
+            spreiding_solver::model::LocationAction::Remove => "verwijderd",
+            spreiding_solver::model::LocationAction::Change => "gewijzigd",
+        };
+        let mut parts = vec![action.to_owned()];
+        if let Some(p) = l.places.regular {
+            parts.push(format!("regulier {} plaatsen", int(p)));
+        }
+        if let Some(p) = l.places.amv {
+            parts.push(format!("amv {} plaatsen", int(p)));
+        }
+        if let Some(s) = l.status {
+            parts.push(format!("status {}", s.dutch()));
+        }
+        if let Some(o) = l.opens {
+            parts.push(format!("opent {}", dutch::date(o)));
+        }
+        match l.closes {
+            Some(Some(c)) => parts.push(format!("sluit {}", dutch::date(c))),
+            Some(None) => parts.push("zonder einddatum".to_owned()),
+            None => {}
+        }
+        if let Some(b) = l.bridging {
+            parts.push(format!("overbrugging {}", yes_no(b)));
+        }
+        if let Some(t) = l.location_total {
+            parts.push(format!("locatie totaal {}", int(t)));
+        }
+        rows.push(vec![
+            format!("Locatie {} in {}{}", l.location_id, l.municipality, name(&l.municipality)),
+            parts.join("; "),
+            copy(&l.origin),
+        ]);
+    }
+    for p in &o.provinces {
+        let mut parts = Vec::new();
+        if let Some(t) = p.target.regular {
+            parts.push(format!("opgave regulier {}", int(t)));
+        }
+        if let Some(t) = p.target.amv {
+            parts.push(format!("opgave amv {}", int(t)));
+        }
+        rows.push(vec![format!("Provincie {}", p.code), parts.join("; "), copy(&p.origin)]);
+    }
+    rows
 }
 
 impl Document {
@@ -351,13 +445,17 @@ impl Document {
 
         let mut motivations = Vec::new();
         for c in &open {
+            let mut group = Vec::new();
             for m in members.iter().filter(|m| m.commodity == *c) {
                 let e = explain(dataset, scenario, &d.solution, &m.code, *c)?;
-                motivations.push(Motivation {
-                    title: format!("{} ({}), {}", m.name, m.code, commodity_places(*c)),
+                group.push(Motivation {
+                    title: format!("{} ({}), {}", m.name, m.code, commodity_label(*c).to_lowercase()),
                     blocks: blocks_of(&dutch::render(&e)),
                 });
             }
+            let mut title = commodity_places(*c).to_owned();
+            title[..1].make_ascii_uppercase();
+            motivations.push(MotivationGroup { title, members: group });
         }
         let motivation_text = vec![para(if open.is_empty() {
             "Het verslag van de provincie sluit voor beide soorten opvangplaatsen: er is niets verdeeld en er is geen motivering per gemeente.".to_owned()
@@ -438,7 +536,9 @@ impl Document {
                 super::COMMIT,
                 d.highs
             )),
-            para("Iedereen met het dossier en dit programma kan de berekening herhalen met het commando `spreiding verify <map van het dossier>`: het rekent de uitkomst opnieuw uit met de kopie van de invoer en controleert dat geen bestand is gewijzigd. De bestanden waarop de berekening berust, met hun kenmerken:"),
+            para("Iedereen met het dossier en dit programma kan de berekening herhalen met het commando"),
+            code("spreiding verify <map van het dossier>"),
+            para("Het rekent de uitkomsten en dit document opnieuw uit met de kopie van de invoer in het dossier en controleert dat geen bestand is gewijzigd. De bestanden waarop de berekening berust, met hun grootte en kenmerk:"),
         ];
         let mut files = vec![vec!["Bestand".to_owned(), "Bytes".to_owned(), "SHA-256".to_owned()]];
         for (path, bytes) in &d.recorded {
@@ -447,7 +547,7 @@ impl Document {
 
         Ok(Document {
             title: format!("Verdeelbesluit provincie {}: berekening", p.name),
-            title_note: "Deze berekening is gemaakt met het programma spreiding. Het dossier waarin dit document zit, bevat de invoer en de uitkomsten; met `spreiding verify` is na te gaan dat niets is gewijzigd.".to_owned(),
+            title_note: "Deze berekening is gemaakt met het programma spreiding. Het dossier waarin dit document zit, bevat de invoer en de uitkomsten; met het commando 'spreiding verify' is na te gaan dat niets is gewijzigd (hoofdstuk 7).".to_owned(),
             program: Program {
                 name: env!("CARGO_PKG_NAME"),
                 version: env!("CARGO_PKG_VERSION"),
@@ -475,6 +575,10 @@ impl Document {
             motivations,
             parameters_text,
             parameters,
+            overrides_text: vec![para(
+                "De wijzigingen die het scenario op de gegevens aanbrengt, in de volgorde waarin zij worden toegepast, met het bestand en de regel waar zij staan:",
+            )],
+            overrides: overrides_table(d),
             reproduction_text,
             files,
         })

@@ -1,7 +1,6 @@
 //! The dossier's maps and `spreiding map`: which values a map shows and how they are written
 //! (Dutch numbers), on the library's choropleth ([`spreiding_solver::map`]).
 
-use super::document::commodity_label;
 use anyhow::{bail, Result};
 use clap::ValueEnum;
 use spreiding_solver::explain::dutch;
@@ -42,10 +41,11 @@ fn draw(
     values: &BTreeMap<String, f64>,
     format: &dyn Fn(f64) -> String,
     notes: &[String],
+    labels: &[(String, String)],
 ) -> String {
     let shown: Vec<f64> = b.shapes.iter().filter(|s| keep(s)).filter_map(|s| values.get(&s.code).copied()).collect();
     let classes = quantile_classes(&shown, format);
-    svg(b, keep, &Choropleth { title, values, classes: &classes, format, no_data: "geen gegevens", notes })
+    svg(b, keep, &Choropleth { title, values, classes: &classes, format, no_data: "geen gegevens", notes, labels })
 }
 
 /// A province's two maps: obligation per 1,000 inhabitants and places allocated (both
@@ -57,8 +57,8 @@ pub fn province(b: &Boundaries, dataset: &Dataset, solution: &Solution, code: &P
     let per = metric_values(dataset, solution, Metric::ObligationPer1000, &BOTH);
     let allocated = metric_values(dataset, solution, Metric::Allocated, &BOTH);
     [
-        draw(b, &keep, &format!("{name}: opgave per 1.000 inwoners"), &per, &per_1000, &[]),
-        draw(b, &keep, &format!("{name}: toegewezen plaatsen"), &allocated, &places, &[]),
+        draw(b, &keep, &format!("{name}: opgave per 1.000 inwoners"), &per, &per_1000, &[], &[]),
+        draw(b, &keep, &format!("{name}: toegewezen plaatsen"), &allocated, &places, &[], &[]),
     ]
 }
 
@@ -66,17 +66,22 @@ pub fn province(b: &Boundaries, dataset: &Dataset, solution: &Solution, code: &P
 /// province's status per commodity under the legend.
 pub fn national(b: &Boundaries, dataset: &Dataset, solution: &Solution, report: &Report) -> String {
     let per = metric_values(dataset, solution, Metric::ObligationPer1000, &BOTH);
-    let mut notes = vec!["Verslag per provincie:".to_owned()];
+    let mut notes = vec!["Verslag per provincie (regulier; amv):".to_owned()];
+    let mut labels = Vec::new();
     for p in dataset.provinces() {
-        for r in report.provinces.iter().filter(|r| r.code == p.code) {
-            let short = match r.status {
+        let status: Vec<String> = report
+            .provinces
+            .iter()
+            .filter(|r| r.code == p.code)
+            .map(|r| match r.status {
                 spreiding_solver::solve::Status::Closes => "sluit".to_owned(),
                 _ => format!("tekort {}", dutch::int(u64::from(r.shortfall))),
-            };
-            notes.push(format!("{} {} {}: {short}", p.code, p.name, commodity_label(r.commodity).to_lowercase()));
-        }
+            })
+            .collect();
+        notes.push(format!("{} {}: {}", p.code, p.name, status.join("; ")));
+        labels.push((p.code.to_string(), p.code.to_string()));
     }
-    draw(b, &|_| true, "Nederland: opgave per 1.000 inwoners", &per, &per_1000, &notes)
+    draw(b, &|_| true, "Nederland: opgave per 1.000 inwoners", &per, &per_1000, &notes, &labels)
 }
 
 /// What `spreiding map` shows.
@@ -188,6 +193,7 @@ pub fn command(args: MapArgs) -> Result<u8> {
                     format: &signed,
                     no_data: "geen gegevens",
                     notes: &notes,
+                    labels: &[],
                 },
             )
         }
@@ -199,7 +205,7 @@ pub fn command(args: MapArgs) -> Result<u8> {
             };
             let values = metric_values(&d.dataset, &d.solution, m, commodities);
             let title = format!("{area}: {}{what}, scenario \"{}\"", m.dutch(), d.scenario.name);
-            draw(&b, &keep, &title, &values, format, &[])
+            draw(&b, &keep, &title, &values, format, &[], &[])
         }
     };
     crate::atomic::write_output(Some(&args.out), text.as_bytes())?;

@@ -56,7 +56,7 @@ fn dutch(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);
@@ -96,7 +96,7 @@ fn the_pdf_names_every_municipality_with_its_obligation_under_every_section() {
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     let text = pdf_text(&out.join("verdeelbesluit-PV26.pdf"));
     for heading in [
-        "Berekening van de verdeling van opvangplaatsen",
+        "Berekening van de verdeling van",
         "Provincie Utrecht (PV26)",
         "Wettelijk kader en telregels",
         "Het provinciaal verslag",
@@ -240,13 +240,14 @@ fn a_dossier_is_the_same_twice_and_verify_names_each_touched_file() {
     assert!(text.contains("results/report.json: changed"), "{text}");
     // A changed input whose hash was also changed in the manifest: the recomputation differs.
     let (code, text) = touched("forged", &|d| {
-        let p = d.join("data/dataset/illustrative/locations.csv");
+        let p = d.join("data/dataset/illustrative/effort.csv");
         let old = fs::read(&p).unwrap();
         let text = String::from_utf8(old.clone()).unwrap();
-        // The first location's regular places, doubled.
+        // The first municipality's effort in its first year, ten times larger (the scenario
+        // weighs effort).
         let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
         let mut cells: Vec<String> = lines[1].split(',').map(str::to_owned).collect();
-        cells[2] = (cells[2].parse::<u32>().unwrap() * 2 + 50).to_string();
+        cells[2] = (cells[2].parse::<f64>().unwrap() * 10.0 + 100.0).to_string();
         lines[1] = cells.join(",");
         let new = lines.join("\n") + "\n";
         fs::write(&p, &new).unwrap();
@@ -257,7 +258,7 @@ fn a_dossier_is_the_same_twice_and_verify_names_each_touched_file() {
     });
     assert_eq!(code, Some(1));
     assert!(text.contains("results/report.json: differs from the recomputation"), "{text}");
-    assert!(!text.contains("locations.csv: changed"), "{text}");
+    assert!(!text.contains("effort.csv: changed"), "{text}");
     // A file that is not in the manifest.
     let (code, text) = touched("extra", &|d| fs::write(d.join("results/extra.csv"), "x\n").unwrap());
     assert_eq!(code, Some(1));
@@ -423,4 +424,45 @@ fn a_data_set_without_boundaries_gets_a_dossier_without_maps() {
     let run = spreiding().args(["map", "--out"]).arg(tmp.path().join("m.svg")).arg(&scenario).output().unwrap();
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("has no boundary file"));
+}
+
+#[test]
+fn an_extends_chain_is_copied_whole_and_its_overrides_are_listed_where_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let child = tmp.path().join("bezwaar.toml");
+    let base = scenario_path("rest-indicative");
+    fs::write(
+        &child,
+        format!(
+            "extends = \"{}\"\nname = \"bezwaar-GM0344\"\n\n[[overrides.municipalities]]\ncode = \"GM0344\"\nmax_additional_regular = 300\n",
+            base.display()
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("d");
+    let run = dossier(&child, &["PV26"], &out);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(fs::read(out.join("data/scenarios/0-bezwaar.toml")).unwrap(), fs::read(&child).unwrap());
+    assert_eq!(fs::read(out.join("data/scenarios/1-rest-indicative.toml")).unwrap(), fs::read(&base).unwrap());
+    let manifest: serde_json::Value = serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(
+        manifest["inputs"]["scenarios"],
+        serde_json::json!(["data/scenarios/0-bezwaar.toml", "data/scenarios/1-rest-indicative.toml"])
+    );
+    let text = pdf_text(&out.join("verdeelbesluit-PV26.pdf"));
+    let row = text.lines().find(|l| l.contains("Gemeente GM0344 Utrecht")).expect("the override's row");
+    assert!(row.contains("maximum regulier 300") && row.contains("data/scenarios/0-bezwaar.toml:4"), "{row}");
+    // The municipality's table row carries the cap.
+    let report = csv_report(&child);
+    let obligation = report[&("GM0344".to_owned(), "regular".to_owned())].2;
+    assert!(
+        text.lines().any(|l| l.trim_start().starts_with("GM0344")
+            && l.contains(" 300 ")
+            && l.trim_end().ends_with(&dutch(obligation))),
+        "no table row with the cap 300"
+    );
+    // The copies alone reproduce it: the original files are gone.
+    fs::remove_file(&child).unwrap();
+    let ok = spreiding().arg("verify").arg(&out).output().unwrap();
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stdout));
 }

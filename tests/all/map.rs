@@ -38,6 +38,7 @@ fn the_boundary_file_covers_the_data_set_in_rd_new() {
         format: &|v| format!("{v:.0}"),
         no_data: "geen gegevens",
         notes: &[],
+        labels: &[],
     };
     let national = svg(&b, &|_| true, &map);
     assert_eq!(national.matches("<path ").count(), 342);
