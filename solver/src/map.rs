@@ -274,7 +274,7 @@ fn escape(s: &str) -> String {
 pub fn svg(boundaries: &Boundaries, keep: &dyn Fn(&Shape) -> bool, map: &Choropleth<'_>) -> String {
     const WIDTH: f64 = 600.0;
     const MARGIN: f64 = 10.0;
-    const LEGEND: f64 = 230.0;
+    const LEGEND: f64 = 270.0;
     let shapes: Vec<&Shape> = boundaries.shapes.iter().filter(|s| keep(s)).collect();
     let points = || shapes.iter().flat_map(|s| s.rings.iter().flatten());
     let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
