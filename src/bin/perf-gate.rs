@@ -5,11 +5,12 @@
 //! with the baseline committed in `.ci/perf-baseline.toml`, and fails when a workload needs
 //! more than the threshold (10%) above its baseline.
 //!
-//! Update the baseline on purpose, after a change that is meant to cost more (or that made
-//! things faster), on the CI kind of machine:
+//! The binary measured is the one `cargo test --release` builds (`.ci/run` measures it right
+//! after the tests, without a second build). Update the baseline on purpose, after a change
+//! that is meant to cost more (or that made things faster), on the CI kind of machine:
 //!
 //! ```sh
-//! cargo build --release --bins && ./target/release/perf-gate --update
+//! cargo test --release --no-run && ./target/release/perf-gate --update
 //! git commit .ci/perf-baseline.toml -m "perf baseline: <why>"
 //! ```
 
