@@ -10,7 +10,7 @@
 
 use crate::io::{InputError, Problem, Source};
 use crate::model::{Commodity, Dataset};
-use crate::Solution;
+use crate::solve::Solution;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 

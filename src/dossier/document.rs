@@ -288,7 +288,10 @@ impl Document {
         let dataset = &d.dataset;
         let scenario = &d.scenario;
         let cycle = dataset.cycle();
-        let p = &dataset.provinces()[dataset.province_index(province).expect("a province of the data set")];
+        let Some(index) = dataset.province_index(province) else {
+            anyhow::bail!("{province} is not a province of the data set");
+        };
+        let p = &dataset.provinces()[index];
         let rows: Vec<_> = report.provinces.iter().filter(|r| &r.code == province).collect();
         let int = |n: u64| dutch::int(n);
         let end = dutch::date(cycle.end);
@@ -382,7 +385,7 @@ impl Document {
             dataset.municipality_index(&m.code).map_or(0, |i| u64::from(dataset.municipalities()[i].population))
         };
         let table_text = vec![para(
-            "Per gemeente: inwoners (CBS, 1 januari 2024), het indicatieve aantal, de getelde plaatsen, of zij in aanmerking komt voor extra plaatsen, haar verdeelsleutel, haar maximum aantal extra plaatsen, de toegewezen plaatsen en haar opgave (getelde plus toegewezen plaatsen). Een streepje: geen maximum.",
+            "Per gemeente: inwoners (volgens de gegevensset), het indicatieve aantal, de getelde plaatsen, of zij in aanmerking komt voor extra plaatsen, haar verdeelsleutel, haar maximum aantal extra plaatsen, de toegewezen plaatsen en haar opgave (getelde plus toegewezen plaatsen). Een streepje: geen maximum.",
         )];
         let tables: Vec<Table> = [Commodity::Regular, Commodity::Amv]
             .into_iter()

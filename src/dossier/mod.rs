@@ -245,7 +245,14 @@ impl Dossier {
                 }
                 let doc = document::Document::new(self, &report, code, refs)?;
                 images.push(("dossier.json", serde_json::to_vec(&doc)?));
-                out.push((format!("verdeelbesluit-{code}.pdf"), pdf::typeset(TEMPLATE, &images)?));
+                out.push((
+                    format!("verdeelbesluit-{code}.pdf"),
+                    pdf::typeset(
+                        TEMPLATE,
+                        &images,
+                        &format!("spreiding-verdeelbesluit-{code}-{}", self.scenario.name),
+                    )?,
+                ));
                 Ok(out)
             })
             .collect::<Result<_>>()?;
@@ -445,6 +452,16 @@ pub fn verify(dir: &Path) -> Result<u8> {
         .with_context(|| format!("{}: not a dossier manifest ({FORMAT})", manifest_path.display()))?;
     if manifest.format != FORMAT {
         bail!("{}: format {}, this program reads {FORMAT}", manifest_path.display(), manifest.format);
+    }
+    // Every path the manifest names lies inside the dossier.
+    let named =
+        manifest.files.iter().map(|f| f.path.as_str()).chain(manifest.inputs.scenarios.iter().map(String::as_str));
+    for path in named.chain([manifest.inputs.dataset.as_str()]) {
+        let inside =
+            !path.is_empty() && Path::new(path).components().all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !inside {
+            bail!("{}: the path `{path}` does not lie inside the dossier", manifest_path.display());
+        }
     }
     let mut differ: Vec<String> = Vec::new();
     let listed: BTreeMap<&str, &FileEntry> = manifest.files.iter().map(|f| (f.path.as_str(), f)).collect();

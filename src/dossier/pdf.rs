@@ -68,9 +68,10 @@ impl World for Memory {
     }
 }
 
-/// Typesets `template` with the named `files` (data, images) beside it into PDF bytes. A
-/// template error is a program error: it names the message and where in the template.
-pub fn typeset(template: &str, files: &[(&str, Vec<u8>)]) -> Result<Vec<u8>> {
+/// Typesets `template` with the named `files` (data, images) beside it into PDF bytes; `ident`
+/// names the document stably (the PDF's identifier is derived from it). A template error is a
+/// program error: it names the message and where in the template.
+pub fn typeset(template: &str, files: &[(&str, Vec<u8>)], ident: &str) -> Result<Vec<u8>> {
     let main = id("main.typ")?;
     let mut world = Memory { main, source: Source::new(main, template.to_owned()), files: HashMap::new() };
     for (name, bytes) in files {
@@ -93,10 +94,39 @@ pub fn typeset(template: &str, files: &[(&str, Vec<u8>)]) -> Result<Vec<u8>> {
     };
     let document: PagedDocument = typst::compile(&world).output.map_err(|d| fail(&d))?;
     let options = typst_pdf::PdfOptions {
-        ident: Smart::Custom("spreiding-verdeelbesluit".into()),
+        ident: Smart::Custom(ident.to_owned()),
         creator: Smart::Custom(Some(format!("spreiding {}", env!("CARGO_PKG_VERSION")))),
         timestamp: None,
         ..Default::default()
     };
     typst_pdf::pdf(&document, &options).map_err(|d| fail(&d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::typeset;
+
+    #[test]
+    fn the_same_input_gives_the_same_bytes_without_a_date() {
+        let template = "#set text(font: \"Libertinus Serif\")\n#let d = json(\"d.json\")\n= #d.title\nÉén, twee: #d.n";
+        let files = [("d.json", br#"{"title": "Verdeling", "n": "1.065"}"#.to_vec())];
+        let a = typeset(template, &files, "test").unwrap();
+        let b = typeset(template, &files, "test").unwrap();
+        assert!(a.starts_with(b"%PDF-"));
+        assert_eq!(a, b);
+        let text = String::from_utf8_lossy(&a);
+        assert!(!text.contains("/CreationDate") && !text.contains("/ModDate"), "a date in the PDF");
+        // Another identifier gives another document id, nothing else.
+        assert_ne!(a, typeset(template, &files, "other").unwrap());
+    }
+
+    #[test]
+    fn template_errors_name_the_line_and_missing_files_the_file() {
+        let e = typeset("= Titel\n\n#let x = (\n", &[], "t").unwrap_err().to_string();
+        assert!(e.starts_with("typesetting the PDF failed:") && e.contains("(template line 3)"), "{e}");
+        let e = typeset("#json(\"missing.json\")", &[], "t").unwrap_err().to_string();
+        assert!(e.contains("missing.json"), "{e}");
+        // A file name the typesetter cannot take.
+        assert!(typeset("x", &[("../up.json", vec![])], "t").is_err());
+    }
 }
