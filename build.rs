@@ -17,11 +17,14 @@ fn main() {
         .or_else(|| git(&["rev-parse", "HEAD"]))
         .unwrap_or_else(|| "unknown".to_owned());
     if let Some(dir) = git(&["rev-parse", "--git-dir"]) {
-        println!("cargo:rerun-if-changed={dir}/HEAD");
+        // Only files that exist: cargo takes a missing one as changed on every build.
+        let mut watch = vec![format!("{dir}/HEAD"), format!("{dir}/packed-refs")];
         if let Some(reference) = git(&["symbolic-ref", "-q", "HEAD"]) {
-            println!("cargo:rerun-if-changed={dir}/{reference}");
+            watch.push(format!("{dir}/{reference}"));
         }
-        println!("cargo:rerun-if-changed={dir}/packed-refs");
+        for file in watch.iter().filter(|f| std::path::Path::new(f).exists()) {
+            println!("cargo:rerun-if-changed={file}");
+        }
     }
     println!("cargo:rustc-env=SPREIDING_COMMIT={commit}");
 }
