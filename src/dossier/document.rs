@@ -479,7 +479,10 @@ impl Document {
         let parameters = vec![
             vec!["Parameter".to_owned(), "Waarde".to_owned()],
             vec!["Scenario".to_owned(), scenario.name.clone()],
-            vec!["Scenariobestanden".to_owned(), d.scenario_copies.join(", ")],
+            vec![
+                "Scenariobestanden".to_owned(),
+                d.chain.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>().join(", "),
+            ],
             vec!["Cyclus".to_owned(), cycle.id.clone()],
             vec!["Peildatum".to_owned(), dutch::date(counting_date)],
             vec!["Intenties tellen mee".to_owned(), yes_no(scenario.counting.count_intentions).to_owned()],

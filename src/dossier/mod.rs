@@ -68,8 +68,6 @@ pub(crate) struct Dossier {
     boundaries: Option<(String, Source, Boundaries)>,
     /// The scenario chain: its file names in the dossier and texts, itself first.
     chain: Vec<(String, Source)>,
-    /// The names of the scenario copies (for the parameters section).
-    scenario_copies: Vec<String>,
     /// The dossier's input and result files (path in the dossier, bytes), by path.
     recorded: BTreeMap<String, Vec<u8>>,
     /// The linked HiGHS version.
@@ -187,7 +185,6 @@ impl Dossier {
         recorded.insert("results/report.json".into(), output::render(Format::Json, &dataset, &solution)?);
         recorded.insert("results/report.csv".into(), output::render(Format::Csv, &dataset, &solution)?);
         Ok(Dossier {
-            scenario_copies: chain.iter().map(|(n, _)| n.clone()).collect(),
             scenario,
             sources,
             dataset,
@@ -322,7 +319,7 @@ pub struct Args {
 /// never sees half a dossier; an `out` that exists must be a dossier (it is replaced) or empty.
 pub fn write(args: Args) -> Result<u8> {
     let d = Dossier::load(&args.scenario)?;
-    let provinces = if args.provinces.is_empty() {
+    let mut provinces = if args.provinces.is_empty() {
         d.open_provinces()
     } else {
         args.provinces
@@ -335,7 +332,6 @@ pub fn write(args: Args) -> Result<u8> {
             })
             .collect::<Result<Vec<_>>>()?
     };
-    let mut provinces = provinces;
     provinces.sort();
     provinces.dedup();
     if provinces.is_empty() {

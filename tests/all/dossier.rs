@@ -396,15 +396,7 @@ fn bad_requests_are_refused_with_what_would_be_valid() {
 fn a_data_set_without_boundaries_gets_a_dossier_without_maps() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    for f in [
-        "cycle.toml",
-        "provinces.csv",
-        "municipalities.csv",
-        "illustrative/locations.csv",
-        "illustrative/effort.csv",
-        "illustrative/feasibility.csv",
-        "illustrative/exclusions.csv",
-    ] {
+    for f in spreiding_solver::io::DatasetSources::FILES {
         let to = data.join(f);
         fs::create_dir_all(to.parent().unwrap()).unwrap();
         fs::copy(dataset_path().join(f), to).unwrap();
