@@ -102,6 +102,7 @@ pub fn country(scale: u32, seed: u64) -> Dataset {
                 indicative_source: IndicativeSource::Reconstructed,
                 effort_places: 0.0,
                 effort_years: 10,
+                effort_by_year: Vec::new(),
                 cap: PerCommodity::default(),
                 feasibility_score: 0.0,
                 feasibility_reason: String::new(),

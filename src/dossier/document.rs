@@ -203,81 +203,13 @@ fn blocks_of(text: &str) -> Vec<Block> {
 
 /// The scenario's overrides, one row each: what, the change, where (the dossier's copy and line).
 fn overrides_table(d: &Dossier) -> Vec<Vec<String>> {
-    let o = &d.scenario.overrides;
     let copy = |origin: &spreiding_solver::model::Origin| {
         let file = d.chain.iter().find(|(_, s)| s.name == origin.source).map_or(origin.source.as_str(), |(n, _)| n);
         format!("{file}:{}", origin.line)
     };
-    let name = |code: &spreiding_solver::model::MunicipalityCode| {
-        d.dataset
-            .municipality_index(code)
-            .map_or_else(String::new, |i| format!(" {}", d.dataset.municipalities()[i].name))
-    };
-    let int = |n: u32| dutch::int(u64::from(n));
     let mut rows = vec![vec!["Wat".to_owned(), "Wijziging".to_owned(), "Waar".to_owned()]];
-    for m in &o.municipalities {
-        let mut parts = Vec::new();
-        if let Some(c) = m.cap.regular {
-            parts.push(format!("maximum regulier {}", int(c)));
-        }
-        if let Some(c) = m.cap.amv {
-            parts.push(format!("maximum amv {}", int(c)));
-        }
-        if let Some(s) = m.score {
-            parts.push(format!("haalbaarheidsscore {}", dutch::dec(s, 2)));
-        }
-        match &m.excluded {
-            Some(Some(reason)) => parts.push(format!("uitgezonderd ({reason})")),
-            Some(None) => parts.push("uitzondering opgeheven".to_owned()),
-            None => {}
-        }
-        rows.push(vec![format!("Gemeente {}{}", m.code, name(&m.code)), parts.join("; "), copy(&m.origin)]);
-    }
-    for l in &o.locations {
-        let action = match l.action {
-            spreiding_solver::model::LocationAction::Add => "toegevoegd",
-            spreiding_solver::model::LocationAction::Remove => "verwijderd",
-            spreiding_solver::model::LocationAction::Change => "gewijzigd",
-        };
-        let mut parts = vec![action.to_owned()];
-        if let Some(p) = l.places.regular {
-            parts.push(format!("regulier {} plaatsen", int(p)));
-        }
-        if let Some(p) = l.places.amv {
-            parts.push(format!("amv {} plaatsen", int(p)));
-        }
-        if let Some(s) = l.status {
-            parts.push(format!("status {}", s.dutch()));
-        }
-        if let Some(o) = l.opens {
-            parts.push(format!("opent {}", dutch::date(o)));
-        }
-        match l.closes {
-            Some(Some(c)) => parts.push(format!("sluit {}", dutch::date(c))),
-            Some(None) => parts.push("zonder einddatum".to_owned()),
-            None => {}
-        }
-        if let Some(b) = l.bridging {
-            parts.push(format!("overbrugging {}", yes_no(b)));
-        }
-        if let Some(t) = l.location_total {
-            parts.push(format!("locatie totaal {}", int(t)));
-        }
-        rows.push(vec![
-            format!("Locatie {} in {}{}", l.location_id, l.municipality, name(&l.municipality)),
-            parts.join("; "),
-            copy(&l.origin),
-        ]);
-    }
-    for p in &o.provinces {
-        let mut parts = Vec::new();
-        if let Some(t) = p.target.regular {
-            parts.push(format!("opgave regulier {}", int(t)));
-        }
-        if let Some(t) = p.target.amv {
-            parts.push(format!("opgave amv {}", int(t)));
-        }
-        rows.push(vec![format!("Provincie {}", p.code), parts.join("; "), copy(&p.origin)]);
+    for line in dutch::override_lines(&d.dataset, &d.scenario.overrides) {
+        rows.push(vec![line.what, line.change, copy(&line.origin)]);
     }
     rows
 }
@@ -523,10 +455,11 @@ impl Document {
             vec![
                 "Wijzigingen op de gegevens (scenario)".to_owned(),
                 format!(
-                    "{} gemeenten, {} locaties, {} provincies",
+                    "{} gemeenten, {} locaties, {} provincies, {} inzetcijfers",
                     scenario.overrides.municipalities.len(),
                     scenario.overrides.locations.len(),
-                    scenario.overrides.provinces.len()
+                    scenario.overrides.provinces.len(),
+                    scenario.overrides.effort.len()
                 ),
             ],
         ];

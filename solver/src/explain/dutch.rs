@@ -5,9 +5,12 @@
 use super::Explanation;
 use crate::counting::Verdict;
 use crate::keys::Standing;
-use crate::model::{AllocationMode, Date, IndicativeSource};
+use crate::model::{
+    AllocationMode, Dataset, Date, IndicativeSource, LocationAction, MunicipalityCode, Origin, Overrides,
+};
 use crate::solve::{CapSource, Reason, Status};
 use chrono::Datelike;
+use serde::Serialize;
 use std::fmt::Write;
 
 const MONTHS: [&str; 12] = [
@@ -67,7 +70,8 @@ pub fn dec(x: f64, decimals: usize) -> String {
     }
 }
 
-fn pct(x: f64) -> String {
+/// A share as a percentage with one decimal: "12,5%".
+pub fn pct(x: f64) -> String {
     format!("{}%", dec(100.0 * x, 1))
 }
 
@@ -443,4 +447,107 @@ mod tests {
         assert_eq!(dec(0.5, 0), "0");
         assert_eq!(dec(999.9999, 2), "1.000,00");
     }
+}
+
+/// One change to the data set, described for a decision: what it changes, how, and where it
+/// was written.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OverrideLine {
+    /// What is changed ("Gemeente GM0014 Groningen", "Locatie L0002 in GM0014 Groningen").
+    pub what: String,
+    /// The change ("toegevoegd; regulier 120 plaatsen; ...").
+    pub change: String,
+    /// Where it was written.
+    pub origin: Origin,
+}
+
+/// The changes of `overrides`, in the order they are applied, described in Dutch; municipality
+/// names from `dataset` where it has them.
+pub fn override_lines(dataset: &Dataset, o: &Overrides) -> Vec<OverrideLine> {
+    let name = |code: &MunicipalityCode| {
+        dataset.municipality_index(code).map_or_else(String::new, |i| format!(" {}", dataset.municipalities()[i].name))
+    };
+    let n = |v: u32| int(u64::from(v));
+    let yes_no = |b: bool| if b { "ja" } else { "nee" };
+    let mut rows = Vec::new();
+    for m in &o.municipalities {
+        let mut parts = Vec::new();
+        if let Some(c) = m.cap.regular {
+            parts.push(format!("maximum regulier {}", n(c)));
+        }
+        if let Some(c) = m.cap.amv {
+            parts.push(format!("maximum amv {}", n(c)));
+        }
+        if let Some(s) = m.score {
+            parts.push(format!("haalbaarheidsscore {}", dec(s, 2)));
+        }
+        match &m.excluded {
+            Some(Some(reason)) => parts.push(format!("uitgezonderd ({reason})")),
+            Some(None) => parts.push("uitzondering opgeheven".to_owned()),
+            None => {}
+        }
+        rows.push(OverrideLine {
+            what: format!("Gemeente {}{}", m.code, name(&m.code)),
+            change: parts.join("; "),
+            origin: m.origin.clone(),
+        });
+    }
+    for l in &o.locations {
+        let action = match l.action {
+            LocationAction::Add => "toegevoegd",
+            LocationAction::Remove => "verwijderd",
+            LocationAction::Change => "gewijzigd",
+        };
+        let mut parts = vec![action.to_owned()];
+        if let Some(p) = l.places.regular {
+            parts.push(format!("regulier {} plaatsen", n(p)));
+        }
+        if let Some(p) = l.places.amv {
+            parts.push(format!("amv {} plaatsen", n(p)));
+        }
+        if let Some(s) = l.status {
+            parts.push(format!("status {}", s.dutch()));
+        }
+        if let Some(o) = l.opens {
+            parts.push(format!("opent {}", date(o)));
+        }
+        match l.closes {
+            Some(Some(c)) => parts.push(format!("sluit {}", date(c))),
+            Some(None) => parts.push("zonder einddatum".to_owned()),
+            None => {}
+        }
+        if let Some(b) = l.bridging {
+            parts.push(format!("overbrugging {}", yes_no(b)));
+        }
+        if let Some(t) = l.location_total {
+            parts.push(format!("locatie totaal {}", n(t)));
+        }
+        rows.push(OverrideLine {
+            what: format!("Locatie {} in {}{}", l.location_id, l.municipality, name(&l.municipality)),
+            change: parts.join("; "),
+            origin: l.origin.clone(),
+        });
+    }
+    for p in &o.provinces {
+        let mut parts = Vec::new();
+        if let Some(t) = p.target.regular {
+            parts.push(format!("opgave regulier {}", n(t)));
+        }
+        if let Some(t) = p.target.amv {
+            parts.push(format!("opgave amv {}", n(t)));
+        }
+        rows.push(OverrideLine {
+            what: format!("Provincie {}", p.code),
+            change: parts.join("; "),
+            origin: p.origin.clone(),
+        });
+    }
+    for e in &o.effort {
+        rows.push(OverrideLine {
+            what: format!("Inzet van {}{} in {}", e.municipality, name(&e.municipality), e.year),
+            change: format!("gemiddeld {} bezette plaatsen", dec(e.avg_occupied_places, 1)),
+            origin: e.origin.clone(),
+        });
+    }
+    rows
 }

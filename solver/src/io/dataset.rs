@@ -361,6 +361,7 @@ fn parse_municipalities(t: &Table, provinces: &[Province], problems: &mut Proble
                         indicative_source: source,
                         effort_places: 0.0,
                         effort_years: 0,
+                        effort_by_year: Vec::new(),
                         cap: PerCommodity::default(),
                         feasibility_score: 0.0,
                         feasibility_reason: String::new(),
@@ -555,6 +556,10 @@ fn parse_effort(
         }
         ms[m].effort_places += places;
         ms[m].effort_years += 1;
+        ms[m].effort_by_year.push((year, places));
+    }
+    for m in ms.iter_mut() {
+        m.effort_by_year.sort_by_key(|&(y, _)| y);
     }
     // Every municipality has every year (0 where it hosted nobody); a municipality whose rows
     // have problems of their own is not reported again.

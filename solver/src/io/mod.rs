@@ -8,6 +8,7 @@
 
 mod build;
 mod checks;
+mod claim;
 mod dataset;
 mod overrides;
 mod problem;
@@ -20,6 +21,7 @@ mod write;
 
 pub use crate::model::DatasetSources;
 pub use build::build_dataset;
+pub use claim::{load_claim, parse_claim, parse_claim_value};
 pub use dataset::{load_dataset, parse_dataset};
 pub use overrides::apply_overrides;
 pub use problem::{InputError, Problem, Problems, SourceName};

@@ -157,6 +157,54 @@ pub fn apply_overrides(dataset: &Dataset, overrides: &Overrides) -> Result<Datas
             }
         }
     }
+    let years = super::dataset::effort_years(&d.cycle);
+    let mut effort_changed = BTreeSet::new();
+    for e in &overrides.effort {
+        let Some(i) = d.municipality_index(&e.municipality) else {
+            problems.push(problem(
+                &e.origin,
+                "overrides.effort.municipality",
+                format!("unknown municipality {}", e.municipality),
+            ));
+            continue;
+        };
+        if !years.contains(&e.year) {
+            problems.push(problem(
+                &e.origin,
+                "overrides.effort.year",
+                format!(
+                    "{} is not one of the effort years of cycle {}; expected a year from {} to {}",
+                    e.year,
+                    d.cycle.id,
+                    years.start(),
+                    years.end()
+                ),
+            ));
+            continue;
+        }
+        let m = &mut d.municipalities[i];
+        let Some(slot) = m.effort_by_year.iter_mut().find(|(y, _)| *y == e.year) else {
+            problems.push(problem(
+                &e.origin,
+                "overrides.effort.year",
+                format!(
+                    "the data set has no effort figure of {} for {}; only a reported year can be corrected",
+                    e.year, m.code
+                ),
+            ));
+            continue;
+        };
+        if slot.1.to_bits() != e.avg_occupied_places.to_bits() {
+            slot.1 = e.avg_occupied_places;
+            effort_changed.insert(i);
+        }
+    }
+    // The sum again in year order, whatever the order of the corrections: the same data give the
+    // same bits.
+    for &i in &effort_changed {
+        let m = &mut d.municipalities[i];
+        m.effort_places = m.effort_by_year.iter().map(|(_, v)| v).sum();
+    }
     d.national_effort_ratio = Dataset::compute_national_effort_ratio(&d.municipalities);
     problems.into_result(d)
 }

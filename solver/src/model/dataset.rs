@@ -71,6 +71,11 @@ pub struct Municipality {
     pub effort_places: f64,
     /// Number of effort years reported (the data set has 10: 2014..2023).
     pub effort_years: u32,
+    /// The effort per year as reported (year, average occupied places), by year; empty for a
+    /// data set built in code with only the sum. Scenario and claim corrections of one year
+    /// need it.
+    #[serde(skip)]
+    pub effort_by_year: Vec<(u32, f64)>,
     /// Cap on additional places per commodity (feasibility).
     pub cap: PerCommodity<u32>,
     /// How feasible new places are, 0..1.

@@ -225,6 +225,20 @@ pub struct ProvinceOverride {
     pub target: PerCommodity<Option<u32>>,
 }
 
+/// A correction of one municipality's effort in one year (the average number of occupied
+/// places that year), made by a scenario or an objection.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EffortOverride {
+    /// Where it was written.
+    pub origin: Origin,
+    /// The municipality.
+    pub municipality: MunicipalityCode,
+    /// The year (one of the cycle's effort years).
+    pub year: u32,
+    /// The average number of occupied places that year.
+    pub avg_occupied_places: f64,
+}
+
 /// Changes to the data set a scenario makes, applied in order (a parent's before its child's).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Overrides {
@@ -234,12 +248,28 @@ pub struct Overrides {
     pub locations: Vec<LocationOverride>,
     /// Province target changes.
     pub provinces: Vec<ProvinceOverride>,
+    /// Effort corrections (left out of the serialised form when empty, so that fingerprints of
+    /// scenarios without them stay as they were).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub effort: Vec<EffortOverride>,
 }
 
 impl Overrides {
     /// True when the scenario changes nothing in the data set.
     pub fn is_empty(&self) -> bool {
-        self.municipalities.is_empty() && self.locations.is_empty() && self.provinces.is_empty()
+        self.municipalities.is_empty()
+            && self.locations.is_empty()
+            && self.provinces.is_empty()
+            && self.effort.is_empty()
+    }
+
+    /// `self` followed by `other` (applied after it).
+    pub fn then(mut self, other: &Overrides) -> Overrides {
+        self.municipalities.extend(other.municipalities.iter().cloned());
+        self.locations.extend(other.locations.iter().cloned());
+        self.provinces.extend(other.provinces.iter().cloned());
+        self.effort.extend(other.effort.iter().cloned());
+        self
     }
 }
 

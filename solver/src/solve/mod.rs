@@ -59,3 +59,86 @@ pub fn solve_with(dataset: &Dataset, scenario: &Scenario, inputs: &SolveInputs) 
         municipalities,
     })
 }
+
+/// What re-solving single provinces of a data set needs, computed once: the members of every
+/// province and every municipality's relative effort. Counterfactuals re-solve one province
+/// and commodity many times with changed inputs or weights.
+pub struct Frame<'a> {
+    dataset: &'a Dataset,
+    members: Vec<Vec<usize>>,
+    relative_effort: Vec<f64>,
+}
+
+impl<'a> Frame<'a> {
+    /// The frame of a data set.
+    pub fn new(dataset: &'a Dataset) -> Self {
+        Frame {
+            dataset,
+            members: dataset.members_by_province(),
+            relative_effort: (0..dataset.municipalities.len()).map(|i| dataset.relative_effort(i)).collect(),
+        }
+    }
+
+    /// Indices of the municipalities of province `p` (by index), in code order.
+    pub fn members(&self, p: usize) -> &[usize] {
+        &self.members[p]
+    }
+
+    fn context<'b>(
+        &'b self,
+        scenario: &'b Scenario,
+        inputs: &'b SolveInputs,
+        province: usize,
+        commodity: Commodity,
+    ) -> BlockContext<'b> {
+        BlockContext {
+            dataset: self.dataset,
+            scenario,
+            province,
+            members: &self.members[province],
+            commodity,
+            inputs,
+            relative_effort: &self.relative_effort,
+        }
+    }
+
+    /// One province and commodity solved as [`solve_with`] solves it.
+    pub fn block(
+        &self,
+        scenario: &Scenario,
+        inputs: &SolveInputs,
+        province: usize,
+        commodity: Commodity,
+    ) -> Result<(BlockResult, Vec<MunicipalityResult>), SolveError> {
+        block::solve_block(&self.context(scenario, inputs, province, commodity)).map_err(|source| SolveError {
+            province: self.dataset.provinces[province].code,
+            commodity,
+            source,
+        })
+    }
+
+    /// The exact allocation municipality `i` of province `province` would get if its cap in
+    /// force (feasibility or per 1,000 inhabitants) were lifted, everything else (its key
+    /// included) unchanged; `None` when it cannot receive places at all.
+    pub fn exact_without_cap(
+        &self,
+        scenario: &Scenario,
+        inputs: &SolveInputs,
+        province: usize,
+        commodity: Commodity,
+        i: usize,
+    ) -> Result<Option<f64>, SolveError> {
+        let ctx = self.context(scenario, inputs, province, commodity);
+        let mut prepared = block::prepare(&ctx);
+        let Some(j) = self.members[province].iter().position(|&m| m == i) else { return Ok(None) };
+        let Some(pos) = prepared.member_of.iter().position(|&k| k == j) else { return Ok(None) };
+        if prepared.shortfall == 0 {
+            return Ok(None);
+        }
+        prepared.block.members[pos].cap = f64::INFINITY;
+        let sol =
+            crate::allocate::solve_block(&prepared.block, scenario.allocation.method == crate::model::Method::Auto)
+                .map_err(|source| SolveError { province: self.dataset.provinces[province].code, commodity, source })?;
+        Ok(Some(sol.x[pos]))
+    }
+}

@@ -40,6 +40,7 @@ impl Layer {
         overrides.municipalities.extend(self.overrides.municipalities);
         overrides.locations.extend(self.overrides.locations);
         overrides.provinces.extend(self.overrides.provinces);
+        overrides.effort.extend(self.overrides.effort);
         let [wi, we, wf] = self.weights;
         let [bi, be, bf] = base.weights;
         Layer {

@@ -45,7 +45,7 @@
 //! ```
 
 mod extends;
-mod overrides;
+pub(crate) mod overrides;
 mod schema;
 
 pub use extends::{FileResolver, Resolver};
@@ -120,7 +120,7 @@ pub fn parse_scenario_value(
 
 /// Turns the date strings under [`DATE_KEYS`] into TOML dates (left as they are if they are
 /// not dates, so that the reader names them).
-fn dates_in(v: &mut toml::Value) {
+pub(crate) fn dates_in(v: &mut toml::Value) {
     match v {
         toml::Value::Table(t) => {
             for (k, x) in t.iter_mut() {

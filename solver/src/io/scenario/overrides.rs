@@ -5,10 +5,10 @@ use super::schema::OverridesFile;
 use crate::io::dataset::toml_date;
 use crate::io::source::LineIndex;
 use crate::io::{Problem, Problems};
-use crate::model::limits::MAX_PLACES;
+use crate::model::limits::{MAX_OCCUPIED, MAX_PLACES};
 use crate::model::{
-    Date, LocationAction, LocationOverride, MunicipalityCode, MunicipalityOverride, Origin, Overrides, PerCommodity,
-    ProvinceCode, ProvinceOverride,
+    Date, EffortOverride, LocationAction, LocationOverride, MunicipalityCode, MunicipalityOverride, Origin, Overrides,
+    PerCommodity, ProvinceCode, ProvinceOverride,
 };
 
 fn municipality_code(text: &str, at: &Origin, field: &str, problems: &mut Problems) -> Option<MunicipalityCode> {
@@ -41,7 +41,7 @@ fn within_limit(at: &Origin, key: &str, values: &[(&str, Option<u32>)], problems
     ok
 }
 
-pub(super) fn convert(path: &str, lines: &LineIndex, file: &OverridesFile, problems: &mut Problems) -> Overrides {
+pub(crate) fn convert(path: &str, lines: &LineIndex, file: &OverridesFile, problems: &mut Problems) -> Overrides {
     let origin = |span: std::ops::Range<usize>| Origin { source: path.to_owned(), line: lines.line(span.start) };
     let mut out = Overrides::default();
     for m in &file.municipalities {
@@ -274,6 +274,30 @@ pub(super) fn convert(path: &str, lines: &LineIndex, file: &OverridesFile, probl
             origin: at,
             code,
             target: PerCommodity { regular: f.target_regular, amv: f.target_amv },
+        });
+    }
+    for e in &file.effort {
+        let at = origin(e.span());
+        let f = e.get_ref();
+        let key = "overrides.effort";
+        let Some(municipality) = municipality_code(&f.municipality, &at, &format!("{key}.municipality"), problems)
+        else {
+            continue;
+        };
+        if !(f.avg_occupied_places.is_finite() && (0.0..=MAX_OCCUPIED).contains(&f.avg_occupied_places)) {
+            problems.push(Problem::at(
+                path,
+                Some(at.line),
+                Some(&format!("{key}.avg_occupied_places")),
+                format!("{} is not valid; expected a number of places from 0 to {MAX_OCCUPIED}", f.avg_occupied_places),
+            ));
+            continue;
+        }
+        out.effort.push(EffortOverride {
+            origin: at,
+            municipality,
+            year: f.year,
+            avg_occupied_places: f.avg_occupied_places,
         });
     }
     out

@@ -44,6 +44,21 @@ pub struct OverridesFile {
     /// `[[overrides.provinces]]`.
     #[serde(default)]
     pub provinces: Vec<Spanned<ProvinceOverrideFile>>,
+    /// `[[overrides.effort]]`.
+    #[serde(default)]
+    pub effort: Vec<Spanned<EffortOverrideFile>>,
+}
+
+/// `[[overrides.effort]]` as written.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EffortOverrideFile {
+    /// Municipality code.
+    pub municipality: String,
+    /// The year corrected.
+    pub year: u32,
+    /// The average number of occupied places that year.
+    pub avg_occupied_places: f64,
 }
 
 /// `[[overrides.municipalities]]` as written.
