@@ -36,5 +36,6 @@ pub mod round;
 pub mod solve;
 pub mod sweep;
 pub mod synthetic;
+pub mod whatif;
 
 pub use solve::{solve, Solution};
