@@ -6,8 +6,9 @@ use anyhow::{anyhow, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use spreiding_solver::explain::{dutch, explain};
 use spreiding_solver::io::{self, InputError};
-use spreiding_solver::model::{Commodity, Dataset, MunicipalityCode};
+use spreiding_solver::model::{Commodity, Dataset, MunicipalityCode, ProvinceCode};
 use spreiding_solver::solve::solve;
+use spreiding_solver::{objection, whatif};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -39,19 +40,56 @@ enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
-    /// Explain one municipality's number in Dutch (or as JSON data).
+    /// Explain one municipality's number in Dutch (or as JSON data); with --what-if also what
+    /// would have to be different for it to change. With --province and --what-if: the
+    /// province's shortfall.
     Explain {
         /// Scenario file (TOML).
         scenario: PathBuf,
         /// Municipality code (GM0014) or exact name.
+        #[arg(long, required_unless_present = "province", conflicts_with = "province")]
+        municipality: Option<String>,
+        /// Province code (PV27): the counterfactuals of its report (needs --what-if).
+        #[arg(long, requires = "what_if")]
+        province: Option<String>,
+        /// Add the counterfactuals (`what_if`), each computed by re-solving the province.
         #[arg(long)]
-        municipality: String,
+        what_if: bool,
         /// Commodity.
         #[arg(long, value_enum, default_value_t = CommodityArg::Regular)]
         commodity: CommodityArg,
         /// text (Dutch) or json (the explanation as data).
         #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
         format: ExplainFormat,
+    },
+    /// Replay objections: each claim's corrections applied to the scenario's data, the province
+    /// divided again, and who gains or loses; then all claims together.
+    Objection {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// Claim file (TOML); repeat for several.
+        #[arg(long = "claim", value_name = "CLAIM.toml", required = true)]
+        claims: Vec<PathBuf>,
+        /// text (Dutch, to quote in the decision on the objection) or json (the data).
+        #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+        format: ExplainFormat,
+        /// Write to this file (atomically) instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// The counterfactuals of every municipality (or one province's) as a table or JSON.
+    WhatIf {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// Only this province (code, e.g. PV27).
+        #[arg(long)]
+        province: Option<String>,
+        /// csv (one row per municipality and commodity) or json (with the Dutch sentences).
+        #[arg(long, value_enum, default_value_t = WhatIfFormat::Csv)]
+        format: WhatIfFormat,
+        /// Write to this file (atomically) instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
     },
     /// Check a scenario (or a sweep) and its data set; list every problem found.
     Validate {
@@ -182,6 +220,12 @@ enum ExplainFormat {
     Json,
 }
 
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum WhatIfFormat {
+    Csv,
+    Json,
+}
+
 /// Runs the command line and maps the outcome to an exit status.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -224,20 +268,65 @@ fn run(cli: Cli) -> Result<u8> {
                 Ok(SOLVED)
             }
         }
-        Command::Explain { scenario, municipality, commodity, format } => {
+        Command::Explain { scenario, municipality, province, what_if, commodity, format } => {
             let (scenario, dataset) = io::load(&scenario)?;
-            let code = find_municipality(&dataset, &municipality)?;
+            let solution = solve(&dataset, &scenario)?;
+            if let Some(province) = province {
+                let code = find_province(&dataset, &province)?;
+                let w = whatif::province_what_if(&dataset, &scenario, &solution, &code)?;
+                let text = match format {
+                    ExplainFormat::Text => crate::output::whatif::province_text(&w),
+                    ExplainFormat::Json => serde_json::to_string_pretty(&w)? + "\n",
+                };
+                write_output(None, text.as_bytes())?;
+                return Ok(SOLVED);
+            }
+            let code = find_municipality(&dataset, municipality.as_deref().unwrap_or_default())?;
             let commodity = match commodity {
                 CommodityArg::Regular => Commodity::Regular,
                 CommodityArg::Amv => Commodity::Amv,
             };
-            let solution = solve(&dataset, &scenario)?;
-            let e = explain(&dataset, &scenario, &solution, &code, commodity)?;
+            let mut e = explain(&dataset, &scenario, &solution, &code, commodity)?;
+            if what_if {
+                e.what_if = Some(whatif::what_if(&dataset, &scenario, &solution, &code, commodity)?);
+            }
             let text = match format {
                 ExplainFormat::Text => dutch::render(&e),
                 ExplainFormat::Json => serde_json::to_string_pretty(&e)? + "\n",
             };
             write_output(None, text.as_bytes())?;
+            Ok(SOLVED)
+        }
+        Command::Objection { scenario, claims, format, output: out } => {
+            let (scenario, dataset) = io::load(&scenario)?;
+            let mut problems = io::Problems::default();
+            let mut parsed = Vec::new();
+            for path in &claims {
+                match io::load_claim(path, &dataset) {
+                    Ok(c) => parsed.push(c),
+                    Err(e) => e.problems().iter().for_each(|p| problems.push(p.clone())),
+                }
+            }
+            let parsed = problems.into_result(parsed)?;
+            let solution = solve(&dataset, &scenario)?;
+            let replay = objection::replay(&dataset, &scenario, &solution, &parsed)?;
+            let text = match format {
+                ExplainFormat::Text => objection::dutch::render(&replay),
+                ExplainFormat::Json => serde_json::to_string_pretty(&replay)? + "\n",
+            };
+            write_output(out.as_deref(), text.as_bytes())?;
+            Ok(SOLVED)
+        }
+        Command::WhatIf { scenario, province, format, output: out } => {
+            let (scenario, dataset) = io::load(&scenario)?;
+            let province = province.map(|p| find_province(&dataset, &p)).transpose()?;
+            let solution = solve(&dataset, &scenario)?;
+            let all = whatif::what_if_all(&dataset, &scenario, &solution, province.as_ref())?;
+            let bytes = match format {
+                WhatIfFormat::Csv => crate::output::whatif::csv(&all)?,
+                WhatIfFormat::Json => (serde_json::to_string_pretty(&all)? + "\n").into_bytes(),
+            };
+            write_output(out.as_deref(), &bytes)?;
             Ok(SOLVED)
         }
         Command::Run { paths, jobs, out, resume, max_scenarios } => {
@@ -340,4 +429,17 @@ pub(crate) fn find_municipality(dataset: &Dataset, given: &str) -> Result<Munici
             Err(anyhow!("`{given}` names {} municipalities: {}; give the code", several.len(), list.join(", ")))
         }
     }
+}
+
+/// A province by code (any case) or exact name (case-insensitive), for `--province`; the
+/// message lists the valid codes.
+pub(crate) fn find_province(dataset: &Dataset, given: &str) -> Result<ProvinceCode> {
+    let t = given.trim();
+    ProvinceCode::parse(&t.to_ascii_uppercase())
+        .filter(|c| dataset.province_index(c).is_some())
+        .or_else(|| dataset.provinces().iter().find(|p| p.name.eq_ignore_ascii_case(t)).map(|p| p.code))
+        .ok_or_else(|| {
+            let known: Vec<String> = dataset.provinces().iter().map(|p| p.code.to_string()).collect();
+            anyhow!("--province {given}: not a province of the data set; one of {}", known.join(", "))
+        })
 }

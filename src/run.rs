@@ -85,7 +85,14 @@ struct Shard {
     file_name: String,
 }
 
-/// The `.toml` files of the paths, folders searched recursively, each folder's files sorted.
+/// Claim files of objections (`*.claim.toml`) live beside scenarios but are not scenarios: a
+/// folder's walk leaves them out.
+pub fn is_claim_file(p: &Path) -> bool {
+    p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(".claim.toml"))
+}
+
+/// The `.toml` files of the paths (claim files left out of folders), folders searched
+/// recursively, each folder's files sorted.
 pub fn files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -96,7 +103,7 @@ pub fn files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
         for p in entries {
             if p.is_dir() {
                 walk(&p, out)?;
-            } else if p.extension().is_some_and(|e| e == "toml") {
+            } else if p.extension().is_some_and(|e| e == "toml") && !is_claim_file(&p) {
                 out.push(p);
             }
         }

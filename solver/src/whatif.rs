@@ -29,7 +29,7 @@
 //! shortfall under the other counting rules (intentions counted, no bridging requirement).
 
 use crate::counting::{counted_places, CountingContext};
-use crate::explain::dutch::{dec, int, pct};
+use crate::explain::dutch::{dec, int};
 use crate::model::{Commodity, Dataset, MunicipalityCode, ProvinceCode, Scenario, Weights};
 use crate::solve::{Frame, MunicipalityResult, Reason, Solution, SolveError, SolveInputs, Status};
 use rayon::prelude::*;
@@ -348,9 +348,9 @@ fn sentences(name: &str, c: Commodity, province_name: &str, r: &MunicipalityResu
         let mut text = format!(
             "Bij een gewicht voor {} van {} tot {} (nu {}; de andere gewichten in dezelfde verhouding) blijft het aantal van {name} {}",
             WEIGHT_NAMES[k],
-            pct(w.low),
-            pct(w.high),
-            pct(w.current),
+            dec(w.low, 4),
+            dec(w.high, 4),
+            dec(w.current, 4),
             int(u64::from(w.allocated))
         );
         text.push_str(match (w.outside_low, w.outside_high) {

@@ -142,16 +142,7 @@ pub fn command(args: MapArgs) -> Result<u8> {
         MapCommodity::Amv => ", amv",
         MapCommodity::All => "",
     };
-    let province = match &args.province {
-        None => None,
-        Some(given) => match ProvinceCode::parse(given.trim()).filter(|c| d.dataset.province_index(c).is_some()) {
-            Some(c) => Some(c),
-            None => {
-                let known: Vec<String> = d.dataset.provinces().iter().map(|p| p.code.to_string()).collect();
-                bail!("--province {given}: not a province of the data set; one of {}", known.join(", "))
-            }
-        },
-    };
+    let province = args.province.as_deref().map(|given| crate::cli::find_province(&d.dataset, given)).transpose()?;
     let (area, code) = match &province {
         None => ("Nederland".to_owned(), None),
         Some(c) => {

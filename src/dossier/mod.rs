@@ -322,15 +322,7 @@ pub fn write(args: Args) -> Result<u8> {
     let mut provinces = if args.provinces.is_empty() {
         d.open_provinces()
     } else {
-        args.provinces
-            .iter()
-            .map(|given| {
-                ProvinceCode::parse(given.trim()).filter(|c| d.dataset.province_index(c).is_some()).ok_or_else(|| {
-                    let known: Vec<String> = d.dataset.provinces().iter().map(|p| p.code.to_string()).collect();
-                    anyhow!("--province {given}: not a province of the data set; one of {}", known.join(", "))
-                })
-            })
-            .collect::<Result<Vec<_>>>()?
+        args.provinces.iter().map(|given| crate::cli::find_province(&d.dataset, given)).collect::<Result<Vec<_>>>()?
     };
     provinces.sort();
     provinces.dedup();

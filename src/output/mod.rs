@@ -5,6 +5,7 @@ pub mod compare;
 mod csv;
 mod json;
 mod table;
+pub mod whatif;
 
 use anyhow::Result;
 use clap::ValueEnum;

@@ -420,6 +420,20 @@ fn write_all(o: &mut String, e: &Explanation) -> std::fmt::Result {
             int(u64::from(r.obligation))
         )?;
     }
+    if let Some(w) = &e.what_if {
+        writeln!(o)?;
+        writeln!(o, "9. Wat als (berekend door de provincie opnieuw te verdelen)")?;
+        for line in [
+            &w.places_to_zero.text,
+            &w.places_to_close.text,
+            &w.cap_binding.text,
+            &w.weight_ranges.indicative.text,
+            &w.weight_ranges.effort.text,
+            &w.weight_ranges.feasibility.text,
+        ] {
+            writeln!(o, "   - {line}")?;
+        }
+    }
     Ok(())
 }
 

@@ -129,6 +129,9 @@ pub struct Explanation {
     pub block: BlockResult,
     /// The municipality's result.
     pub result: MunicipalityResult,
+    /// Counterfactuals, when asked for ([`crate::whatif::what_if`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub what_if: Option<crate::whatif::WhatIf>,
 }
 
 /// Why a number cannot be explained.
@@ -231,5 +234,6 @@ pub fn explain(
         key: result.key,
         block,
         result,
+        what_if: None,
     })
 }

@@ -131,13 +131,21 @@ fn block_text(o: &mut String, b: &BlockChange, objectors: &[crate::model::Munici
             if others.len() == 1 { "" } else { "n" }
         )?;
         for c in &others {
+            let allocated = if c.allocated_change == 0 {
+                from_to(&n(c.allocated[0]), &n(c.allocated[1]))
+            } else {
+                format!("{} ({})", from_to(&n(c.allocated[0]), &n(c.allocated[1])), signed(c.allocated_change))
+            };
+            let counted = if c.counted[0] == c.counted[1] {
+                String::new()
+            } else {
+                format!("getelde plaatsen {}; ", from_to(&n(c.counted[0]), &n(c.counted[1])))
+            };
             writeln!(
                 o,
-                "- {} ({}): toegewezen {} ({}); opgave {}.",
+                "- {} ({}): {counted}toegewezen {allocated}; opgave {}.",
                 c.name,
                 c.code,
-                from_to(&n(c.allocated[0]), &n(c.allocated[1])),
-                signed(c.allocated_change),
                 from_to(&n(c.obligation[0]), &n(c.obligation[1]))
             )?;
         }
@@ -149,7 +157,11 @@ fn block_text(o: &mut String, b: &BlockChange, objectors: &[crate::model::Munici
         format!("de andere gemeenten samen {}", signed(others_sum))
     } else {
         let names: Vec<&str> = own.iter().map(|c| c.name.as_str()).collect();
-        format!("{} {}, de andere gemeenten samen {}", names.join(" en "), signed(own_sum), signed(others_sum))
+        let names = match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} en {last} samen", rest.join(", ")),
+            _ => names.concat(),
+        };
+        format!("{names} {}, de andere gemeenten samen {}", signed(own_sum), signed(others_sum))
     };
     if total == 0 && b.shortfall_change == 0 {
         writeln!(o, "Het tekort van de provincie blijft gelijk; de verschuivingen heffen elkaar op ({who}).")?;
@@ -198,7 +210,9 @@ fn claim_text(o: &mut String, r: &Replay, c: &ClaimOutcome) -> std::fmt::Result 
     writeln!(
         o,
         "De verdeling is opnieuw berekend met het scenario \"{}\" op de gegevensset {} (cyclus {}), met de correctie en alle andere gegevens en keuzes ongewijzigd. Het tekort van een provincie wordt daarbij opnieuw over haar gemeenten verdeeld; er gaan geen plaatsen naar of van andere provincies.",
-        r.scenario, r.dataset, r.cycle
+        r.scenario,
+        r.dataset.trim_end_matches(['/', '\\']).rsplit(['/', '\\']).next().unwrap_or(&r.dataset),
+        r.cycle
     )?;
     if let Some(t) = effect_text(&c.outcome, &c.province_name) {
         writeln!(o, "{t}")?;

@@ -299,6 +299,21 @@ fn block_figures(s: &Solution, p: &ProvinceCode, c: Commodity) -> Option<BlockFi
     })
 }
 
+/// What of a municipality's result enters its number: counted places, standing, key, cap and
+/// the exact and whole allocation (not the key's components, which a weight of 0 leaves out).
+fn enters(r: &MunicipalityResult) -> (u32, bool, Option<u64>, Option<u32>, u64, u32, u32, Reason) {
+    (
+        r.counted,
+        r.standing.is_eligible(),
+        r.key.map(|k| k.key.to_bits()),
+        r.cap,
+        r.exact.to_bits(),
+        r.allocated,
+        r.beyond_cap,
+        r.reason,
+    )
+}
+
 /// Compares two solutions of the same data set's municipalities.
 fn outcome(
     base: &Dataset,
@@ -316,7 +331,7 @@ fn outcome(
             s.municipalities.iter().filter(|r| r.province == bb.code && r.commodity == bb.commodity).cloned().collect()
         };
         for (b, a) in rows(before).iter().zip(rows(after).iter()) {
-            if b != a {
+            if enters(b) != enters(a) {
                 exact_differs = true;
             }
             let (ba, aa) = (b.allocated + b.beyond_cap, a.allocated + a.beyond_cap);
@@ -332,7 +347,9 @@ fn outcome(
                 });
             }
         }
-        if bb != ab {
+        if (bb.shortfall, bb.allocated, bb.missing, bb.status, bb.level.map(f64::to_bits))
+            != (ab.shortfall, ab.allocated, ab.missing, ab.status, ab.level.map(f64::to_bits))
+        {
             exact_differs = true;
         }
         let (Some(fb), Some(fa)) =
