@@ -30,6 +30,7 @@ pub mod io;
 pub mod keys;
 pub mod map;
 pub mod model;
+pub mod nl;
 pub mod objection;
 pub mod report;
 pub mod round;

@@ -29,8 +29,8 @@
 //! shortfall under the other counting rules (intentions counted, no bridging requirement).
 
 use crate::counting::{counted_places, CountingContext};
-use crate::explain::dutch::{dec, int};
 use crate::model::{Commodity, Dataset, MunicipalityCode, ProvinceCode, Scenario, Weights};
+use crate::nl::{dec, int};
 use crate::solve::{Frame, MunicipalityResult, Reason, Solution, SolveError, SolveInputs, Status};
 use rayon::prelude::*;
 use serde::Serialize;

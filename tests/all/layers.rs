@@ -1,5 +1,6 @@
 //! The library's layers point down, never back up, and have no import circles:
-//! model <- io <- counting, keys, allocate, round <- solve <- report, explain <- sweep.
+//! model <- io, nl <- counting, keys, allocate, round <- solve <- report, whatif, map <- explain, sweep
+//! <- objection.
 //! (Doc links are not imports and are not counted.)
 
 use crate::common::root;
@@ -10,6 +11,7 @@ use std::path::Path;
 const RANKS: &[(&str, u32)] = &[
     ("model", 0),
     ("io", 1),
+    ("nl", 1),
     ("synthetic", 2),
     ("counting", 2),
     ("keys", 2),
@@ -17,9 +19,11 @@ const RANKS: &[(&str, u32)] = &[
     ("allocate", 3),
     ("solve", 4),
     ("report", 5),
-    ("explain", 5),
+    ("whatif", 5),
+    ("explain", 6),
     ("map", 5),
     ("sweep", 6),
+    ("objection", 7),
 ];
 
 fn module_of(path: &Path, src: &Path) -> String {

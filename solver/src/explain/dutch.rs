@@ -5,75 +5,12 @@
 use super::Explanation;
 use crate::counting::Verdict;
 use crate::keys::Standing;
-use crate::model::{
-    AllocationMode, Dataset, Date, IndicativeSource, LocationAction, MunicipalityCode, Origin, Overrides,
-};
+use crate::model::{AllocationMode, Dataset, IndicativeSource, LocationAction, MunicipalityCode, Origin, Overrides};
 use crate::solve::{CapSource, Reason, Status};
-use chrono::Datelike;
 use serde::Serialize;
 use std::fmt::Write;
 
-const MONTHS: [&str; 12] = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
-
-/// A date as "1 juli 2025".
-pub fn date(d: Date) -> String {
-    format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
-}
-
-/// A whole number with a dot per thousand: 96.000.
-pub fn int(n: u64) -> String {
-    group(&n.to_string())
-}
-
-/// Digits with a dot per thousand, counted from the right.
-fn group(digits: &str) -> String {
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(ch);
-    }
-    out
-}
-
-/// A real number with `decimals` decimals, Dutch style: 1.234,5678. Exact for every finite
-/// value (the digits are grouped as text, so values beyond 2^64 keep theirs); a value that is
-/// not a number reads as such.
-pub fn dec(x: f64, decimals: usize) -> String {
-    if x.is_nan() {
-        return "onbepaald".to_owned();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "oneindig" } else { "min oneindig" }.to_owned();
-    }
-    let s = format!("{:.*}", decimals, x.abs());
-    let (whole, frac) = s.split_once('.').unwrap_or((&s, ""));
-    let sign = if x < 0.0 && s.bytes().any(|b| (b'1'..=b'9').contains(&b)) { "-" } else { "" };
-    if frac.is_empty() {
-        format!("{sign}{}", group(whole))
-    } else {
-        format!("{sign}{},{frac}", group(whole))
-    }
-}
-
-/// A share as a percentage with one decimal: "12,5%".
-pub fn pct(x: f64) -> String {
-    format!("{}%", dec(100.0 * x, 1))
-}
+pub use crate::nl::{date, dec, int, pct};
 
 fn verdict_text(v: Verdict) -> &'static str {
     match v {
@@ -440,6 +377,7 @@ fn write_all(o: &mut String, e: &Explanation) -> std::fmt::Result {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Date;
 
     #[test]
     fn dutch_numbers_and_dates() {

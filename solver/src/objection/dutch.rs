@@ -3,9 +3,9 @@
 //! states facts and draws no legal conclusion.
 
 use super::{BlockChange, ClaimOutcome, Combined, Effect, Figures, ObjectorLine, Outcome, Replay};
-use crate::explain::dutch::{dec, int, pct};
 use crate::keys::Standing;
 use crate::model::Commodity;
+use crate::nl::{dec, int, pct};
 use crate::solve::Status;
 use std::fmt::Write;
 
@@ -163,7 +163,12 @@ fn block_text(o: &mut String, b: &BlockChange, objectors: &[crate::model::Munici
         };
         format!("{names} {}, de andere gemeenten samen {}", signed(own_sum), signed(others_sum))
     };
-    if total == 0 && b.shortfall_change == 0 {
+    if total == 0 && b.shortfall_change == 0 && b.changes.iter().all(|c| c.allocated_change == 0) {
+        writeln!(
+            o,
+            "Het tekort van de provincie en de toegewezen plaatsen blijven gelijk; alleen de getelde plaatsen, en daarmee de opgaven, van de genoemde gemeenten veranderen."
+        )?;
+    } else if total == 0 && b.shortfall_change == 0 {
         writeln!(o, "Het tekort van de provincie blijft gelijk; de verschuivingen heffen elkaar op ({who}).")?;
     } else if f.status != Status::Infeasible && g.status != Status::Infeasible {
         writeln!(

@@ -1,0 +1,540 @@
+//! Objection replay (`spreiding objection`, `spreiding_solver::objection`): the replay equals
+//! solving the scenario with the correction as an override; properties on random claims;
+//! golden snapshots of the Dutch text of three realistic claims; refusals with file and line.
+
+use crate::common::*;
+use assert_cmd::Command;
+use proptest::prelude::*;
+use spreiding_solver::io::{self, apply_overrides, parse_claim, Source};
+use spreiding_solver::model::{
+    Claim, Commodity, LocationAction, LocationOverride, MunicipalityCode, MunicipalityOverride, Origin, Overrides,
+    PerCommodity,
+};
+use spreiding_solver::objection::{check_conflicts, replay, Effect};
+use spreiding_solver::solve::{solve, Solution};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+fn spreiding() -> Command {
+    Command::cargo_bin("spreiding").unwrap()
+}
+
+fn claim_path(name: &str) -> PathBuf {
+    root().join("scenarios/2024-2026/claims").join(format!("{name}.claim.toml"))
+}
+
+const CLAIMS: [&str; 3] = ["zaltbommel-locatie", "druten-gedeelde-locatie", "ede-maximum-apeldoorn"];
+
+/// `spreiding solve --format csv` rows by (code, commodity): (counted, allocated, obligation).
+fn csv_numbers(scenario: &std::path::Path) -> BTreeMap<(String, String), (u32, u32, u32)> {
+    let out = spreiding().args(["solve", "--format", "csv"]).arg(scenario).output().unwrap();
+    assert!(out.status.code() == Some(0) || out.status.code() == Some(1));
+    let mut r = csv::Reader::from_reader(out.stdout.as_slice());
+    let h = r.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let (code, commodity, counted, allocated, obligation) =
+        (col("code"), col("commodity"), col("counted"), col("allocated"), col("obligation"));
+    r.records()
+        .map(|row| {
+            let row = row.unwrap();
+            (
+                (row[code].to_owned(), row[commodity].to_owned()),
+                (row[counted].parse().unwrap(), row[allocated].parse().unwrap(), row[obligation].parse().unwrap()),
+            )
+        })
+        .collect()
+}
+
+/// The replay of each shipped claim equals `spreiding solve` of a scenario that extends the
+/// same scenario and carries the claim's corrections as overrides: every municipality the
+/// replay names has the numbers of that solve, and every other municipality the numbers of
+/// the plain solve.
+#[test]
+fn each_claim_equals_solving_the_corrected_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = csv_numbers(&scenario_path("rest-indicative"));
+    for name in CLAIMS {
+        let claim_text = std::fs::read_to_string(claim_path(name)).unwrap();
+        // The claim's [[overrides.*]] tables are valid scenario overrides as they stand.
+        let overrides = &claim_text[claim_text.find("[[overrides").unwrap()..];
+        let scenario = dir.path().join(format!("{name}.toml"));
+        std::fs::write(
+            &scenario,
+            format!("extends = \"{}\"\nname = \"{name}\"\n{overrides}", scenario_path("rest-indicative").display()),
+        )
+        .unwrap();
+        let corrected = csv_numbers(&scenario);
+        let out = spreiding()
+            .args(["objection", "--format", "json", "--claim"])
+            .arg(claim_path(name))
+            .arg(scenario_path("rest-indicative"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let c = &v["claims"][0];
+        assert_eq!(v["combined"], serde_json::Value::Null);
+        let mut named = 0;
+        for b in c["outcome"]["provinces"].as_array().unwrap() {
+            let commodity = b["commodity"].as_str().unwrap().to_owned();
+            let mut sum = 0i64;
+            for m in b["changes"].as_array().unwrap() {
+                let key = (m["code"].as_str().unwrap().to_owned(), commodity.clone());
+                let (counted, allocated, obligation) = corrected[&key];
+                assert_eq!(m["counted"][1], counted, "{name} {key:?}");
+                assert_eq!(m["allocated"][1], allocated, "{name} {key:?}");
+                assert_eq!(m["obligation"][1], obligation, "{name} {key:?}");
+                let (c0, a0, o0) = plain[&key];
+                assert_eq!(
+                    (m["counted"][0].as_u64(), m["allocated"][0].as_u64()),
+                    (Some(u64::from(c0)), Some(u64::from(a0)))
+                );
+                assert_eq!(m["obligation"][0], o0);
+                sum += m["allocated_change"].as_i64().unwrap();
+                named += 1;
+            }
+            // The changes add up to the change of the province's assigned places.
+            let total = b["after"]["allocated"].as_i64().unwrap() - b["before"]["allocated"].as_i64().unwrap();
+            assert_eq!(sum, total, "{name}");
+            assert_eq!(b["allocated_change"], total);
+        }
+        assert!(named > 0, "{name} names no municipality");
+        // Every municipality not named keeps its numbers.
+        let named_keys: Vec<(String, String)> = c["outcome"]["provinces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|b| {
+                b["changes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| (m["code"].as_str().unwrap().to_owned(), b["commodity"].as_str().unwrap().to_owned()))
+            })
+            .collect();
+        for (key, numbers) in &plain {
+            if !named_keys.contains(key) {
+                assert_eq!(&corrected[key], numbers, "{name}: {key:?} changed but is not named");
+            }
+        }
+        // The objector's figures after the correction are those of the corrected solve.
+        let code = c["municipality"].as_str().unwrap();
+        for line in c["objector"].as_array().unwrap() {
+            let key = (code.to_owned(), line["commodity"].as_str().unwrap().to_owned());
+            let (counted, allocated, obligation) = corrected[&key];
+            assert_eq!(line["after"]["counted"], counted);
+            assert_eq!(line["after"]["allocated"], allocated);
+            assert_eq!(line["after"]["obligation"], obligation);
+            let (c0, a0, o0) = plain[&key];
+            assert_eq!(line["before"]["counted"], c0);
+            assert_eq!(line["before"]["allocated"], a0);
+            assert_eq!(line["before"]["obligation"], o0);
+        }
+    }
+}
+
+/// Golden snapshots of the Dutch text of the three shipped claims, each on its own, and of
+/// the three together (which states the order check).
+#[test]
+fn dutch_text_of_three_claims() {
+    for name in CLAIMS {
+        let out = spreiding()
+            .current_dir(root())
+            .args(["objection", "scenarios/2024-2026/rest-indicative.toml", "--claim"])
+            .arg(format!("scenarios/2024-2026/claims/{name}.claim.toml"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        insta::assert_snapshot!(format!("objection-{name}"), String::from_utf8(out.stdout).unwrap());
+    }
+    let mut cmd = spreiding();
+    cmd.current_dir(root()).args(["objection", "scenarios/2024-2026/rest-indicative.toml"]);
+    for name in CLAIMS {
+        cmd.arg("--claim").arg(format!("scenarios/2024-2026/claims/{name}.claim.toml"));
+    }
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("De correcties na elkaar toepassen geeft in iedere volgorde dezelfde uitkomst (nagegaan voor 6 van de 6 volgordes)."),
+        "{text}"
+    );
+    // Zaltbommel's 37 counted places lower Gelderland's regular shortfall from 1.032 to 995.
+    assert!(text.contains("tekort 1.032 → 995"), "{text}");
+}
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// Bad claims are refused with file, line and field; nothing is printed on stdout.
+#[test]
+fn bad_claims_are_refused_with_file_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("unknown.claim.toml", "municipality = \"GM9999\"\ngrounds = \"x\"\n", "unknown.claim.toml:1: municipality: GM9999 is not a municipality of the scenario's data set"),
+        ("notacode.claim.toml", "grounds = \"x\"\nmunicipality = \"Druten\"\n", "notacode.claim.toml:2: municipality: `Druten` is not a municipality code"),
+        ("empty.claim.toml", "municipality = \"GM0225\"\ngrounds = \"  \"\n", "empty.claim.toml:2: grounds: is empty"),
+        (
+            "province.claim.toml",
+            "municipality = \"GM0225\"\ngrounds = \"x\"\n[[overrides.provinces]]\ncode = \"PV25\"\ntarget_regular = 1\n",
+            "province.claim.toml:3: overrides.provinces: a province's target is set by law",
+        ),
+        (
+            "location.claim.toml",
+            "municipality = \"GM0225\"\ngrounds = \"x\"\n\n[[overrides.locations]]\nlocation_id = \"L9999\"\nmunicipality = \"GM0225\"\nplaces_regular = 5\n",
+            "location.claim.toml:4: overrides.locations.location_id: unknown location L9999 for GM0225",
+        ),
+        (
+            "year.claim.toml",
+            "municipality = \"GM0225\"\ngrounds = \"x\"\n[[overrides.effort]]\nmunicipality = \"GM0225\"\nyear = 2024\navg_occupied_places = 5.0\n",
+            "year.claim.toml:3: overrides.effort.year: 2024 is not one of the effort years of cycle 2024-2026; expected a year from 2014 to 2023",
+        ),
+        (
+            "negative.claim.toml",
+            "municipality = \"GM0225\"\ngrounds = \"x\"\n[[overrides.effort]]\nmunicipality = \"GM0225\"\nyear = 2020\navg_occupied_places = -5.0\n",
+            "negative.claim.toml:3: overrides.effort.avg_occupied_places: -5 is not valid",
+        ),
+        ("typo.claim.toml", "municipality = \"GM0225\"\ngrond = \"x\"\n", "typo.claim.toml:2"),
+    ];
+    for (name, text, expected) in cases {
+        let path = write(dir.path(), name, text);
+        let out = spreiding()
+            .arg("objection")
+            .arg(scenario_path("rest-indicative"))
+            .arg("--claim")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        assert!(out.stdout.is_empty(), "{name}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(expected), "{name}: {err}");
+    }
+    // Two claims correcting the same location: refused, naming both places.
+    let a = write(
+        dir.path(),
+        "a.claim.toml",
+        "municipality = \"GM0225\"\ngrounds = \"x\"\n[[overrides.locations]]\nlocation_id = \"L0162\"\nmunicipality = \"GM0296\"\nplaces_regular = 183\n",
+    );
+    let b = write(
+        dir.path(),
+        "b.claim.toml",
+        "municipality = \"GM0296\"\ngrounds = \"y\"\n\n[[overrides.locations]]\nlocation_id = \"L0162\"\nmunicipality = \"GM0296\"\nplaces_regular = 200\n",
+    );
+    let out = spreiding()
+        .arg("objection")
+        .arg(scenario_path("rest-indicative"))
+        .arg("--claim")
+        .arg(&a)
+        .arg("--claim")
+        .arg(&b)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("b.claim.toml:4: overrides: corrects location L0162, which"), "{err}");
+    assert!(err.contains("a.claim.toml:3 corrects too"), "{err}");
+}
+
+fn origin(line: u64) -> Origin {
+    Origin { source: "claim.toml".to_owned(), line }
+}
+
+fn rest_indicative() -> (spreiding_solver::model::Scenario, spreiding_solver::model::Dataset, Solution) {
+    let (s, d) = io::load(&scenario_path("rest-indicative")).unwrap();
+    let sol = solve(&d, &s).unwrap();
+    (s, d, sol)
+}
+
+/// What the claim says about a province whose report closes, about data that do not enter
+/// the calculation, and about a claim without corrections.
+#[test]
+fn a_claim_that_changes_nothing_says_so() {
+    let (s, d, sol) = rest_indicative();
+    let parse = |text: &str| parse_claim(&Source::new("c.claim.toml", text), &d).unwrap();
+    // Flevoland (PV24) closes for both commodities; Almere (GM0034) gives up nothing that counts
+    // there: its cap changes, and nothing is divided.
+    let closes = parse("municipality = \"GM0034\"\ngrounds = \"x\"\n[[overrides.municipalities]]\ncode = \"GM0034\"\nmax_additional_regular = 1\n");
+    // A feasibility score, with a feasibility weight of 0, does not enter.
+    let score = parse(
+        "municipality = \"GM0228\"\ngrounds = \"x\"\n[[overrides.municipalities]]\ncode = \"GM0228\"\nscore = 0.01\n",
+    );
+    // An effort correction, with an effort weight of 0, does not enter (the national ratio moves).
+    let effort = parse("municipality = \"GM0228\"\ngrounds = \"x\"\n[[overrides.effort]]\nmunicipality = \"GM0228\"\nyear = 2016\navg_occupied_places = 900.0\n");
+    let none = parse("municipality = \"GM0228\"\ngrounds = \"Het beleid is onredelijk.\"\n");
+    for (claim, effect, phrase) in [
+        (&closes, Effect::ProvinceCloses, "sluit voor beide soorten opvangplaatsen, met en zonder de correctie"),
+        (&score, Effect::NothingEntersCalculation, "tellen in deze berekening niet mee"),
+        (&effort, Effect::NothingEntersCalculation, "tellen in deze berekening niet mee"),
+        (&none, Effect::NoCorrections, "geen gegevens corrigeert"),
+    ] {
+        let r = replay(&d, &s, &sol, std::slice::from_ref(claim)).unwrap();
+        let o = &r.claims[0].outcome;
+        assert_eq!(o.effect, effect, "{}", claim.grounds);
+        assert!(!o.changes_anything);
+        assert!(o.provinces.is_empty());
+        for l in &r.claims[0].objector {
+            // The cap in force is part of the figures; only it may differ (Almere's).
+            assert_eq!(l.before, spreiding_solver::objection::Figures { cap: l.before.cap, ..l.after.clone() });
+            if l.commodity == Commodity::Regular {
+                assert_eq!(l.before.cap == l.after.cap, effect != Effect::ProvinceCloses);
+            }
+        }
+        let text = spreiding_solver::objection::dutch::render(&r);
+        assert!(text.contains(phrase), "{text}");
+    }
+    let r = replay(&d, &s, &sol, std::slice::from_ref(&effort)).unwrap();
+    let [before, after] = r.claims[0].outcome.national_effort_ratio;
+    assert!(after > before, "900 occupied places in 2016 raise the national ratio");
+    assert!(spreiding_solver::objection::dutch::render(&r).contains("landelijk gemiddelde"));
+}
+
+/// Random claims on a synthetic province (and a second province beside it).
+#[derive(Clone, Debug)]
+enum Correction {
+    Cap { m: usize, regular: u32 },
+    Score { m: usize, score: f64 },
+    Exclude { m: usize, excluded: bool },
+    Places { m: usize, regular: u32, amv: u32 },
+    Add { m: usize, regular: u32, amv: u32 },
+}
+
+fn correction(n: usize) -> impl Strategy<Value = Correction> {
+    prop_oneof![
+        (0..n, 0u32..400).prop_map(|(m, regular)| Correction::Cap { m, regular }),
+        (0..n, 0.0..1.0f64).prop_map(|(m, score)| Correction::Score { m, score }),
+        (0..n, any::<bool>()).prop_map(|(m, excluded)| Correction::Exclude { m, excluded }),
+        (0..n, 0u32..300, 0u32..30).prop_map(|(m, regular, amv)| Correction::Places { m, regular, amv }),
+        (0..n, 0u32..300, 0u32..30).prop_map(|(m, regular, amv)| Correction::Add { m, regular, amv }),
+    ]
+}
+
+fn code(m: usize) -> MunicipalityCode {
+    MunicipalityCode::parse(&format!("GM{:04}", m + 1)).unwrap()
+}
+
+fn overrides_of(c: &Correction, d: &spreiding_solver::model::Dataset, line: u64) -> Overrides {
+    let mut o = Overrides::default();
+    let municipality = |m: usize| MunicipalityOverride {
+        origin: origin(line),
+        code: code(m),
+        cap: PerCommodity::default(),
+        score: None,
+        excluded: None,
+    };
+    let location = |m: usize, action: LocationAction, id: String| LocationOverride {
+        origin: origin(line),
+        action,
+        location_id: id,
+        municipality: code(m),
+        places: PerCommodity::default(),
+        status: None,
+        opens: None,
+        closes: None,
+        bridging: None,
+        location_total: None,
+    };
+    match *c {
+        Correction::Cap { m, regular } => o
+            .municipalities
+            .push(MunicipalityOverride { cap: PerCommodity { regular: Some(regular), amv: None }, ..municipality(m) }),
+        Correction::Score { m, score } => {
+            o.municipalities.push(MunicipalityOverride { score: Some(score), ..municipality(m) })
+        }
+        Correction::Exclude { m, excluded } => o
+            .municipalities
+            .push(MunicipalityOverride { excluded: Some(excluded.then(|| "bezwaar".to_owned())), ..municipality(m) }),
+        Correction::Places { m, regular, amv } => {
+            // Its own location row when it has one, else a new one.
+            if d.locations().iter().any(|l| l.location_id == format!("L{m}")) {
+                o.locations.push(LocationOverride {
+                    places: PerCommodity { regular: Some(regular), amv: Some(amv) },
+                    location_total: Some(regular + amv),
+                    ..location(m, LocationAction::Change, format!("L{m}"))
+                });
+            } else {
+                o.locations.push(new_location(m, regular, amv, line));
+            }
+        }
+        Correction::Add { m, regular, amv } => o.locations.push(new_location(m, regular, amv, line)),
+    }
+    o
+}
+
+fn new_location(m: usize, regular: u32, amv: u32, line: u64) -> LocationOverride {
+    LocationOverride {
+        origin: origin(line),
+        action: LocationAction::Add,
+        location_id: format!("N{m}-{line}"),
+        municipality: code(m),
+        places: PerCommodity { regular: Some(regular), amv: Some(amv) },
+        status: Some(spreiding_solver::model::LocationStatus::Existing),
+        opens: Some(spreiding_solver::model::Date::from_ymd_opt(2024, 3, 1).unwrap()),
+        closes: Some(None),
+        bridging: Some(false),
+        location_total: Some(regular + amv),
+    }
+}
+
+fn claim_of(c: &Correction, d: &spreiding_solver::model::Dataset, k: usize) -> Claim {
+    let m = match *c {
+        Correction::Cap { m, .. }
+        | Correction::Score { m, .. }
+        | Correction::Exclude { m, .. }
+        | Correction::Places { m, .. }
+        | Correction::Add { m, .. } => m,
+    };
+    Claim {
+        source: format!("claim-{k}.toml"),
+        municipality: code(m),
+        grounds: "test".to_owned(),
+        corrections: overrides_of(c, d, k as u64 + 1),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// A claim that sets what is already there (the cap it has) changes no number, and says so;
+    /// a claim without corrections too.
+    #[test]
+    fn a_claim_restating_the_data_changes_nothing(specs in specs(20), scenario in any_scenario(), pick in any::<prop::sample::Index>()) {
+        let d = dataset_with_rest(&specs, 50_000.0);
+        let sol = solve(&d, &scenario).unwrap();
+        let m = pick.index(specs.len());
+        let same = Claim {
+            source: "same.toml".into(),
+            municipality: code(m),
+            grounds: "x".into(),
+            corrections: overrides_of(&Correction::Cap { m, regular: specs[m].cap[0] }, &d, 1),
+        };
+        let empty = Claim { corrections: Overrides::default(), ..same.clone() };
+        for claim in [same, empty] {
+            let r = replay(&d, &scenario, &sol, &[claim]).unwrap();
+            let o = &r.claims[0].outcome;
+            prop_assert!(!o.changes_anything);
+            prop_assert!(o.provinces.is_empty());
+            prop_assert!(matches!(o.effect, Effect::NothingEntersCalculation | Effect::NoCorrections | Effect::ProvinceCloses));
+            for l in &r.claims[0].objector {
+                prop_assert_eq!(&l.before, &l.after);
+            }
+        }
+    }
+
+    /// A claim changes a province's shortfall only through its counted places (targets are
+    /// never corrected), nothing moves to the other province, and the changes of the assigned
+    /// places add up to the change of the province's assigned total.
+    #[test]
+    fn a_claim_moves_the_total_only_through_counted_places(
+        specs in specs(20),
+        scenario in any_scenario(),
+        c in correction(19),
+    ) {
+        let d = dataset_with_rest(&specs, 50_000.0);
+        prop_assume!(match c {
+            Correction::Cap { m, .. } | Correction::Score { m, .. } | Correction::Exclude { m, .. } | Correction::Places { m, .. } | Correction::Add { m, .. } => m < specs.len(),
+        });
+        let sol = solve(&d, &scenario).unwrap();
+        let claim = claim_of(&c, &d, 0);
+        let r = replay(&d, &scenario, &sol, std::slice::from_ref(&claim)).unwrap();
+        let corrected = apply_overrides(&d, &claim.corrections).unwrap();
+        let after = solve(&corrected, &scenario).unwrap();
+        for (b, a) in sol.provinces.iter().zip(&after.provinces) {
+            prop_assert_eq!(a.target, b.target);
+            prop_assert_eq!(u64::from(a.shortfall), u64::from(a.target).saturating_sub(a.counted));
+            if a.counted == b.counted {
+                prop_assert_eq!(a.shortfall, b.shortfall);
+            }
+            if b.code.as_str() == "PV21" {
+                // The other province: untouched.
+                prop_assert_eq!(a, b);
+            }
+        }
+        for bc in &r.claims[0].outcome.provinces {
+            prop_assert_eq!(bc.province.as_str(), "PV20");
+            let sum: i64 = bc.changes.iter().map(|m| m.allocated_change).sum();
+            prop_assert_eq!(sum, i64::from(bc.after.allocated) - i64::from(bc.before.allocated));
+            prop_assert_eq!(bc.shortfall_change, i64::from(bc.after.shortfall) - i64::from(bc.before.shortfall));
+            let counted_change: i64 = bc.changes.iter().map(|m| i64::from(m.counted[1]) - i64::from(m.counted[0])).sum();
+            prop_assert_eq!(counted_change, bc.after.counted as i64 - bc.before.counted as i64);
+        }
+        // The replay's view equals the plain solve of the corrected data.
+        for m in &after.municipalities {
+            let before = sol.municipality(&m.code, m.commodity).unwrap();
+            let named = r.claims[0].outcome.provinces.iter().any(|b| b.commodity == m.commodity && b.changes.iter().any(|x| x.code == m.code));
+            let differs = (before.counted, before.allocated + before.beyond_cap, before.obligation) != (m.counted, m.allocated + m.beyond_cap, m.obligation);
+            prop_assert_eq!(named, differs, "{}", m.code);
+        }
+    }
+
+    /// Several claims on different municipalities: applying them one by one in reverse order
+    /// gives the solution of all at once, and the replay reports every order the same.
+    #[test]
+    fn claims_are_order_independent(
+        specs in specs(20),
+        scenario in any_scenario(),
+        cs in prop::collection::vec(correction(19), 2..5),
+    ) {
+        let d = dataset_with_rest(&specs, 50_000.0);
+        let mut seen = std::collections::BTreeSet::new();
+        let cs: Vec<Correction> = cs.into_iter().filter(|c| {
+            let m = match *c { Correction::Cap { m, .. } | Correction::Score { m, .. } | Correction::Exclude { m, .. } | Correction::Places { m, .. } | Correction::Add { m, .. } => m };
+            m < specs.len() && seen.insert(m)
+        }).collect();
+        prop_assume!(cs.len() >= 2);
+        let claims: Vec<Claim> = cs.iter().enumerate().map(|(k, c)| claim_of(c, &d, k)).collect();
+        prop_assert!(check_conflicts(&claims).is_ok());
+        let sol = solve(&d, &scenario).unwrap();
+        let r = replay(&d, &scenario, &sol, &claims).unwrap();
+        let combined = r.combined.unwrap();
+        prop_assert!(combined.order_independent);
+        let n = claims.len() as u64;
+        prop_assert_eq!(combined.orders_total, (1..=n).product::<u64>());
+        prop_assert_eq!(combined.orders_checked, combined.orders_total);
+        // Independently: one by one in reverse order, against all at once.
+        let all = claims.iter().fold(Overrides::default(), |acc, c| acc.then(&c.corrections));
+        let at_once = solve(&apply_overrides(&d, &all).unwrap(), &scenario).unwrap();
+        let mut step = d.clone();
+        for c in claims.iter().rev() {
+            step = apply_overrides(&step, &c.corrections).unwrap();
+        }
+        prop_assert_eq!(solve(&step, &scenario).unwrap(), at_once);
+    }
+}
+
+/// Seven claims: the rotations and their reverses are checked (14 of 5.040 orders).
+#[test]
+fn many_claims_check_rotations_and_reverses() {
+    let (s, d, sol) = rest_indicative();
+    let codes = ["GM0197", "GM0222", "GM0244", "GM0246", "GM0262", "GM0267", "GM0285"];
+    let claims: Vec<Claim> = codes
+        .iter()
+        .enumerate()
+        .map(|(k, c)| {
+            let text = format!("municipality = \"{c}\"\ngrounds = \"x\"\n[[overrides.municipalities]]\ncode = \"{c}\"\nmax_additional_regular = {}\n", 10 + k);
+            parse_claim(&Source::new(format!("c{k}.claim.toml"), text), &d).unwrap()
+        })
+        .collect();
+    let r = replay(&d, &s, &sol, &claims).unwrap();
+    let c = r.combined.unwrap();
+    assert_eq!((c.orders_checked, c.orders_total), (14, 5040));
+    assert!(c.order_independent);
+    // Every objector is capped at its new cap now, and the rest of Gelderland takes the places.
+    for (k, code) in codes.iter().enumerate() {
+        let code = MunicipalityCode::parse(code).unwrap();
+        let k_line = c
+            .objectors
+            .iter()
+            .zip(c.objector_codes.iter().flat_map(|x| [x, x]))
+            .find(|(l, x)| **x == code && l.commodity == Commodity::Regular)
+            .unwrap()
+            .0;
+        assert_eq!(k_line.after.allocated, 10 + k as u32, "{code}");
+    }
+    let b = &c.outcome.provinces[0];
+    assert_eq!(b.allocated_change, 0);
+    assert_eq!(b.before.shortfall, b.after.shortfall);
+}

@@ -1,0 +1,310 @@
+//! Counterfactuals (`spreiding explain --what-if`, `spreiding what-if`,
+//! `spreiding_solver::whatif`): each figure checked by solving the country again with the
+//! change it names.
+
+use crate::common::*;
+use assert_cmd::Command;
+use spreiding_solver::io::{self, apply_overrides};
+use spreiding_solver::model::{
+    Commodity, Dataset, LocationAction, LocationOverride, LocationStatus, MunicipalityCode, MunicipalityOverride,
+    Origin, Overrides, PerCommodity, Scenario,
+};
+use spreiding_solver::solve::{solve, MunicipalityResult, Reason, Solution};
+use spreiding_solver::whatif::{province_what_if, weights_at, what_if_all, MunicipalityWhatIf};
+
+fn spreiding() -> Command {
+    Command::cargo_bin("spreiding").unwrap()
+}
+
+fn pv(code: &str) -> spreiding_solver::model::ProvinceCode {
+    spreiding_solver::model::ProvinceCode::parse(code).unwrap()
+}
+
+fn origin() -> Origin {
+    Origin { source: "test".into(), line: 1 }
+}
+
+fn assigned(r: &MunicipalityResult) -> u32 {
+    r.allocated + r.beyond_cap
+}
+
+/// The country solved with one new location of `n` counted places of `c` in `code`.
+fn with_location(d: &Dataset, s: &Scenario, code: MunicipalityCode, c: Commodity, n: u32) -> Solution {
+    let places = match c {
+        Commodity::Regular => PerCommodity { regular: Some(n), amv: Some(0) },
+        Commodity::Amv => PerCommodity { regular: Some(0), amv: Some(n) },
+    };
+    let o = Overrides {
+        locations: vec![LocationOverride {
+            origin: origin(),
+            action: LocationAction::Add,
+            location_id: "WHAT-IF".into(),
+            municipality: code,
+            places,
+            status: Some(LocationStatus::Existing),
+            opens: Some(d.cycle().start),
+            closes: Some(None),
+            bridging: Some(false),
+            location_total: Some(n),
+        }],
+        ..Overrides::default()
+    };
+    solve(&apply_overrides(d, &o).unwrap(), s).unwrap()
+}
+
+/// The country solved with `code`'s cap of `c` set to `cap`.
+fn with_cap(d: &Dataset, s: &Scenario, code: MunicipalityCode, c: Commodity, cap: u32) -> Solution {
+    let o = Overrides {
+        municipalities: vec![MunicipalityOverride {
+            origin: origin(),
+            code,
+            cap: match c {
+                Commodity::Regular => PerCommodity { regular: Some(cap), amv: None },
+                Commodity::Amv => PerCommodity { regular: None, amv: Some(cap) },
+            },
+            score: None,
+            excluded: None,
+        }],
+        ..Overrides::default()
+    };
+    solve(&apply_overrides(d, &o).unwrap(), s).unwrap()
+}
+
+fn check_province(name: &str, province: &str) -> Vec<MunicipalityWhatIf> {
+    let (s, d) = io::load(&scenario_path(name)).unwrap();
+    let sol = solve(&d, &s).unwrap();
+    let all = what_if_all(&d, &s, &sol, Some(&pv(province))).unwrap();
+    assert!(!all.is_empty());
+    let mut checked = [0; 4];
+    for w in &all {
+        let base = sol.municipality(&w.code, w.commodity).unwrap();
+        let block = sol.block(&base.province, w.commodity).unwrap();
+        assert_eq!(w.allocated, assigned(base));
+        // places_to_close is the shortfall.
+        assert_eq!(w.what_if.places_to_close.value, (block.shortfall > 0).then_some(block.shortfall));
+        // places_to_zero: 0 at n, positive at n - 1.
+        match w.what_if.places_to_zero.value {
+            None => assert_eq!(assigned(base), 0, "{} {}", w.code, w.commodity),
+            Some(n) => {
+                let at = with_location(&d, &s, w.code, w.commodity, n);
+                assert_eq!(
+                    assigned(at.municipality(&w.code, w.commodity).unwrap()),
+                    0,
+                    "{} {} at {n}",
+                    w.code,
+                    w.commodity
+                );
+                if n > 1 {
+                    let before = with_location(&d, &s, w.code, w.commodity, n - 1);
+                    assert!(
+                        assigned(before.municipality(&w.code, w.commodity).unwrap()) > 0,
+                        "{} {} at {}",
+                        w.code,
+                        w.commodity,
+                        n - 1
+                    );
+                }
+                checked[0] += 1;
+            }
+        }
+        // cap_binding: a cap of ceil(t) - 1 binds (the municipality gets exactly its cap),
+        // a cap of ceil(t) + 1 does not.
+        if let Some(t) = w.what_if.cap_binding.value {
+            if s.allocation.weights.normalised().feasibility == 0.0 && s.allocation.caps {
+                let below = t.ceil() as u32 - 1;
+                let r = with_cap(&d, &s, w.code, w.commodity, below);
+                let m = r.municipality(&w.code, w.commodity).unwrap();
+                assert!(
+                    matches!(m.reason, Reason::Capped | Reason::InfeasibleCapped),
+                    "{} {}: {:?}",
+                    w.code,
+                    w.commodity,
+                    m.reason
+                );
+                assert!((m.exact - f64::from(below)).abs() < 1e-6);
+                let r = with_cap(&d, &s, w.code, w.commodity, t.ceil() as u32 + 1);
+                let m = r.municipality(&w.code, w.commodity).unwrap();
+                assert!(!matches!(m.reason, Reason::Capped), "{} {}", w.code, w.commodity);
+                assert!((m.exact - t).abs() < 1e-6, "{} {}: {} vs {t}", w.code, w.commodity, m.exact);
+                checked[1] += 1;
+            }
+        } else {
+            assert!(base.exact <= 1e-9, "{} {}", w.code, w.commodity);
+        }
+        // weight_ranges: the same number at both ends, a different one just outside.
+        let ranges = [
+            &w.what_if.weight_ranges.indicative,
+            &w.what_if.weight_ranges.effort,
+            &w.what_if.weight_ranges.feasibility,
+        ];
+        for (k, r) in ranges.iter().enumerate() {
+            let r = r.value.unwrap();
+            assert!(r.low <= r.current && r.current <= r.high, "{r:?}");
+            let at = |v: f64| {
+                let mut t = s.clone();
+                t.allocation.weights = weights_at(&s.allocation.weights, k, v);
+                assigned(solve(&d, &t).unwrap().municipality(&w.code, w.commodity).unwrap())
+            };
+            assert_eq!(at(r.low), r.allocated, "{} {} weight {k} low {r:?}", w.code, w.commodity);
+            assert_eq!(at(r.high), r.allocated, "{} {} weight {k} high {r:?}", w.code, w.commodity);
+            match r.outside_low {
+                Some(v) => {
+                    assert!(v < r.low && r.low - v < 1e-9);
+                    assert_ne!(at(v), r.allocated);
+                    checked[2] += 1;
+                }
+                None => assert_eq!(r.low, 0.0),
+            }
+            match r.outside_high {
+                Some(v) => {
+                    assert!(v > r.high && v - r.high < 1e-9);
+                    assert_ne!(at(v), r.allocated);
+                    checked[3] += 1;
+                }
+                None => assert_eq!(r.high, 1.0),
+            }
+        }
+    }
+    eprintln!("{name} {province}: checked {checked:?}");
+    assert!(checked[0] > 0 && checked[2] + checked[3] > 0, "{checked:?}");
+    all
+}
+
+#[test]
+fn counterfactuals_hold_when_solved_again_rest() {
+    check_province("rest-indicative", "PV26");
+}
+
+#[test]
+fn counterfactuals_hold_when_solved_again_effort() {
+    check_province("effort", "PV31");
+}
+
+#[test]
+fn counterfactuals_hold_when_solved_again_level() {
+    check_province("level", "PV22");
+}
+
+/// A capped municipality: its cap binds, and the value is what it gets with the cap lifted.
+#[test]
+fn a_binding_cap_reports_the_uncapped_allocation() {
+    let (s, d) = io::load(&scenario_path("rest-indicative")).unwrap();
+    let sol = solve(&d, &s).unwrap();
+    let all = what_if_all(&d, &s, &sol, Some(&pv("PV25"))).unwrap();
+    // Apeldoorn (GM0200): cap 0 in the data, capped.
+    let w = all.iter().find(|w| w.code.as_str() == "GM0200" && w.commodity == Commodity::Regular).unwrap();
+    let t = w.what_if.cap_binding.value.unwrap();
+    assert!(t > 100.0, "{t}");
+    assert!(w.what_if.cap_binding.text.starts_with("Het maximum van 0 bindt"), "{}", w.what_if.cap_binding.text);
+    // With a cap of ceil(t) + 1 it gets t exactly (key unchanged: the feasibility weight is 0).
+    let r = with_cap(&d, &s, w.code, Commodity::Regular, t.ceil() as u32 + 1);
+    assert!((r.municipality(&w.code, Commodity::Regular).unwrap().exact - t).abs() < 1e-6);
+    // The same value for every municipality of a closing province: nothing.
+    let closes = what_if_all(&d, &s, &sol, Some(&pv("PV24"))).unwrap();
+    for w in closes {
+        assert_eq!(w.what_if.places_to_zero.value, None);
+        assert_eq!(w.what_if.places_to_close.value, None);
+        assert_eq!(w.what_if.cap_binding.value, None);
+        assert!(w.what_if.places_to_close.text.contains("sluit al"), "{}", w.what_if.places_to_close.text);
+    }
+}
+
+/// The province's what-if: the shortfall, and the shortfall under the other counting rules,
+/// equal to solving scenarios with those rules.
+#[test]
+fn province_what_if_matches_the_other_counting_rules() {
+    let (s, d) = io::load(&scenario_path("rest-indicative")).unwrap();
+    let sol = solve(&d, &s).unwrap();
+    let code = pv("PV23");
+    let w = province_what_if(&d, &s, &sol, &code).unwrap();
+    assert_eq!(w.len(), 2);
+    for p in &w {
+        let b = sol.block(&code, p.commodity).unwrap();
+        assert_eq!(p.shortfall, b.shortfall);
+        assert_eq!(p.places_to_close.value, Some(b.shortfall));
+        assert_eq!(p.counting.len(), 3);
+        for alt in &p.counting {
+            let mut t = s.clone();
+            t.counting.count_intentions = alt.rules.contains("count_intentions");
+            t.counting.require_bridging = !alt.rules.contains("no_bridging_requirement");
+            let other = solve(&d, &t).unwrap();
+            let ob = other.block(&code, p.commodity).unwrap();
+            assert_eq!((alt.counted, alt.shortfall), (ob.counted, ob.shortfall), "{}", alt.rules);
+        }
+    }
+}
+
+/// The command line: explain --what-if as text and JSON, the province's what-if, and the
+/// all-municipality table; the JSON's figures are those of the library.
+#[test]
+fn what_if_on_the_command_line() {
+    let out = spreiding()
+        .args(["explain", "--municipality", "Utrecht", "--what-if"])
+        .arg(scenario_path("rest-indicative"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("9. Wat als (berekend door de provincie opnieuw te verdelen)"), "{text}");
+    assert!(
+        text.contains(
+            "Met 1.065 extra getelde reguliere plaatsen in de provincie Utrecht, waar ook, sluit haar verslag."
+        ),
+        "{text}"
+    );
+    // Without --what-if the explanation is as before: no section 9, no what_if in JSON.
+    let plain = spreiding()
+        .args(["explain", "--municipality", "GM0344", "--format", "json"])
+        .arg(scenario_path("rest-indicative"))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    assert!(v.get("what_if").is_none());
+    let json = spreiding()
+        .args(["explain", "--municipality", "GM0344", "--format", "json", "--what-if"])
+        .arg(scenario_path("rest-indicative"))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let w = &v["what_if"];
+    assert_eq!(w["places_to_close"]["value"], 1065);
+    for k in ["places_to_zero", "places_to_close", "cap_binding"] {
+        assert!(w[k]["text"].as_str().is_some_and(|t| !t.is_empty()), "{k}");
+    }
+    for k in ["indicative", "effort", "feasibility"] {
+        let r = &w["weight_ranges"][k]["value"];
+        assert!(r["low"].as_f64().unwrap() <= r["high"].as_f64().unwrap());
+    }
+    // The province's what-if needs --what-if.
+    let out =
+        spreiding().args(["explain", "--province", "PV23"]).arg(scenario_path("rest-indicative")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = spreiding()
+        .args(["explain", "--province", "Overijssel", "--what-if"])
+        .arg(scenario_path("rest-indicative"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("Wat als: het verslag van de provincie Overijssel (PV23)"), "{text}");
+    assert!(text.contains("Met 2.448 extra getelde reguliere plaatsen"), "{text}");
+    // The whole table: one row per municipality and commodity, the same numbers as the library.
+    let out =
+        spreiding().args(["what-if", "--province", "PV26"]).arg(scenario_path("rest-indicative")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let (s, d) = io::load(&scenario_path("rest-indicative")).unwrap();
+    let sol = solve(&d, &s).unwrap();
+    let lib = what_if_all(&d, &s, &sol, Some(&pv("PV26"))).unwrap();
+    let mut r = csv::Reader::from_reader(out.stdout.as_slice());
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), lib.len());
+    assert_eq!(rows.len(), 2 * 26);
+    for (row, w) in rows.iter().zip(&lib) {
+        assert_eq!(&row[0], w.code.as_str());
+        assert_eq!(row[5].parse::<u32>().ok(), w.what_if.places_to_zero.value);
+    }
+    let bad =
+        spreiding().args(["what-if", "--province", "PV99"]).arg(scenario_path("rest-indicative")).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a province of the data set; one of PV20"));
+}
