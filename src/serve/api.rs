@@ -366,6 +366,10 @@ pub struct ExplainRequest {
     #[serde(default = "regular")]
     #[schema(value_type = CommodityName)]
     pub commodity: Commodity,
+    /// Add the counterfactuals (`what_if` in the explanation, section 9 of the text), each
+    /// computed by re-solving the province.
+    #[serde(default)]
+    pub what_if: bool,
 }
 
 fn regular() -> Commodity {
@@ -408,11 +412,92 @@ pub async fn explain(
             let p = worker.resolve(&request.scenario)?;
             let code = find_municipality(&p, &request.municipality)?;
             let solution = solution(&p)?;
-            let e = explain_one(&p.dataset, &p.scenario, &solution, &code, request.commodity)
+            let mut e = explain_one(&p.dataset, &p.scenario, &solution, &code, request.commodity)
                 .map_err(|e| ApiError::field("body", "municipality", e.to_string()))?;
+            if request.what_if {
+                e.what_if = Some(
+                    spreiding_solver::whatif::what_if(&p.dataset, &p.scenario, &solution, &code, request.commodity)
+                        .map_err(|e| ApiError::field(INLINE, "scenario", e.to_string()))?,
+                );
+            }
             Ok(Json(ExplainAnswer {
                 text: dutch::render(&e),
                 explanation: serde_json::to_value(&e).map_err(ApiError::internal)?,
+            }))
+        })
+        .await?
+}
+
+/// `POST /v1/objection`.
+#[derive(Deserialize, ToSchema)]
+#[schema(example = json!({"scenario": "2024-2026/rest-indicative", "claims": [{"municipality": "GM0228", "grounds": "Het maximum van Apeldoorn is te laag.", "overrides": {"municipalities": [{"code": "GM0200", "max_additional_regular": 300}]}}]}))]
+#[serde(deny_unknown_fields)]
+pub struct ObjectionRequest {
+    #[schema(value_type = ScenarioRef)]
+    pub scenario: serde_json::Value,
+    /// The claims: objects with the fields of a claim file (`municipality`, `grounds`,
+    /// `overrides` with `municipalities`, `locations` and `effort`; dates as `YYYY-MM-DD`).
+    #[schema(value_type = Vec<Object>)]
+    pub claims: Vec<serde_json::Value>,
+}
+
+/// `POST /v1/objection`'s answer.
+#[derive(Serialize, ToSchema)]
+pub struct ObjectionAnswer {
+    /// The replay as data (the JSON of `spreiding objection --format json`).
+    #[schema(value_type = Object)]
+    pub replay: serde_json::Value,
+    /// Its Dutch text (`spreiding objection`).
+    pub text: String,
+}
+
+/// Most claims in one request.
+const MAX_CLAIMS: usize = 64;
+
+/// Replays objections: each claim's corrections applied, the province divided again, who
+/// gains or loses; then all claims together, with the check that their order does not matter.
+#[utoipa::path(post, path = "/v1/objection", tag = "solve", request_body = ObjectionRequest,
+    responses((status = 200, description = "The replay", body = ObjectionAnswer),
+              BodyErrors,
+              (status = 422, description = "The request, scenario or a claim is not valid", body = ProblemDetails, content_type = "application/problem+json"),
+              Busy))]
+pub async fn objection(
+    State(app): State<Arc<App>>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Json<ObjectionAnswer>, ApiError> {
+    let request: ObjectionRequest = body(&app, raw)?;
+    if request.claims.is_empty() || request.claims.len() > MAX_CLAIMS {
+        return Err(ApiError::field(
+            "body",
+            "claims",
+            format!("give 1 to {MAX_CLAIMS} claims; {} given", request.claims.len()),
+        ));
+    }
+    let worker = app.clone();
+    app.pool
+        .run(move || {
+            let p = worker.resolve(&request.scenario)?;
+            let mut problems = spreiding_solver::io::Problems::default();
+            let mut claims = Vec::new();
+            for (k, value) in request.claims.iter().enumerate() {
+                match spreiding_solver::io::parse_claim_value(&format!("claims[{k}]"), value, &p.dataset) {
+                    Ok(c) => claims.push(c),
+                    Err(e) => e.problems().iter().for_each(|x| problems.push(x.clone())),
+                }
+            }
+            let claims = problems.into_result(claims).map_err(|e| ApiError::invalid(&e))?;
+            let solution = solution(&p)?;
+            let replay = spreiding_solver::objection::replay(&p.dataset, &p.scenario, &solution, &claims).map_err(
+                |e| match e {
+                    spreiding_solver::objection::ReplayError::Input(e) => ApiError::invalid(&e),
+                    spreiding_solver::objection::ReplayError::Solve(e) => {
+                        ApiError::field(INLINE, "scenario", e.to_string())
+                    }
+                },
+            )?;
+            Ok(Json(ObjectionAnswer {
+                text: spreiding_solver::objection::dutch::render(&replay),
+                replay: serde_json::to_value(&replay).map_err(ApiError::internal)?,
             }))
         })
         .await?

@@ -117,6 +117,7 @@ impl Pool {
         api::scenario,
         api::solve,
         api::explain,
+        api::objection,
         api::create_run,
         api::list_runs,
         api::get_run,
@@ -199,6 +200,7 @@ fn router(app: Arc<App>) -> Router {
         .route("/scenarios/{*id}", get(api::scenario))
         .route("/solve", post(api::solve))
         .route("/explain", post(api::explain))
+        .route("/objection", post(api::objection))
         .route("/runs", get(api::list_runs).post(api::create_run))
         .route("/runs/{id}", get(api::get_run).delete(api::cancel_run))
         .route("/runs/{id}/events", get(api::run_events))

@@ -403,6 +403,69 @@ fn explain_answers_the_command_lines_explanation() {
         assert_eq!(v["explanation"], data);
         assert_eq!(v["text"], text);
     }
+    // With the counterfactuals: the same as `spreiding explain --what-if`.
+    let r = post(
+        &s,
+        "/v1/explain",
+        &json!({"scenario": "2024-2026/rest-indicative", "municipality": "GM0344", "what_if": true}),
+    );
+    assert_eq!(r.status(), 200);
+    let v = json_of(r);
+    let data: Value =
+        serde_json::from_slice(&cli(&["explain", file, "--municipality", "GM0344", "--what-if", "--format", "json"]))
+            .unwrap();
+    assert_eq!(v["explanation"], data);
+    assert_eq!(v["explanation"]["what_if"]["places_to_close"]["value"], 1065);
+    let text = String::from_utf8(cli(&["explain", file, "--municipality", "GM0344", "--what-if"])).unwrap();
+    assert_eq!(v["text"], text);
+}
+
+#[test]
+fn objection_answers_the_command_lines_replay() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(&dir.path().join("state"), &[]);
+    // The claim of scenarios/2024-2026/claims/ede-maximum-apeldoorn.claim.toml, as JSON.
+    let claim = json!({
+        "municipality": "GM0228",
+        "grounds": "Het maximum voor extra plaatsen van Apeldoorn is op 0 gezet.",
+        "overrides": {"municipalities": [{"code": "GM0200", "max_additional_regular": 300}]}
+    });
+    let r = post(&s, "/v1/objection", &json!({"scenario": "2024-2026/rest-indicative", "claims": [claim]}));
+    assert_eq!(r.status(), 200);
+    let v = json_of(r);
+    let data: Value = serde_json::from_slice(&cli(&[
+        "objection",
+        "scenarios/2024-2026/rest-indicative.toml",
+        "--claim",
+        "scenarios/2024-2026/claims/ede-maximum-apeldoorn.claim.toml",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let (served, local) = (&v["replay"]["claims"][0], &data["claims"][0]);
+    assert_eq!(served["outcome"]["provinces"], local["outcome"]["provinces"]);
+    assert_eq!(served["objector"], local["objector"]);
+    assert_eq!(served["outcome"]["effect"], "changes");
+    assert_eq!(served["source"], "claims[0]");
+    assert!(v["text"].as_str().unwrap().contains("Apeldoorn (GM0200): toegewezen 0 → 160 (+160)"), "{v}");
+    // Bad claims: at their index and field.
+    let v = problem(
+        post(
+            &s,
+            "/v1/objection",
+            &json!({"scenario": "2024-2026/rest-indicative", "claims": [{"municipality": "GM9999", "grounds": "x"}]}),
+        ),
+        422,
+    );
+    assert_eq!(
+        (v["problems"][0]["source"].as_str(), v["problems"][0]["field"].as_str()),
+        (Some("claims[0]"), Some("municipality"))
+    );
+    let v = problem(post(&s, "/v1/objection", &json!({"scenario": "2024-2026/rest-indicative", "claims": []})), 422);
+    assert_eq!(v["problems"][0]["field"], "claims");
+    let api = json_of(get(&s, "/openapi.json"));
+    assert!(api["paths"].get("/v1/objection").is_some());
+    assert_eq!(s.stop(), Some(0));
 }
 
 fn tokens_file(dir: &Path) -> PathBuf {
