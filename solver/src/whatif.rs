@@ -575,3 +575,32 @@ pub fn province_what_if(
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: Weights, b: [f64; 3]) {
+        let got = [a.indicative, a.effort, a.feasibility];
+        for (g, e) in got.iter().zip(b) {
+            assert!((g - e).abs() < 1e-12, "{got:?} vs {b:?}");
+        }
+    }
+
+    #[test]
+    fn weights_at_keeps_the_others_ratio() {
+        let w = |indicative, effort, feasibility| Weights { indicative, effort, feasibility };
+        // The others in their ratio.
+        close(weights_at(&w(0.6, 0.4, 0.0), 0, 0.5), [0.5, 0.5, 0.0]);
+        close(weights_at(&w(2.0, 1.0, 1.0), 2, 0.5), [1.0 / 3.0, 1.0 / 6.0, 0.5]);
+        close(weights_at(&w(1.0, 0.0, 0.0), 1, 0.3), [0.7, 0.3, 0.0]);
+        // Both others 0: equal halves.
+        close(weights_at(&w(1.0, 0.0, 0.0), 0, 0.4), [0.4, 0.3, 0.3]);
+        close(weights_at(&w(0.0, 0.0, 3.0), 2, 1.0), [0.0, 0.0, 1.0]);
+        // The ends.
+        close(weights_at(&w(0.2, 0.3, 0.5), 1, 0.0), [0.2 / 0.7, 0.0, 0.5 / 0.7]);
+        close(weights_at(&w(0.2, 0.3, 0.5), 1, 1.0), [0.0, 1.0, 0.0]);
+        assert!((weight_of(&w(0.2, 0.3, 0.5), 2) - 0.5).abs() < 1e-15);
+        assert!((weight_of(&w(0.2, 0.3, 0.5), 0) - 0.2).abs() < 1e-15);
+    }
+}

@@ -308,3 +308,104 @@ fn what_if_on_the_command_line() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("not a province of the data set; one of PV20"));
 }
+
+/// One municipality's figures are those of the whole table; the sentences say what the values
+/// say.
+#[test]
+fn one_municipality_equals_its_row_of_the_table() {
+    let (s, d) = io::load(&scenario_path("effort")).unwrap();
+    let sol = solve(&d, &s).unwrap();
+    let all = what_if_all(&d, &s, &sol, Some(&pv("PV25"))).unwrap();
+    for code in ["GM0228", "GM0297", "GM0200"] {
+        let code = MunicipalityCode::parse(code).unwrap();
+        for c in Commodity::ALL {
+            let one = spreiding_solver::whatif::what_if(&d, &s, &sol, &code, c).unwrap();
+            let row = all.iter().find(|w| w.code == code && w.commodity == c).unwrap();
+            assert_eq!(one, row.what_if, "{code} {c}");
+        }
+    }
+    for w in &all {
+        for r in
+            [&w.what_if.weight_ranges.indicative, &w.what_if.weight_ranges.effort, &w.what_if.weight_ranges.feasibility]
+        {
+            let v = r.value.unwrap();
+            let everywhere = v.outside_low.is_none() && v.outside_high.is_none();
+            assert_eq!(r.text.ends_with("bij elk gewicht."), everywhere, "{}", r.text);
+            assert_eq!(r.text.ends_with("daarbuiten verandert het."), !everywhere, "{}", r.text);
+        }
+        match w.what_if.places_to_zero.value {
+            Some(n) => assert!(w
+                .what_if
+                .places_to_zero
+                .text
+                .starts_with(&format!("Met {} extra", spreiding_solver::nl::int(u64::from(n))))),
+            None => assert!(w.what_if.places_to_zero.text.contains("krijgt al geen extra")),
+        }
+    }
+}
+
+/// A province whose report closes; a scenario that counts intentions already (only the
+/// bridging rule is left to loosen).
+#[test]
+fn province_what_if_of_a_closing_report_and_of_other_rules() {
+    let (s, d) = io::load(&scenario_path("rest-indicative")).unwrap();
+    let sol = solve(&d, &s).unwrap();
+    let w = province_what_if(&d, &s, &sol, &pv("PV24")).unwrap();
+    for p in &w {
+        assert_eq!(p.shortfall, 0);
+        assert_eq!(p.places_to_close.value, None);
+        assert!(
+            p.places_to_close.text.starts_with("Het verslag van Flevoland sluit voor"),
+            "{}",
+            p.places_to_close.text
+        );
+    }
+    let mut t = s.clone();
+    t.counting.count_intentions = true;
+    let sol = solve(&d, &t).unwrap();
+    let w = province_what_if(&d, &t, &sol, &pv("PV23")).unwrap();
+    for p in &w {
+        let rules: Vec<&str> = p.counting.iter().map(|c| c.rules.as_str()).collect();
+        assert_eq!(rules, ["no_bridging_requirement"]);
+        assert!(p.places_to_close.text.starts_with("Met "), "{}", p.places_to_close.text);
+    }
+    t.counting.require_bridging = false;
+    let sol = solve(&d, &t).unwrap();
+    assert!(province_what_if(&d, &t, &sol, &pv("PV23")).unwrap().iter().all(|p| p.counting.is_empty()));
+}
+
+/// With `elastic` in an infeasible province, a municipality's number includes its places beyond
+/// the cap, and its cap binds.
+#[test]
+fn elastic_places_beyond_the_cap_count_as_assigned() {
+    let specs: Vec<Spec> = (0..6)
+        .map(|k| Spec {
+            indicative: [100 + 10 * k, 10],
+            counted: [0, 0],
+            population: 20_000,
+            effort: 0.0,
+            cap: [20, 5],
+            score: 0.5,
+            excluded: false,
+            corop: 0,
+        })
+        .collect();
+    let d = dataset(&specs);
+    let mut s = scenario(
+        spreiding_solver::model::AllocationMode::Rest,
+        spreiding_solver::model::Eligibility::All,
+        true,
+        spreiding_solver::model::Weights::default(),
+    );
+    s.allocation.elastic = true;
+    let sol = solve(&d, &s).unwrap();
+    let all = what_if_all(&d, &s, &sol, None).unwrap();
+    let mut beyond = 0;
+    for w in &all {
+        let r = sol.municipality(&w.code, w.commodity).unwrap();
+        assert_eq!(w.allocated, r.allocated + r.beyond_cap);
+        beyond += r.beyond_cap;
+        assert!(w.what_if.cap_binding.text.starts_with("Het maximum van"), "{}", w.what_if.cap_binding.text);
+    }
+    assert!(beyond > 0);
+}

@@ -301,17 +301,29 @@ fn block_figures(s: &Solution, p: &ProvinceCode, c: Commodity) -> Option<BlockFi
 
 /// What of a municipality's result enters its number: counted places, standing, key, cap and
 /// the exact and whole allocation (not the key's components, which a weight of 0 leaves out).
-fn enters(r: &MunicipalityResult) -> (u32, bool, Option<u64>, Option<u32>, u64, u32, u32, Reason) {
-    (
-        r.counted,
-        r.standing.is_eligible(),
-        r.key.map(|k| k.key.to_bits()),
-        r.cap,
-        r.exact.to_bits(),
-        r.allocated,
-        r.beyond_cap,
-        r.reason,
-    )
+#[derive(PartialEq)]
+struct Entering {
+    counted: u32,
+    eligible: bool,
+    key: Option<u64>,
+    cap: Option<u32>,
+    exact: u64,
+    allocated: u32,
+    beyond_cap: u32,
+    reason: Reason,
+}
+
+fn enters(r: &MunicipalityResult) -> Entering {
+    Entering {
+        counted: r.counted,
+        eligible: r.standing.is_eligible(),
+        key: r.key.map(|k| k.key.to_bits()),
+        cap: r.cap,
+        exact: r.exact.to_bits(),
+        allocated: r.allocated,
+        beyond_cap: r.beyond_cap,
+        reason: r.reason,
+    }
 }
 
 /// Compares two solutions of the same data set's municipalities.
