@@ -86,6 +86,8 @@ fn check_province(name: &str, province: &str) -> Vec<MunicipalityWhatIf> {
         match w.what_if.places_to_zero.value {
             None => assert_eq!(assigned(base), 0, "{} {}", w.code, w.commodity),
             Some(n) => {
+                // Positive now (n = 0), so that a first place is asked for at all.
+                assert!(assigned(base) > 0, "{} {}: places_to_zero {n} but nothing assigned now", w.code, w.commodity);
                 let at = with_location(&d, &s, w.code, w.commodity, n);
                 assert_eq!(
                     assigned(at.municipality(&w.code, w.commodity).unwrap()),
