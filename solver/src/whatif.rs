@@ -354,7 +354,7 @@ fn sentences(name: &str, c: Commodity, province_name: &str, r: &MunicipalityResu
             int(u64::from(w.allocated))
         );
         text.push_str(match (w.outside_low, w.outside_high) {
-            (None, None) => "; bij elk gewicht.",
+            (None, None) => ", bij elk gewicht.",
             _ => "; daarbuiten verandert het.",
         });
         Figure { value: Some(w), text }
