@@ -1,7 +1,7 @@
 //! Numbers and dates written the Dutch way, for every text the program writes: 1.234,56 and
 //! "1 juli 2025".
 
-use crate::model::Date;
+use crate::model::{Commodity, Date};
 use chrono::Datelike;
 
 const MONTHS: [&str; 12] = [
@@ -64,4 +64,18 @@ pub fn dec(x: f64, decimals: usize) -> String {
 /// A share as a percentage with one decimal: "12,5%".
 pub fn pct(x: f64) -> String {
     format!("{}%", dec(100.0 * x, 1))
+}
+
+/// The places of a commodity in running text: "reguliere plaatsen", "amv-plaatsen".
+pub fn places(c: Commodity) -> &'static str {
+    match c {
+        Commodity::Regular => "reguliere plaatsen",
+        Commodity::Amv => "amv-plaatsen",
+    }
+}
+
+/// The text with its first letter a capital (for titles and sentence starts).
+pub fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or_else(String::new, |f| f.to_uppercase().collect::<String>() + c.as_str())
 }

@@ -30,7 +30,7 @@
 
 use crate::counting::{counted_places, CountingContext};
 use crate::model::{Commodity, Dataset, MunicipalityCode, ProvinceCode, Scenario, Weights};
-use crate::nl::{dec, int};
+use crate::nl::{dec, int, places};
 use crate::solve::{Frame, MunicipalityResult, Reason, Solution, SolveError, SolveInputs, Status};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -141,13 +141,6 @@ pub struct ProvinceWhatIf {
     pub places_to_close: Figure<u32>,
     /// The shortfall under the counting rules the scenario does not use.
     pub counting: Vec<CountingAlternative>,
-}
-
-fn places(c: Commodity) -> &'static str {
-    match c {
-        Commodity::Regular => "reguliere plaatsen",
-        Commodity::Amv => "amv-plaatsen",
-    }
 }
 
 fn assigned(r: &MunicipalityResult) -> u32 {

@@ -63,11 +63,7 @@ pub fn province_text(all: &[ProvinceWhatIf]) -> String {
         if k == 0 {
             o.push_str(&format!("Wat als: het verslag van de provincie {} ({})\n", p.name, p.province));
         }
-        let mut title = p.commodity.dutch().to_owned();
-        if let Some(first) = title.get_mut(..1) {
-            first.make_ascii_uppercase();
-        }
-        o.push_str(&format!("\n{title}\n"));
+        o.push_str(&format!("\n{}\n", spreiding_solver::nl::capitalised(p.commodity.dutch())));
         o.push_str(&format!("   - {}\n", p.places_to_close.text));
         for c in &p.counting {
             o.push_str(&format!("   - {}\n", c.text));

@@ -4,22 +4,9 @@
 
 use super::{BlockChange, ClaimOutcome, Combined, Effect, Figures, ObjectorLine, Outcome, Replay};
 use crate::keys::Standing;
-use crate::model::Commodity;
-use crate::nl::{dec, int, pct};
+use crate::nl::{capitalised, dec, int, pct, places};
 use crate::solve::Status;
 use std::fmt::Write;
-
-fn places(c: Commodity) -> &'static str {
-    match c {
-        Commodity::Regular => "reguliere plaatsen",
-        Commodity::Amv => "amv-plaatsen",
-    }
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map_or_else(String::new, |f| f.to_uppercase().collect::<String>() + c.as_str())
-}
 
 fn n(v: u32) -> String {
     int(u64::from(v))
