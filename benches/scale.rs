@@ -5,7 +5,8 @@
 //!   to a temporary folder first);
 //! - `block`: one province block (the largest shortfall the caps can take) by the closed form
 //!   and by the LP;
-//! - `country`: a whole-country solve, `method = "auto"` (closed form) and `"lp"`;
+//! - `country`: a whole-country solve, `method = "auto"` (closed form) and `"lp"`, on
+//!   rest-indicative and on corop-balance (`corop-auto`: the region water-filling);
 //! - `batch`: 1, 64 and 1,024 sensitivity draws (perturb, solve, record) in parallel with rayon.
 //!
 //! Run: `cargo bench --bench scale` (about 10 minutes; the 100x batch of 1,024 dominates), or a
@@ -31,6 +32,12 @@ fn root() -> PathBuf {
 
 fn base_scenario() -> Scenario {
     io::load_scenario(&root().join("scenarios/2024-2026/rest-indicative.toml")).unwrap()
+}
+
+/// corop-balance: COROP balance 60% (40 regions in the synthetic countries) and at most 10
+/// regular places per 1,000 inhabitants.
+fn corop_scenario() -> Scenario {
+    io::load_scenario(&root().join("scenarios/2024-2026/corop-balance.toml")).unwrap()
 }
 
 fn countries() -> Vec<(u32, Dataset)> {
@@ -82,8 +89,13 @@ fn whole_country(c: &mut Criterion) {
     g.sample_size(10).measurement_time(Duration::from_secs(5));
     for (scale, d) in countries() {
         g.throughput(Throughput::Elements(d.municipalities().len() as u64));
-        for (name, method) in [("auto", Method::Auto), ("lp", Method::Lp)] {
-            let mut s = base_scenario();
+        for (name, method, corop) in [
+            ("auto", Method::Auto, false),
+            ("lp", Method::Lp, false),
+            ("corop-auto", Method::Auto, true),
+            ("corop-lp", Method::Lp, true),
+        ] {
+            let mut s = if corop { corop_scenario() } else { base_scenario() };
             s.allocation.method = method;
             g.bench_with_input(BenchmarkId::new(name, format!("{scale}x")), &d, |b, d| {
                 b.iter(|| solve(d, &s).unwrap())

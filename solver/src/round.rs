@@ -68,10 +68,13 @@ pub fn largest_remainder(target: u32, items: &[Item<'_>]) -> Vec<Step> {
     let floors: u64 = steps.iter().map(|s| u64::from(s.floor)).sum();
     let mut remaining = u64::from(target).saturating_sub(floors);
 
+    // The fractions quantised once (not in every comparison); codes are unique, so the order
+    // is total and an unstable sort gives the one answer.
+    let fractions: Vec<i64> = steps.iter().map(|s| quantised(s.fraction)).collect();
     let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_by(|&i, &j| {
-        quantised(steps[j].fraction)
-            .cmp(&quantised(steps[i].fraction))
+    order.sort_unstable_by(|&i, &j| {
+        fractions[j]
+            .cmp(&fractions[i])
             .then_with(|| items[j].key.total_cmp(&items[i].key))
             .then_with(|| items[i].code.cmp(items[j].code))
     });

@@ -26,6 +26,7 @@ const WORKLOADS: &[(&str, &[&str])] = &[
     ("solve-lp-corop", &["solve", "scenarios/bench/gate-lp.toml", "--format", "json"]),
     ("explain", &["explain", "scenarios/2024-2026/effort.toml", "--municipality", "GM0160"]),
     ("sweep-200", &["run", "scenarios/bench/gate-sweep.toml", "--jobs", "1", "--out", "{out}"]),
+    ("sweep-corop-200", &["run", "scenarios/bench/gate-corop-sweep.toml", "--jobs", "1", "--out", "{out}"]),
 ];
 
 const DEFAULT_THRESHOLD: f64 = 10.0;

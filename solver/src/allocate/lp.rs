@@ -1,6 +1,8 @@
 //! Progressive filling with good_lp and HiGHS (see the module docs of [`crate::allocate`]).
 
-use super::{at_level, classify, water_fill, Block, BlockSolution, Member, MemberOutcome, FEAS_TOL};
+use super::{
+    at_level, classify, infeasible_outcomes, water_fill, Block, BlockSolution, Member, MemberOutcome, FEAS_TOL,
+};
 use crate::model::limits::DUAL_TOLERANCE;
 use good_lp::solvers::highs::{highs, HighsPresolveType};
 use good_lp::{constraint, variable, Expression, ProblemVariables, Solution, SolverModel, Variable};
@@ -272,9 +274,8 @@ pub fn solve_lp(block: &Block) -> Result<BlockSolution, LpError> {
         level = Some(level.map_or(t, |l: f64| l.max(t)));
     }
     let x: Vec<f64> = fixed.into_iter().map(|v| v.unwrap_or(0.0)).collect();
-    let all_capped = block.members.iter().zip(&x).all(|(m, &x)| x >= m.cap - FEAS_TOL * (1.0 + x));
-    let (level, outcome) = if infeasible && all_capped {
-        (None, vec![MemberOutcome::InfeasibleCapped; n])
+    let (level, outcome) = if infeasible {
+        (None, infeasible_outcomes(block, &x))
     } else {
         (level, block.members.iter().zip(&x).map(|(m, &x)| classify(m, x, level)).collect())
     };

@@ -78,9 +78,11 @@ mod closed_form;
 pub mod corop;
 mod lp;
 pub mod per_capita;
+mod regions;
 
 pub use closed_form::water_fill;
 pub use lp::{solve_lp, LpError};
+pub use regions::{region_fill, rows_are_disjoint};
 
 use serde::Serialize;
 
@@ -182,11 +184,33 @@ pub(crate) fn classify(m: &Member, x: f64, level: Option<f64>) -> MemberOutcome 
     }
 }
 
-/// Solves a block: the closed form when `closed_form_allowed` and the block has no coupling rows,
-/// the LP otherwise.
+/// Outcomes of an infeasible block (the constraints cannot take the shortfall; no common
+/// level): a member at its cap is `InfeasibleCapped`, one below it is held there by a full
+/// family row (`Limited`). Without family rows every member is at its cap.
+pub(crate) fn infeasible_outcomes(block: &Block, x: &[f64]) -> Vec<MemberOutcome> {
+    block
+        .members
+        .iter()
+        .zip(x)
+        .map(
+            |(m, &x)| {
+                if x >= m.cap - FEAS_TOL * (1.0 + x) {
+                    MemberOutcome::InfeasibleCapped
+                } else {
+                    MemberOutcome::Limited
+                }
+            },
+        )
+        .collect()
+}
+
+/// Solves a block: when `closed_form_allowed`, the closed form without coupling rows and the
+/// region water-filling with disjoint rows (COROP balance); the LP otherwise.
 pub fn solve_block(block: &Block, closed_form_allowed: bool) -> Result<BlockSolution, LpError> {
     if closed_form_allowed && block.rows.is_empty() {
         Ok(water_fill(block))
+    } else if closed_form_allowed && rows_are_disjoint(block) {
+        Ok(region_fill(block))
     } else {
         solve_lp(block)
     }

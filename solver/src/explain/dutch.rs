@@ -279,22 +279,30 @@ fn write_all(o: &mut String, e: &Explanation) -> std::fmt::Result {
             "De getelde plaatsen van de gemeente liggen al boven het niveau dat de andere gemeenten bereiken; zij krijgt geen extra plaatsen.".to_owned()
         }
         Reason::Limited => {
-            let wanted = match (b.level, &e.key) {
-                (Some(t), Some(k)) => match e.mode {
-                    AllocationMode::Rest => t * k.key,
-                    AllocationMode::Level => t * k.key * f64::from(b.target) - f64::from(r.counted),
-                },
-                _ => r.exact,
-            };
-            format!(
-                "De gemeenten van COROP-regio {} krijgen samen {} plaatsen: het maximum van {} van het tekort van {}. Daardoor krijgt de gemeente {} plaatsen, minder dan de {} die zij op het niveau van de provincie zou krijgen.",
+            let region = format!(
+                "De gemeenten van COROP-regio {} krijgen samen {} plaatsen: het maximum van {} van het tekort van {}.",
                 e.corop,
                 dec(e.corop_allocated, 4),
                 pct(e.corop_max_share.unwrap_or(1.0)),
                 int(u64::from(b.shortfall)),
-                dec(r.exact, 4),
-                dec(wanted, 4)
-            )
+            );
+            let wanted = b.level.zip(e.key.as_ref()).map(|(t, k)| match e.mode {
+                AllocationMode::Rest => t * k.key,
+                AllocationMode::Level => t * k.key * f64::from(b.target) - f64::from(r.counted),
+            });
+            match wanted {
+                Some(w) => format!(
+                    "{region} Daardoor krijgt de gemeente {} plaatsen, minder dan de {} die zij op het niveau van de provincie zou krijgen.",
+                    dec(r.exact, 4),
+                    dec(w, 4)
+                ),
+                // An infeasible province has no common level (see allocate::infeasible_outcomes).
+                None => format!(
+                    "{region} Daardoor krijgt de gemeente {} plaatsen, minder dan haar maximum; de maxima en de COROP-grenzen samen laten {} plaatsen van het tekort onverdeeld.",
+                    dec(r.exact, 4),
+                    int(u64::from(b.missing))
+                ),
+            }
         }
         Reason::InfeasibleCapped => format!(
             "De maxima van de gemeenten samen zijn kleiner dan het tekort; iedere gemeente krijgt haar volle maximum, deze gemeente {} plaatsen. Er blijven {} plaatsen over die niet kunnen worden toegewezen.",

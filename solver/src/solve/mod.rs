@@ -11,7 +11,7 @@ mod types;
 pub use block::province_block;
 pub use types::*;
 
-use crate::model::{entries, entry, Commodity, Dataset, Scenario};
+use crate::model::{entries, Commodity, Dataset, Scenario};
 use block::BlockContext;
 
 /// Solves a scenario on a data set: every province and commodity.
@@ -25,8 +25,8 @@ pub fn solve_with(dataset: &Dataset, scenario: &Scenario, inputs: &SolveInputs) 
     let members = dataset.members_by_province();
     let relative_effort: Vec<f64> = (0..dataset.municipalities.len()).map(|i| dataset.relative_effort(i)).collect();
     let mut provinces = Vec::with_capacity(2 * dataset.provinces.len());
-    // One slot per entry: municipalities in code order, regular before AMV.
-    let mut slots: Vec<Option<MunicipalityResult>> = vec![None; entries(dataset.municipalities.len())];
+    // Each block's results in municipality order, at 2 p + commodity.
+    let mut blocks: Vec<std::vec::IntoIter<MunicipalityResult>> = Vec::with_capacity(2 * members.len());
     for (p, ms) in members.iter().enumerate() {
         for c in Commodity::ALL {
             let ctx = BlockContext {
@@ -44,13 +44,19 @@ pub fn solve_with(dataset: &Dataset, scenario: &Scenario, inputs: &SolveInputs) 
                 source,
             })?;
             provinces.push(block);
-            for r in results {
-                let k = entry(r.municipality, r.commodity);
-                slots[k] = Some(r);
-            }
+            blocks.push(results.into_iter());
         }
     }
-    let municipalities = slots.into_iter().flatten().collect();
+    // Municipalities in code order, regular before AMV: the next result of a municipality's
+    // block is that municipality's (a merge without moving the results twice).
+    let mut municipalities = Vec::with_capacity(entries(dataset.municipalities.len()));
+    for (i, m) in dataset.municipalities.iter().enumerate() {
+        for (c, commodity) in Commodity::ALL.into_iter().enumerate() {
+            let r = blocks[2 * m.province + c].next();
+            debug_assert!(r.as_ref().is_some_and(|r| r.municipality == i && r.commodity == commodity));
+            municipalities.extend(r);
+        }
+    }
     Ok(Solution {
         scenario: scenario.name.clone(),
         counting_date,
