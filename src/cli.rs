@@ -113,6 +113,21 @@ enum Command {
         /// Allow a run to generate more scenarios than 10,000.
         #[arg(long)]
         max_scenarios: Option<u64>,
+        /// Solve only part I of N (from 0; result file k belongs to part k mod N) and write
+        /// shard.json for `spreiding merge`; I may be `env` (JOB_COMPLETION_INDEX or
+        /// SLURM_ARRAY_TASK_ID).
+        #[arg(long, value_name = "I/N", value_parser = crate::shard::parse_arg)]
+        shard: Option<crate::shard::Part>,
+    },
+    /// Merge the parts of a sharded run (`run --shard I/N`) into the folder one machine would
+    /// have written.
+    Merge {
+        /// The parts' folders, one per part, in any order.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// A new (or empty) folder for the whole run's results and summary.csv.
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Serve the solver over HTTP (JSON API, OpenAPI at /openapi.json, docs at /docs).
     Serve {
@@ -329,8 +344,24 @@ fn run(cli: Cli) -> Result<u8> {
             write_output(out.as_deref(), &bytes)?;
             Ok(SOLVED)
         }
-        Command::Run { paths, jobs, out, resume, max_scenarios } => {
-            crate::run::run(crate::run::Args { paths, jobs: jobs.map(|j| j as usize), out, resume, max_scenarios })
+        Command::Run { paths, jobs, out, resume, max_scenarios, shard } => crate::run::run(crate::run::Args {
+            paths,
+            jobs: jobs.map(|j| j as usize),
+            out,
+            resume,
+            max_scenarios,
+            part: shard,
+        }),
+        Command::Merge { dirs, out } => {
+            let merged = crate::shard::merge(&dirs, &out)?;
+            eprintln!(
+                "merged {} parts: {} scenarios in {} result files; results in {}",
+                dirs.len(),
+                merged.scenarios,
+                merged.files,
+                out.display()
+            );
+            Ok(SOLVED)
         }
         Command::Compare { results, baseline, format, metrics, excel, output: out } => {
             let bytes = crate::output::compare::compare(&results, baseline.as_deref(), format, metrics, excel)?;

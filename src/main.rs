@@ -8,6 +8,7 @@ mod dossier;
 mod output;
 mod run;
 mod serve;
+mod shard;
 
 use std::process::ExitCode;
 

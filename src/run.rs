@@ -39,6 +39,8 @@ pub struct Args {
     pub out: PathBuf,
     pub resume: bool,
     pub max_scenarios: Option<u64>,
+    /// Solve only this part of the run (`--shard I/N`); see [`crate::shard`].
+    pub part: Option<crate::shard::Part>,
 }
 
 /// What one input file became.
@@ -280,6 +282,9 @@ fn keepable(unit: &Unit, shard: &Shard, path: &Path) -> Option<Vec<Row>> {
 pub struct Plan {
     units: Vec<Unit>,
     shards: Vec<Shard>,
+    /// Every result file of the whole run in order, with its number of scenarios (also when
+    /// [`Plan::restrict`] keeps only a part of them).
+    files: Vec<(String, u64)>,
 }
 
 impl Plan {
@@ -313,7 +318,24 @@ impl Plan {
                 }
             }
         }
-        Ok(Plan { units, shards })
+        let files = shards.iter().map(|s| (s.file_name.clone(), s.end - s.start)).collect();
+        Ok(Plan { units, shards, files })
+    }
+
+    /// Keeps only the result files of one part of the run: file k (in plan order) belongs to
+    /// part k mod N, so every part is known in advance and the parts are of even size.
+    pub fn restrict(mut self, part: crate::shard::Part) -> Plan {
+        let mut k = 0u64;
+        self.shards.retain(|_| {
+            k += 1;
+            part.owns(k - 1)
+        });
+        self
+    }
+
+    /// Every result file of the whole run in order, with its number of scenarios.
+    pub fn files(&self) -> &[(String, u64)] {
+        &self.files
     }
 
     /// The number of scenarios.
@@ -398,7 +420,7 @@ pub fn execute(
     cancel: &AtomicBool,
     progress: &(dyn Fn(Tally) + Sync),
 ) -> Result<Outcome> {
-    let Plan { units, shards } = plan;
+    let Plan { units, shards, .. } = plan;
     let dir = out.join("results");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     // Temporary files of an interrupted run.
@@ -494,7 +516,10 @@ pub fn run(args: Args) -> Result<u8> {
             args.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
         );
     }
-    let plan = Plan::new(units(files), args.max_scenarios)?;
+    let mut plan = Plan::new(units(files), args.max_scenarios)?;
+    if let Some(part) = args.part {
+        plan = plan.restrict(part);
+    }
     for error in plan.errors() {
         eprintln!("error: {error}");
     }
@@ -514,9 +539,13 @@ pub fn run(args: Args) -> Result<u8> {
         execute(&plan, &args.out, args.resume, threads(args.jobs), &never, &|t: Tally| bar.set_position(t.done()));
     bar.finish_and_clear();
     let Outcome { tally, kept, solved, redone, .. } = outcome?;
+    if let Some(part) = args.part {
+        crate::shard::write_manifest(&args.out, part, &plan)?;
+    }
     let total = tally.done();
     eprintln!(
-        "{} scenario{}: {} solved, {} with an infeasible province, {} failed{}; results in {}",
+        "{}{} scenario{}: {} solved, {} with an infeasible province, {} failed{}; results in {}",
+        args.part.map_or_else(String::new, |p| format!("shard {p}: ")),
         total,
         if total == 1 { "" } else { "s" },
         tally.ok,
@@ -547,14 +576,14 @@ pub fn run(args: Args) -> Result<u8> {
 }
 
 /// One line of `summary.csv`.
-struct Row {
+pub(crate) struct Row {
     id: String,
     outcome: ScenarioOutcome,
     cells: Vec<String>,
 }
 
 impl Row {
-    fn new(ctx: &MetricsContext, r: &Record) -> Self {
+    pub(crate) fn new(ctx: &MetricsContext, r: &Record) -> Self {
         let params: Vec<String> = r.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let mut cells = metrics(ctx, r).cells(false).to_vec();
         cells.push(params.join(";"));
@@ -564,7 +593,7 @@ impl Row {
 }
 
 /// Writes `summary.csv`, one row per scenario in shard order.
-fn summarise(out: &Path, rows: impl Iterator<Item = Row>) -> Result<()> {
+pub(crate) fn summarise(out: &Path, rows: impl Iterator<Item = Row>) -> Result<()> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut head = vec!["id"];
     head.extend(Metrics::COLUMNS);

@@ -19,6 +19,7 @@ mod os;
 mod properties;
 mod scenarios;
 mod serve;
+mod shard;
 mod sweep_checks;
 mod synthetic;
 mod whatif;
