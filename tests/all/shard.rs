@@ -157,3 +157,48 @@ fn a_bad_shard_argument_is_a_usage_error_naming_what_is_valid() {
     let out = spreiding().args(["run", "--shard", "1-4"]).arg(scenario_path("level")).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("expected I/N"), "{out:?}");
 }
+
+/// The shipped Slurm scripts work as Slurm runs them: four array tasks, then the merge step,
+/// give the one-machine folder. The Kubernetes Job keeps its completions and its N equal.
+#[test]
+fn the_deploy_scripts_run_a_sweep_in_parts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let files = inputs(t, 11);
+    let bin = assert_cmd::cargo::cargo_bin("spreiding");
+    spreiding().arg("run").arg(&files[0]).arg("--out").arg(t.join("one")).assert().success();
+    let results = t.join("res");
+    for task in 0..4 {
+        let out = std::process::Command::new("bash")
+            .arg(root().join("deploy/slurm/sweep.sbatch"))
+            .current_dir(t)
+            .env("SLURM_SUBMIT_DIR", root())
+            .env("SLURM_ARRAY_TASK_ID", task.to_string())
+            .env("SLURM_CPUS_PER_TASK", "1")
+            .env("SWEEP", &files[0])
+            .env("RESULTS", &results)
+            .env("SPREIDING", &bin)
+            .env_remove("JOB_COMPLETION_INDEX")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "task {task}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let out = std::process::Command::new("bash")
+        .arg(root().join("deploy/slurm/merge.sbatch"))
+        .env("SLURM_SUBMIT_DIR", root())
+        .env("RESULTS", &results)
+        .env("SPREIDING", &bin)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (a, b) = (tree(&t.join("one")), tree(&results.join("merged")));
+    assert_eq!(a, b);
+
+    let job = fs::read_to_string(root().join("deploy/kubernetes/sweep-job.yaml")).unwrap();
+    let n = |key: &str| -> String {
+        job.lines().find_map(|l| l.trim().strip_prefix(key)).map(|v| v.trim().to_owned()).unwrap()
+    };
+    assert_eq!(n("completions:"), "4");
+    assert!(job.contains("--shard env/4") && job.contains("completionMode: Indexed"));
+    assert!(job.contains("/results/part-${JOB_COMPLETION_INDEX}"), "the shell, not Kubernetes, expands the index");
+}
