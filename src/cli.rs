@@ -344,14 +344,21 @@ fn run(cli: Cli) -> Result<u8> {
             write_output(out.as_deref(), &bytes)?;
             Ok(SOLVED)
         }
-        Command::Run { paths, jobs, out, resume, max_scenarios, shard } => crate::run::run(crate::run::Args {
-            paths,
-            jobs: jobs.map(|j| j as usize),
-            out,
-            resume,
-            max_scenarios,
-            part: shard,
-        }),
+        Command::Run { paths, jobs, out, resume, max_scenarios, shard } => {
+            let manifest = |plan: &crate::run::Plan| match shard {
+                Some(part) => crate::shard::write_manifest(&out, part, plan),
+                None => Ok(()),
+            };
+            let args = crate::run::Args {
+                paths,
+                jobs: jobs.map(|j| j as usize),
+                out: out.clone(),
+                resume,
+                max_scenarios,
+                part: shard,
+            };
+            crate::run::run(args, &manifest)
+        }
         Command::Merge { dirs, out } => {
             let merged = crate::shard::merge(&dirs, &out)?;
             eprintln!(

@@ -21,10 +21,59 @@ use spreiding_solver::report::results::{fingerprint, read_lines, write_lines, He
 use spreiding_solver::solve::solve;
 use spreiding_solver::sweep::{solve_job, Perturber, Sweep};
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+
+/// Environment variables that carry a part's index (`--shard env/N`), in the order they are
+/// read.
+pub const INDEX_VARIABLES: [&str; 2] = ["JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID"];
+
+/// One part of a run: index `index` (from 0) of `of`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Part {
+    pub index: u64,
+    pub of: u64,
+}
+
+impl Part {
+    /// True when result file `k` (in plan order) belongs to this part.
+    pub fn owns(&self, k: u64) -> bool {
+        k % self.of == self.index
+    }
+
+    /// Parses `I/N` (I from 0 to N-1, or `env`), reading the environment through `var`.
+    pub fn parse(spec: &str, var: impl Fn(&str) -> Option<String>) -> Result<Part, String> {
+        let usage = "expected I/N with 0 <= I < N (e.g. 0/4), or env/N";
+        let (i, n) = spec.split_once('/').ok_or_else(|| format!("`{spec}`: {usage}"))?;
+        let of: u64 = n.trim().parse().map_err(|_| format!("`{spec}`: N `{n}` is not a whole number; {usage}"))?;
+        if of == 0 {
+            return Err(format!("`{spec}`: N must be at least 1"));
+        }
+        let (text, from) = if i.trim() == "env" {
+            INDEX_VARIABLES
+                .iter()
+                .find_map(|v| var(v).map(|value| (value.clone(), format!("{v}={value}"))))
+                .ok_or_else(|| format!("`{spec}`: neither {} is set", INDEX_VARIABLES.join(" nor ")))?
+        } else {
+            (i.to_owned(), format!("`{spec}`"))
+        };
+        let index: u64 =
+            text.trim().parse().map_err(|_| format!("{from}: the index `{text}` is not a whole number; {usage}"))?;
+        if index >= of {
+            return Err(format!("{from}: the index {index} is not below N = {of} (indices run from 0 to {})", of - 1));
+        }
+        Ok(Part { index, of })
+    }
+}
+
+impl fmt::Display for Part {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.of)
+    }
+}
 
 /// Scenarios per result file of a sweep.
 pub const SHARD: u64 = 100;
@@ -39,8 +88,8 @@ pub struct Args {
     pub out: PathBuf,
     pub resume: bool,
     pub max_scenarios: Option<u64>,
-    /// Solve only this part of the run (`--shard I/N`); see [`crate::shard`].
-    pub part: Option<crate::shard::Part>,
+    /// Solve only this part of the run (`--shard I/N`; the manifest and `merge` are in `shard`).
+    pub part: Option<Part>,
 }
 
 /// What one input file became.
@@ -324,7 +373,7 @@ impl Plan {
 
     /// Keeps only the result files of one part of the run: file k (in plan order) belongs to
     /// part k mod N, so every part is known in advance and the parts are of even size.
-    pub fn restrict(mut self, part: crate::shard::Part) -> Plan {
+    pub fn restrict(mut self, part: Part) -> Plan {
         let mut k = 0u64;
         self.shards.retain(|_| {
             k += 1;
@@ -508,7 +557,9 @@ pub fn execute(
 }
 
 /// Runs the batch; returns the exit status (0 all solved, 1 some infeasible, 2 some failed).
-pub fn run(args: Args) -> Result<u8> {
+/// `finished` is called with the plan after every result file and the summary are written
+/// (a sharded run writes its manifest there).
+pub fn run(args: Args, finished: &dyn Fn(&Plan) -> Result<()>) -> Result<u8> {
     let files = files(&args.paths)?;
     if files.is_empty() {
         bail!(
@@ -539,9 +590,7 @@ pub fn run(args: Args) -> Result<u8> {
         execute(&plan, &args.out, args.resume, threads(args.jobs), &never, &|t: Tally| bar.set_position(t.done()));
     bar.finish_and_clear();
     let Outcome { tally, kept, solved, redone, .. } = outcome?;
-    if let Some(part) = args.part {
-        crate::shard::write_manifest(&args.out, part, &plan)?;
-    }
+    finished(&plan)?;
     let total = tally.done();
     eprintln!(
         "{}{} scenario{}: {} solved, {} with an infeasible province, {} failed{}; results in {}",

@@ -16,12 +16,12 @@
 //! naming each; then it copies the result files byte for byte and builds `summary.csv` from
 //! them in plan order, in a staging folder beside `--out` that is renamed into place.
 
+pub use crate::run::Part;
 use crate::run::{summarise, Plan, Row};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use spreiding_solver::report::compare::MetricsContext;
 use spreiding_solver::report::results::read_lines;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// The name of a part's manifest in its folder.
@@ -29,53 +29,6 @@ pub const MANIFEST: &str = "shard.json";
 
 /// Format tag of [`MANIFEST`].
 const FORMAT: &str = "spreiding-shard/1";
-
-/// Environment variables that carry a part's index, in the order they are read.
-pub const INDEX_VARIABLES: [&str; 2] = ["JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID"];
-
-/// One part of a run: index `index` (from 0) of `of`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Part {
-    pub index: u64,
-    pub of: u64,
-}
-
-impl Part {
-    /// True when result file `k` (in plan order) belongs to this part.
-    pub fn owns(&self, k: u64) -> bool {
-        k % self.of == self.index
-    }
-
-    /// Parses `I/N` (I from 0 to N-1, or `env`), reading the environment through `var`.
-    pub fn parse(spec: &str, var: impl Fn(&str) -> Option<String>) -> Result<Part, String> {
-        let usage = "expected I/N with 0 <= I < N (e.g. 0/4), or env/N";
-        let (i, n) = spec.split_once('/').ok_or_else(|| format!("`{spec}`: {usage}"))?;
-        let of: u64 = n.trim().parse().map_err(|_| format!("`{spec}`: N `{n}` is not a whole number; {usage}"))?;
-        if of == 0 {
-            return Err(format!("`{spec}`: N must be at least 1"));
-        }
-        let (text, from) = if i.trim() == "env" {
-            INDEX_VARIABLES
-                .iter()
-                .find_map(|v| var(v).map(|value| (value.clone(), format!("{v}={value}"))))
-                .ok_or_else(|| format!("`{spec}`: neither {} is set", INDEX_VARIABLES.join(" nor ")))?
-        } else {
-            (i.to_owned(), format!("`{spec}`"))
-        };
-        let index: u64 =
-            text.trim().parse().map_err(|_| format!("{from}: the index `{text}` is not a whole number; {usage}"))?;
-        if index >= of {
-            return Err(format!("{from}: the index {index} is not below N = {of} (indices run from 0 to {})", of - 1));
-        }
-        Ok(Part { index, of })
-    }
-}
-
-impl fmt::Display for Part {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.index, self.of)
-    }
-}
 
 /// clap's parser for `--shard`.
 pub fn parse_arg(spec: &str) -> Result<Part, String> {

@@ -63,7 +63,9 @@
 //!
 //! * [`corop`] — *COROP balance*: for every COROP region g of a province with two or more
 //!   regions, `sum_{m in g} x_m <= s * S`: no region receives more than share s of the province's
-//!   shortfall. This couples municipalities, so the closed form cannot answer; only the LP does.
+//!   shortfall. This couples municipalities, but the regions partition a province: the rows
+//!   are disjoint, and [`region_fill`] (water-filling inside each region, then across the
+//!   regions' limits) answers them exactly; the LP stays the general path and the reference.
 //! * [`per_capita`] — *maximum per 1,000 inhabitants*: C_m + x_m <= rho * population_m / 1000,
 //!   i.e. the cap becomes min(U_m, floor(rho * pop / 1000) - C_m). It enters the LP as a column
 //!   bound (and so the closed form can answer it too).
