@@ -115,3 +115,72 @@ pub fn region_fill(block: &Block) -> BlockSolution {
     let outcome = block.members.iter().zip(&across.x).map(|(m, &x)| classify(m, x, across.level)).collect();
     BlockSolution { outcome, ..across }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{solve_block, MemberOutcome, Row};
+    use super::*;
+
+    fn m(a: f64, cap: f64, region: usize) -> Member {
+        Member { slope: a, offset: 0.0, cap, region }
+    }
+
+    fn row(members: &[usize], upper: f64) -> Row {
+        Row { members: members.to_vec(), upper }
+    }
+
+    #[test]
+    fn only_disjoint_rows_are_answered_without_the_lp() {
+        let members = vec![m(1.0, f64::INFINITY, 0), m(1.0, f64::INFINITY, 0), m(1.0, f64::INFINITY, 1)];
+        let disjoint =
+            Block { shortfall: 90.0, members: members.clone(), rows: vec![row(&[0, 1], 45.0), row(&[2], 45.0)] };
+        assert!(rows_are_disjoint(&disjoint));
+        assert_eq!(solve_block(&disjoint, true).unwrap().lp_solves, 0);
+        // Member 1 in two rows: a family that is not a partition goes to the LP.
+        let overlapping = Block { shortfall: 90.0, members, rows: vec![row(&[0, 1], 45.0), row(&[1, 2], 60.0)] };
+        assert!(!rows_are_disjoint(&overlapping));
+        assert!(solve_block(&overlapping, true).unwrap().lp_solves > 0);
+        // A row naming a member that is not there is not a partition either.
+        let bad = Block { shortfall: 1.0, members: vec![m(1.0, 1.0, 0)], rows: vec![row(&[0, 3], 1.0)] };
+        assert!(!rows_are_disjoint(&bad));
+    }
+
+    #[test]
+    fn a_full_region_is_held_at_its_own_level_and_the_rest_rise_above_it() {
+        // Rest mode, keys 0.3 / 0.2 in region 0 and 0.5 in region 1, shortfall 100, at most 40
+        // per region: the regions hold 80 at most, so the block is infeasible and both are
+        // full: region 0 at its level 80 (24 / 16), region 1 at 40; no common level.
+        let block = Block {
+            shortfall: 100.0,
+            members: vec![m(0.3, f64::INFINITY, 0), m(0.2, f64::INFINITY, 0), m(0.5, f64::INFINITY, 1)],
+            rows: vec![row(&[0, 1], 40.0), row(&[2], 40.0)],
+        };
+        let sol = region_fill(&block);
+        let want = [24.0, 16.0, 40.0];
+        assert!(sol.x.iter().zip(want).all(|(x, w)| (x - w).abs() < 1e-9), "{sol:?}");
+        assert!((sol.allocatable - 80.0).abs() < 1e-9 && sol.level.is_none());
+        assert_eq!(sol.outcome, vec![MemberOutcome::Limited; 3]);
+
+        // Region 0 at most 40, region 1 at most 60: region 0 is held at its level 80 (24 / 16),
+        // region 1 takes the other 60 at level 120, exactly its limit (interior).
+        let block = Block {
+            shortfall: 100.0,
+            members: vec![m(0.3, f64::INFINITY, 0), m(0.2, f64::INFINITY, 0), m(0.5, f64::INFINITY, 1)],
+            rows: vec![row(&[0, 1], 40.0), row(&[2], 60.0)],
+        };
+        let sol = region_fill(&block);
+        let want = [24.0, 16.0, 60.0];
+        assert!(sol.x.iter().zip(want).all(|(x, w)| (x - w).abs() < 1e-9), "{sol:?}");
+        assert!((sol.level.unwrap() - 120.0).abs() < 1e-9, "{sol:?}");
+        assert_eq!(sol.outcome, vec![MemberOutcome::Limited, MemberOutcome::Limited, MemberOutcome::Interior]);
+
+        // A cap inside a full region: member 0 capped at 10, so member 1 takes the region's
+        // other 30 (level 150 > 80): 10 / 30 / 60.
+        let mut capped = block.clone();
+        capped.members[0].cap = 10.0;
+        let sol = region_fill(&capped);
+        let want = [10.0, 30.0, 60.0];
+        assert!(sol.x.iter().zip(want).all(|(x, w)| (x - w).abs() < 1e-9), "{sol:?}");
+        assert_eq!(sol.outcome[0], MemberOutcome::Capped);
+    }
+}
