@@ -119,6 +119,23 @@ fn four_parts_merged_equal_the_one_machine_run_and_bad_sets_of_parts_are_refused
         "{err}"
     );
 
+    // A part of the same run cut into 3 instead of 4.
+    let three = t.join("three-1");
+    run_part(&files, &three, "1/3", &[]);
+    let out = merge(&[parts[0].clone(), three.clone(), parts[2].clone(), parts[3].clone()], &t.join("m6"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is a shard of another run") && err.contains("3 parts"), "{err}");
+
+    // A manifest edited by hand: an index outside its N, another format.
+    let manifest = fs::read_to_string(three.join("shard.json")).unwrap();
+    fs::write(three.join("shard.json"), manifest.replace("\"shard\": 1,", "\"shard\": 3,")).unwrap();
+    let out = merge(std::slice::from_ref(&three), &t.join("m7"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("shard 3 of 3 is not a valid part"), "{out:?}");
+    fs::write(three.join("shard.json"), manifest.replace("spreiding-shard/1", "spreiding-shard/9")).unwrap();
+    let out = merge(std::slice::from_ref(&three), &t.join("m7"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expected `spreiding-shard/1`"), "{out:?}");
+    assert!(!t.join("m7").exists());
+
     // A folder that is not a part.
     let out = merge(&[parts[0].clone(), t.join("one")], &t.join("m4"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a part of a sharded run"), "{out:?}");
