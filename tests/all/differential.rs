@@ -264,22 +264,29 @@ fn textbook_leximin(block: &Block) -> Vec<f64> {
     fixed.into_iter().map(|v| v.unwrap_or(0.0)).collect()
 }
 
+/// Members placed in their regions (sorted by region), in rest shape (b = 0) or level shape
+/// (a = key * R).
+fn in_regions(members: Vec<(Member, usize)>, level: bool) -> Vec<Member> {
+    let mut members: Vec<Member> = members
+        .into_iter()
+        .map(|(mut m, region)| {
+            m.region = region;
+            if level {
+                m.slope *= 2_000.0;
+            } else {
+                m.offset = 0.0;
+            }
+            m
+        })
+        .collect();
+    members.sort_by_key(|m| m.region);
+    members
+}
+
 fn block_with_regions() -> impl Strategy<Value = Block> {
     (prop::collection::vec((member(), 0usize..3), 2..8), 1u32..400, 0.3..1.0f64, any::<bool>()).prop_map(
         |(members, s, share, level)| {
-            let mut members: Vec<Member> = members
-                .into_iter()
-                .map(|(mut m, region)| {
-                    m.region = region;
-                    if level {
-                        m.slope *= 2_000.0;
-                    } else {
-                        m.offset = 0.0;
-                    }
-                    m
-                })
-                .collect();
-            members.sort_by_key(|m| m.region);
+            let members = in_regions(members, level);
             let regions: Vec<usize> = members.iter().map(|m| m.region).collect();
             let rows = spreiding_solver::allocate::corop::rows(&regions, 3, share, f64::from(s));
             Block { shortfall: f64::from(s), members, rows }
@@ -290,8 +297,8 @@ fn block_with_regions() -> impl Strategy<Value = Block> {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 120, ..ProptestConfig::default() })]
 
-    /// With COROP rows (which only the LP handles) the solver's progressive filling, with its
-    /// dual test, cap rule and lookahead, equals the textbook leximin.
+    /// With COROP rows the solver's progressive filling, with its dual test, cap rule and
+    /// lookahead, and the region water-filling both equal the textbook leximin.
     #[test]
     fn lp_with_rows_equals_the_textbook_leximin(block in block_with_regions()) {
         let want = textbook_leximin(&block);
@@ -311,19 +318,7 @@ proptest! {
 fn block_with_binding_regions() -> impl Strategy<Value = Block> {
     (prop::collection::vec((member(), 0usize..4), 1..14), 1u32..600, 0.2..1.0f64, any::<bool>(), any::<bool>())
         .prop_map(|(members, s, share, level, loose)| {
-            let mut members: Vec<Member> = members
-                .into_iter()
-                .map(|(mut m, region)| {
-                    m.region = region;
-                    if level {
-                        m.slope *= 2_000.0;
-                    } else {
-                        m.offset = 0.0;
-                    }
-                    m
-                })
-                .collect();
-            members.sort_by_key(|m| m.region);
+            let members = in_regions(members, level);
             let regions: Vec<usize> = members.iter().map(|m| m.region).collect();
             let mut rows = spreiding_solver::allocate::corop::rows(&regions, 4, share, f64::from(s));
             if loose {
