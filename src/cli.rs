@@ -118,6 +118,9 @@ enum Command {
         /// SLURM_ARRAY_TASK_ID).
         #[arg(long, value_name = "I/N", value_parser = crate::shard::parse_arg)]
         shard: Option<crate::shard::Part>,
+        /// Result files: JSON lines, or Parquet tables (municipalities, provinces, scenarios).
+        #[arg(long, value_enum, default_value_t = crate::run::ResultFormat::Jsonl)]
+        format: crate::run::ResultFormat,
     },
     /// Merge the parts of a sharded run (`run --shard I/N`) into the folder one machine would
     /// have written.
@@ -344,7 +347,7 @@ fn run(cli: Cli) -> Result<u8> {
             write_output(out.as_deref(), &bytes)?;
             Ok(SOLVED)
         }
-        Command::Run { paths, jobs, out, resume, max_scenarios, shard } => {
+        Command::Run { paths, jobs, out, resume, max_scenarios, shard, format } => {
             let manifest = |plan: &crate::run::Plan| match shard {
                 Some(part) => crate::shard::write_manifest(&out, part, plan),
                 None => Ok(()),
@@ -356,6 +359,7 @@ fn run(cli: Cli) -> Result<u8> {
                 resume,
                 max_scenarios,
                 part: shard,
+                format,
             };
             crate::run::run(args, &manifest)
         }

@@ -4,6 +4,7 @@
 
 mod atomic;
 mod cli;
+mod columnar;
 mod dossier;
 mod output;
 mod run;

@@ -9,9 +9,15 @@
 //! scenario of its shard, in order; every other shard is solved again. Output bytes do not
 //! depend on the number of threads: a shard's content depends only on its scenarios, and the
 //! summary is built from the result files in a fixed order.
+//!
+//! Result files are JSON lines (`results/NAME.jsonl`, the default) or, with `--format parquet`,
+//! three Parquet tables per result file (`results/{municipalities,provinces,scenarios}/NAME.parquet`,
+//! see [`crate::columnar`]); both read back to the same records ([`read_result`]).
 
 use crate::atomic::write_output;
-use anyhow::{bail, Context, Result};
+use crate::columnar;
+use anyhow::{anyhow, bail, Context, Result};
+use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use spreiding_solver::io::{self, InputError};
@@ -19,7 +25,7 @@ use spreiding_solver::model::{Dataset, Scenario};
 use spreiding_solver::report::compare::{metrics, Metrics, MetricsContext};
 use spreiding_solver::report::results::{fingerprint, read_lines, write_lines, Header, Record, ScenarioOutcome};
 use spreiding_solver::solve::solve;
-use spreiding_solver::sweep::{solve_job, Perturber, Sweep};
+use spreiding_solver::sweep::{solve_job, solve_job_solution, Perturber, Sweep};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::io::IsTerminal;
@@ -81,6 +87,45 @@ pub const SHARD: u64 = 100;
 /// Default limit on the number of scenarios a run may generate.
 pub const DEFAULT_MAX_SCENARIOS: u64 = 10_000;
 
+/// The format of a run's result files.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ResultFormat {
+    /// JSON lines: `results/NAME.jsonl`, a header line, then one line per scenario.
+    #[default]
+    Jsonl,
+    /// Parquet: `results/municipalities/NAME.parquet`, `results/provinces/...` and
+    /// `results/scenarios/...`, zstd-compressed, one row group per result file.
+    Parquet,
+}
+
+impl ResultFormat {
+    fn extension(self) -> &'static str {
+        match self {
+            ResultFormat::Jsonl => "jsonl",
+            ResultFormat::Parquet => columnar::EXTENSION,
+        }
+    }
+}
+
+/// The files of result file `name` (as in a plan or a shard manifest) under a run's `results`
+/// folder: the file itself, or a Parquet result file's three tables.
+pub fn result_paths(results: &Path, name: &str) -> Vec<PathBuf> {
+    if columnar::is_parquet(name) {
+        columnar::paths(results, name).to_vec()
+    } else {
+        vec![results.join(name)]
+    }
+}
+
+/// Reads result file `name` under a run's `results` folder, in either format.
+pub fn read_result(results: &Path, name: &str) -> Result<(Header, Vec<Record>)> {
+    if columnar::is_parquet(name) {
+        return columnar::read(results, name);
+    }
+    let source = spreiding_solver::io::Source::read(&results.join(name)).map_err(|p| anyhow!("{p}"))?;
+    read_lines(&source.name, &source.text).map_err(|e| anyhow!("{e}"))
+}
+
 /// Arguments of `spreiding run`.
 pub struct Args {
     pub paths: Vec<PathBuf>,
@@ -90,6 +135,8 @@ pub struct Args {
     pub max_scenarios: Option<u64>,
     /// Solve only this part of the run (`--shard I/N`; the manifest and `merge` are in `shard`).
     pub part: Option<Part>,
+    /// The result files' format.
+    pub format: ResultFormat,
 }
 
 /// What one input file became.
@@ -240,7 +287,8 @@ impl Unit {
     }
 }
 
-fn shards(units: &[Unit]) -> Vec<Shard> {
+fn shards(units: &[Unit], format: ResultFormat) -> Vec<Shard> {
+    let ext = format.extension();
     let mut out = Vec::new();
     for (u, unit) in units.iter().enumerate() {
         let n = unit.len();
@@ -249,11 +297,11 @@ fn shards(units: &[Unit]) -> Vec<Shard> {
             let mut start = 0;
             while start < n {
                 let end = (start + SHARD).min(n);
-                out.push(Shard { unit: u, start, end, file_name: format!("{}.{start:0width$}.jsonl", unit.stem()) });
+                out.push(Shard { unit: u, start, end, file_name: format!("{}.{start:0width$}.{ext}", unit.stem()) });
                 start = end;
             }
         } else {
-            out.push(Shard { unit: u, start: 0, end: 1, file_name: format!("{}.jsonl", unit.stem()) });
+            out.push(Shard { unit: u, start: 0, end: 1, file_name: format!("{}.{ext}", unit.stem()) });
         }
     }
     out
@@ -274,6 +322,68 @@ fn solve_shard(unit: &Unit, shard: &Shard) -> (Header, Vec<Record>) {
         Work::Sweep { sweep, dataset, perturber, fingerprint } => {
             let records = (shard.start..shard.end).map(|i| solve_job(sweep, dataset, perturber, i)).collect();
             (Header::new(dataset, fingerprint.clone()), records)
+        }
+    }
+}
+
+/// The records of a shard and its Parquet tables (which keep more of each solution than a
+/// record: places beyond the cap, obligations, reasons).
+fn solve_shard_parquet(unit: &Unit, shard: &Shard) -> Result<(Header, Vec<Record>, [Vec<u8>; 3])> {
+    let mut records = Vec::new();
+    let no_params = BTreeMap::new();
+    let header = match &unit.work {
+        Work::Failed { id, error } => {
+            let mut w = columnar::ShardWriter::new("", "");
+            w.push_failed(id, &no_params, error)?;
+            records.push(Record::failed(id.clone(), BTreeMap::new(), error.clone()));
+            return Ok((empty_header(), records, w.finish()?));
+        }
+        Work::Scenario { dataset, fingerprint, .. } | Work::Sweep { dataset, fingerprint, .. } => {
+            Header::new(dataset, fingerprint.clone())
+        }
+    };
+    let mut w = columnar::ShardWriter::new(&header.fingerprint, &header.cycle);
+    let mut add = |dataset: &Dataset, id: String, params: BTreeMap<String, String>, solution: Result<_, String>| {
+        match &solution {
+            Ok(s) => w.push_solved(dataset, &id, &params, s)?,
+            Err(e) => w.push_failed(&id, &params, e)?,
+        }
+        records.push(match solution {
+            Ok(s) => Record::solved(id, params, &s),
+            Err(e) => Record::failed(id, params, e),
+        });
+        anyhow::Ok(())
+    };
+    match &unit.work {
+        Work::Scenario { scenario, dataset, .. } => {
+            add(dataset, scenario.name.clone(), BTreeMap::new(), solve(dataset, scenario).map_err(|e| e.to_string()))?;
+        }
+        Work::Sweep { sweep, dataset, perturber, .. } => {
+            for i in shard.start..shard.end {
+                let (job, solution) = solve_job_solution(sweep, dataset, perturber, i);
+                add(dataset, job.id, job.params, solution.map_err(|e| e.to_string()))?;
+            }
+        }
+        Work::Failed { .. } => {}
+    }
+    Ok((header, records, w.finish()?))
+}
+
+/// Files to write: (path, bytes) in the order they are written.
+type Files = Vec<(PathBuf, Vec<u8>)>;
+
+/// A shard solved: its header and records, and its files.
+fn encode_shard(unit: &Unit, shard: &Shard, dir: &Path, format: ResultFormat) -> Result<(Header, Vec<Record>, Files)> {
+    match format {
+        ResultFormat::Jsonl => {
+            let (header, records) = solve_shard(unit, shard);
+            let bytes = write_lines(&header, &records);
+            Ok((header, records, vec![(dir.join(&shard.file_name), bytes)]))
+        }
+        ResultFormat::Parquet => {
+            let (header, records, tables) = solve_shard_parquet(unit, shard)?;
+            let files = columnar::paths(dir, &shard.file_name).into_iter().zip(tables).collect();
+            Ok((header, records, files))
         }
     }
 }
@@ -309,7 +419,7 @@ pub fn threads(jobs: Option<usize>) -> usize {
 /// The summary rows of a result file from an earlier run if it can be kept: it reads, its
 /// fingerprint is the unit's, and it holds exactly the scenarios of its shard, in order (a file
 /// cut at a line boundary holds fewer). `None`: solve the shard again.
-fn keepable(unit: &Unit, shard: &Shard, path: &Path) -> Option<Vec<Row>> {
+fn keepable(unit: &Unit, shard: &Shard, dir: &Path) -> Option<Vec<Row>> {
     let (fingerprint, expected): (&str, Vec<String>) = match &unit.work {
         Work::Scenario { scenario, fingerprint, .. } => (fingerprint, vec![scenario.name.clone()]),
         Work::Sweep { sweep, fingerprint, .. } => {
@@ -317,8 +427,7 @@ fn keepable(unit: &Unit, shard: &Shard, path: &Path) -> Option<Vec<Row>> {
         }
         Work::Failed { .. } => return None,
     };
-    let source = spreiding_solver::io::Source::read(path).ok()?;
-    let (header, records) = read_lines(&source.name, &source.text).ok()?;
+    let (header, records) = read_result(dir, &shard.file_name).ok()?;
     let complete = records.len() == expected.len() && records.iter().zip(&expected).all(|(r, id)| &r.id == id);
     if header.fingerprint != fingerprint || !complete {
         return None;
@@ -330,6 +439,7 @@ fn keepable(unit: &Unit, shard: &Shard, path: &Path) -> Option<Vec<Row>> {
 /// The work of a batch: its units and their shards, checked (size limit, distinct names).
 pub struct Plan {
     units: Vec<Unit>,
+    format: ResultFormat,
     shards: Vec<Shard>,
     /// Every result file of the whole run in order, with its number of scenarios (also when
     /// [`Plan::restrict`] keeps only a part of them).
@@ -337,9 +447,9 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Cuts units into shards; refuses a batch above `max_scenarios` and two units whose result
-    /// files would have the same name.
-    pub fn new(units: Vec<Unit>, max_scenarios: Option<u64>) -> Result<Plan> {
+    /// Cuts units into shards with result files in `format`; refuses a batch above
+    /// `max_scenarios` and two units whose result files would have the same name.
+    pub fn new(units: Vec<Unit>, max_scenarios: Option<u64>, format: ResultFormat) -> Result<Plan> {
         let total: u64 = units.iter().map(Unit::len).sum();
         let limit = max_scenarios.unwrap_or(DEFAULT_MAX_SCENARIOS);
         if total > limit {
@@ -353,7 +463,7 @@ impl Plan {
                 big.join(", ")
             );
         }
-        let shards = shards(&units);
+        let shards = shards(&units, format);
         let mut seen = BTreeMap::new();
         for s in &shards {
             if let Some(other) = seen.insert(s.file_name.clone(), s.unit) {
@@ -368,7 +478,7 @@ impl Plan {
             }
         }
         let files = shards.iter().map(|s| (s.file_name.clone(), s.end - s.start)).collect();
-        Ok(Plan { units, shards, files })
+        Ok(Plan { units, format, shards, files })
     }
 
     /// Keeps only the result files of one part of the run: file k (in plan order) belongs to
@@ -469,25 +579,31 @@ pub fn execute(
     cancel: &AtomicBool,
     progress: &(dyn Fn(Tally) + Sync),
 ) -> Result<Outcome> {
-    let Plan { units, shards, .. } = plan;
+    let Plan { units, shards, format, .. } = plan;
     let dir = out.join("results");
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    // Temporary files of an interrupted run.
-    for e in std::fs::read_dir(&dir)?.flatten() {
-        if e.file_name().to_string_lossy().starts_with(".tmp") {
-            let _ = std::fs::remove_file(e.path());
+    let folders: Vec<PathBuf> = match format {
+        ResultFormat::Jsonl => vec![dir.clone()],
+        ResultFormat::Parquet => columnar::TABLES.iter().map(|t| dir.join(t)).collect(),
+    };
+    for folder in &folders {
+        std::fs::create_dir_all(folder).with_context(|| format!("creating {}", folder.display()))?;
+        // Temporary files of an interrupted run.
+        for e in std::fs::read_dir(folder)?.flatten() {
+            if e.file_name().to_string_lossy().starts_with(".tmp") {
+                let _ = std::fs::remove_file(e.path());
+            }
         }
     }
     // Result files kept from an earlier run (with --resume), read back for the summary.
     let mut kept: Vec<Option<Vec<Row>>> = Vec::with_capacity(shards.len());
     let mut redone = 0u64;
     for shard in shards {
-        let path = dir.join(&shard.file_name);
-        if !(resume && path.exists()) {
+        let there = result_paths(&dir, &shard.file_name).iter().any(|p| p.exists());
+        if !(resume && there) {
             kept.push(None);
             continue;
         }
-        let rows = keepable(&units[shard.unit], shard, &path);
+        let rows = keepable(&units[shard.unit], shard, &dir);
         redone += u64::from(rows.is_none());
         kept.push(rows);
     }
@@ -503,12 +619,20 @@ pub fn execute(
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads.max(1)).build()?;
     // One writer thread writes the result files (each atomically, with fsync) while the
     // workers go on solving; the bounded channel keeps memory bounded.
-    let (to_writer, finished) = std::sync::mpsc::sync_channel::<(PathBuf, Vec<u8>)>(2 * pool.current_num_threads());
+    let (to_writer, finished) = std::sync::mpsc::sync_channel::<Result<Files, String>>(2 * pool.current_num_threads());
     let writer = std::thread::spawn(move || {
         let mut errors = Vec::new();
-        for (path, bytes) in finished {
-            if let Err(e) = write_output(Some(&path), &bytes) {
-                errors.push(format!("{e:#}"));
+        for files in finished {
+            match files {
+                Ok(files) => {
+                    for (path, bytes) in files {
+                        if let Err(e) = write_output(Some(&path), &bytes) {
+                            errors.push(format!("{e:#}"));
+                            break;
+                        }
+                    }
+                }
+                Err(e) => errors.push(e),
             }
         }
         errors
@@ -522,9 +646,17 @@ pub fn execute(
                 if kept.is_some() || cancel.load(Ordering::Relaxed) {
                     return None;
                 }
-                let (header, records) = solve_shard(&units[shard.unit], shard);
-                // The writer only stops when this side is dropped, after all sends.
-                let _ = to_writer.send((dir.join(&shard.file_name), write_lines(&header, &records)));
+                let (header, records) = match encode_shard(&units[shard.unit], shard, &dir, *format) {
+                    Ok((header, records, files)) => {
+                        // The writer only stops when this side is dropped, after all sends.
+                        let _ = to_writer.send(Ok(files));
+                        (header, records)
+                    }
+                    Err(e) => {
+                        let _ = to_writer.send(Err(format!("{}: {e:#}", shard.file_name)));
+                        return None;
+                    }
+                };
                 let ctx = MetricsContext::new(&header);
                 let rows: Vec<Row> = records.iter().map(|r| Row::new(&ctx, r)).collect();
                 // Told under the lock, so that listeners hear the tallies in increasing order.
@@ -567,7 +699,7 @@ pub fn run(args: Args, finished: &dyn Fn(&Plan) -> Result<()>) -> Result<u8> {
             args.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
         );
     }
-    let mut plan = Plan::new(units(files), args.max_scenarios)?;
+    let mut plan = Plan::new(units(files), args.max_scenarios, args.format)?;
     if let Some(part) = args.part {
         plan = plan.restrict(part);
     }

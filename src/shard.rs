@@ -17,11 +17,10 @@
 //! them in plan order, in a staging folder beside `--out` that is renamed into place.
 
 pub use crate::run::Part;
-use crate::run::{summarise, Plan, Row};
+use crate::run::{read_result, result_paths, summarise, Plan, Row};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use spreiding_solver::report::compare::MetricsContext;
-use spreiding_solver::report::results::read_lines;
 use std::path::{Path, PathBuf};
 
 /// The name of a part's manifest in its folder.
@@ -144,29 +143,36 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged> {
         for (k, entry) in reference.files.iter().enumerate() {
             let part = (k as u64) % of;
             let dir = &dirs[owner[part as usize].unwrap_or(0)];
-            let path = dir.join("results").join(&entry.name);
-            let bytes = std::fs::read(&path)
-                .with_context(|| format!("{}: result file of shard {part}/{of} missing", path.display()))?;
-            let text = String::from_utf8(bytes.clone())
-                .map_err(|_| anyhow::anyhow!("{}: not a result file (not UTF-8)", path.display()))?;
-            let name = path.display().to_string();
-            let (header, records) = read_lines(&name, &text).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let from = dir.join("results");
+            let paths = result_paths(&from, &entry.name);
+            if let Some(gone) = paths.iter().find(|p| !p.is_file()) {
+                bail!("{}: result file of shard {part}/{of} missing", gone.display());
+            }
+            let (header, records) = read_result(&from, &entry.name)?;
             if records.len() as u64 != entry.scenarios {
                 bail!(
                     "{}: holds {} scenarios, the run has {} in it (an interrupted part: run it again with --resume)",
-                    path.display(),
+                    paths.last().map_or_else(String::new, |p| p.display().to_string()),
                     records.len(),
                     entry.scenarios
                 );
             }
             let ctx = MetricsContext::new(&header);
             rows.extend(records.iter().map(|r| Row::new(&ctx, r)));
-            std::fs::write(results.join(&entry.name), &bytes)
-                .with_context(|| format!("writing {}", results.join(&entry.name).display()))?;
+            for (source, target) in paths.iter().zip(result_paths(&results, &entry.name)) {
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+                }
+                std::fs::copy(source, &target)
+                    .with_context(|| format!("copying {} to {}", source.display(), target.display()))?;
+            }
         }
         let scenarios = rows.len() as u64;
         summarise(&staging, rows.into_iter())?;
         sync_dir(&results)?;
+        for table in crate::columnar::TABLES.map(|t| results.join(t)).iter().filter(|d| d.is_dir()) {
+            sync_dir(table)?;
+        }
         Ok(Merged { scenarios, files: reference.files.len() })
     })();
     match result {

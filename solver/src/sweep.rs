@@ -11,7 +11,7 @@
 use crate::counting::{verdict, CountingContext};
 use crate::model::{Commodity, Dataset, Scenario};
 use crate::report::results::Record;
-use crate::solve::{solve_with, SolveInputs};
+use crate::solve::{solve_with, Solution, SolveError, SolveInputs};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -75,15 +75,28 @@ impl Perturber {
 
 /// Solves scenario `index` of a sweep on its (prepared) data set: the record of a batch run.
 pub fn solve_job(sweep: &Sweep, dataset: &Dataset, perturber: &Perturber, index: u64) -> Record {
+    let (job, solution) = solve_job_solution(sweep, dataset, perturber, index);
+    match solution {
+        Ok(s) => Record::solved(job.id, job.params, &s),
+        Err(e) => Record::failed(job.id, job.params, e.to_string()),
+    }
+}
+
+/// Solves scenario `index` of a sweep on its (prepared) data set: the job and its whole
+/// solution (for result formats that keep more than a [`Record`], such as Parquet's reasons).
+pub fn solve_job_solution(
+    sweep: &Sweep,
+    dataset: &Dataset,
+    perturber: &Perturber,
+    index: u64,
+) -> (Job, Result<Solution, SolveError>) {
     let job = sweep.job(index);
     let inputs = match (&sweep.random, job.draw) {
         (Some(p), Some(d)) => perturber.inputs(dataset, &job.scenario, p, d),
         _ => SolveInputs::new(dataset, &job.scenario),
     };
-    match solve_with(dataset, &job.scenario, &inputs) {
-        Ok(s) => Record::solved(job.id, job.params, &s),
-        Err(e) => Record::failed(job.id, job.params, e.to_string()),
-    }
+    let solution = solve_with(dataset, &job.scenario, &inputs);
+    (job, solution)
 }
 
 fn scale(n: u32, f: f64) -> u32 {

@@ -733,7 +733,9 @@ pub async fn run_results(State(app): State<Arc<App>>, Path(id): Path<String>) ->
     tokio::task::spawn_blocking(move || {
         use std::io::Read;
         // A run that has written nothing yet has no result files: an empty answer.
-        for f in crate::output::compare::result_files(&folder).unwrap_or_default() {
+        // The service's runs write JSON lines.
+        let files = crate::output::compare::result_files(&folder).unwrap_or_default();
+        for f in files.into_iter().map(|(dir, name)| dir.join(name)) {
             let Ok(mut file) = std::fs::File::open(&f) else { continue };
             loop {
                 let mut buf = vec![0u8; 64 * 1024];
@@ -884,8 +886,8 @@ pub async fn compare(State(app): State<Arc<App>>, raw: Result<Bytes, BytesReject
                     .map_err(|_| ApiError::field("body", at, "the run has no results"))?;
                 let mut sources = Vec::new();
                 let mut found = BTreeSet::new();
-                for f in &files {
-                    let source = Source::read(f).map_err(|p| ApiError::internal(p.to_string()))?;
+                for f in files.iter().map(|(dir, name)| dir.join(name)) {
+                    let source = Source::read(&f).map_err(|p| ApiError::internal(p.to_string()))?;
                     sources.push(match only {
                         None => source,
                         Some(ids) => filtered(source, ids, &mut found),

@@ -72,8 +72,8 @@ pub fn plan(catalog: &Catalog, request: &RunRequest) -> Result<(Plan, Vec<String
             }
         }
     }
-    let plan =
-        Plan::new(units, request.max_scenarios).map_err(|e| ApiError::field("body", "scenarios", format!("{e:#}")))?;
+    let plan = Plan::new(units, request.max_scenarios, crate::run::ResultFormat::Jsonl)
+        .map_err(|e| ApiError::field("body", "scenarios", format!("{e:#}")))?;
     if let Some(error) = plan.errors().next() {
         return Err(ApiError::field("body", "scenarios", error.to_owned()));
     }

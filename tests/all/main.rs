@@ -16,6 +16,7 @@ mod layers;
 mod map;
 mod objection;
 mod os;
+mod parquet;
 mod properties;
 mod scenarios;
 mod serve;

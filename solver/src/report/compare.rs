@@ -370,17 +370,32 @@ impl ComparisonBuilder {
     where
         E: From<CompareError>,
     {
-        let mut builders: Vec<GroupBuilder> = Vec::new();
-        for file in files {
+        self.add_read(files.into_iter().map(|file| {
             let file = file?;
             let (h, records) = read_lines(&file.name, &file.text).map_err(CompareError::from)?;
+            Ok((file.name, h, records))
+        }))
+    }
+
+    /// [`Self::add_result`] for result files already read (of any format): each file's name,
+    /// header and records.
+    pub fn add_read<E>(
+        &mut self,
+        files: impl IntoIterator<Item = Result<(String, Header, Vec<Record>), E>>,
+    ) -> Result<(), E>
+    where
+        E: From<CompareError>,
+    {
+        let mut builders: Vec<GroupBuilder> = Vec::new();
+        for file in files {
+            let (name, h, records) = file?;
             if records.iter().any(|r| r.outcome != ScenarioOutcome::Failed) {
                 match &self.header {
                     None => self.header = Some(h.clone()),
                     Some(first) => {
                         let codes = |h: &Header| h.municipalities.iter().map(|m| m.code.clone()).collect::<Vec<_>>();
                         if codes(first) != codes(&h) {
-                            return Err(CompareError::OtherDataSet(file.name).into());
+                            return Err(CompareError::OtherDataSet(name).into());
                         }
                     }
                 }
