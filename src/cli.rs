@@ -263,9 +263,15 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Solve { scenario, format, output: out } => {
+            if format == Format::Xlsx && out.is_none() {
+                anyhow::bail!("--format xlsx writes a workbook: give --output FILE.xlsx");
+            }
             let (scenario, dataset) = io::load(&scenario)?;
             let solution = solve(&dataset, &scenario)?;
-            let bytes = output::render(format, &dataset, &solution)?;
+            let bytes = match format {
+                Format::Xlsx => output::workbook(&dataset, &scenario, &solution)?,
+                _ => output::render(format, &dataset, &solution)?,
+            };
             write_output(out.as_deref(), &bytes)?;
             if solution.any_infeasible() {
                 for p in solution.provinces.iter().filter(|p| p.missing > 0) {
@@ -375,6 +381,9 @@ fn run(cli: Cli) -> Result<u8> {
             Ok(SOLVED)
         }
         Command::Compare { results, baseline, format, metrics, excel, output: out } => {
+            if format == crate::output::compare::Format::Xlsx && out.is_none() {
+                anyhow::bail!("--format xlsx writes a workbook: give --output FILE.xlsx");
+            }
             let bytes = crate::output::compare::compare(&results, baseline.as_deref(), format, metrics, excel)?;
             write_output(out.as_deref(), &bytes)?;
             Ok(SOLVED)

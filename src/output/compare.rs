@@ -28,6 +28,8 @@ pub enum Format {
     Json,
     /// Markdown tables.
     Md,
+    /// An Excel workbook (needs --output): municipalities, differences, metrics, parameters.
+    Xlsx,
 }
 
 /// Formats a number with `d` decimals; with a decimal comma for Excel.
@@ -133,7 +135,43 @@ pub fn render(c: &Comparison, format: Format, metrics_only: bool, excel: bool) -
         }
         Format::Table => text(c, false).into_bytes(),
         Format::Md => text(c, true).into_bytes(),
+        Format::Xlsx => workbook(c)?,
     })
+}
+
+/// `--format xlsx`: the municipalities (the rows of `--format csv`), those that differ from
+/// the baseline in some group, the metrics (`--metrics`) and what was compared.
+fn workbook(c: &Comparison) -> Result<Vec<u8>> {
+    let (header, rows) = municipality_rows(c, false);
+    let differences =
+        rows.iter().zip(c.entries()).filter(|(_, (k, _))| c.changed(*k)).map(|(r, _)| r.clone()).collect();
+    let (metrics_header, metrics) = metrics_rows(c, false);
+    let mut parameters = vec![vec!["baseline".to_owned(), c.base_id.clone(), String::new()]];
+    for g in &c.groups {
+        let kind = match &g.values {
+            Values::One(_) => "scenario",
+            Values::Bands(_) => "sweep (min, median, max)",
+            Values::Failed => "failed",
+        };
+        parameters.push(vec![g.label.clone(), kind.to_owned(), g.metrics.len().to_string()]);
+    }
+    let text = ["code", "name", "province", "commodity"];
+    crate::output::xlsx::workbook(&[
+        crate::output::xlsx::Sheet { name: "municipalities", header: header.clone(), rows, text: &text },
+        crate::output::xlsx::Sheet { name: "differences", header, rows: differences, text: &text },
+        crate::output::xlsx::Sheet {
+            name: "metrics",
+            header: metrics_header,
+            rows: metrics,
+            text: &["group", "id", "outcome", "params", "error"],
+        },
+        crate::output::xlsx::Sheet {
+            name: "parameters",
+            header: ["group", "kind", "scenarios"].map(String::from).to_vec(),
+            rows: parameters,
+            text: &["group", "kind"],
+        },
+    ])
 }
 
 #[derive(Serialize)]
@@ -199,6 +237,16 @@ fn json(c: &Comparison) -> serde_json::Value {
 }
 
 fn municipalities_csv(c: &Comparison, w: &mut csv::Writer<Vec<u8>>, excel: bool) -> Result<()> {
+    let (head, rows) = municipality_rows(c, excel);
+    w.write_record(&head)?;
+    for row in rows {
+        w.write_record(&row)?;
+    }
+    Ok(())
+}
+
+/// The header and rows of the per-municipality table.
+fn municipality_rows(c: &Comparison, excel: bool) -> (Vec<String>, Vec<Vec<String>>) {
     let mut head: Vec<String> =
         ["code", "name", "province", "commodity", "indicative", "baseline"].map(String::from).to_vec();
     for g in &c.groups {
@@ -217,7 +265,7 @@ fn municipalities_csv(c: &Comparison, w: &mut csv::Writer<Vec<u8>>, excel: bool)
             Values::Failed => head.push(format!("{} (failed)", g.label)),
         }
     }
-    w.write_record(&head)?;
+    let mut rows = Vec::with_capacity(c.base.len());
     for (k, commodity) in c.entries() {
         let m = &c.header.municipalities[entry_of(k).0];
         let mut row = vec![
@@ -244,26 +292,36 @@ fn municipalities_csv(c: &Comparison, w: &mut csv::Writer<Vec<u8>>, excel: bool)
                 Values::Failed => row.push(String::new()),
             }
         }
+        rows.push(row);
+    }
+    (head, rows)
+}
+
+fn metrics_csv(c: &Comparison, w: &mut csv::Writer<Vec<u8>>, excel: bool) -> Result<()> {
+    let (head, rows) = metrics_rows(c, excel);
+    w.write_record(&head)?;
+    for row in rows {
         w.write_record(&row)?;
     }
     Ok(())
 }
 
-fn metrics_csv(c: &Comparison, w: &mut csv::Writer<Vec<u8>>, excel: bool) -> Result<()> {
+/// The header and rows of the per-scenario metrics.
+fn metrics_rows(c: &Comparison, excel: bool) -> (Vec<String>, Vec<Vec<String>>) {
     let provinces: Vec<String> = c.provinces();
     let mut head: Vec<String> = ["group", "id"].map(String::from).to_vec();
     head.extend(Metrics::COLUMNS.map(String::from));
     head.extend(provinces.iter().map(|p| format!("gini_{p}")));
-    w.write_record(&head)?;
+    let mut rows = Vec::new();
     for g in &c.groups {
         for m in &g.metrics {
             let mut row = vec![g.label.clone(), m.id.clone()];
             row.extend(m.cells(excel));
             row.extend(provinces.iter().map(|p| num(m.gini.get(p).copied().unwrap_or(0.0), 6, excel)));
-            w.write_record(&row)?;
+            rows.push(row);
         }
     }
-    Ok(())
+    (head, rows)
 }
 
 /// Text for people (`md` = Markdown tables): metrics, then the entries that differ.

@@ -6,10 +6,12 @@ mod csv;
 mod json;
 mod table;
 pub mod whatif;
+pub mod xlsx;
 
 use anyhow::Result;
 use clap::ValueEnum;
-use spreiding_solver::model::Dataset;
+use spreiding_solver::model::{Dataset, Scenario};
+use spreiding_solver::report::Report;
 use spreiding_solver::Solution;
 
 /// Output format.
@@ -21,6 +23,9 @@ pub enum Format {
     Json,
     /// One CSV row per municipality and commodity.
     Csv,
+    /// An Excel workbook (needs --output): provinces, municipalities (the CSV's rows) and
+    /// parameters.
+    Xlsx,
 }
 
 /// Renders a solution in a format.
@@ -29,5 +34,98 @@ pub fn render(format: Format, dataset: &Dataset, solution: &Solution) -> Result<
         Format::Table => Ok(table::render(dataset, solution).into_bytes()),
         Format::Json => json::render(dataset, solution),
         Format::Csv => csv::render(dataset, solution),
+        Format::Xlsx => anyhow::bail!("--format xlsx needs the scenario: use output::workbook"),
+    }
+}
+
+/// The columns of the provinces sheet.
+const PROVINCE_COLUMNS: [&str; 13] = [
+    "code",
+    "name",
+    "commodity",
+    "target",
+    "counted",
+    "shortfall",
+    "surplus",
+    "allocated",
+    "status",
+    "missing",
+    "beyond_cap",
+    "level",
+    "eligible",
+];
+
+/// `solve --format xlsx`: the provinces (as `--format json` has them), the municipalities (the
+/// rows of `--format csv`) and the scenario's parameters.
+pub fn workbook(dataset: &Dataset, scenario: &Scenario, solution: &Solution) -> Result<Vec<u8>> {
+    let report = Report::new(dataset, solution);
+    let provinces = report
+        .provinces
+        .iter()
+        .map(|p| {
+            vec![
+                p.code.to_string(),
+                p.name.clone(),
+                p.commodity.as_str().to_owned(),
+                p.target.to_string(),
+                p.counted.to_string(),
+                p.shortfall.to_string(),
+                p.surplus.to_string(),
+                p.allocated.to_string(),
+                p.status.as_str().to_owned(),
+                p.missing.to_string(),
+                p.beyond_cap.to_string(),
+                p.level.map_or_else(String::new, |l| l.to_string()),
+                p.eligible.to_string(),
+            ]
+        })
+        .collect();
+    let mut parameters = vec![
+        vec!["scenario".to_owned(), scenario.name.clone()],
+        vec!["dataset".to_owned(), dataset.label().to_owned()],
+        vec!["cycle".to_owned(), report.cycle.clone()],
+        vec!["counting_date".to_owned(), report.counting_date.clone()],
+        vec!["mode".to_owned(), report.mode.clone()],
+        vec!["program".to_owned(), format!("spreiding {}", env!("CARGO_PKG_VERSION"))],
+        vec!["fingerprint".to_owned(), spreiding_solver::report::results::fingerprint(dataset, scenario, None)],
+    ];
+    for (name, value) in [
+        ("counting", serde_json::to_value(&scenario.counting)?),
+        ("allocation", serde_json::to_value(&scenario.allocation)?),
+        ("constraints", serde_json::to_value(&scenario.constraints)?),
+    ] {
+        flatten(name, &value, &mut parameters);
+    }
+    parameters.push(vec!["overrides".to_owned(), serde_json::to_string(&scenario.overrides)?]);
+    xlsx::workbook(&[
+        xlsx::Sheet {
+            name: "provinces",
+            header: PROVINCE_COLUMNS.map(String::from).to_vec(),
+            rows: provinces,
+            text: &["code", "name", "commodity", "status"],
+        },
+        xlsx::Sheet {
+            name: "municipalities",
+            header: csv::COLUMNS.map(String::from).to_vec(),
+            rows: csv::rows(&report),
+            text: &["code", "name", "province", "commodity", "reason", "rounding", "province_status"],
+        },
+        xlsx::Sheet {
+            name: "parameters",
+            header: vec!["parameter".to_owned(), "value".to_owned()],
+            rows: parameters,
+            text: &["parameter"],
+        },
+    ])
+}
+
+/// A settings value as `path = value` rows (objects by their members; lists and the rest as
+/// JSON; null as an empty cell).
+fn flatten(path: &str, value: &serde_json::Value, out: &mut Vec<Vec<String>>) {
+    match value {
+        serde_json::Value::Object(m) => m.iter().for_each(|(k, v)| flatten(&format!("{path}.{k}"), v, out)),
+        serde_json::Value::Null => out.push(vec![path.to_owned(), String::new()]),
+        serde_json::Value::String(s) => out.push(vec![path.to_owned(), s.clone()]),
+        other => out.push(vec![path.to_owned(), other.to_string()]),
     }
 }

@@ -24,3 +24,4 @@ mod shard;
 mod sweep_checks;
 mod synthetic;
 mod whatif;
+mod xlsx;
