@@ -27,6 +27,11 @@ const WORKLOADS: &[(&str, &[&str])] = &[
     ("explain", &["explain", "scenarios/2024-2026/effort.toml", "--municipality", "GM0160"]),
     ("sweep-200", &["run", "scenarios/bench/gate-sweep.toml", "--jobs", "1", "--out", "{out}"]),
     ("sweep-corop-200", &["run", "scenarios/bench/gate-corop-sweep.toml", "--jobs", "1", "--out", "{out}"]),
+    (
+        "sweep-200-parquet",
+        &["run", "scenarios/bench/gate-sweep.toml", "--jobs", "1", "--format", "parquet", "--out", "{out}"],
+    ),
+    ("solve-xlsx", &["solve", "scenarios/2024-2026/level.toml", "--format", "xlsx", "--output", "{out}.xlsx"]),
 ];
 
 const DEFAULT_THRESHOLD: f64 = 10.0;

@@ -97,6 +97,11 @@ pub fn workbook(dataset: &Dataset, scenario: &Scenario, solution: &Solution) -> 
         flatten(name, &value, &mut parameters);
     }
     parameters.push(vec!["overrides".to_owned(), serde_json::to_string(&scenario.overrides)?]);
+    let mut municipalities = Vec::with_capacity(report.municipalities.len());
+    csv::each_row(&report, |row| {
+        municipalities.push(row.iter().map(|c| (*c).to_owned()).collect());
+        Ok(())
+    })?;
     xlsx::workbook(&[
         xlsx::Sheet {
             name: "provinces",
@@ -107,7 +112,7 @@ pub fn workbook(dataset: &Dataset, scenario: &Scenario, solution: &Solution) -> 
         xlsx::Sheet {
             name: "municipalities",
             header: csv::COLUMNS.map(String::from).to_vec(),
-            rows: csv::rows(&report),
+            rows: municipalities,
             text: &["code", "name", "province", "commodity", "reason", "rounding", "province_status"],
         },
         xlsx::Sheet {
