@@ -81,3 +81,27 @@ pub fn workbook(sheets: &[Sheet<'_>]) -> Result<Vec<u8>> {
 fn col(c: usize) -> Result<u16> {
     u16::try_from(c).ok().filter(|&c| c < 16_384).context("more columns than an Excel sheet holds (16,384)")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sheet(rows: usize) -> Sheet<'static> {
+        Sheet { name: "metrics", header: vec!["id".to_owned()], rows: vec![Vec::new(); rows], text: &["id"] }
+    }
+
+    #[test]
+    fn a_sheet_holds_excel_rows_and_not_one_more() {
+        // A full sheet: the header and 1,048,575 rows (empty cells are not written).
+        let bytes = workbook(&[sheet(MAX_ROW)]).unwrap();
+        assert!(bytes.starts_with(b"PK"));
+        let e = workbook(&[sheet(MAX_ROW + 1)]).unwrap_err().to_string();
+        assert_eq!(e, "the metrics table has 1048576 rows; an Excel sheet holds at most 1048575: use --format csv");
+    }
+
+    #[test]
+    fn columns_beyond_excel_are_refused() {
+        assert_eq!(col(16_383).unwrap(), 16_383);
+        assert!(col(16_384).unwrap_err().to_string().contains("16,384"));
+    }
+}

@@ -235,6 +235,21 @@ fn unreadable_parquet_results_are_named() {
     let said = compare(&[&t.join("pq")]);
     assert!(said.contains("holds result files in both formats (1 .jsonl, 1 Parquet)"), "{said}");
     fs::remove_file(results.join("extra.jsonl")).unwrap();
+    // A table of another result file of the same name (another definition).
+    let other = t.join("other.toml");
+    fs::write(
+        &other,
+        format!(
+            "extends = \"{}\"\nname = \"rest-indicative\"\n[allocation.weights]\nindicative = 0.5\neffort = 0.5\nfeasibility = 0.0\n",
+            scenario_path("rest-indicative").display()
+        ),
+    )
+    .unwrap();
+    run(&[other], &t.join("other"), &["--format", "parquet"]);
+    fs::copy(t.join("other/results/municipalities/rest-indicative.parquet"), &m).unwrap();
+    let said = compare(&[&t.join("pq")]);
+    assert!(said.contains("are not of one result file"), "{said}");
+    fs::write(&m, &good).unwrap();
     // Another program's Parquet file (no spreiding metadata) is refused as such.
     // Parquet files start and end with the magic PAR1; a file with it but nothing valid:
     fs::write(&m, b"PAR1\0\0\0\0PAR1").unwrap();
