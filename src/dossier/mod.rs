@@ -116,7 +116,7 @@ impl Resolver for Copies {
 
 /// The boundary file of a data set folder, by convention `gemeenten_<start year>.geojson`
 /// (`gemeenten_2024.geojson` for the cycle that starts in 2024); `None` when there is none.
-fn boundaries_in(folder: &Path, dataset: &Dataset) -> Result<Option<(String, Source, Boundaries)>> {
+pub(crate) fn boundaries_in(folder: &Path, dataset: &Dataset) -> Result<Option<(String, Source, Boundaries)>> {
     use chrono::Datelike;
     let name = format!("gemeenten_{}.geojson", dataset.cycle().start.year());
     let path = folder.join(&name);

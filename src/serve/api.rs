@@ -312,7 +312,7 @@ fn report_response(p: &Prepared, format: ReportFormat, bytes: Arc<Vec<u8>>) -> R
 }
 
 /// Bytes shared with the cache, handed to the body without copying.
-struct SharedBytes(Arc<Vec<u8>>);
+pub(super) struct SharedBytes(pub(super) Arc<Vec<u8>>);
 
 impl AsRef<[u8]> for SharedBytes {
     fn as_ref(&self) -> &[u8] {
@@ -639,16 +639,61 @@ pub async fn run_events(State(app): State<Arc<App>>, Path(id): Path<String>) -> 
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()).into_response())
 }
 
-/// `?format=` of the summary.
+/// Formats of a run's tables (summary, bands).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TableFormat {
+    /// JSON rows.
+    #[default]
+    Json,
+    /// CSV.
+    Csv,
+    /// An Excel workbook of one sheet (header frozen, autofilter, whole numbers as numbers).
+    Xlsx,
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// `?format=` of a run's table.
 #[derive(Deserialize, ToSchema, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct SummaryQuery {
-    /// `json` (default) or `csv`.
+    /// `json` (default), `csv` or `xlsx`.
     #[serde(default)]
-    pub format: Option<ReportFormat>,
+    pub format: Option<TableFormat>,
 }
 
-/// The run's `summary.csv`, as CSV or as JSON rows.
+/// A CSV table as a one-sheet workbook named `sheet`; `text` the columns kept as text.
+fn csv_workbook(sheet: &str, csv_text: &[u8], text: &[&str]) -> anyhow::Result<Vec<u8>> {
+    let mut r = csv::Reader::from_reader(csv_text);
+    let header: Vec<String> = r.headers()?.iter().map(str::to_owned).collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.map(|rec| rec.iter().map(str::to_owned).collect()))
+        .collect::<Result<Vec<Vec<String>>, _>>()?;
+    crate::output::xlsx::workbook(&[crate::output::xlsx::Sheet { name: sheet, header, rows, text }])
+}
+
+/// A table answer in the asked format, from its CSV (JSON: the rows as objects).
+fn table_response(
+    format: TableFormat,
+    sheet: &str,
+    text_columns: &[&str],
+    csv_text: Vec<u8>,
+) -> Result<Response, ApiError> {
+    match format {
+        TableFormat::Csv => Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv_text).into_response()),
+        TableFormat::Xlsx => {
+            let bytes = csv_workbook(sheet, &csv_text, text_columns).map_err(ApiError::internal)?;
+            Ok(([(header::CONTENT_TYPE, XLSX)], bytes).into_response())
+        }
+        TableFormat::Json => {
+            Ok(Json(summary_rows(&csv_text, text_columns).map_err(ApiError::internal)?).into_response())
+        }
+    }
+}
+
+/// The run's `summary.csv`, as CSV, as JSON rows or as an Excel workbook.
 ///
 /// One row per scenario in the run's order: outcome, the comparison metrics, parameters and
 /// error. A cancelled run's summary holds the scenarios it finished. 409 while the run is
@@ -657,7 +702,8 @@ pub struct SummaryQuery {
     params(("id" = String, Path, description = "The run's id", example = "run-000001"), SummaryQuery),
     responses((status = 200, description = "The summary", content(
                   (Vec<Object> = "application/json"),
-                  (String = "text/csv"))),
+                  (String = "text/csv"),
+                  (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
               (status = 404, description = "No such run, or it has no summary", body = ProblemDetails, content_type = "application/problem+json"),
               (status = 409, description = "The run has not ended", body = ProblemDetails, content_type = "application/problem+json"),
               (status = 422, description = "Bad query", body = ProblemDetails, content_type = "application/problem+json"),
@@ -682,14 +728,14 @@ pub async fn run_summary(
             return Err(ApiError::not_found(format!("run `{id}` has no summary (it ended before solving anything)")))
         }
     };
-    match query.format.unwrap_or(ReportFormat::Json) {
-        ReportFormat::Csv => Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], text).into_response()),
-        ReportFormat::Json => Ok(Json(summary_rows(&text).map_err(ApiError::internal)?).into_response()),
-    }
+    table_response(query.format.unwrap_or_default(), "summary", SUMMARY_TEXT, text)
 }
 
-/// The rows of `summary.csv` as objects; numbers as numbers.
-fn summary_rows(text: &[u8]) -> anyhow::Result<Vec<serde_json::Map<String, serde_json::Value>>> {
+/// The columns of `summary.csv` that are text.
+const SUMMARY_TEXT: &[&str] = &["id", "params", "error", "outcome"];
+
+/// The rows of a CSV table as objects; numbers as numbers, but `text` columns as text.
+fn summary_rows(text: &[u8], text_columns: &[&str]) -> anyhow::Result<Vec<serde_json::Map<String, serde_json::Value>>> {
     let mut r = csv::Reader::from_reader(text);
     let head: Vec<String> = r.headers()?.iter().map(str::to_owned).collect();
     let mut rows = Vec::new();
@@ -697,7 +743,7 @@ fn summary_rows(text: &[u8]) -> anyhow::Result<Vec<serde_json::Map<String, serde
         let record = record?;
         let mut row = serde_json::Map::new();
         for (k, v) in head.iter().zip(record.iter()) {
-            let text_column = matches!(k.as_str(), "id" | "params" | "error" | "outcome");
+            let text_column = text_columns.contains(&k.as_str());
             let value = if text_column {
                 serde_json::Value::String(v.to_owned())
             } else if v.is_empty() {
@@ -714,6 +760,187 @@ fn summary_rows(text: &[u8]) -> anyhow::Result<Vec<serde_json::Map<String, serde
         rows.push(row);
     }
     Ok(rows)
+}
+
+/// One band: the smallest, middle and largest value over a run's solved scenarios.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, ToSchema)]
+pub struct BandRange {
+    pub min: u32,
+    /// The middle value, or the mean of the two middle values.
+    pub median: f64,
+    pub max: u32,
+}
+
+/// A municipality's robustness bands.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MunicipalityBands {
+    pub code: String,
+    pub name: String,
+    pub province: String,
+    pub population: u32,
+    /// The obligation (counted and allocated places) in regular places.
+    pub regular: BandRange,
+    /// The obligation in AMV places.
+    pub amv: BandRange,
+    /// The obligation in regular and AMV places together (per scenario, then the band).
+    pub total: BandRange,
+}
+
+/// `GET /v1/runs/{id}/bands`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunBands {
+    pub run: String,
+    /// The solved scenarios the bands are over.
+    pub scenarios: u64,
+    /// The scenarios that failed (not in the bands).
+    pub failed: u64,
+    /// Every municipality, in code order.
+    pub municipalities: Vec<MunicipalityBands>,
+}
+
+/// The columns of the bands' CSV.
+const BAND_COLUMNS: [&str; 13] = [
+    "code",
+    "name",
+    "province",
+    "population",
+    "regular_min",
+    "regular_median",
+    "regular_max",
+    "amv_min",
+    "amv_median",
+    "amv_max",
+    "total_min",
+    "total_median",
+    "total_max",
+];
+
+/// The bands of the result files in a run's folder.
+pub(super) fn run_bands(run: &str, folder: &std::path::Path) -> Result<RunBands, ApiError> {
+    use spreiding_solver::report::compare::Band;
+    use spreiding_solver::report::results::ScenarioOutcome;
+    let files = crate::output::compare::result_files(folder).unwrap_or_default();
+    let mut header: Option<spreiding_solver::report::results::Header> = None;
+    let mut bands: Vec<[Band; 3]> = Vec::new();
+    let (mut solved, mut failed) = (0u64, 0u64);
+    for (dir, name) in files {
+        let (h, records) = crate::run::read_result(&dir, &name).map_err(ApiError::internal)?;
+        for r in records {
+            if r.outcome == ScenarioOutcome::Failed {
+                failed += 1;
+                continue;
+            }
+            match &header {
+                None => {
+                    bands = vec![Default::default(); h.municipalities.len()];
+                    header = Some(h.clone());
+                }
+                Some(first) if first.municipalities != h.municipalities => {
+                    return Err(ApiError::conflict(format!(
+                        "run `{run}` holds scenarios on different data sets ({name}); bands need one data set"
+                    )))
+                }
+                Some(_) => {}
+            }
+            let n = bands.len();
+            if r.counted.len() != 2 * n || r.allocated.len() != 2 * n {
+                return Err(ApiError::internal(format!("{name}: scenario {} has not one value per entry", r.id)));
+            }
+            for (i, b) in bands.iter_mut().enumerate() {
+                let regular = r.counted[2 * i] + r.allocated[2 * i];
+                let amv = r.counted[2 * i + 1] + r.allocated[2 * i + 1];
+                b[0].add(regular);
+                b[1].add(amv);
+                b[2].add(regular + amv);
+            }
+            solved += 1;
+        }
+    }
+    let Some(header) = header else {
+        return Err(ApiError::not_found(format!("run `{run}` has no solved scenario to take bands over")));
+    };
+    let range = |b: &Band| BandRange {
+        min: b.min().unwrap_or_default(),
+        median: b.median().unwrap_or_default(),
+        max: b.max().unwrap_or_default(),
+    };
+    Ok(RunBands {
+        run: run.to_owned(),
+        scenarios: solved,
+        failed,
+        municipalities: header
+            .municipalities
+            .iter()
+            .zip(&bands)
+            .map(|(m, [r, a, t])| MunicipalityBands {
+                code: m.code.clone(),
+                name: m.name.clone(),
+                province: m.province.clone(),
+                population: m.population,
+                regular: range(r),
+                amv: range(a),
+                total: range(t),
+            })
+            .collect(),
+    })
+}
+
+/// The bands as CSV, one row per municipality.
+fn bands_csv(bands: &RunBands) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(BAND_COLUMNS)?;
+    for m in &bands.municipalities {
+        let mut row = vec![m.code.clone(), m.name.clone(), m.province.clone(), m.population.to_string()];
+        for b in [&m.regular, &m.amv, &m.total] {
+            row.extend([b.min.to_string(), b.median.to_string(), b.max.to_string()]);
+        }
+        w.write_record(&row)?;
+    }
+    Ok(w.into_inner()?)
+}
+
+/// A run's robustness bands: per municipality the smallest, median and largest obligation over
+/// its solved scenarios (regular, AMV, and both together).
+///
+/// For a sweep: how much each municipality's obligation moves with the sweep's parameters or
+/// draws. 409 while the run is queued or running.
+#[utoipa::path(get, path = "/v1/runs/{id}/bands", tag = "runs",
+    params(("id" = String, Path, description = "The run's id", example = "run-000001"), SummaryQuery),
+    responses((status = 200, description = "The bands", content(
+                  (RunBands = "application/json"),
+                  (String = "text/csv"),
+                  (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+              (status = 404, description = "No such run, or it solved no scenario", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 409, description = "The run has not ended, or its scenarios are on different data sets", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 422, description = "Bad query", body = ProblemDetails, content_type = "application/problem+json"),
+              Unauthorized, Busy))]
+pub async fn run_bands_endpoint(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    query: Result<Query<SummaryQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::field("query", "format", e.body_text()))?;
+    let info = app.runs.get(&id)?;
+    if !info.status.is_final() {
+        return Err(ApiError::conflict(format!(
+            "run `{id}` is {}; its bands are taken when it ends",
+            info.status.as_str()
+        )));
+    }
+    let folder = app.runs.folder(&id);
+    let format = query.format.unwrap_or_default();
+    app.pool
+        .run(move || {
+            let bands = run_bands(&id, &folder)?;
+            match format {
+                TableFormat::Json => Ok(Json(bands).into_response()),
+                _ => {
+                    let text = bands_csv(&bands).map_err(ApiError::internal)?;
+                    table_response(format, "bands", &["code", "name", "province"], text)
+                }
+            }
+        })
+        .await?
 }
 
 /// The run's result records as JSON lines, streamed from its result files.

@@ -84,6 +84,9 @@ pub struct Catalog {
     labels: BTreeMap<String, String>,
     /// Served ids by canonical path.
     ids: BTreeMap<String, String>,
+    /// The maps of the data sets by label (JSON of [`super::workbench::DatasetMap`]), or why
+    /// a data set has none.
+    maps: BTreeMap<String, Result<Arc<Vec<u8>>, String>>,
 }
 
 /// The leading comment block of a file, as one paragraph: what its author wrote about it.
@@ -119,6 +122,7 @@ impl Catalog {
             datasets: BTreeMap::new(),
             labels: BTreeMap::new(),
             ids: BTreeMap::new(),
+            maps: BTreeMap::new(),
         };
         for path in files {
             let Some(id) = path
@@ -134,7 +138,31 @@ impl Catalog {
             catalog.ids.insert(entry.canonical.clone(), id.clone());
             catalog.entries.insert(id, entry);
         }
+        for (label, canonical) in &catalog.labels {
+            let map = catalog.datasets.get(canonical).map_or_else(
+                || Err("not read".to_owned()),
+                |d| match crate::dossier::boundaries_in(Path::new(canonical), d) {
+                    Ok(Some((_, _, b))) => serde_json::to_vec(&super::workbench::build(label, d, &b))
+                        .map(Arc::new)
+                        .map_err(|e| e.to_string()),
+                    Ok(None) => Err(format!(
+                        "its folder has no boundary file (gemeenten_{}.geojson)",
+                        chrono::Datelike::year(&d.cycle().start)
+                    )),
+                    Err(e) => Err(format!("{e:#}")),
+                },
+            );
+            if let Err(why) = &map {
+                tracing::warn!("data set {label}: no map: {why}");
+            }
+            catalog.maps.insert(label.clone(), map);
+        }
         Ok(catalog)
+    }
+
+    /// A data set's map (JSON), or why it has none; `None` for an unknown label.
+    pub fn map(&self, label: &str) -> Option<&Result<Arc<Vec<u8>>, String>> {
+        self.maps.get(label)
     }
 
     /// The data set at `reference` (a canonical path), read once.

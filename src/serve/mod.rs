@@ -11,6 +11,7 @@ mod catalog;
 mod problem;
 mod runs;
 mod store;
+mod workbench;
 
 use anyhow::{bail, Context, Result};
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -125,8 +126,10 @@ impl Pool {
         api::run_events,
         api::run_summary,
         api::run_results,
+        api::run_bands_endpoint,
         api::compare,
-        api::audit
+        api::audit,
+        workbench::dataset_map
     ),
     modifiers(&BearerToken),
     security(("token" = [])),
@@ -206,13 +209,18 @@ fn router(app: Arc<App>) -> Router {
         .route("/runs/{id}/events", get(api::run_events))
         .route("/runs/{id}/summary", get(api::run_summary))
         .route("/runs/{id}/results", get(api::run_results))
+        .route("/runs/{id}/bands", get(api::run_bands_endpoint))
         .route("/compare", post(api::compare))
         .route("/audit", get(api::audit))
+        .route("/datasets/{label}/map", get(workbench::dataset_map))
         .route_layer(middleware::from_fn_with_state(app.clone(), authenticate))
         .route("/health", get(api::health));
     let max_body = app.max_body;
     Router::new()
         .nest("/v1", v1)
+        .route("/", get(workbench::index))
+        .route("/workbench/app.js", get(workbench::script))
+        .route("/workbench/app.css", get(workbench::style))
         .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", ApiDoc::openapi()))
         .fallback(api::not_found)
         .method_not_allowed_fallback(method_not_allowed)

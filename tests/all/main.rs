@@ -24,4 +24,5 @@ mod shard;
 mod sweep_checks;
 mod synthetic;
 mod whatif;
+mod workbench;
 mod xlsx;
