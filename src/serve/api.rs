@@ -660,6 +660,7 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 pub struct SummaryQuery {
     /// `json` (default), `csv` or `xlsx`.
     #[serde(default)]
+    #[param(inline)]
     pub format: Option<TableFormat>,
 }
 

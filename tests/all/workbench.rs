@@ -51,6 +51,39 @@ fn the_page_and_its_files_come_from_the_binary_under_a_strict_policy() {
     assert_eq!(get(&secured, "/v1/datasets/nl-2024/map").status(), 401);
 }
 
+/// Every `$ref` below `value`.
+fn references(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(m) => {
+            for (k, v) in m {
+                match (k.as_str(), v) {
+                    ("$ref", Value::String(r)) => out.push(r.clone()),
+                    _ => references(v, out),
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| references(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_reference_in_the_api_document_resolves() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(&dir.path().join("state"), &[]);
+    let doc = json_of(get(&s, "/openapi.json"));
+    let mut refs = Vec::new();
+    references(&doc, &mut refs);
+    assert!(refs.len() > 20, "{refs:?}");
+    for r in refs {
+        let pointer = r.strip_prefix('#').unwrap_or_else(|| panic!("{r}: not a local reference"));
+        assert!(doc.pointer(pointer).is_some(), "{r} does not resolve");
+    }
+    for path in ["/v1/datasets/{label}/map", "/v1/runs/{id}/bands"] {
+        assert!(doc["paths"][path]["get"].is_object(), "{path} is not documented");
+    }
+}
+
 #[test]
 fn a_data_sets_map_has_every_municipality_with_its_outline_and_population() {
     let dir = tempfile::tempdir().unwrap();
