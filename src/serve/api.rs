@@ -715,13 +715,7 @@ pub async fn run_summary(
     query: Result<Query<SummaryQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::field("query", "format", e.body_text()))?;
-    let info = app.runs.get(&id)?;
-    if !info.status.is_final() {
-        return Err(ApiError::conflict(format!(
-            "run `{id}` is {}; its summary is written when it ends",
-            info.status.as_str()
-        )));
-    }
+    ended(&app, &id, "its summary is written when it ends")?;
     let path = app.runs.folder(&id).join("summary.csv");
     let text = match tokio::fs::read(&path).await {
         Ok(t) => t,
@@ -730,6 +724,15 @@ pub async fn run_summary(
         }
     };
     table_response(query.format.unwrap_or_default(), "summary", SUMMARY_TEXT, text)
+}
+
+/// A run that has ended; 409 (saying `when`) while it is queued or running.
+fn ended(app: &App, id: &str, when: &str) -> Result<RunInfo, ApiError> {
+    let info = app.runs.get(id)?;
+    if !info.status.is_final() {
+        return Err(ApiError::conflict(format!("run `{id}` is {}; {when}", info.status.as_str())));
+    }
+    Ok(info)
 }
 
 /// The columns of `summary.csv` that are text.
@@ -843,10 +846,7 @@ pub(super) fn run_bands(run: &str, folder: &std::path::Path) -> Result<RunBands,
                 }
                 Some(_) => {}
             }
-            let n = bands.len();
-            if r.counted.len() != 2 * n || r.allocated.len() != 2 * n {
-                return Err(ApiError::internal(format!("{name}: scenario {} has not one value per entry", r.id)));
-            }
+            // Both readers refuse a solved record without one value per entry of its header.
             for (i, b) in bands.iter_mut().enumerate() {
                 let regular = r.counted[2 * i] + r.allocated[2 * i];
                 let amv = r.counted[2 * i + 1] + r.allocated[2 * i + 1];
@@ -921,13 +921,7 @@ pub async fn run_bands_endpoint(
     query: Result<Query<SummaryQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::field("query", "format", e.body_text()))?;
-    let info = app.runs.get(&id)?;
-    if !info.status.is_final() {
-        return Err(ApiError::conflict(format!(
-            "run `{id}` is {}; its bands are taken when it ends",
-            info.status.as_str()
-        )));
-    }
+    ended(&app, &id, "its bands are taken when it ends")?;
     let folder = app.runs.folder(&id);
     let format = query.format.unwrap_or_default();
     app.pool

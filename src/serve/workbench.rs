@@ -189,7 +189,8 @@ mod tests {
             province: "PV20".to_owned(),
             rings: vec![vec![(x, y), (x + 1000.0, y), (x + 1000.0, y + 1000.0), (x + 1000.0, y + 1020.0), (x, y)]],
         };
-        let b = Boundaries { shapes: vec![square("GM0014", 0.0, 0.0), square("GM0034", 2000.0, 500.0)] };
+        // Away from the origin, so that a sum of the bounds is not their difference.
+        let b = Boundaries { shapes: vec![square("GM0014", 10_000.0, 20_000.0), square("GM0034", 12_000.0, 20_500.0)] };
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/nl-2024");
         let d = spreiding_solver::io::load_dataset(&root).expect("data set");
         let map = build("nl-2024", &d, &b);

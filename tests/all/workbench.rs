@@ -285,6 +285,31 @@ fn bands_are_min_median_max_of_the_obligation_over_the_runs_solved_scenarios() {
     assert!(body["detail"].as_str().unwrap().contains("format"), "{body}");
 }
 
+#[test]
+fn a_damaged_result_file_gives_no_bands_but_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let s = Server::start(&state, &[]);
+    let r = client().post(s.at("/v1/runs")).json(&json!({"scenarios": ["2024-2026/level"]})).send().unwrap();
+    let id = json_of(r)["id"].as_str().unwrap().to_owned();
+    wait_done(&s, &id);
+    assert_eq!(get(&s, &format!("/v1/runs/{id}/bands")).status(), 200);
+    s.stop();
+    // One value too few in the record's counted places (its allocations left whole).
+    let file = state.join("runs").join(&id).join("results/level.jsonl");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let mut record: Value = serde_json::from_str(&lines[1]).unwrap();
+    record["counted"].as_array_mut().unwrap().pop();
+    lines[1] = record.to_string();
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let s = Server::start(&state, &[]);
+    let (status, body) = status_of(&s, &format!("/v1/runs/{id}/bands"));
+    assert_eq!(status, 500, "{body}");
+    let detail = body["detail"].as_str().unwrap();
+    assert!(detail.contains("level.jsonl:2: record level has 683 counted and 684 allocated entries"), "{detail}");
+}
+
 /// The end-to-end tests in Chromium (tests/browser/workbench.test.mjs): they start their own
 /// servers from this build's binary. Needs Node.js, `npm ci --prefix tests/browser` and
 /// Debian's chromium (`.ci/run` installs both).

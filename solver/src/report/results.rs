@@ -289,7 +289,15 @@ pub fn read_lines(file: &str, text: &str) -> Result<(Header, Vec<Record>), ReadE
     for (i, l) in lines {
         let r: Record = serde_json::from_str(l).map_err(|e| err(i, format!("not a result record: {e}")))?;
         if r.outcome != ScenarioOutcome::Failed && (r.allocated.len() != n || r.counted.len() != n) {
-            return Err(err(i, format!("record {} has {} entries; the header has {n}", r.id, r.allocated.len())));
+            return Err(err(
+                i,
+                format!(
+                    "record {} has {} counted and {} allocated entries; the header's municipalities make {n}",
+                    r.id,
+                    r.counted.len(),
+                    r.allocated.len()
+                ),
+            ));
         }
         if r.capped.iter().any(|&k| k as usize >= n) {
             return Err(err(i, format!("record {} marks an entry beyond the header's {n} as capped", r.id)));
