@@ -1,12 +1,7 @@
 //! The command line: exit statuses, formats, atomic output, determinism of bytes.
 
 use crate::common::*;
-use assert_cmd::Command;
 use std::fs;
-
-fn spreiding() -> Command {
-    Command::cargo_bin("spreiding").unwrap()
-}
 
 #[test]
 fn solve_prints_a_table_per_province() {

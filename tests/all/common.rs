@@ -1,5 +1,5 @@
-//! Helpers: paths to the shipped data and scenarios, and small synthetic provinces built in
-//! memory for property tests.
+//! Helpers: the binary, paths to the shipped data and scenarios, the files of a folder, and
+//! small synthetic provinces built in memory for property tests.
 
 #![allow(dead_code)]
 
@@ -9,7 +9,30 @@ use spreiding_solver::model::{
     Date, Eligibility, IndicativeSource, LocationShare, LocationStatus, Method, Municipality, MunicipalityCode,
     PerCommodity, Province, ProvinceCode, Scenario, Weights,
 };
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The `spreiding` binary of this build.
+pub fn spreiding() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("spreiding").unwrap()
+}
+
+/// Every file below a folder with its bytes, by relative path.
+pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(p.strip_prefix(dir).unwrap().display().to_string(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
 
 /// The repository root.
 pub fn root() -> PathBuf {

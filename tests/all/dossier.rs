@@ -4,14 +4,9 @@
 //! touched file; the maps are well-formed SVG with one shape per municipality.
 
 use crate::common::*;
-use assert_cmd::Command;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-
-fn spreiding() -> Command {
-    Command::cargo_bin("spreiding").unwrap()
-}
 
 /// Writes a dossier and returns the folder.
 fn dossier(scenario: &Path, provinces: &[&str], out: &Path) -> std::process::Output {
@@ -32,23 +27,6 @@ fn pdf_text(pdf: &Path) -> String {
         .expect("pdftotext (Debian's poppler-utils; scripts/setup installs it)");
     assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
-}
-
-/// Every file below a folder with its bytes, by relative path.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.insert(p.strip_prefix(dir).unwrap().display().to_string(), fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
 }
 
 /// A whole number the Dutch way (1.234), written independently of the program's formatter.

@@ -2,7 +2,6 @@
 //! resume after a kill), and the comparison metrics on a hand-checked example.
 
 use crate::common::*;
-use assert_cmd::Command;
 use spreiding_solver::io::{load_sweep, InputError};
 use spreiding_solver::model::{AllocationMode, Commodity};
 use spreiding_solver::report::compare::{gini, metrics, MetricsContext};
@@ -14,10 +13,6 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
-fn spreiding() -> Command {
-    Command::cargo_bin("spreiding").unwrap()
-}
 
 fn sweep_file(dir: &Path, name: &str, body: &str) -> PathBuf {
     let path = dir.join(format!("{name}.toml"));

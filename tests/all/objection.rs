@@ -3,7 +3,6 @@
 //! golden snapshots of the Dutch text of three realistic claims; refusals with file and line.
 
 use crate::common::*;
-use assert_cmd::Command;
 use proptest::prelude::*;
 use spreiding_solver::io::{self, apply_overrides, parse_claim, Source};
 use spreiding_solver::model::{
@@ -14,10 +13,6 @@ use spreiding_solver::objection::{check_conflicts, replay, Effect};
 use spreiding_solver::solve::{solve, Solution};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-
-fn spreiding() -> Command {
-    Command::cargo_bin("spreiding").unwrap()
-}
 
 fn claim_path(name: &str) -> PathBuf {
     root().join("scenarios/2024-2026/claims").join(format!("{name}.claim.toml"))

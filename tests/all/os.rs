@@ -3,14 +3,9 @@
 #![cfg(unix)]
 
 use crate::common::*;
-use assert_cmd::Command;
 use std::fs;
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::Path;
-
-fn spreiding() -> Command {
-    Command::cargo_bin("spreiding").unwrap()
-}
 
 /// `spreiding solve rest-indicative --format csv --output <target>` under a umask.
 fn solve_to(target: &Path, umask: &str) -> std::process::Output {

@@ -3,31 +3,8 @@
 //! `compare` on Parquet folders; unreadable files named.
 
 use crate::common::*;
-use assert_cmd::Command;
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-
-fn spreiding() -> Command {
-    Command::cargo_bin("spreiding").unwrap()
-}
-
-/// Every file below a folder with its bytes, by relative path.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in fs::read_dir(dir).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                out.insert(p.strip_prefix(root).unwrap().display().to_string(), fs::read(&p).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
-}
 
 /// A sweep over every kind of parameter column (text, number, boolean, date, draw and seed:
 /// 2 x 3 x 2 x 2 grid points x 10 draws = 240 scenarios, 3 result files), a scenario file and

@@ -2,31 +2,8 @@
 //! machine writes, and the parts `merge` refuses.
 
 use crate::common::*;
-use assert_cmd::Command;
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-
-fn spreiding() -> Command {
-    Command::cargo_bin("spreiding").unwrap()
-}
-
-/// Every file below a folder with its bytes, by relative path.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in fs::read_dir(dir).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                out.insert(p.strip_prefix(root).unwrap().display().to_string(), fs::read(&p).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
-}
 
 /// A sweep of 450 draws (5 result files) beside a plain scenario: 6 result files in all.
 fn inputs(dir: &Path, seed: u64) -> Vec<PathBuf> {

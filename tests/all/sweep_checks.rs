@@ -2,7 +2,6 @@
 //! point is refused before anything is solved, naming the point and the problem.
 
 use crate::common::*;
-use assert_cmd::Command;
 use spreiding_solver::io::load_sweep;
 use spreiding_solver::model::Scenario;
 use spreiding_solver::sweep::{Parameter, Value};
@@ -14,10 +13,6 @@ fn sweep_file(dir: &Path, name: &str, body: &str) -> PathBuf {
     let base = scenario_path("rest-indicative");
     fs::write(&path, format!("[sweep]\nname = \"{name}\"\nbase = \"{}\"\n{body}", base.display())).unwrap();
     path
-}
-
-fn spreiding() -> Command {
-    Command::cargo_bin("spreiding").unwrap()
 }
 
 /// Runs `validate` and `run` on a sweep; both must refuse it with exit 2. Their stderr.

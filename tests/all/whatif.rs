@@ -3,7 +3,6 @@
 //! change it names.
 
 use crate::common::*;
-use assert_cmd::Command;
 use spreiding_solver::io::{self, apply_overrides};
 use spreiding_solver::model::{
     Commodity, Dataset, LocationAction, LocationOverride, LocationStatus, MunicipalityCode, MunicipalityOverride,
@@ -11,10 +10,6 @@ use spreiding_solver::model::{
 };
 use spreiding_solver::solve::{solve, MunicipalityResult, Reason, Solution};
 use spreiding_solver::whatif::{province_what_if, weights_at, what_if_all, MunicipalityWhatIf};
-
-fn spreiding() -> Command {
-    Command::cargo_bin("spreiding").unwrap()
-}
 
 fn pv(code: &str) -> spreiding_solver::model::ProvinceCode {
     spreiding_solver::model::ProvinceCode::parse(code).unwrap()

@@ -2,13 +2,8 @@
 //! equal the CSV (and JSON) of the same commands; same inputs, same bytes; `--output` needed.
 
 use crate::common::*;
-use assert_cmd::Command;
 use std::fs;
 use std::path::Path;
-
-fn spreiding() -> Command {
-    Command::cargo_bin("spreiding").unwrap()
-}
 
 fn out(args: &[&str], paths: &[&Path], file: &Path) {
     let o = spreiding().args(args).args(paths).arg("--output").arg(file).output().unwrap();

@@ -148,7 +148,6 @@ async function api(path, options = {}) {
       method: options.method || 'GET',
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: options.signal,
     });
     if (r.status === 401) {
       const had = sessionStorage.getItem(TOKEN_KEY);
@@ -179,7 +178,7 @@ function escapeHtml(s) {
 }
 
 class MapView {
-  // `municipalities`: entries of the data set's map; `label`: what the map shows, for readers.
+  // `municipalities`: entries of the data set's map; `onPick(code, province)` on a click.
   constructor(container, municipalities, width, height, onPick) {
     this.paths = new Map();
     const svg = document.createElementNS(SVG, 'svg');
@@ -329,7 +328,6 @@ const pickButton = (code, label) => `<button type="button" class="link" data-pic
 // State
 
 const state = {
-  scenarios: [],
   maps: new Map(), // data set label -> map
   map: null,
   baseId: null,
@@ -774,12 +772,11 @@ async function loadScenario(id) {
 // ---------------------------------------------------------------------------------------------
 // Runs: start a served sweep, follow its events, show the bands
 
-const run = { id: null, abort: null, bands: null };
+const run = { id: null, bands: null };
 
 // Server-sent events over fetch (EventSource cannot send the token).
 async function follow(id) {
-  run.abort = new AbortController();
-  const r = await api(`/v1/runs/${id}/events`, { signal: run.abort.signal });
+  const r = await api(`/v1/runs/${id}/events`);
   const reader = r.body.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
@@ -833,9 +830,7 @@ async function startRun() {
     const end = await follow(created.id);
     if (end && end.status === 'done') await showBands(created.id);
   } catch (err) {
-    if (err.name !== 'AbortError') {
-      $('run-status').textContent = 'De run kon niet worden gevolgd: ' + err.message;
-    }
+    $('run-status').textContent = 'De run kon niet worden gevolgd: ' + err.message;
   } finally {
     $('start-run').disabled = false;
     $('cancel-run').hidden = true;
@@ -979,7 +974,6 @@ async function start() {
 
   try {
     const list = await apiJson('/v1/scenarios');
-    state.scenarios = list.scenarios;
     const scenarios = list.scenarios.filter((s) => s.valid && s.kind === 'scenario');
     const sweeps = list.scenarios.filter((s) => s.valid && s.kind === 'sweep');
     for (const s of scenarios) $('scenario').appendChild(new Option(`${s.name} (${s.id})`, s.id));
