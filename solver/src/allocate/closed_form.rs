@@ -40,9 +40,14 @@ pub fn water_fill(block: &Block) -> BlockSolution {
     events.sort_by(|p, q| p.0.total_cmp(&q.0).then(q.1.total_cmp(&p.1)));
     let (mut f, mut slope, mut t_cur) = (0.0_f64, 0.0_f64, events[0].0);
     let mut level = None;
+    // When f reaches S exactly at a breakpoint after which it stays flat (the last receiving
+    // members reach their caps there together), every level up to the next start satisfies
+    // f(t) = S; the level is the highest of them, the one progressive filling (the LP) reaches.
+    // So a piece that ends at S within the tolerance does not stop the sweep.
+    let reached = s + FEAS_TOL * (1.0 + s);
     for &(t_next, d) in &events {
         let f_next = f + slope * (t_next - t_cur);
-        if slope > 0.0 && f_next >= s {
+        if slope > 0.0 && f_next > reached {
             level = Some(t_cur + (s - f) / slope);
             break;
         }
@@ -100,6 +105,18 @@ mod tests {
         let sol = water_fill(&block);
         assert_eq!(sol.x, vec![10.0, 90.0]);
         assert_eq!(sol.outcome, vec![MemberOutcome::Capped, MemberOutcome::Interior]);
+    }
+
+    #[test]
+    fn a_shortfall_that_fills_the_caps_exactly_reports_the_highest_level_as_the_lp_does() {
+        // A reaches its cap 10 at level 5, exactly the shortfall; B would start at level 7. Every
+        // level from 5 to 7 gives the same allocation: the level is 7 and A is capped.
+        let block =
+            Block { shortfall: 10.0, members: vec![m(2.0, 0.0, 10.0), m(1.0, 7.0, f64::INFINITY)], rows: vec![] };
+        let sol = water_fill(&block);
+        assert_eq!(sol.x, vec![10.0, 0.0]);
+        assert!((sol.level.unwrap() - 7.0).abs() < 1e-9, "{sol:?}");
+        assert_eq!(sol.outcome, vec![MemberOutcome::Capped, MemberOutcome::AboveLevel]);
     }
 
     #[test]
