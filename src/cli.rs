@@ -2,7 +2,7 @@
 
 use crate::atomic::write_output;
 use crate::output::{self, Format};
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use spreiding_solver::explain::{dutch, explain};
 use spreiding_solver::io::{self, InputError};
@@ -161,6 +161,13 @@ enum Command {
         /// Time limit of a synchronous request, in seconds.
         #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
         timeout: u64,
+        /// Most scenarios one run may have, whatever its request's `max_scenarios` asks.
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+        max_run_scenarios: u64,
+        /// Seconds a client has to send a request's headers, and again its body (slow clients
+        /// are cut off).
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+        read_timeout: u64,
     },
     /// Write the decision dossier: per province whose report does not close, the verdeelbesluit's
     /// annex as PDF (Dutch, with maps), the maps as SVG, a copy of every input, the reports and
@@ -177,7 +184,9 @@ enum Command {
         out: PathBuf,
     },
     /// Check a dossier: every file against its manifest, and the reports and documents
-    /// computed again from the dossier's own copy of the inputs. Exit 1 names what differs.
+    /// computed again from the dossier's own copy of the inputs. Exit 0 verified; 1 names what
+    /// differs; 3 not fully verified (documents made by another program version, checked by
+    /// hash only).
     Verify {
         /// The dossier folder.
         dir: PathBuf,
@@ -208,9 +217,9 @@ enum Command {
         /// Result folders of `spreiding run`, or result files; the first scenario is the baseline.
         #[arg(required = true)]
         results: Vec<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = crate::output::compare::Format::Table)]
-        format: crate::output::compare::Format,
+        /// Output format (default: table; csv with --excel).
+        #[arg(long, value_enum)]
+        format: Option<crate::output::compare::Format>,
         /// The baseline scenario's id (default: the first solved scenario).
         #[arg(long)]
         baseline: Option<String>,
@@ -367,7 +376,8 @@ fn run(cli: Cli) -> Result<u8> {
                 part: shard,
                 format,
             };
-            crate::run::run(args, &manifest)
+            let recorded = |plan: &crate::run::Plan| crate::shard::recorded_hashes(&out, &plan.fingerprint());
+            crate::run::run(args, &recorded, &manifest)
         }
         Command::Merge { dirs, out } => {
             let merged = crate::shard::merge(&dirs, &out)?;
@@ -381,6 +391,16 @@ fn run(cli: Cli) -> Result<u8> {
             Ok(SOLVED)
         }
         Command::Compare { results, baseline, format, metrics, excel, output: out } => {
+            use crate::output::compare::Format as F;
+            let format = match (format, excel) {
+                (None, false) => F::Table,
+                (None | Some(F::Csv), true) => F::Csv,
+                (Some(f), false) => f,
+                (Some(f), true) => anyhow::bail!(
+                    "--excel is a dialect of CSV (semicolons, decimal commas): give it with --format csv, not --format {}",
+                    f.to_possible_value().map_or_else(String::new, |v| v.get_name().to_owned())
+                ),
+            };
             if format == crate::output::compare::Format::Xlsx && out.is_none() {
                 anyhow::bail!("--format xlsx writes a workbook: give --output FILE.xlsx");
             }
@@ -394,7 +414,7 @@ fn run(cli: Cli) -> Result<u8> {
             out,
             command: std::iter::once("spreiding".to_owned()).chain(std::env::args().skip(1)).collect(),
         }),
-        Command::Verify { dir } => crate::dossier::verify(&dir),
+        Command::Verify { dir } => crate::dossier::verify(&dir, &dossier_command),
         Command::Map { scenario, metric, baseline, province, commodity, out } => {
             crate::dossier::maps::command(crate::dossier::maps::MapArgs {
                 scenario,
@@ -405,21 +425,33 @@ fn run(cli: Cli) -> Result<u8> {
                 out,
             })
         }
-        Command::Serve { bind, scenarios, state, tokens, workers, max_body, queue, max_queued_runs, timeout } => {
-            crate::serve::serve(crate::serve::Config {
-                bind,
-                scenarios,
-                state,
-                tokens,
-                workers: workers.map(|w| w as usize),
-                max_body: usize::try_from(max_body).unwrap_or(usize::MAX),
-                queue: queue as usize,
-                max_queued_runs: max_queued_runs as usize,
-                timeout: std::time::Duration::from_secs(timeout),
-            })
-        }
+        Command::Serve {
+            bind,
+            scenarios,
+            state,
+            tokens,
+            workers,
+            max_body,
+            queue,
+            max_queued_runs,
+            timeout,
+            max_run_scenarios,
+            read_timeout,
+        } => crate::serve::serve(crate::serve::Config {
+            bind,
+            scenarios,
+            state,
+            tokens,
+            workers: workers.map(|w| w as usize),
+            max_body: usize::try_from(max_body).unwrap_or(usize::MAX),
+            queue: queue as usize,
+            max_queued_runs: max_queued_runs as usize,
+            timeout: std::time::Duration::from_secs(timeout),
+            max_run_scenarios,
+            read_timeout: std::time::Duration::from_secs(read_timeout),
+        }),
         Command::Validate { scenario: path } => {
-            let text = std::fs::read_to_string(&path).with_context(|| format!("{}: cannot read", path.display()))?;
+            let text = io::Source::read_file(&path)?.text;
             if io::is_sweep(&text) {
                 let sweep = io::load_sweep(&path)?;
                 let dataset = io::load_dataset(Path::new(&sweep.base.dataset))?;
@@ -455,6 +487,15 @@ fn run(cli: Cli) -> Result<u8> {
             write_output(None, line.as_bytes())?;
             Ok(SOLVED)
         }
+    }
+}
+
+/// The scenario file and `--province` values of a recorded `spreiding dossier` command line
+/// (a dossier's manifest), read as this program reads its command line.
+fn dossier_command(command: &[String]) -> Option<(PathBuf, Vec<String>)> {
+    match Cli::try_parse_from(command).ok()?.command {
+        Command::Dossier { scenario, provinces, .. } => Some((scenario, provinces)),
+        _ => None,
     }
 }
 

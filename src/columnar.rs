@@ -47,7 +47,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// The format tag in every file's metadata.
-pub const FORMAT: &str = "spreiding-parquet/1";
+pub const FORMAT: &str = "spreiding-parquet/2";
 
 /// The metadata key.
 const KEY: &str = "spreiding";
@@ -150,6 +150,7 @@ fn columns(table: &str) -> Vec<(String, ColumnType, bool)> {
             ("shortfall", U32),
             ("allocated", U32),
             ("missing", U32),
+            ("beyond_cap", U32),
             ("status", Text),
         ]),
         _ => {
@@ -257,6 +258,7 @@ struct ProvinceRow {
     shortfall: u32,
     allocated: u32,
     missing: u32,
+    beyond_cap: u32,
     status: &'static str,
 }
 
@@ -360,6 +362,7 @@ impl ShardWriter {
                 shortfall: b.shortfall,
                 allocated: b.allocated,
                 missing: b.missing,
+                beyond_cap: b.beyond_cap,
                 status: b.status.as_str(),
             });
         }
@@ -467,6 +470,7 @@ impl ShardWriter {
                 whole(|p| p.shortfall),
                 whole(|p| p.allocated),
                 whole(|p| p.missing),
+                whole(|p| p.beyond_cap),
                 by_block(|p| name(p.status)),
             ],
         )?;
@@ -758,6 +762,7 @@ pub fn read(results: &Path, name: &str) -> Result<(Header, Vec<Record>)> {
             provinces: Vec::new(),
             counted: Vec::new(),
             allocated: Vec::new(),
+            beyond_cap: Vec::new(),
             capped: Vec::new(),
         };
         records.push(r);
@@ -778,8 +783,14 @@ pub fn read(results: &Path, name: &str) -> Result<(Header, Vec<Record>)> {
     let t = &provinces;
     let (scenario, code, commodity, status) =
         (t.texts("scenario")?, t.texts("province")?, t.texts("commodity")?, t.texts("status")?);
-    let (target, counted, shortfall, allocated, missing) =
-        (t.u32s("target")?, t.u64s("counted")?, t.u32s("shortfall")?, t.u32s("allocated")?, t.u32s("missing")?);
+    let (target, counted, shortfall, allocated, missing, beyond) = (
+        t.u32s("target")?,
+        t.u64s("counted")?,
+        t.u32s("shortfall")?,
+        t.u32s("allocated")?,
+        t.u32s("missing")?,
+        t.u32s("beyond_cap")?,
+    );
     let mut by_record: Vec<Vec<ProvinceRecord>> = vec![Vec::new(); records.len()];
     for row in 0..scenario.len() {
         let i = find(t, row, &scenario[row])?;
@@ -791,6 +802,7 @@ pub fn read(results: &Path, name: &str) -> Result<(Header, Vec<Record>)> {
             shortfall: shortfall[row],
             allocated: allocated[row],
             missing: missing[row],
+            beyond_cap: beyond[row],
             status: parse_name(&t.file, "status", row, &status[row])?,
         });
     }
@@ -859,9 +871,16 @@ pub fn read(results: &Path, name: &str) -> Result<(Header, Vec<Record>)> {
             );
         }
         r.counted.push(counted[k]);
-        r.allocated.push(allocated[k] + beyond[k]);
+        r.allocated.push(allocated[k]);
+        r.beyond_cap.push(beyond[k]);
         if capped.contains(&reason[k].as_str()) {
             r.capped.push(e as u32);
+        }
+    }
+    // As in the JSON-lines records: no beyond_cap array when nothing is beyond a cap.
+    for r in &mut records {
+        if r.beyond_cap.iter().all(|&b| b == 0) {
+            r.beyond_cap.clear();
         }
     }
     let n = entries(header.municipalities.len());

@@ -6,6 +6,7 @@ mod atomic;
 mod cli;
 mod columnar;
 mod dossier;
+mod hash;
 mod output;
 mod run;
 mod serve;

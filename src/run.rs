@@ -190,17 +190,22 @@ pub fn is_claim_file(p: &Path) -> bool {
 }
 
 /// The `.toml` files of the paths (claim files left out of folders), folders searched
-/// recursively, each folder's files sorted.
+/// recursively, each folder's files sorted. Links to folders inside a folder are not followed
+/// (a link loop `a -> ..` would never end; a linked folder is named on the command line or not
+/// at all); links to files are, and a file that is not a regular file (a FIFO named `x.toml`)
+/// is refused when it is read.
 pub fn files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        let mut entries: Vec<(PathBuf, std::fs::FileType)> = std::fs::read_dir(dir)
             .with_context(|| format!("reading folder {}", dir.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter_map(|e| e.ok().and_then(|e| Some((e.path(), e.file_type().ok()?))))
             .collect();
-        entries.sort();
-        for p in entries {
-            if p.is_dir() {
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        for (p, kind) in entries {
+            if kind.is_dir() {
                 walk(&p, out)?;
+            } else if kind.is_symlink() && p.is_dir() {
+                continue;
             } else if p.extension().is_some_and(|e| e == "toml") && !is_claim_file(&p) {
                 out.push(p);
             }
@@ -209,12 +214,11 @@ pub fn files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     }
     let mut out = Vec::new();
     for p in paths {
-        if p.is_dir() {
-            walk(p, &mut out)?;
-        } else if p.is_file() {
-            out.push(p.clone());
-        } else {
-            bail!("{}: no such file or folder", p.display());
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() => walk(p, &mut out)?,
+            // A file, or something that is not one (a FIFO): refused by name when it is read.
+            Ok(_) => out.push(p.clone()),
+            Err(_) => bail!("{}: no such file or folder", p.display()),
         }
     }
     Ok(out)
@@ -236,9 +240,9 @@ pub fn units(files: Vec<PathBuf>) -> Vec<Unit> {
         .map(|file| {
             let stem = file.file_stem().map_or_else(|| "scenario".to_owned(), |s| s.to_string_lossy().into_owned());
             let failed = |error: String| Work::Failed { id: stem.clone(), error };
-            let text = match std::fs::read_to_string(&file) {
-                Ok(t) => t,
-                Err(e) => return Unit { work: failed(format!("{}: cannot read: {e}", file.display())), file },
+            let text = match io::Source::read(&file) {
+                Ok(s) => s.text,
+                Err(problem) => return Unit { work: failed(problem.to_string()), file },
             };
             let work = if io::is_sweep(&text) {
                 match io::load_sweep(&file) {
@@ -284,6 +288,28 @@ impl Unit {
             Err(e) => Work::Failed { id: scenario.name.clone(), error: format!("{label}: {}", describe(&e)) },
         };
         Unit { file: PathBuf::from(label), work }
+    }
+}
+
+impl Unit {
+    /// A scenario already prepared (its overrides applied to `dataset`) with its fingerprint:
+    /// a served scenario as the server read it at start.
+    pub fn prepared(file: &Path, scenario: Scenario, dataset: Arc<Dataset>, fingerprint: String) -> Unit {
+        Unit { file: file.to_path_buf(), work: Work::Scenario { scenario, dataset, fingerprint } }
+    }
+
+    /// A sweep on its data set before overrides: a served sweep as the server read it at start.
+    pub fn sweep(file: &Path, sweep: Sweep, base: &Dataset) -> Unit {
+        let work = match io::prepare_sweep(&sweep, base) {
+            Ok(d) => Work::Sweep {
+                perturber: Perturber::new(&d),
+                fingerprint: fingerprint(&d, &sweep.base, Some(&sweep)),
+                dataset: Arc::new(d),
+                sweep,
+            },
+            Err(e) => Work::Failed { id: sweep.name.clone(), error: describe(&e) },
+        };
+        Unit { file: file.to_path_buf(), work }
     }
 }
 
@@ -416,10 +442,19 @@ pub fn threads(jobs: Option<usize>) -> usize {
     }
 }
 
-/// The summary rows of a result file from an earlier run if it can be kept: it reads, its
-/// fingerprint is the unit's, and it holds exactly the scenarios of its shard, in order (a file
-/// cut at a line boundary holds fewer). `None`: solve the shard again.
-fn keepable(unit: &Unit, shard: &Shard, dir: &Path) -> Option<Vec<Row>> {
+/// A result file's path below a run's `results` folder, with `/` (the key of its hash in a
+/// part's manifest).
+pub fn relative(results: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(results).unwrap_or(path);
+    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// The summary rows of a result file from an earlier run if it can be kept: it is of the
+/// current format, it reads, its fingerprint is the unit's, it holds exactly the scenarios of
+/// its shard, in order (a file cut at a line boundary holds fewer), and, when the folder holds
+/// a finished part's manifest (`recorded`), its content hash is the one recorded there (an
+/// edited number is not kept). `None`: solve the shard again.
+fn keepable(unit: &Unit, shard: &Shard, dir: &Path, recorded: Option<&BTreeMap<String, String>>) -> Option<Vec<Row>> {
     let (fingerprint, expected): (&str, Vec<String>) = match &unit.work {
         Work::Scenario { scenario, fingerprint, .. } => (fingerprint, vec![scenario.name.clone()]),
         Work::Sweep { sweep, fingerprint, .. } => {
@@ -427,13 +462,29 @@ fn keepable(unit: &Unit, shard: &Shard, dir: &Path) -> Option<Vec<Row>> {
         }
         Work::Failed { .. } => return None,
     };
+    if let Some(recorded) = recorded {
+        let paths = result_paths(dir, &shard.file_name);
+        let same = paths.iter().all(|p| {
+            let key = relative(dir, p);
+            recorded.get(&key).is_some_and(|h| crate::hash::file_sha256(p).is_ok_and(|(x, _)| &x == h))
+        });
+        if !same {
+            return None;
+        }
+    }
     let (header, records) = read_result(dir, &shard.file_name).ok()?;
     let complete = records.len() == expected.len() && records.iter().zip(&expected).all(|(r, id)| &r.id == id);
-    if header.fingerprint != fingerprint || !complete {
+    let current = header.format == spreiding_solver::report::results::FORMAT;
+    if header.fingerprint != fingerprint || !complete || !current {
         return None;
     }
     let ctx = MetricsContext::new(&header);
     Some(records.iter().map(|r| Row::new(&ctx, r)).collect())
+}
+
+/// The number of scenarios of units.
+pub fn total(units: &[Unit]) -> u64 {
+    units.iter().map(Unit::len).sum()
 }
 
 /// The work of a batch: its units and their shards, checked (size limit, distinct names).
@@ -441,9 +492,9 @@ pub struct Plan {
     units: Vec<Unit>,
     format: ResultFormat,
     shards: Vec<Shard>,
-    /// Every result file of the whole run in order, with its number of scenarios (also when
-    /// [`Plan::restrict`] keeps only a part of them).
-    files: Vec<(String, u64)>,
+    /// Every result file of the whole run in order, with its number of scenarios and the
+    /// fingerprint its header carries (also when [`Plan::restrict`] keeps only a part of them).
+    files: Vec<(String, u64, String)>,
 }
 
 impl Plan {
@@ -458,9 +509,9 @@ impl Plan {
                 .filter(|u| u.len() > 1)
                 .map(|u| format!("{} ({} scenarios)", u.file.display(), u.len()))
                 .collect();
+            let which = if big.is_empty() { String::new() } else { format!(" ({})", big.join(", ")) };
             bail!(
-                "this run would generate {total} scenarios, more than the limit of {limit} ({}); pass --max-scenarios {total} to run them",
-                big.join(", ")
+                "this run would generate {total} scenarios, more than the limit of {limit}{which}; pass --max-scenarios {total} to run them"
             );
         }
         let shards = shards(&units, format);
@@ -477,7 +528,16 @@ impl Plan {
                 }
             }
         }
-        let files = shards.iter().map(|s| (s.file_name.clone(), s.end - s.start)).collect();
+        let files = shards
+            .iter()
+            .map(|s| {
+                let fingerprint = match &units[s.unit].work {
+                    Work::Scenario { fingerprint, .. } | Work::Sweep { fingerprint, .. } => fingerprint.clone(),
+                    Work::Failed { .. } => String::new(),
+                };
+                (s.file_name.clone(), s.end - s.start, fingerprint)
+            })
+            .collect();
         Ok(Plan { units, format, shards, files })
     }
 
@@ -492,9 +552,15 @@ impl Plan {
         self
     }
 
-    /// Every result file of the whole run in order, with its number of scenarios.
-    pub fn files(&self) -> &[(String, u64)] {
+    /// Every result file of the whole run in order, with its number of scenarios and the
+    /// fingerprint of its header (empty for a scenario that failed before it was solved).
+    pub fn files(&self) -> &[(String, u64, String)] {
         &self.files
+    }
+
+    /// The result files this plan solves (all, or one part's after [`Plan::restrict`]).
+    pub fn own_files(&self) -> impl Iterator<Item = &str> {
+        self.shards.iter().map(|s| s.file_name.as_str())
     }
 
     /// The number of scenarios.
@@ -516,7 +582,7 @@ impl Plan {
             }
             h.update(b"\n");
         }
-        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        crate::hash::hex(h.finalize().as_slice())
     }
 
     /// The errors of units that could not be read or validated (each still gets a record).
@@ -571,10 +637,12 @@ pub struct Outcome {
 /// `resume`, result files already there are kept when they match. `cancel` stops the run
 /// between shards (finished shards are kept); `progress` hears the running tally after each
 /// shard (and once at the start, with the kept shards).
+#[allow(clippy::too_many_arguments)]
 pub fn execute(
     plan: &Plan,
     out: &Path,
     resume: bool,
+    recorded: Option<&BTreeMap<String, String>>,
     threads: usize,
     cancel: &AtomicBool,
     progress: &(dyn Fn(Tally) + Sync),
@@ -597,13 +665,14 @@ pub fn execute(
     // Result files kept from an earlier run (with --resume), read back for the summary.
     let mut kept: Vec<Option<Vec<Row>>> = Vec::with_capacity(shards.len());
     let mut redone = 0u64;
+
     for shard in shards {
         let there = result_paths(&dir, &shard.file_name).iter().any(|p| p.exists());
         if !(resume && there) {
             kept.push(None);
             continue;
         }
-        let rows = keepable(&units[shard.unit], shard, &dir);
+        let rows = keepable(&units[shard.unit], shard, &dir, recorded);
         redone += u64::from(rows.is_none());
         kept.push(rows);
     }
@@ -690,8 +759,14 @@ pub fn execute(
 
 /// Runs the batch; returns the exit status (0 all solved, 1 some infeasible, 2 some failed).
 /// `finished` is called with the plan after every result file and the summary are written
-/// (a sharded run writes its manifest there).
-pub fn run(args: Args, finished: &dyn Fn(&Plan) -> Result<()>) -> Result<u8> {
+/// (a sharded run writes its manifest there); with `--resume`, `recorded` answers the content
+/// hashes an earlier, finished run recorded for its files (a sharded part's manifest), which
+/// the files kept must have.
+pub fn run(
+    args: Args,
+    recorded: &dyn Fn(&Plan) -> Option<BTreeMap<String, String>>,
+    finished: &dyn Fn(&Plan) -> Result<()>,
+) -> Result<u8> {
     let files = files(&args.paths)?;
     if files.is_empty() {
         bail!(
@@ -718,8 +793,10 @@ pub fn run(args: Args, finished: &dyn Fn(&Plan) -> Result<()>) -> Result<u8> {
         ProgressBar::hidden()
     };
     let never = AtomicBool::new(false);
-    let outcome =
-        execute(&plan, &args.out, args.resume, threads(args.jobs), &never, &|t: Tally| bar.set_position(t.done()));
+    let hashes = if args.resume { recorded(&plan) } else { None };
+    let outcome = execute(&plan, &args.out, args.resume, hashes.as_ref(), threads(args.jobs), &never, &|t: Tally| {
+        bar.set_position(t.done())
+    });
     bar.finish_and_clear();
     let Outcome { tally, kept, solved, redone, .. } = outcome?;
     finished(&plan)?;

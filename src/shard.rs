@@ -16,18 +16,21 @@
 //! naming each; then it copies the result files byte for byte and builds `summary.csv` from
 //! them in plan order, in a staging folder beside `--out` that is renamed into place.
 
+use crate::hash::file_sha256;
 pub use crate::run::Part;
-use crate::run::{read_result, result_paths, summarise, Plan, Row};
+use crate::run::{read_result, relative, result_paths, summarise, Plan, Row};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use spreiding_solver::report::compare::MetricsContext;
+use spreiding_solver::report::results::ScenarioOutcome;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The name of a part's manifest in its folder.
 pub const MANIFEST: &str = "shard.json";
 
 /// Format tag of [`MANIFEST`].
-const FORMAT: &str = "spreiding-shard/1";
+const FORMAT: &str = "spreiding-shard/2";
 
 /// clap's parser for `--shard`.
 pub fn parse_arg(spec: &str) -> Result<Part, String> {
@@ -36,9 +39,12 @@ pub fn parse_arg(spec: &str) -> Result<Part, String> {
 
 /// One result file of the whole run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct FileEntry {
     name: String,
     scenarios: u64,
+    /// The fingerprint its header must carry (empty for a scenario that failed to read).
+    fingerprint: String,
 }
 
 /// `shard.json`.
@@ -53,17 +59,40 @@ struct Manifest {
     of: u64,
     /// Every result file of the whole run, in plan order.
     files: Vec<FileEntry>,
+    /// SHA-256 of every file this part wrote, by its path below `results/`: `merge` and
+    /// `--resume` take only files with these bytes.
+    sha256: BTreeMap<String, String>,
+}
+
+/// The content hashes a finished part recorded in `out` (its `shard.json`), when it is a part
+/// of the run with fingerprint `run`: what `--resume` keeps.
+pub fn recorded_hashes(out: &Path, run: &str) -> Option<BTreeMap<String, String>> {
+    let m = read_manifest(out).ok()?;
+    (m.run == run).then_some(m.sha256)
 }
 
 /// Writes a part's `shard.json` (last, after its results and summary).
 pub fn write_manifest(out: &Path, part: Part, plan: &Plan) -> Result<()> {
+    let results = out.join("results");
+    let mut sha256 = BTreeMap::new();
+    for name in plan.own_files() {
+        for path in result_paths(&results, name) {
+            let (hash, _) = file_sha256(&path).with_context(|| format!("hashing {}", path.display()))?;
+            sha256.insert(relative(&results, &path), hash);
+        }
+    }
     let manifest = Manifest {
         format: FORMAT.to_owned(),
         program: format!("spreiding {}", env!("CARGO_PKG_VERSION")),
         run: plan.fingerprint(),
         shard: part.index,
         of: part.of,
-        files: plan.files().iter().map(|(name, n)| FileEntry { name: name.clone(), scenarios: *n }).collect(),
+        files: plan
+            .files()
+            .iter()
+            .map(|(name, n, f)| FileEntry { name: name.clone(), scenarios: *n, fingerprint: f.clone() })
+            .collect(),
+        sha256,
     };
     let mut bytes = serde_json::to_vec_pretty(&manifest)?;
     bytes.push(b'\n');
@@ -148,7 +177,35 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged> {
             if let Some(gone) = paths.iter().find(|p| !p.is_file()) {
                 bail!("{}: result file of shard {part}/{of} missing", gone.display());
             }
+            let recorded = &manifests[owner[part as usize].unwrap_or(0)].sha256;
+            for p in &paths {
+                let key = relative(&from, p);
+                let Some(expected) = recorded.get(&key) else {
+                    bail!(
+                        "{}: not recorded in its part's {MANIFEST}; the part is not the one that wrote it",
+                        p.display()
+                    );
+                };
+                let (found, _) = file_sha256(p).with_context(|| format!("reading {}", p.display()))?;
+                if &found != expected {
+                    bail!(
+                        "{}: its bytes are not those its part wrote (SHA-256 {} in {MANIFEST}, {} of the file): it was changed after the run; run the part again",
+                        p.display(),
+                        short(expected),
+                        short(&found)
+                    );
+                }
+            }
             let (header, records) = read_result(&from, &entry.name)?;
+            if header.fingerprint != entry.fingerprint && !records.iter().all(|r| r.outcome == ScenarioOutcome::Failed)
+            {
+                bail!(
+                    "{}: made from another definition, data set or program (fingerprint {}), not this run's ({})",
+                    paths.last().map_or_else(String::new, |p| p.display().to_string()),
+                    short(&header.fingerprint),
+                    short(&entry.fingerprint)
+                );
+            }
             if records.len() as u64 != entry.scenarios {
                 bail!(
                     "{}: holds {} scenarios, the run has {} in it (an interrupted part: run it again with --resume)",

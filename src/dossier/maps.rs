@@ -88,6 +88,7 @@ pub fn national(b: &Boundaries, dataset: &Dataset, solution: &Solution, report: 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum MapMetric {
     /// Obligation (counted + allocated) per 1,000 inhabitants.
+    #[value(name = "obligation-per-1000", alias = "obligation-per1000")]
     ObligationPer1000,
     /// Places allocated.
     Allocated,
@@ -120,7 +121,16 @@ pub struct MapArgs {
 
 /// `spreiding map`: one SVG map of a scenario (or its difference from a baseline).
 pub fn command(args: MapArgs) -> Result<u8> {
+    match (args.metric, &args.baseline) {
+        (MapMetric::Diff, None) => bail!("--metric diff needs --baseline SCENARIO"),
+        (MapMetric::Diff, Some(_)) | (_, None) => {}
+        (_, Some(_)) => bail!("--baseline is the scenario a difference map subtracts: give it with --metric diff"),
+    }
     let load = |path: &std::path::Path| -> Result<(super::Dossier, Boundaries)> {
+        let text = spreiding_solver::io::Source::read_file(path)?.text;
+        if spreiding_solver::io::is_sweep(&text) {
+            bail!("{}: is a sweep; a map is drawn for one scenario file: name one scenario", path.display());
+        }
         let d = super::Dossier::load(path)?;
         let Some((_, _, b)) = d.boundaries.clone() else {
             bail!(

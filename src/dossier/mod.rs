@@ -19,17 +19,19 @@
 mod document;
 pub(crate) mod maps;
 mod pdf;
+mod verify;
+
+pub use verify::verify;
 
 use crate::output::{self, Format};
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use spreiding_solver::io::{
     self, parse_dataset, parse_scenario_source, DatasetSources, FileResolver, Resolver, Source,
 };
 use spreiding_solver::map::Boundaries;
-use spreiding_solver::model::{Dataset, ProvinceCode, Scenario};
+use spreiding_solver::model::{Dataset, MunicipalityCode, ProvinceCode, Scenario};
 use spreiding_solver::report::Report;
 use spreiding_solver::solve::{solve, Status};
 use spreiding_solver::Solution;
@@ -45,10 +47,7 @@ const FORMAT: &str = "spreiding-dossier/1";
 /// The typst template of the annex.
 const TEMPLATE: &str = include_str!("verdeelbesluit.typ");
 
-/// Hex SHA-256 of bytes.
-pub fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use crate::hash::sha256;
 
 /// Where the inputs lie in a dossier.
 const DATASET_DIR: &str = "data/dataset";
@@ -124,7 +123,14 @@ pub(crate) fn boundaries_in(folder: &Path, dataset: &Dataset) -> Result<Option<(
         return Ok(None);
     }
     let source = Source::read_file(&path)?;
-    let boundaries = spreiding_solver::map::parse_boundaries(&source)?;
+    let mut boundaries = spreiding_solver::map::parse_boundaries(&source)?;
+    // Maps name municipalities as the data set does (the boundary file may spell them
+    // otherwise, or be of another year).
+    for shape in &mut boundaries.shapes {
+        if let Some(m) = MunicipalityCode::parse(&shape.code).and_then(|c| dataset.municipality_index(&c)) {
+            shape.name = dataset.municipalities()[m].name.clone();
+        }
+    }
     Ok(Some((name, source, boundaries)))
 }
 
@@ -263,6 +269,7 @@ impl Dossier {
 
 /// One file of the manifest.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
 struct FileEntry {
     path: String,
     bytes: u64,
@@ -270,6 +277,7 @@ struct FileEntry {
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug)]
+#[serde(deny_unknown_fields)]
 struct Program {
     name: String,
     version: String,
@@ -278,12 +286,14 @@ struct Program {
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug)]
+#[serde(deny_unknown_fields)]
 struct ScenarioEntry {
     name: String,
     file: String,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug)]
+#[serde(deny_unknown_fields)]
 struct Inputs {
     dataset: String,
     dataset_content_hash: String,
@@ -293,6 +303,7 @@ struct Inputs {
 
 /// `manifest.json`.
 #[derive(Serialize, Deserialize, Clone, Debug)]
+#[serde(deny_unknown_fields)]
 struct Manifest {
     format: String,
     program: Program,
@@ -316,7 +327,8 @@ pub struct Args {
 }
 
 /// Writes a dossier. The folder is built beside `out` and then put in its place, so a reader
-/// never sees half a dossier; an `out` that exists must be a dossier (it is replaced) or empty.
+/// never sees half a dossier; an `out` that exists must be empty, or a dossier that holds
+/// nothing but the files its manifest lists (it is replaced).
 pub fn write(args: Args) -> Result<u8> {
     let d = Dossier::load(&args.scenario)?;
     let mut provinces = if args.provinces.is_empty() {
@@ -369,22 +381,61 @@ pub fn write(args: Args) -> Result<u8> {
     Ok(0)
 }
 
+/// Refuses an `out` that exists and is not an empty folder or a dossier holding nothing but
+/// its manifest's files: a folder of someone else's (a thesis, a web app, notes put into a
+/// dossier) is never deleted.
+fn replaceable(out: &Path) -> Result<()> {
+    let Ok(meta) = std::fs::symlink_metadata(out) else { return Ok(()) };
+    if !meta.is_dir() {
+        bail!("{}: exists and is not a folder; give a new or empty folder, or a dossier to replace", out.display());
+    }
+    let entries = verify::scan(out)?;
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let refuse = |why: String| -> Result<()> {
+        bail!(
+            "{}: {why}; it is not replaced. Give a new or empty folder, or a dossier made by spreiding that holds only its own files",
+            out.display()
+        )
+    };
+    let manifest = match entries.get("manifest.json") {
+        Some(verify::Kind::File(len)) => match verify::read_manifest(&out.join("manifest.json"), *len) {
+            Ok(m) => m,
+            Err(e) => return refuse(format!("holds a manifest.json that is not a spreiding dossier manifest ({e:#})")),
+        },
+        Some(other) => return refuse(format!("its manifest.json {}", other.describe())),
+        None => return refuse("exists and is not a dossier (no manifest.json)".to_owned()),
+    };
+    let listed: std::collections::BTreeSet<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
+    let foreign: Vec<&str> = entries
+        .iter()
+        .filter(|(path, kind)| {
+            path.as_str() != "manifest.json"
+                && !(matches!(kind, verify::Kind::File(_)) && listed.contains(path.as_str()))
+        })
+        .map(|(path, _)| path.as_str())
+        .collect();
+    if !foreign.is_empty() {
+        let n = foreign.len();
+        let shown: Vec<&str> = foreign.iter().take(10).copied().collect();
+        return refuse(format!(
+            "holds {n} file{} its manifest does not list ({}{})",
+            if n == 1 { "" } else { "s" },
+            shown.join(", "),
+            if n > 10 { ", ..." } else { "" }
+        ));
+    }
+    Ok(())
+}
+
 /// Writes the files into a new folder beside `out`, then swaps it in.
 fn put_in_place(out: &Path, files: &BTreeMap<String, Vec<u8>>, manifest: &[u8]) -> Result<()> {
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    if out.exists() {
-        let is_dossier = out.join("manifest.json").is_file();
-        let is_empty = out.is_dir() && std::fs::read_dir(out)?.next().is_none();
-        if !out.is_dir() || !(is_dossier || is_empty) {
-            bail!(
-                "{}: exists and is not a dossier (no manifest.json); give a new or empty folder, or a dossier to replace",
-                out.display()
-            );
-        }
-    }
+    replaceable(out)?;
     std::fs::create_dir_all(&parent).with_context(|| format!("creating {}", parent.display()))?;
     let staging = tempfile::Builder::new()
         .prefix(".dossier-")
@@ -409,122 +460,4 @@ fn put_in_place(out: &Path, files: &BTreeMap<String, Vec<u8>>, manifest: &[u8]) 
     }
     std::fs::File::open(&parent)?.sync_all()?;
     Ok(())
-}
-
-/// Every file below `dir`, as paths relative to it with `/`.
-fn files_below(dir: &Path) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).with_context(|| format!("reading {}", d.display()))? {
-            let path = entry?.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path.strip_prefix(dir).expect("below the dossier");
-                out.push(rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"));
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-/// `spreiding verify`: 0 when every file matches the manifest and the recomputation, 1 when
-/// some file differs (each is named on standard output).
-pub fn verify(dir: &Path) -> Result<u8> {
-    let manifest_path = dir.join("manifest.json");
-    let text = std::fs::read_to_string(&manifest_path)
-        .with_context(|| format!("{}: cannot read; is {} a dossier?", manifest_path.display(), dir.display()))?;
-    let manifest: Manifest = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not a dossier manifest ({FORMAT})", manifest_path.display()))?;
-    if manifest.format != FORMAT {
-        bail!("{}: format {}, this program reads {FORMAT}", manifest_path.display(), manifest.format);
-    }
-    // Every path the manifest names lies inside the dossier.
-    let named =
-        manifest.files.iter().map(|f| f.path.as_str()).chain(manifest.inputs.scenarios.iter().map(String::as_str));
-    for path in named.chain([manifest.inputs.dataset.as_str()]) {
-        let inside =
-            !path.is_empty() && Path::new(path).components().all(|c| matches!(c, std::path::Component::Normal(_)));
-        if !inside {
-            bail!("{}: the path `{path}` does not lie inside the dossier", manifest_path.display());
-        }
-    }
-    let mut differ: Vec<String> = Vec::new();
-    let listed: BTreeMap<&str, &FileEntry> = manifest.files.iter().map(|f| (f.path.as_str(), f)).collect();
-    for entry in &manifest.files {
-        match std::fs::read(dir.join(&entry.path)) {
-            Ok(bytes) if sha256(&bytes) == entry.sha256 => {}
-            Ok(bytes) => differ.push(format!(
-                "{}: changed: SHA-256 {} in the manifest, {} of the file",
-                entry.path,
-                entry.sha256,
-                sha256(&bytes)
-            )),
-            Err(e) => differ.push(format!("{}: missing ({e})", entry.path)),
-        }
-    }
-    for path in files_below(dir)? {
-        if path != "manifest.json" && !listed.contains_key(path.as_str()) {
-            differ.push(format!("{path}: not in the manifest"));
-        }
-    }
-    let same_program = manifest.program.version == env!("CARGO_PKG_VERSION") && manifest.program.commit == COMMIT;
-    match Dossier::from_copies(dir, &manifest) {
-        Err(e) => differ.push(format!("the dossier's inputs cannot be computed again: {e:#}")),
-        Ok(d) => {
-            let provinces: Vec<ProvinceCode> = manifest
-                .provinces
-                .iter()
-                .map(|p| ProvinceCode::parse(p).ok_or_else(|| anyhow!("manifest.json: `{p}` is not a province code")))
-                .collect::<Result<_>>()?;
-            let rebuilt = d.build(&provinces)?;
-            for (path, bytes) in &rebuilt {
-                let is_document = !path.starts_with("data/") && !path.starts_with("results/");
-                if is_document && !same_program {
-                    continue;
-                }
-                match std::fs::read(dir.join(path)) {
-                    Ok(stored) if &stored == bytes => {}
-                    Ok(_) => differ.push(format!("{path}: differs from the recomputation from the dossier's data")),
-                    Err(_) if listed.contains_key(path.as_str()) => {}
-                    Err(_) => differ.push(format!("{path}: missing (the recomputation makes it)")),
-                }
-            }
-            for path in listed.keys() {
-                if !rebuilt.contains_key(*path) {
-                    differ.push(format!("{path}: the recomputation does not make this file"));
-                }
-            }
-        }
-    }
-    differ.sort();
-    differ.dedup();
-    if differ.is_empty() {
-        println!(
-            "{}: verified: {} files match manifest.json; the reports{} computed again from data/ equal the stored ones. Manifest SHA-256 {}",
-            dir.display(),
-            manifest.files.len(),
-            if same_program { " and documents" } else { "" },
-            sha256(text.as_bytes())
-        );
-        if !same_program {
-            println!(
-                "note: the dossier was made by {} {} (commit {}), this is {} (commit {}): the documents' hashes were checked, the documents were not made again",
-                manifest.program.name,
-                manifest.program.version,
-                manifest.program.commit,
-                env!("CARGO_PKG_VERSION"),
-                COMMIT
-            );
-        }
-        Ok(0)
-    } else {
-        for line in &differ {
-            println!("{line}");
-        }
-        eprintln!("{}: NOT verified: {} problems", dir.display(), differ.len());
-        Ok(1)
-    }
 }

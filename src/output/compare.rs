@@ -131,6 +131,10 @@ pub fn render(c: &Comparison, format: Format, metrics_only: bool, excel: bool) -
                 municipalities_csv(c, &mut w, excel)?;
             }
             out.extend(w.into_inner()?);
+            // A spreadsheet opens this one: no cell may be taken for a formula.
+            if excel {
+                out = crate::output::spreadsheet_safe_csv(&out, b';')?;
+            }
             out
         }
         Format::Table => text(c, false).into_bytes(),
@@ -335,6 +339,8 @@ fn text(c: &Comparison, md: bool) -> String {
 fn write_text(c: &Comparison, o: &mut String, md: bool) -> std::fmt::Result {
     let row = |o: &mut String, cells: &[String], widths: &[usize]| -> std::fmt::Result {
         if md {
+            // A `|` in a name would end the cell.
+            let cells: Vec<String> = cells.iter().map(|c| c.replace('|', "\\|")).collect();
             writeln!(o, "| {} |", cells.join(" | "))
         } else {
             let line: Vec<String> = cells
@@ -353,7 +359,11 @@ fn write_text(c: &Comparison, o: &mut String, md: bool) -> std::fmt::Result {
             Ok(())
         }
     };
-    writeln!(o, "{}Baseline: {}", if md { "**" } else { "" }, c.base_id)?;
+    if md {
+        writeln!(o, "**Baseline:** {}", c.base_id.replace('|', "\\|"))?;
+    } else {
+        writeln!(o, "Baseline: {}", c.base_id)?;
+    }
     writeln!(o)?;
     writeln!(o, "{}Scenarios", if md { "## " } else { "" })?;
     let head: Vec<String> =

@@ -134,3 +134,64 @@ fn flatten(path: &str, value: &serde_json::Value, out: &mut Vec<Vec<String>>) {
         other => out.push(vec![path.to_owned(), other.to_string()]),
     }
 }
+
+/// A CSV cell as a spreadsheet may open it: a text that begins with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return would be taken for a formula (CSV formula injection), so it is prefixed
+/// with `'` (OWASP's advice); numbers (`-12`, `-1,5` with a decimal comma) stay as they are.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let number = cell.replace(',', ".").parse::<f64>().is_ok_and(f64::is_finite);
+    if risky && !number {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// A CSV text with every cell made [`spreadsheet_safe`] (same delimiter, a byte-order mark
+/// kept): what the service hands out as CSV.
+pub fn spreadsheet_safe_csv(text: &[u8], delimiter: u8) -> Result<Vec<u8>> {
+    let (bom, body) = match text.strip_prefix("\u{feff}".as_bytes()) {
+        Some(rest) => ("\u{feff}".as_bytes(), rest),
+        None => (&b""[..], text),
+    };
+    let mut r = ::csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(body);
+    let mut w = ::csv::WriterBuilder::new().delimiter(delimiter).flexible(true).from_writer(bom.to_vec());
+    for record in r.records() {
+        let record = record?;
+        w.write_record(record.iter().map(|c| spreadsheet_safe(c).into_owned()))?;
+    }
+    Ok(w.into_inner()?)
+}
+
+#[cfg(test)]
+mod safe_tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_quoted_and_numbers_are_not() {
+        for (cell, safe) in [
+            ("=1+1", "'=1+1"),
+            ("+31 6", "'+31 6"),
+            ("-x", "'-x"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("-12", "-12"),
+            ("-1,5", "-1,5"),
+            ("+3", "+3"),
+            ("Den Haag", "Den Haag"),
+            ("", ""),
+            ("a=b", "a=b"),
+        ] {
+            assert_eq!(spreadsheet_safe(cell), safe, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn a_csv_is_made_safe_cell_by_cell() {
+        let text = "\u{feff}id;n\n=1+1;-3\n\"a;b\";\"=HYPERLINK(\"\"x\"\")\"\n";
+        let safe = spreadsheet_safe_csv(text.as_bytes(), b';').unwrap();
+        assert_eq!(String::from_utf8(safe).unwrap(), "\u{feff}id;n\n'=1+1;-3\n\"a;b\";\"'=HYPERLINK(\"\"x\"\")\"\n");
+    }
+}

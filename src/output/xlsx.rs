@@ -15,6 +15,9 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 const MAX_ROW: usize = 1_048_575;
 const MAX_WIDTH: usize = 60;
 
+/// Characters an Excel cell holds.
+pub const MAX_CELL: usize = 32_767;
+
 /// One table: its sheet name, header and rows (as the CSV has them), and the columns that are
 /// text whatever they look like.
 pub struct Sheet<'a> {
@@ -52,6 +55,15 @@ pub fn workbook(sheets: &[Sheet<'_>]) -> Result<Vec<u8>> {
                 }
                 if cell.is_empty() {
                     continue;
+                }
+                let n = cell.chars().count();
+                if n > MAX_CELL {
+                    bail!(
+                        "the {} table's row {} column `{}` has {n} characters; an Excel cell holds at most {MAX_CELL}: use --format csv",
+                        sheet.name,
+                        r,
+                        sheet.header.get(c).map_or("?", String::as_str)
+                    );
                 }
                 let c = col(c)?;
                 if text.get(usize::from(c)).copied().unwrap_or(true) {
@@ -97,6 +109,22 @@ mod tests {
         assert!(bytes.starts_with(b"PK"));
         let e = workbook(&[sheet(MAX_ROW + 1)]).unwrap_err().to_string();
         assert_eq!(e, "the metrics table has 1048576 rows; an Excel sheet holds at most 1048575: use --format csv");
+    }
+
+    #[test]
+    fn a_cell_holds_excel_characters_and_not_one_more() {
+        let one = |n: usize| Sheet {
+            name: "bands",
+            header: vec!["name".to_owned()],
+            rows: vec![vec!["x".repeat(n)]],
+            text: &["name"],
+        };
+        assert!(workbook(&[one(MAX_CELL)]).is_ok());
+        let e = workbook(&[one(MAX_CELL + 1)]).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "the bands table's row 1 column `name` has 32768 characters; an Excel cell holds at most 32767: use --format csv"
+        );
     }
 
     #[test]

@@ -35,8 +35,9 @@ fn body<T: DeserializeOwned>(app: &App, body: Result<Bytes, BytesRejection>) -> 
             ApiError::malformed(format!("the body could not be read: {e}"))
         }
     })?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::malformed(format!("the body is not JSON: {e}; send a JSON object")))?;
+    let value = serde_json::from_slice::<super::problem::StrictJson>(&bytes)
+        .map_err(|e| ApiError::malformed(format!("the body is not JSON: {e}; send a JSON object")))?
+        .0;
     if !value.is_object() {
         return Err(ApiError::malformed(
             "the body is not a JSON object; send an object with the fields documented at /docs",
@@ -59,9 +60,15 @@ pub enum BodyErrors {
     /// No valid token (with `--tokens`)
     #[response(status = 401, content_type = "application/problem+json")]
     Unauthorized(ProblemDetails),
+    /// The body did not arrive within `--read-timeout`
+    #[response(status = 408, content_type = "application/problem+json")]
+    Timeout(ProblemDetails),
     /// The body is larger than `--max-body`
     #[response(status = 413, content_type = "application/problem+json")]
     TooLarge(ProblemDetails),
+    /// The body is not sent as `application/json`
+    #[response(status = 415, content_type = "application/problem+json")]
+    NotJson(ProblemDetails),
 }
 
 /// No valid token (with `--tokens`).
@@ -293,7 +300,10 @@ fn report(p: &Prepared, format: ReportFormat) -> Result<Arc<Vec<u8>>, ApiError> 
         ReportFormat::Json => crate::output::Format::Json,
         ReportFormat::Csv => crate::output::Format::Csv,
     };
-    let bytes = crate::output::render(out, &p.dataset, &solution).map_err(ApiError::internal)?;
+    let mut bytes = crate::output::render(out, &p.dataset, &solution).map_err(ApiError::internal)?;
+    if format == ReportFormat::Csv {
+        bytes = crate::output::spreadsheet_safe_csv(&bytes, b',').map_err(ApiError::internal)?;
+    }
     Ok(slot.get_or_init(|| Arc::new(bytes)).clone())
 }
 
@@ -683,9 +693,14 @@ fn table_response(
     csv_text: Vec<u8>,
 ) -> Result<Response, ApiError> {
     match format {
-        TableFormat::Csv => Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv_text).into_response()),
+        TableFormat::Csv => {
+            let safe = crate::output::spreadsheet_safe_csv(&csv_text, b',').map_err(ApiError::internal)?;
+            Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], safe).into_response())
+        }
         TableFormat::Xlsx => {
-            let bytes = csv_workbook(sheet, &csv_text, text_columns).map_err(ApiError::internal)?;
+            let bytes = csv_workbook(sheet, &csv_text, text_columns).map_err(|e| {
+                ApiError::field("query", "format", format!("the table cannot be a workbook: {e:#}; ask for format=csv"))
+            })?;
             Ok(([(header::CONTENT_TYPE, XLSX)], bytes).into_response())
         }
         TableFormat::Json => {
@@ -714,7 +729,7 @@ pub async fn run_summary(
     Path(id): Path<String>,
     query: Result<Query<SummaryQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::field("query", "format", e.body_text()))?;
+    let Query(query) = query.map_err(|e| query_problem("format", &e))?;
     ended(&app, &id, "its summary is written when it ends")?;
     let path = app.runs.folder(&id).join("summary.csv");
     let text = match tokio::fs::read(&path).await {
@@ -848,8 +863,7 @@ pub(super) fn run_bands(run: &str, folder: &std::path::Path) -> Result<RunBands,
             }
             // Both readers refuse a solved record without one value per entry of its header.
             for (i, b) in bands.iter_mut().enumerate() {
-                let regular = r.counted[2 * i] + r.allocated[2 * i];
-                let amv = r.counted[2 * i + 1] + r.allocated[2 * i + 1];
+                let (regular, amv) = (obligation(&r, 2 * i), obligation(&r, 2 * i + 1));
                 b[0].add(regular);
                 b[1].add(amv);
                 b[2].add(regular + amv);
@@ -886,6 +900,12 @@ pub(super) fn run_bands(run: &str, folder: &std::path::Path) -> Result<RunBands,
     })
 }
 
+/// A record's obligation at an entry, as the bands count it (whole places fit a u32: the data
+/// set's limits keep every municipality's places far below).
+fn obligation(r: &spreiding_solver::report::results::Record, k: usize) -> u32 {
+    u32::try_from(r.obligation(k)).unwrap_or(u32::MAX)
+}
+
 /// The bands as CSV, one row per municipality.
 fn bands_csv(bands: &RunBands) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -920,7 +940,7 @@ pub async fn run_bands_endpoint(
     Path(id): Path<String>,
     query: Result<Query<SummaryQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::field("query", "format", e.body_text()))?;
+    let Query(query) = query.map_err(|e| query_problem("format", &e))?;
     ended(&app, &id, "its bands are taken when it ends")?;
     let folder = app.runs.folder(&id);
     let format = query.format.unwrap_or_default();
@@ -981,6 +1001,18 @@ pub async fn run_results(State(app): State<Arc<App>>, Path(id): Path<String>) ->
     Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response())
 }
 
+/// A query that does not read, in this API's words at its parameter (serde names the field
+/// it stumbled on when it can).
+fn query_problem(default: &str, e: &axum::extract::rejection::QueryRejection) -> ApiError {
+    let text = e.body_text();
+    let text = text.strip_prefix("Failed to deserialize query string: ").unwrap_or(&text);
+    let (field, message) = match text.split_once(": ") {
+        Some((f, m)) if !f.contains(' ') => (f, m),
+        _ => (default, text),
+    };
+    ApiError::field("query", field, format!("is not valid: {message}"))
+}
+
 /// The audit log.
 #[derive(Serialize, ToSchema)]
 pub struct AuditLog {
@@ -1005,7 +1037,7 @@ pub async fn audit(
     State(app): State<Arc<App>>,
     query: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<AuditLog>, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::field("query", "limit", e.body_text()))?;
+    let Query(query) = query.map_err(|e| query_problem("limit", &e))?;
     let limit = query.limit.unwrap_or(100);
     if !(1..=10_000).contains(&limit) {
         return Err(ApiError::field("query", "limit", "must be from 1 to 10000"));
@@ -1130,8 +1162,11 @@ pub async fn compare(State(app): State<Arc<App>>, raw: Result<Bytes, BytesReject
                 CompareFormat::Csv => crate::output::compare::Format::Csv,
                 CompareFormat::Md => crate::output::compare::Format::Md,
             };
-            let bytes =
+            let mut bytes =
                 crate::output::compare::render(&c, format, request.metrics, false).map_err(ApiError::internal)?;
+            if request.format == CompareFormat::Csv {
+                bytes = crate::output::spreadsheet_safe_csv(&bytes, b',').map_err(ApiError::internal)?;
+            }
             let media = match request.format {
                 CompareFormat::Json => "application/json",
                 CompareFormat::Csv => "text/csv; charset=utf-8",

@@ -77,6 +77,8 @@ pub struct Entry {
 
 /// The served files and the data sets they use.
 pub struct Catalog {
+    /// The served folder.
+    root: PathBuf,
     entries: BTreeMap<String, Entry>,
     /// Data sets by canonical path.
     datasets: BTreeMap<String, Arc<Dataset>>,
@@ -118,6 +120,7 @@ impl Catalog {
         }
         let files = crate::run::files(&[root.to_path_buf()])?;
         let mut catalog = Catalog {
+            root: root.to_path_buf(),
             entries: BTreeMap::new(),
             datasets: BTreeMap::new(),
             labels: BTreeMap::new(),
@@ -158,6 +161,20 @@ impl Catalog {
             catalog.maps.insert(label.clone(), map);
         }
         Ok(catalog)
+    }
+
+    /// The server's own paths that messages may contain, each with what to show instead: the
+    /// served folder (ids are paths below it) and the data sets' folders (by label).
+    pub fn server_paths(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for root in [self.root.display().to_string(), canonical(&self.root)] {
+            out.push((format!("{root}/"), String::new()));
+            out.push((root, "scenarios".to_owned()));
+        }
+        for (label, path) in &self.labels {
+            out.push((path.clone(), label.clone()));
+        }
+        out
     }
 
     /// A data set's map (JSON), or why it has none; `None` for an unknown label.

@@ -8,6 +8,7 @@
 mod api;
 mod auth;
 mod catalog;
+mod guard;
 mod problem;
 mod runs;
 mod store;
@@ -41,6 +42,10 @@ pub struct Config {
     pub queue: usize,
     pub max_queued_runs: usize,
     pub timeout: Duration,
+    /// Most scenarios one run may have, whatever its request asks (`--max-run-scenarios`).
+    pub max_run_scenarios: u64,
+    /// Time-out of reading a request's headers, and its body (`--read-timeout`).
+    pub read_timeout: Duration,
 }
 
 /// Who sent a request: a token's name, or `local` when the server has no tokens.
@@ -55,6 +60,7 @@ pub struct App {
     tokens: Option<auth::Tokens>,
     max_body: usize,
     shutdown: CancellationToken,
+    guard: guard::Guard,
 }
 
 /// The solver threads of synchronous requests: at most `capacity` requests are solving or
@@ -225,6 +231,8 @@ fn router(app: Arc<App>) -> Router {
         .fallback(api::not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn_with_state(app.clone(), guard::check))
+        .layer(middleware::from_fn_with_state(app.clone(), guard::answer))
         .layer(middleware::from_fn(log))
         .with_state(app)
 }
@@ -266,6 +274,55 @@ async fn stop_signal() {
     }
 }
 
+/// Largest request head (request line and headers) a connection buffers; the guard answers
+/// heads above [`guard::MAX_HEAD`] with a problem, hyper those above this with a bare 431.
+const HEAD_BUFFER: usize = 1024 * 1024;
+
+/// Serves connections until `stop` completes, then waits (at most 30 s) for the requests in
+/// progress. Each connection must send a request's head within `read_timeout` (slow clients
+/// are cut off: hyper's header read time-out); bodies are timed by [`guard::check`].
+async fn listen(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    read_timeout: Duration,
+    stop: impl std::future::Future<Output = ()>,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(read_timeout).max_buf_size(HEAD_BUFFER);
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(e) => {
+                        // Out of file descriptors and the like: wait a little, then go on.
+                        tracing::warn!("accepting a connection: {e}");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let service = hyper_util::service::TowerToHyperService::new(router.clone());
+                let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+                tokio::spawn(async move {
+                    let _ = connection.await;
+                });
+            }
+            () = &mut stop => break,
+        }
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(Duration::from_secs(30)) => {
+            tracing::warn!("stopping: connections still open after 30 s are closed");
+        }
+    }
+}
+
 /// Runs the server until SIGINT or SIGTERM.
 pub fn serve(config: Config) -> Result<u8> {
     let _ = tracing_subscriber::fmt()
@@ -285,6 +342,11 @@ pub fn serve(config: Config) -> Result<u8> {
         bail!("--state {}: another spreiding serve uses this folder", config.state.display());
     }
     let catalog = Arc::new(Catalog::load(&config.scenarios)?);
+    let mut paths = catalog.server_paths();
+    for state in [config.state.clone(), std::fs::canonicalize(&config.state).unwrap_or_default()] {
+        paths.push((format!("{}/", state.display()), String::new()));
+        paths.push((state.display().to_string(), "state".to_owned()));
+    }
     for e in catalog.entries() {
         if let Err(problems) = &e.ready {
             tracing::warn!("{}: does not validate; served as invalid:\n{problems}", e.id);
@@ -292,21 +354,23 @@ pub fn serve(config: Config) -> Result<u8> {
     }
     let workers = config.workers.unwrap_or_else(|| crate::run::threads(None)).max(1);
     let store = Arc::new(store::Store::open(&config.state)?);
-    let runs = runs::Runs::start(&config.state, store, catalog.clone(), workers, config.max_queued_runs)?;
+    let limits = runs::Limits { max_queued: config.max_queued_runs, max_scenarios: config.max_run_scenarios };
+    let runs = runs::Runs::start(&config.state, store, catalog.clone(), workers, limits)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(addr))
+        .with_context(|| format!("--bind {}: cannot bind", config.bind))?;
+    let local = listener.local_addr()?;
     let app = Arc::new(App {
         catalog,
         runs: runs.clone(),
         pool: Pool::new(workers, config.queue.max(1), config.timeout)?,
+        guard: guard::Guard::new(local, tokens.is_some(), config.read_timeout, paths),
         tokens,
         max_body: config.max_body,
         shutdown: CancellationToken::new(),
     });
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let result = runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .with_context(|| format!("--bind {}: cannot bind", config.bind))?;
-        let local = listener.local_addr()?;
         {
             use std::io::Write;
             let mut out = std::io::stdout();
@@ -331,7 +395,7 @@ pub fn serve(config: Config) -> Result<u8> {
             shutdown.cancel();
             let _ = tokio::task::spawn_blocking(move || stopping.shutdown()).await;
         };
-        axum::serve(listener, router(app.clone())).with_graceful_shutdown(signal).await?;
+        listen(listener, router(app.clone()), config.read_timeout, signal).await;
         anyhow::Ok(())
     });
     runs.shutdown();

@@ -111,6 +111,31 @@ impl ApiError {
         )
     }
 
+    /// Any status, with a detail sentence (errors made outside the handlers).
+    pub fn with_status(status: StatusCode, detail: impl Into<String>) -> Self {
+        Self::new(status, detail)
+    }
+
+    /// 403: a request from another site's page.
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, detail)
+    }
+
+    /// 408: the body did not arrive in time.
+    pub fn timeout(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::REQUEST_TIMEOUT, detail)
+    }
+
+    /// 415: a body that is not sent as JSON.
+    pub fn unsupported_media(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, detail)
+    }
+
+    /// 421: a request for another host name (DNS rebinding).
+    pub fn misdirected(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::MISDIRECTED_REQUEST, detail)
+    }
+
     /// 503 with `Retry-After`: the server is busy (a full queue) or the time limit ran out.
     pub fn busy(detail: impl Into<String>, retry_after: u64) -> Self {
         ApiError { retry_after: Some(retry_after), ..Self::new(StatusCode::SERVICE_UNAVAILABLE, detail) }
@@ -128,17 +153,49 @@ impl ApiError {
     }
 }
 
+/// Longest text of an error answer, in characters: a caller's 100,000-character id is not
+/// echoed whole.
+const MAX_TEXT: usize = 1000;
+
+/// A text of an error answer, its middle left out when it is longer than [`MAX_TEXT`].
+fn bounded(text: String) -> String {
+    let n = text.chars().count();
+    if n <= MAX_TEXT {
+        return text;
+    }
+    let head: String = text.chars().take(MAX_TEXT / 2).collect();
+    let tail: String = text.chars().skip(n - 100).collect();
+    format!("{head} ... ({n} characters) ... {tail}")
+}
+
+impl ApiError {
+    /// The detail and every problem, in one line (for logs and stored errors).
+    pub fn summary(&self) -> String {
+        let mut out = self.detail.clone();
+        for p in &self.problems {
+            out.push_str("; ");
+            out.push_str(&p.to_string());
+        }
+        out
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ProblemDetails {
             r#type: "about:blank".to_owned(),
             title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
             status: self.status.as_u16(),
-            detail: self.detail,
+            detail: bounded(self.detail),
             problems: self
                 .problems
                 .into_iter()
-                .map(|p| ProblemItem { source: p.source, line: p.line, field: p.field, message: p.message })
+                .map(|p| ProblemItem {
+                    source: bounded(p.source),
+                    line: p.line,
+                    field: p.field.map(bounded),
+                    message: bounded(p.message),
+                })
                 .collect(),
         };
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
@@ -152,5 +209,80 @@ impl IntoResponse for ApiError {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"spreiding\""));
         }
         response
+    }
+}
+
+/// A JSON value read with duplicate keys refused (serde_json keeps the last one silently):
+/// `{"scenario": A, "scenario": B}` must not solve B without a word.
+pub struct StrictJson(pub serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for StrictJson {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor).map(StrictJson)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, serde_json::Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(StrictJson(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(out.into())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "the key `{}` is given twice in one object; give each key once",
+                    key.chars().take(80).collect::<String>()
+                )));
+            }
+            let StrictJson(v) = map.next_value()?;
+            out.insert(key, v);
+        }
+        Ok(out.into())
     }
 }

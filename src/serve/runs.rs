@@ -5,7 +5,7 @@
 //! start with the resume logic: result files are written whole or not at all, and a file is
 //! kept only when its fingerprint and scenarios match, so nothing is lost or doubled.
 
-use super::catalog::Catalog;
+use super::catalog::{Catalog, Ready};
 use super::problem::ApiError;
 use super::store::{NewRun, RunInfo, Status, Store};
 use crate::run::{self, Plan, Tally, Unit};
@@ -28,16 +28,37 @@ pub struct RunRequest {
     /// scenario file), in the order their results are listed.
     #[schema(value_type = Vec<super::api::ScenarioRef>, min_items = 1)]
     pub scenarios: Vec<serde_json::Value>,
-    /// Allow more scenarios than 10,000 (as `spreiding run --max-scenarios`).
+    /// Allow more scenarios than 10,000, up to the server's `--max-run-scenarios` (default
+    /// 100,000).
     #[schema(minimum = 1)]
     pub max_scenarios: Option<u64>,
 }
 
+/// What the server lets runs be.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Runs waiting to start (`--max-queued-runs`).
+    pub max_queued: usize,
+    /// Scenarios in one run (`--max-run-scenarios`), whatever a request asks.
+    pub max_scenarios: u64,
+}
+
 /// Reads a run's inputs into a plan; refuses unknown ids, served files that do not validate,
 /// inline scenarios with problems, and batches above the limit. Also answers the inputs' names.
-pub fn plan(catalog: &Catalog, request: &RunRequest) -> Result<(Plan, Vec<String>), ApiError> {
+pub fn plan(catalog: &Catalog, request: &RunRequest, ceiling: u64) -> Result<(Plan, Vec<String>), ApiError> {
     if request.scenarios.is_empty() {
         return Err(ApiError::field("body", "scenarios", "is empty; give at least one served id or inline scenario"));
+    }
+    match request.max_scenarios {
+        Some(0) => return Err(ApiError::field("body", "max_scenarios", "is 0; give at least 1")),
+        Some(m) if m > ceiling => {
+            return Err(ApiError::field(
+                "body",
+                "max_scenarios",
+                format!("is {m}; this server runs at most {ceiling} scenarios in one run (its --max-run-scenarios)"),
+            ))
+        }
+        _ => {}
     }
     let mut units: Vec<Unit> = Vec::new();
     let mut inputs = Vec::new();
@@ -52,10 +73,22 @@ pub fn plan(catalog: &Catalog, request: &RunRequest) -> Result<(Plan, Vec<String
                         format!("`{id}` is not a served scenario or sweep (see GET /v1/scenarios)"),
                     ));
                 };
-                if let Err(e) = &entry.ready {
-                    return Err(ApiError::invalid(e));
+                // The files as the server read them at start, as its solves answer them.
+                match &entry.ready {
+                    Err(e) => return Err(ApiError::invalid(e)),
+                    Ok(Ready::Scenario(p)) => units.push(Unit::prepared(
+                        &entry.path,
+                        p.scenario.clone(),
+                        p.dataset.clone(),
+                        p.fingerprint.clone(),
+                    )),
+                    Ok(Ready::Sweep(sweep)) => {
+                        let Some((base, _)) = catalog.base_dataset(&sweep.base.dataset) else {
+                            return Err(ApiError::field("body", &at, format!("`{id}`: its data set was not read")));
+                        };
+                        units.push(Unit::sweep(&entry.path, (**sweep).clone(), &base));
+                    }
                 }
-                units.extend(run::units(vec![entry.path.clone()]));
                 inputs.push(id.clone());
             }
             serde_json::Value::Object(_) => {
@@ -72,7 +105,21 @@ pub fn plan(catalog: &Catalog, request: &RunRequest) -> Result<(Plan, Vec<String
             }
         }
     }
-    let plan = Plan::new(units, request.max_scenarios, crate::run::ResultFormat::Jsonl)
+    let total = run::total(&units);
+    let limit = request.max_scenarios.unwrap_or(run::DEFAULT_MAX_SCENARIOS).min(ceiling);
+    if total > limit {
+        let how = if total <= ceiling {
+            format!("set max_scenarios to {total} to run them")
+        } else {
+            format!("this server runs at most {ceiling} in one run (its --max-run-scenarios): split the run")
+        };
+        return Err(ApiError::field(
+            "body",
+            "scenarios",
+            format!("this run would have {total} scenarios, more than the limit of {limit}; {how}"),
+        ));
+    }
+    let plan = Plan::new(units, Some(u64::MAX), crate::run::ResultFormat::Jsonl)
         .map_err(|e| ApiError::field("body", "scenarios", format!("{e:#}")))?;
     if let Some(error) = plan.errors().next() {
         return Err(ApiError::field("body", "scenarios", error.to_owned()));
@@ -99,7 +146,7 @@ pub struct Runs {
     dir: PathBuf,
     catalog: Arc<Catalog>,
     workers: usize,
-    max_queued: usize,
+    limits: Limits,
     inner: Mutex<Inner>,
     wake: Condvar,
     runner: Mutex<Option<std::thread::JoinHandle<()>>>,
@@ -116,7 +163,7 @@ impl Runs {
         store: Arc<Store>,
         catalog: Arc<Catalog>,
         workers: usize,
-        max_queued: usize,
+        limits: Limits,
     ) -> Result<Arc<Runs>> {
         let dir = state.join("runs");
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -125,11 +172,12 @@ impl Runs {
             dir,
             catalog,
             workers,
-            max_queued,
+            limits,
             inner: Mutex::new(Inner { queue: VecDeque::new(), live: HashMap::new(), shutdown: false }),
             wake: Condvar::new(),
             runner: Mutex::new(None),
         });
+        runs.check_folders()?;
         for id in runs.store.unfinished()? {
             if let Some(info) = runs.store.get(&id)? {
                 tracing::info!(run = %id, status = info.status.as_str(), "continuing after a restart");
@@ -142,6 +190,32 @@ impl Runs {
         let handle = std::thread::Builder::new().name("runner".into()).spawn(move || worker.runner())?;
         *runs.runner.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle);
         Ok(runs)
+    }
+
+    /// Refuses a state folder whose `runs/` holds run folders the index does not know: the
+    /// index was damaged, truncated or replaced, and new runs would get those ids.
+    fn check_folders(&self) -> Result<()> {
+        let mut unknown = Vec::new();
+        for e in std::fs::read_dir(&self.dir).with_context(|| format!("reading {}", self.dir.display()))? {
+            let name = e?.file_name().to_string_lossy().into_owned();
+            if name.starts_with("run-") && !self.store.knows(&name)? {
+                unknown.push(name);
+            }
+        }
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        unknown.sort();
+        let n = unknown.len();
+        unknown.truncate(5);
+        anyhow::bail!(
+            "{}: does not know {n} run folder{} in {} ({}{}): the index was damaged, truncated or replaced. The server does not start on it, so that no run folder is reused; restore the index from a backup, or move the state folder aside and start with a new one",
+            self.store.path().display(),
+            if n == 1 { "" } else { "s" },
+            self.dir.display(),
+            unknown.join(", "),
+            if n > 5 { ", ..." } else { "" }
+        )
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -162,22 +236,27 @@ impl Runs {
     /// are waiting already.
     pub fn create(&self, owner: &str, request: &RunRequest) -> Result<RunInfo, ApiError> {
         let queued = self.lock().queue.len();
-        if queued >= self.max_queued {
+        if queued >= self.limits.max_queued {
             return Err(ApiError::too_many(
                 format!("{queued} runs are waiting already (the server's --max-queued-runs); try again when one has started"),
                 10,
             ));
         }
-        let (plan, inputs) = plan(&self.catalog, request)?;
+        let (plan, inputs) = plan(&self.catalog, request, self.limits.max_scenarios)?;
         let text = serde_json::to_string(request).map_err(ApiError::internal)?;
         let fingerprint = plan.fingerprint();
+        let new = NewRun { owner, request: &text, inputs: &inputs, fingerprint: &fingerprint, total: plan.total() };
+        // The folder is made (never taken over) before the run's row is committed.
         let id = self
             .store
-            .create(&NewRun { owner, request: &text, inputs: &inputs, fingerprint: &fingerprint, total: plan.total() })
+            .create(&new, |id| {
+                let folder = self.folder(id);
+                std::fs::create_dir(&folder).with_context(|| {
+                    format!("{}: exists already; a new run never takes over a folder", folder.display())
+                })?;
+                crate::atomic::write_output(Some(&folder.join("request.json")), text.as_bytes())
+            })
             .map_err(ApiError::internal)?;
-        let folder = self.folder(&id);
-        std::fs::create_dir_all(&folder).map_err(ApiError::internal)?;
-        crate::atomic::write_output(Some(&folder.join("request.json")), text.as_bytes()).map_err(ApiError::internal)?;
         let info =
             self.store.get(&id).map_err(ApiError::internal)?.ok_or_else(|| ApiError::internal("run vanished"))?;
         let mut inner = self.lock();
@@ -320,14 +399,24 @@ impl Runs {
         }
         let request: RunRequest = serde_json::from_str(&self.store.request(id)?.unwrap_or_default())
             .context("the stored request does not read")?;
-        let (plan, _) = match plan(&self.catalog, &request) {
+        let (plan, _) = match plan(&self.catalog, &request, self.limits.max_scenarios) {
             Ok(p) => p,
             Err(e) => {
-                let detail = format!("its inputs no longer validate: {e:?}");
+                let detail = format!("its inputs no longer validate: {}", e.summary());
                 self.store.set_status(id, Status::Failed, "server", "run.failed", &detail)?;
                 return Ok(());
             }
         };
+        // Continued after a restart on files that changed meanwhile: its results would mix two
+        // definitions.
+        if plan.fingerprint() != info.fingerprint {
+            let detail = format!(
+                "its inputs changed since it was asked for ({}): the served files or their data sets were edited before the server restarted; ask for a new run",
+                info.inputs.join(", ")
+            );
+            self.store.set_status(id, Status::Failed, "server", "run.failed", &detail)?;
+            return Ok(());
+        }
         let last = Mutex::new(Instant::now());
         let progress = |t: Tally| {
             live.tx.send_modify(|i| set_counts(i, t));
@@ -338,7 +427,7 @@ impl Runs {
             }
         };
         let started = Instant::now();
-        let outcome = run::execute(&plan, &self.folder(id), true, self.workers, &live.cancel, &progress);
+        let outcome = run::execute(&plan, &self.folder(id), true, None, self.workers, &live.cancel, &progress);
         let outcome = match outcome {
             Ok(o) => o,
             Err(e) => {

@@ -55,7 +55,7 @@ pub struct RunInfo {
     pub status: Status,
     /// When it was asked for (UTC, RFC 3339).
     pub created: String,
-    /// When it last started (or continued after a restart).
+    /// When it first started (continuations after a restart are in the audit log).
     pub started: Option<String>,
     /// When it ended.
     pub finished: Option<String>,
@@ -104,7 +104,15 @@ pub fn now() -> String {
 /// The index.
 pub struct Store {
     db: Mutex<Connection>,
+    path: std::path::PathBuf,
 }
+
+/// The index's file name in the state folder.
+pub const FILE: &str = "spreiding.sqlite";
+
+/// SQLite's `application_id` of the index ("spre"): a database without it that has tables is
+/// another program's.
+const APPLICATION_ID: i64 = 0x7370_7265;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS runs (
@@ -174,14 +182,58 @@ pub struct NewRun<'a> {
 
 impl Store {
     /// Opens (or creates) the index in `dir`.
+    ///
+    /// A file that is not a database, is damaged (SQLite's `quick_check`) or is another
+    /// program's database is refused, naming it: the server must not start on an index that
+    /// has lost runs, or it would give their ids (and folders) to new runs.
     pub fn open(dir: &Path) -> Result<Store> {
-        let path = dir.join("spreiding.sqlite");
-        let db = Connection::open(&path).with_context(|| format!("opening {}", path.display()))?;
-        db.pragma_update(None, "journal_mode", "WAL")?;
+        let path = dir.join(FILE);
+        let damaged = |e: &dyn std::fmt::Display| {
+            anyhow::anyhow!(
+                "{}: the index of runs cannot be used ({e}); the server does not start on it, so that no run is lost or its folder reused. Restore the file from a backup, or move the state folder aside and start with a new one",
+                path.display()
+            )
+        };
+        let db = Connection::open(&path).map_err(|e| damaged(&e))?;
+        let check: String = db.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(|e| damaged(&e))?;
+        if check != "ok" {
+            return Err(damaged(&format_args!("damaged: {check}")));
+        }
+        let tables: i64 = db
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| damaged(&e))?;
+        let id: i64 = db.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(|e| damaged(&e))?;
+        // Indexes written before the id was set have exactly the two tables.
+        let ours: i64 = db
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('runs', 'audit')",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| damaged(&e))?;
+        if tables > 0 && id != APPLICATION_ID && !(id == 0 && ours == 2 && tables == 2) {
+            return Err(damaged(&"it is not a spreiding index: another program's database"));
+        }
+        db.pragma_update(None, "journal_mode", "WAL").map_err(|e| damaged(&e))?;
         db.pragma_update(None, "synchronous", "FULL")?;
         db.busy_timeout(std::time::Duration::from_secs(5))?;
         db.execute_batch(SCHEMA).with_context(|| format!("creating the tables in {}", path.display()))?;
-        Ok(Store { db: Mutex::new(db) })
+        db.pragma_update(None, "application_id", APPLICATION_ID)?;
+        Ok(Store { db: Mutex::new(db), path })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether the index knows a run id.
+    pub fn knows(&self, id: &str) -> Result<bool> {
+        Ok(self.db().query_row("SELECT 1 FROM runs WHERE id = ?1", [id], |_| Ok(())).optional()?.is_some())
     }
 
     fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -189,7 +241,9 @@ impl Store {
     }
 
     /// Adds a queued run and its `run.create` audit line, in one transaction; returns its id.
-    pub fn create(&self, run: &NewRun<'_>) -> Result<String> {
+    /// `claim` is called with the new id before the transaction commits (it makes the run's
+    /// folder, failing when one exists): an id that names something on disk is never given.
+    pub fn create(&self, run: &NewRun<'_>, claim: impl FnOnce(&str) -> Result<()>) -> Result<String> {
         let mut db = self.db();
         let tx = db.transaction()?;
         let at = now();
@@ -205,6 +259,7 @@ impl Store {
             "INSERT INTO audit (at, who, action, target, fingerprint, detail) VALUES (?1, ?2, 'run.create', ?3, ?4, ?5)",
             params![at, run.owner, id, run.fingerprint, format!("{} scenarios: {}", run.total, run.inputs.join(", "))],
         )?;
+        claim(&id)?;
         tx.commit()?;
         Ok(id)
     }
@@ -242,7 +297,8 @@ impl Store {
         let tx = db.transaction()?;
         let at = now();
         let time_column = match status {
-            Status::Running => "started = ?2, finished = NULL",
+            // The first start stays: a continuation after a restart is in the audit log.
+            Status::Running => "started = COALESCE(started, ?2), finished = NULL",
             s if s.is_final() => "finished = ?2",
             _ => "finished = finished",
         };
@@ -316,7 +372,9 @@ mod tests {
         let id = {
             let store = Store::open(dir.path()).expect("open");
             let id = store
-                .create(&NewRun { owner: "alice", request: "{}", inputs: &inputs, fingerprint: "f", total: 3 })
+                .create(&NewRun { owner: "alice", request: "{}", inputs: &inputs, fingerprint: "f", total: 3 }, |_| {
+                    Ok(())
+                })
                 .expect("create");
             store.set_status(&id, Status::Running, "server", "run.start", "").expect("status");
             store.set_counts(&id, 1, 1, 0).expect("counts");

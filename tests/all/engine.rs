@@ -270,6 +270,7 @@ fn metrics_on_a_hand_checked_example() {
         shortfall: missing,
         allocated: 0,
         missing,
+        beyond_cap: 0,
         status: if missing > 0 { Status::Infeasible } else { Status::Allocated },
     };
     let record = Record {
@@ -281,6 +282,7 @@ fn metrics_on_a_hand_checked_example() {
         // Flat: A reg, A amv, B reg, B amv, C reg, C amv.
         counted: vec![10, 0, 10, 2, 0, 0],
         allocated: vec![10, 4, 10, 0, 2, 0],
+        beyond_cap: Vec::new(),
         capped: vec![1, 4],
     };
     let m = metrics(&MetricsContext::new(&header), &record);

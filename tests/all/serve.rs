@@ -83,13 +83,13 @@ pub fn client() -> Client {
     Client::builder().timeout(Duration::from_secs(120)).build().unwrap()
 }
 
-fn json_of(r: Response) -> Value {
+pub fn json_of(r: Response) -> Value {
     let text = r.text().unwrap();
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
 
 /// Asserts a problem+json answer with `status`; returns its body.
-fn problem(r: Response, status: u16) -> Value {
+pub fn problem(r: Response, status: u16) -> Value {
     assert_eq!(r.status().as_u16(), status, "{:?}", r.headers());
     assert_eq!(r.headers()["content-type"], "application/problem+json");
     let v = json_of(r);
@@ -98,22 +98,22 @@ fn problem(r: Response, status: u16) -> Value {
     v
 }
 
-fn post(s: &Server, path: &str, body: &Value) -> Response {
+pub fn post(s: &Server, path: &str, body: &Value) -> Response {
     client().post(s.at(path)).json(body).send().unwrap()
 }
 
-fn get(s: &Server, path: &str) -> Response {
+pub fn get(s: &Server, path: &str) -> Response {
     client().get(s.at(path)).send().unwrap()
 }
 
-fn cli(args: &[&str]) -> Vec<u8> {
+pub fn cli(args: &[&str]) -> Vec<u8> {
     let out = Cmd::cargo_bin("spreiding").unwrap().current_dir(root()).args(args).output().unwrap();
     assert!(out.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&out.stderr));
     out.stdout
 }
 
 /// Polls a run until `done(run)`; panics after two minutes.
-fn wait_for(s: &Server, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+pub fn wait_for(s: &Server, id: &str, done: impl Fn(&Value) -> bool) -> Value {
     let start = Instant::now();
     loop {
         let run = json_of(get(s, &format!("/v1/runs/{id}")));
@@ -147,7 +147,7 @@ fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
 }
 
 /// The status of a GET sent byte for byte, without a client's URL normalisation.
-fn raw_status(s: &Server, path: &str) -> u16 {
+pub fn raw_status(s: &Server, path: &str) -> u16 {
     use std::io::Write;
     let addr = s.url.strip_prefix("http://").unwrap();
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
@@ -188,7 +188,7 @@ fn scenarios_are_listed_by_id_with_settings_after_inheritance() {
     let find = |id: &str| list["scenarios"].as_array().unwrap().iter().find(|e| e["id"] == id).cloned().unwrap();
     let rest = find("2024-2026/rest-indicative");
     assert_eq!((rest["kind"].as_str(), rest["valid"].as_bool()), (Some("scenario"), Some(true)));
-    assert!(rest["description"].as_str().unwrap().starts_with("The December 2024 practice"), "{rest}");
+    assert!(rest["description"].as_str().unwrap().starts_with("De praktijk van december 2024"), "{rest}");
     let sweep = find("2024-2026/sweeps/sensitivity");
     assert_eq!((sweep["kind"].as_str(), sweep["scenarios"].as_u64()), (Some("sweep"), Some(1000)));
     assert_eq!(list["datasets"], json!(["nl-2024"]));
@@ -294,7 +294,10 @@ fn bad_requests_get_problems_naming_the_field() {
         .send()
         .unwrap();
     problem(r, 400);
-    problem(client().post(s.at("/v1/solve")).body("[1, 2]").send().unwrap(), 400);
+    problem(
+        client().post(s.at("/v1/solve")).header("content-type", "application/json").body("[1, 2]").send().unwrap(),
+        400,
+    );
     // 413 above --max-body.
     let big = json!({"scenario": {"name": "x".repeat(3000)}});
     problem(post(&s, "/v1/solve", &big), 413);

@@ -108,23 +108,26 @@ fn four_parts_merged_equal_the_one_machine_run_and_bad_sets_of_parts_are_refused
     fs::write(three.join("shard.json"), manifest.replace("\"shard\": 1,", "\"shard\": 3,")).unwrap();
     let out = merge(std::slice::from_ref(&three), &t.join("m7"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("shard 3 of 3 is not a valid part"), "{out:?}");
-    fs::write(three.join("shard.json"), manifest.replace("spreiding-shard/1", "spreiding-shard/9")).unwrap();
+    fs::write(three.join("shard.json"), manifest.replace("spreiding-shard/2", "spreiding-shard/9")).unwrap();
     let out = merge(std::slice::from_ref(&three), &t.join("m7"));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("expected `spreiding-shard/1`"), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expected `spreiding-shard/2`"), "{out:?}");
     assert!(!t.join("m7").exists());
 
     // A folder that is not a part.
     let out = merge(&[parts[0].clone(), t.join("one")], &t.join("m4"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a part of a sharded run"), "{out:?}");
 
-    // A result file cut short (an interrupted copy) is named.
+    // A result file cut short (an interrupted copy) is named: its bytes are not those recorded.
     let cut = parts[3].join("results/draws.300.jsonl");
     let text = fs::read_to_string(&cut).unwrap();
     let keep: Vec<&str> = text.lines().take(40).collect();
     fs::write(&cut, keep.join("\n") + "\n").unwrap();
     let out = merge(&parts, &t.join("m5"));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("draws.300.jsonl: holds 39 scenarios, the run has 100"), "{err}");
+    assert!(
+        err.contains("draws.300.jsonl: its bytes are not those its part wrote") && err.contains("run the part again"),
+        "{err}"
+    );
     assert!(!t.join("m5").exists());
 
     // A folder that is not empty is not merged into, and is left alone.

@@ -124,7 +124,7 @@ pub fn parse_claim(source: &Source, dataset: &Dataset) -> Result<Claim, InputErr
 /// `"YYYY-MM-DD"` strings), e.g. in the body of a request. Problems name `name` and the field.
 pub fn parse_claim_value(name: &str, value: &serde_json::Value, dataset: &Dataset) -> Result<Claim, InputError> {
     let refuse = |message: String| InputError::single(Problem::at(name, None, None, message));
-    let mut toml_value = toml::Value::try_from(value)
+    let mut toml_value = super::scenario::json_to_toml(value)
         .map_err(|e| refuse(format!("is not a claim: {e}; expected an object with the fields of a claim file")))?;
     if !toml_value.is_table() {
         return Err(refuse("is not a claim; expected an object with the fields of a claim file".to_owned()));

@@ -26,9 +26,10 @@ pub use dataset::{load_dataset, parse_dataset};
 pub use overrides::apply_overrides;
 pub use problem::{InputError, Problem, Problems, SourceName};
 pub use scenario::{
-    load_scenario, parse_scenario, parse_scenario_source, parse_scenario_value, FileResolver, Resolver, ScenarioFile,
+    is_claim, load_scenario, parse_scenario, parse_scenario_source, parse_scenario_value, FileResolver, Resolver,
+    ScenarioFile,
 };
-pub use source::{Source, MAX_FILE_BYTES};
+pub use source::{not_regular, Source, MAX_FILE_BYTES};
 pub use sweep::{check_sweep_against_dataset, is_sweep, load_sweep, parse_sweep_source};
 pub use write::write_dataset;
 

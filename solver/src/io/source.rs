@@ -17,10 +17,16 @@ impl Source {
     pub fn read(path: &Path) -> Result<Source, Problem> {
         let name = path.display().to_string();
         let fail = |message: String| Problem::at(&name, None, None, message);
+        // The type is asked before the file is opened: opening a FIFO for reading blocks until
+        // someone writes into it, and a device has no end.
+        let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+        if let Some(kind) = not_regular(&meta) {
+            return Err(fail(kind));
+        }
         let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot read: {e}")))?;
         let meta = file.metadata().map_err(|e| fail(format!("cannot read: {e}")))?;
-        if meta.is_dir() {
-            return Err(fail("is a folder; expected a file".to_owned()));
+        if let Some(kind) = not_regular(&meta) {
+            return Err(fail(kind));
         }
         let mut bytes = Vec::new();
         file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| fail(format!("cannot read: {e}")))?;
@@ -40,6 +46,34 @@ impl Source {
     pub fn read_file(path: &Path) -> Result<Source, InputError> {
         Source::read(path).map_err(InputError::single)
     }
+}
+
+/// Why a file of this type is not read as an input (a folder, a FIFO, a socket, a device), or
+/// `None` for a regular file. Links are followed before this is asked.
+pub fn not_regular(meta: &std::fs::Metadata) -> Option<String> {
+    let t = meta.file_type();
+    if t.is_file() {
+        return None;
+    }
+    if t.is_dir() {
+        return Some("is a folder; expected a file".to_owned());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = if t.is_fifo() {
+            "a FIFO (named pipe)"
+        } else if t.is_socket() {
+            "a socket"
+        } else if t.is_char_device() || t.is_block_device() {
+            "a device"
+        } else {
+            "not a file"
+        };
+        return Some(format!("is not a regular file ({kind}); give a file"));
+    }
+    #[allow(unreachable_code)]
+    Some("is not a regular file; give a file".to_owned())
 }
 
 /// Start offsets of the lines of a text, for line numbers of byte offsets in O(log n).

@@ -142,7 +142,18 @@ pub fn parse_sweep_source(source: &Source, resolver: &mut dyn Resolver) -> Resul
             path,
             table.name.as_ref().map_or(line(file.sweep.span()), |n| line(n.span())),
             Some("sweep.name"),
-            format!("`{name}` cannot name files; use letters, digits, '-', '_' and '.'"),
+            format!("`{}` cannot name files; use letters, digits, '-', '_' and '.'", super::problem::shorten(&name)),
+        ));
+    } else if name.chars().count() > crate::model::limits::MAX_NAME {
+        problems.push(Problem::at(
+            path,
+            table.name.as_ref().map_or(line(file.sweep.span()), |n| line(n.span())),
+            Some("sweep.name"),
+            format!(
+                "has {} characters; it names the sweep's result files: at most {}",
+                name.chars().count(),
+                crate::model::limits::MAX_NAME
+            ),
         ));
     }
     let mut grid = Vec::new();

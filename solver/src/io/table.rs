@@ -85,7 +85,26 @@ pub(crate) fn read_table(source: &Source, columns: &[&str], problems: &mut Probl
                     ));
                     continue;
                 }
-                rows.push((line, order.iter().map(|&i| r[i].trim().to_owned()).collect()));
+                let fields: Vec<String> = order.iter().map(|&i| r[i].trim().to_owned()).collect();
+                let mut long = false;
+                for (col, field) in columns.iter().zip(&fields) {
+                    let n = field.chars().count();
+                    if n > crate::model::limits::MAX_TEXT {
+                        problems.push(Problem::at(
+                            path,
+                            Some(line),
+                            Some(col),
+                            format!(
+                                "has {n} characters; a field has at most {} (it is shown in reports, maps and spreadsheets)",
+                                crate::model::limits::MAX_TEXT
+                            ),
+                        ));
+                        long = true;
+                    }
+                }
+                if !long {
+                    rows.push((line, fields));
+                }
             }
             Err(e) => {
                 let line = e.position().map(|p| p.line());

@@ -102,7 +102,12 @@ fn in_words(message: &str, field: Option<&str>) -> String {
             if let Some((what, kind)) = rest.rsplit_once(", expected ") {
                 let v = value(what);
                 let whole = kind.starts_with('u') || kind.starts_with('i');
-                let reason = if what.starts_with("floating") && whole {
+                let f = v.parse::<f64>().ok().filter(|f| f.is_finite() && f.fract() == 0.0);
+                let reason = if what.starts_with("floating") && whole && f.is_some_and(|f| f.abs() >= 9.2e18) {
+                    "is too large"
+                } else if what.starts_with("floating") && whole && f.is_some() {
+                    "is written with a decimal point; write the whole number without one"
+                } else if what.starts_with("floating") && whole {
                     "is not a whole number"
                 } else if what.starts_with("integer") && whole && v.starts_with('-') {
                     "is negative"

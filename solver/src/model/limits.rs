@@ -37,6 +37,10 @@ pub const MAX_GRID_POINTS: u64 = 100_000;
 /// Length of a text field (a name, a reason, a location id), in characters.
 pub const MAX_TEXT: usize = 1_000;
 
+/// Length of a scenario's or sweep's name, in characters: it names result files (a file name
+/// has at most 255 bytes on common file systems, and a sweep adds its shard number).
+pub const MAX_NAME: usize = 100;
+
 /// Relative tolerance of feasibility tests on real allocations (sums against the shortfall,
 /// values against caps and levels): a test `a <= b` reads `a <= b + FEASIBILITY_TOLERANCE * (1
 /// + |b|)`. Far below one place, far above the LP's round-off.

@@ -148,10 +148,11 @@ pub fn metrics(ctx: &MetricsContext, record: &Record) -> Metrics {
     {
         return m;
     }
-    let obligation = |k: usize| f64::from(record.counted[k]) + f64::from(record.allocated[k]);
+    let obligation = |k: usize| record.obligation(k) as f64;
     m.total_allocated = record.allocated.iter().map(|&a| u64::from(a)).sum();
+    let assigned = |k: usize| record.allocated[k] + record.beyond(k);
     m.receiving = (0..n)
-        .filter(|&i| record.allocated[entry(i, Commodity::Regular)] + record.allocated[entry(i, Commodity::Amv)] > 0)
+        .filter(|&i| assigned(entry(i, Commodity::Regular)) + assigned(entry(i, Commodity::Amv)) > 0)
         .count() as u32;
     let mut capped_municipalities: Vec<u32> = record.capped.iter().map(|&k| entry_of(k as usize).0 as u32).collect();
     capped_municipalities.dedup();
@@ -421,7 +422,20 @@ impl ComparisonBuilder {
                 b.add(r);
             }
         }
-        self.groups.extend(builders.into_iter().map(GroupBuilder::build));
+        // The same results given twice (or two runs with a scenario of the same name): the
+        // later group is told apart by its place, so that every column has its own name.
+        for mut b in builders {
+            let taken = |label: &str| self.groups.iter().any(|g| g.label == label);
+            if taken(&b.label) {
+                let base = b.label.clone();
+                let mut k = 2;
+                while taken(&format!("{base} ({k})")) {
+                    k += 1;
+                }
+                b.label = format!("{base} ({k})");
+            }
+            self.groups.push(b.build());
+        }
         Ok(())
     }
 

@@ -12,10 +12,12 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 /// The format tag of result files written.
-pub const FORMAT: &str = "spreiding-results/2";
+pub const FORMAT: &str = "spreiding-results/3";
 
-/// Format tags read: version 1 had no fingerprint.
-pub const FORMATS_READ: [&str; 2] = ["spreiding-results/1", FORMAT];
+/// Format tags read: version 1 had no fingerprint; versions 1 and 2 counted the places an
+/// elastic scenario assigns beyond a cap in a municipality's `allocated` (version 3 keeps
+/// `allocated` within the cap everywhere and records `beyond_cap` apart).
+pub const FORMATS_READ: [&str; 3] = ["spreiding-results/1", "spreiding-results/2", FORMAT];
 
 /// What the arrays of the records index, and what produced them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -110,10 +112,18 @@ pub struct ProvinceRecord {
     pub shortfall: u32,
     /// Whole places allocated.
     pub allocated: u32,
-    /// Places that could not be allocated.
+    /// Places that could not be allocated within the caps.
     pub missing: u32,
+    /// Of the missing places, those an elastic scenario assigns beyond the caps (0 otherwise;
+    /// left out of the file when 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub beyond_cap: u32,
     /// closes | allocated | infeasible.
     pub status: Status,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// A block's row in a result file (the compact form of [`crate::report::ProvinceRow`]).
@@ -127,6 +137,7 @@ impl From<&BlockResult> for ProvinceRecord {
             shortfall: b.shortfall,
             allocated: b.allocated,
             missing: b.missing,
+            beyond_cap: b.beyond_cap,
             status: b.status,
         }
     }
@@ -151,30 +162,50 @@ pub struct Record {
     /// Counted places, flat (2i regular, 2i + 1 AMV).
     #[serde(default)]
     pub counted: Vec<u32>,
-    /// Whole places allocated, flat.
+    /// Whole places allocated within the caps, flat.
     #[serde(default)]
     pub allocated: Vec<u32>,
+    /// Places an elastic scenario assigns beyond the caps, flat; empty (and left out of the
+    /// file) when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub beyond_cap: Vec<u32>,
     /// Flat indices of the entries at their cap (reason capped or infeasible-capped).
     #[serde(default)]
     pub capped: Vec<u32>,
 }
 
 impl Record {
+    /// Places assigned beyond the cap at flat entry `k` (0 when the record has none).
+    pub fn beyond(&self, k: usize) -> u32 {
+        self.beyond_cap.get(k).copied().unwrap_or(0)
+    }
+
+    /// The obligation at flat entry `k`: counted places, places allocated within the cap and
+    /// places assigned beyond it.
+    pub fn obligation(&self, k: usize) -> u64 {
+        u64::from(self.counted[k]) + u64::from(self.allocated[k]) + u64::from(self.beyond(k))
+    }
+
     /// The record of a solved scenario.
     pub fn solved(id: String, params: BTreeMap<String, String>, solution: &Solution) -> Self {
         let n = solution.municipalities.len();
         let mut counted = vec![0; n];
         let mut allocated = vec![0; n];
+        let mut beyond_cap = vec![0; n];
         let mut capped = Vec::new();
         for m in &solution.municipalities {
             let k = entry(m.municipality, m.commodity);
             counted[k] = m.counted;
-            allocated[k] = m.allocated + m.beyond_cap;
+            allocated[k] = m.allocated;
+            beyond_cap[k] = m.beyond_cap;
             if matches!(m.reason, Reason::Capped | Reason::InfeasibleCapped) {
                 capped.push(k as u32);
             }
         }
         capped.sort_unstable();
+        if beyond_cap.iter().all(|&b| b == 0) {
+            beyond_cap.clear();
+        }
         Record {
             id,
             params,
@@ -183,6 +214,7 @@ impl Record {
             provinces: solution.provinces.iter().map(ProvinceRecord::from).collect(),
             counted,
             allocated,
+            beyond_cap,
             capped,
         }
     }
@@ -197,6 +229,7 @@ impl Record {
             provinces: Vec::new(),
             counted: Vec::new(),
             allocated: Vec::new(),
+            beyond_cap: Vec::new(),
             capped: Vec::new(),
         }
     }
@@ -296,6 +329,16 @@ pub fn read_lines(file: &str, text: &str) -> Result<(Header, Vec<Record>), ReadE
                     r.id,
                     r.counted.len(),
                     r.allocated.len()
+                ),
+            ));
+        }
+        if !r.beyond_cap.is_empty() && r.beyond_cap.len() != n {
+            return Err(err(
+                i,
+                format!(
+                    "record {} has {} beyond_cap entries; the header's municipalities make {n}",
+                    r.id,
+                    r.beyond_cap.len()
                 ),
             ));
         }

@@ -78,7 +78,28 @@ pub fn load_scenario(path: &Path) -> Result<Scenario, InputError> {
             "this is a sweep file, not a scenario: run it with `spreiding run`, or name one scenario",
         )));
     }
+    if is_claim(&source.text) {
+        return Err(InputError::single(Problem::at(
+            path,
+            None,
+            None,
+            format!(
+                "this is a claim file (an objection: `municipality` and `grounds`), not a scenario: replay it against the scenario it objects to with `spreiding objection SCENARIO --claim {}`",
+                path.display()
+            ),
+        )));
+    }
     parse_scenario_source(&source, &mut FileResolver)
+}
+
+/// Whether a text is a claim file: `municipality` or `grounds` set before any table (a
+/// scenario has neither at its top level).
+pub fn is_claim(text: &str) -> bool {
+    text.lines()
+        .map(str::trim_start)
+        .take_while(|l| !l.starts_with('['))
+        .filter_map(|l| l.split_once('='))
+        .any(|(key, _)| matches!(key.trim(), "municipality" | "grounds"))
 }
 
 /// Validates the text of a scenario file written at `path` (relative paths, `extends` among
@@ -99,7 +120,7 @@ pub fn parse_scenario_value(
     resolver: &mut dyn Resolver,
 ) -> Result<Scenario, InputError> {
     let refuse = |message: String| InputError::single(Problem::at(name, None, None, message));
-    let mut toml_value = toml::Value::try_from(value).map_err(|e| {
+    let mut toml_value = json_to_toml(value).map_err(|e| {
         refuse(format!("is not a scenario: {e}; expected an object with the fields of a scenario file"))
     })?;
     if !toml_value.is_table() {
@@ -116,6 +137,31 @@ pub fn parse_scenario_value(
         }
         problems.into_error()
     })
+}
+
+/// A JSON value as TOML. Numbers as JSON means them: `4e2` and `400.0` are the whole number
+/// 400 (exactly representable whole numbers become integers), and a whole number beyond TOML's
+/// 64-bit integers stays a (too large) number, so the reader says it is too large instead of
+/// "not a whole number".
+pub(crate) fn json_to_toml(value: &serde_json::Value) -> Result<toml::Value, toml::ser::Error> {
+    fn whole(v: &serde_json::Value) -> serde_json::Value {
+        use serde_json::Value;
+        const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+        match v {
+            Value::Number(n) if n.is_u64() && n.as_i64().is_none() => {
+                n.as_f64().and_then(serde_json::Number::from_f64).map_or(Value::Null, Value::Number)
+            }
+            Value::Number(n) if n.is_f64() => match n.as_f64() {
+                #[allow(clippy::cast_possible_truncation)]
+                Some(f) if f.fract() == 0.0 && f.abs() < EXACT => Value::from(f as i64),
+                _ => v.clone(),
+            },
+            Value::Array(a) => Value::Array(a.iter().map(whole).collect()),
+            Value::Object(m) => Value::Object(m.iter().map(|(k, x)| (k.clone(), whole(x))).collect()),
+            _ => v.clone(),
+        }
+    }
+    toml::Value::try_from(whole(value))
 }
 
 /// Turns the date strings under [`DATE_KEYS`] into TOML dates (left as they are if they are
@@ -156,9 +202,21 @@ fn convert(source: &Source, file: &ScenarioFile, resolver: &mut dyn Resolver) ->
     let mut layer = Layer::default();
 
     if let Some(n) = &file.name {
-        if n.get_ref().trim().is_empty() {
+        let chars = n.get_ref().trim().chars().count();
+        if chars == 0 {
             let o = origin(n.span());
             problems.push(Problem::at(path, Some(o.line), Some("name"), "is empty; give the scenario a name"));
+        } else if chars > crate::model::limits::MAX_NAME {
+            let o = origin(n.span());
+            problems.push(Problem::at(
+                path,
+                Some(o.line),
+                Some("name"),
+                format!(
+                    "has {chars} characters; a name names the scenario's result file: at most {}",
+                    crate::model::limits::MAX_NAME
+                ),
+            ));
         } else {
             layer.name = Some((n.get_ref().trim().to_owned(), origin(n.span())));
         }
