@@ -30,22 +30,27 @@ pub fn water_fill(block: &Block) -> BlockSolution {
             lp_solves: 0,
         };
     }
-    let mut events: Vec<(f64, f64)> = Vec::with_capacity(2 * n);
+    // (breakpoint, change of slope, change of the number of rising members).
+    let mut events: Vec<(f64, f64, i64)> = Vec::with_capacity(2 * n);
     for m in &block.members {
-        events.push((m.offset / m.slope, m.slope));
+        events.push((m.offset / m.slope, m.slope, 1));
         if m.cap.is_finite() {
-            events.push(((m.offset + m.cap) / m.slope, -m.slope));
+            events.push(((m.offset + m.cap) / m.slope, -m.slope, -1));
         }
     }
     events.sort_by(|p, q| p.0.total_cmp(&q.0).then(q.1.total_cmp(&p.1)));
     let (mut f, mut slope, mut t_cur) = (0.0_f64, 0.0_f64, events[0].0);
+    // The slope is a sum of floats that rise and fall: when no member is rising it is exactly
+    // 0, not the rounding error left over (a slope of 1e-16 past the last cap sent the level
+    // to minus infinity and every member to 0: found by the generated-country properties).
+    let mut rising = 0_i64;
     let mut level = None;
     // When f reaches S exactly at a breakpoint after which it stays flat (the last receiving
     // members reach their caps there together), every level up to the next start satisfies
     // f(t) = S; the level is the highest of them, the one progressive filling (the LP) reaches.
     // So a piece that ends at S within the tolerance does not stop the sweep.
     let reached = s + FEAS_TOL * (1.0 + s);
-    for &(t_next, d) in &events {
+    for &(t_next, d, r) in &events {
         let f_next = f + slope * (t_next - t_cur);
         if slope > 0.0 && f_next > reached {
             level = Some(t_cur + (s - f) / slope);
@@ -53,11 +58,12 @@ pub fn water_fill(block: &Block) -> BlockSolution {
         }
         f = f_next;
         t_cur = t_next;
-        slope += d;
+        rising += r;
+        slope = if rising > 0 { slope + d } else { 0.0 };
     }
     // Past the last breakpoint every member is capped (slope 0, the case total_cap == S) or
     // uncapped members still rise with the remaining slope.
-    let t = level.unwrap_or(if slope > 1e-300 { t_cur + (s - f) / slope } else { t_cur });
+    let t = level.unwrap_or(if rising > 0 && slope > 0.0 { t_cur + ((s - f) / slope).max(0.0) } else { t_cur });
     // Recompute t from the set of members that are strictly between their breakpoints, which
     // removes the rounding error accumulated over the sweep.
     let (mut fixed, mut a_sum, mut b_sum) = (0.0, 0.0, 0.0);
@@ -117,6 +123,22 @@ mod tests {
         assert_eq!(sol.x, vec![10.0, 0.0]);
         assert!((sol.level.unwrap() - 7.0).abs() < 1e-9, "{sol:?}");
         assert_eq!(sol.outcome, vec![MemberOutcome::Capped, MemberOutcome::AboveLevel]);
+    }
+
+    #[test]
+    fn caps_that_take_the_shortfall_exactly_leave_no_slope_behind() {
+        // A generated country (tests/all/countries.rs) in level mode: slopes that do not cancel
+        // exactly in floating point, members with cap 0, and caps 20 + 10 = the shortfall 30.
+        // Every member with room ends at its cap; the level is where the last one reaches it.
+        let (a0, a1, a2, a3) = (40.0 * 20.0 / 32.5, 40.0 * 1.25 / 32.5, 40.0 * 10.0 / 32.5, 40.0 * 1.25 / 32.5);
+        let block = Block {
+            shortfall: 30.0,
+            members: vec![m(a0, 0.0, 20.0), m(a1, 5.0, 0.0), m(a2, 0.0, 0.0), m(a3, 0.0, 10.0)],
+            rows: vec![],
+        };
+        let sol = water_fill(&block);
+        assert_eq!(sol.x, vec![20.0, 0.0, 0.0, 10.0], "{sol:?}");
+        assert!((sol.level.unwrap() - 10.0 / a3).abs() < 1e-9, "{sol:?}");
     }
 
     #[test]
