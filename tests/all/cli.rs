@@ -128,7 +128,15 @@ fn explain_prints_the_dutch_motivation() {
 
 #[test]
 fn explain_accepts_a_name_and_refuses_an_unknown_code() {
-    spreiding().args(["explain", "--municipality", "hardenberg"]).arg(scenario_path("level")).assert().success();
+    // Any case: the municipality named (Hardenberg is GM0160 in municipalities.csv).
+    let out =
+        spreiding().args(["explain", "--municipality", "hardenberg"]).arg(scenario_path("level")).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.lines().next().unwrap().ends_with("voor de gemeente Hardenberg (GM0160)"), "{text}");
+    let by_code =
+        spreiding().args(["explain", "--municipality", "gm0160"]).arg(scenario_path("level")).output().unwrap();
+    assert_eq!(by_code.stdout, text.as_bytes());
     let out = spreiding().args(["explain", "--municipality", "GM9999"]).arg(scenario_path("level")).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown municipality GM9999"));

@@ -49,8 +49,27 @@ fn the_weights_sweep_expands_to_a_stable_grid() {
     assert_eq!(j.id, "weights/21");
     assert_eq!(j.scenario.allocation.mode, AllocationMode::Level);
     assert_eq!(j.params["allocation.weights.effort_share"], "1");
-    // Stable: the same index gives the same scenario.
-    assert_eq!(sweep.job(7), sweep.job(7));
+    // Stable: index 7 of a second, independent read of the file (and of a copy of the file
+    // elsewhere) is the scenario of the grid point worked out here: mode rest (the first 11
+    // points), effort share 0.7, indicative weight 0.3.
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("weights.toml");
+    fs::write(
+        &copy,
+        fs::read_to_string(scenario_path("sweeps/weights"))
+            .unwrap()
+            .replace("../rest-indicative.toml", scenario_path("rest-indicative").to_str().unwrap()),
+    )
+    .unwrap();
+    for again in [load_sweep(&scenario_path("sweeps/weights")).unwrap(), load_sweep(&copy).unwrap()] {
+        let j = again.job(7);
+        assert_eq!(j.id, "weights/07");
+        assert_eq!(j.scenario.allocation.mode, AllocationMode::Rest);
+        assert_eq!(j.params["allocation.weights.effort_share"], "0.7");
+        assert!((j.scenario.allocation.weights.effort - 0.7).abs() < 1e-12);
+        assert!((j.scenario.allocation.weights.indicative - 0.3).abs() < 1e-12);
+        assert_eq!(j.scenario.allocation, sweep.job(7).scenario.allocation);
+    }
 }
 
 #[test]

@@ -500,6 +500,72 @@ proptest! {
     }
 }
 
+/// What a correction touches, as MODEL.md's data would name it (independently of the
+/// program's conflict check): two claims touching the same thing depend on their order.
+fn touches(c: &Correction, d: &spreiding_solver::model::Dataset) -> String {
+    match *c {
+        Correction::Cap { m, .. } => format!("cap {m}"),
+        Correction::Score { m, .. } => format!("score {m}"),
+        Correction::Exclude { m, .. } => format!("exclusion {m}"),
+        Correction::Places { m, .. } if d.locations().iter().any(|l| l.location_id == format!("L{m}")) => {
+            format!("location L{m}")
+        }
+        // A new location of its own (its id carries the claim's line).
+        Correction::Places { .. } | Correction::Add { .. } => String::new(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Claims on few municipalities, so that they often touch the same municipality, its cap,
+    /// its eligibility or its location: the replay refuses exactly the sets in which two claims
+    /// touch the same thing; otherwise every order of application, computed here one by one,
+    /// gives the solution of all at once, and the replay says so.
+    #[test]
+    fn overlapping_claims_are_refused_and_the_rest_are_order_independent(
+        specs in specs(6),
+        scenario in any_scenario(),
+        cs in prop::collection::vec(correction(3), 2..4),
+    ) {
+        let d = dataset_with_rest(&specs, 50_000.0);
+        let cs: Vec<Correction> = cs.into_iter().filter(|c| match *c {
+            Correction::Cap { m, .. } | Correction::Score { m, .. } | Correction::Exclude { m, .. } | Correction::Places { m, .. } | Correction::Add { m, .. } => m < specs.len(),
+        }).collect();
+        prop_assume!(cs.len() >= 2);
+        let claims: Vec<Claim> = cs.iter().enumerate().map(|(k, c)| claim_of(c, &d, k)).collect();
+        let mut things: Vec<String> = cs.iter().map(|c| touches(c, &d)).filter(|t| !t.is_empty()).collect();
+        let n_things = things.len();
+        things.sort();
+        things.dedup();
+        let overlap = things.len() < n_things;
+        let sol = solve(&d, &scenario).unwrap();
+        let r = replay(&d, &scenario, &sol, &claims);
+        prop_assert_eq!(r.is_err(), overlap, "overlap {} but replay {:?}", overlap, r.as_ref().err().map(|e| e.to_string()));
+        let Ok(r) = r else { return Ok(()) };
+        let combined = r.combined.unwrap();
+        let all = claims.iter().fold(Overrides::default(), |acc, c| acc.then(&c.corrections));
+        let at_once = solve(&apply_overrides(&d, &all).unwrap(), &scenario).unwrap();
+        let mut orders: Vec<Vec<usize>> = vec![(0..claims.len()).collect()];
+        // Every order (at most 3! here), built here without the program's permutations.
+        if claims.len() == 2 {
+            orders.push(vec![1, 0]);
+        } else if claims.len() == 3 {
+            orders.extend([vec![0, 2, 1], vec![1, 0, 2], vec![1, 2, 0], vec![2, 0, 1], vec![2, 1, 0]]);
+        }
+        let mut same = true;
+        for order in &orders {
+            let mut step = d.clone();
+            for &k in order {
+                step = apply_overrides(&step, &claims[k].corrections).unwrap();
+            }
+            same &= solve(&step, &scenario).unwrap() == at_once;
+        }
+        prop_assert_eq!(combined.orders_checked, orders.len() as u64);
+        prop_assert_eq!(combined.order_independent, same);
+    }
+}
+
 /// Seven claims: the rotations and their reverses are checked (14 of 5.040 orders).
 #[test]
 fn many_claims_check_rotations_and_reverses() {

@@ -698,17 +698,31 @@ fn a_cancelled_run_stops_keeps_what_was_finished_and_says_so() {
 #[test]
 fn a_run_survives_sigterm_and_sigkill_and_ends_byte_equal_to_an_uninterrupted_run() {
     let dir = tempfile::tempdir().unwrap();
-    // A slow sweep: the LP with COROP rows, 600 draws.
+    // A slow sweep: the LP on COROP rows (method "lp": the closed form would take 0.3 s for
+    // all 600 draws), six result files.
     let served = dir.path().join("served");
     std::fs::create_dir_all(&served).unwrap();
     std::fs::write(
         served.join("slow.toml"),
         format!(
-            "[sweep]\nname = \"slow\"\nbase = \"{}\"\n[sweep.random]\ndraws = 600\nseed = 7\nlocation_places = 0.1\ncaps = 0.1\n",
+            "[sweep]\nname = \"slow\"\nbase = \"{}\"\n[[sweep.grid]]\nparameter = \"allocation.method\"\nvalues = [\"lp\"]\n[sweep.random]\ndraws = 600\nseed = 7\nlocation_places = 0.1\ncaps = 0.1\n",
             root().join("scenarios/2024-2026/corop-balance.toml").display()
         ),
     )
     .unwrap();
+    // The state each interruption must leave, read from the index and the run folder (not from
+    // a server, which would go on with the run): still `running`, with fewer than all six
+    // result files written. A stop after the run has ended fails here, naming what it found.
+    let unfinished = |state: &std::path::Path, id: &str, when: &str| {
+        let db = rusqlite::Connection::open(state.join("spreiding.sqlite")).unwrap();
+        let status: String = db.query_row("SELECT status FROM runs WHERE id = ?1", [id], |r| r.get(0)).unwrap();
+        let files = std::fs::read_dir(state.join("runs").join(id).join("results"))
+            .map(|d| d.flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".jsonl")).count())
+            .unwrap_or(0);
+        assert_eq!(status, "running", "{when}: the run is {status}, not unfinished");
+        assert!(files < 6, "{when}: all {files} result files were written: the run had ended; make it slower");
+        files
+    };
     let state = dir.path().join("state");
     let args = ["--scenarios", served.to_str().unwrap(), "--workers", "1"];
     let s = Server::start(&state, &args);
@@ -717,12 +731,12 @@ fn a_run_survives_sigterm_and_sigkill_and_ends_byte_equal_to_an_uninterrupted_ru
     let id = json_of(r)["id"].as_str().unwrap().to_owned();
     wait_for(&s, &id, |r| r["solved"].as_u64().unwrap() >= 100);
     assert_eq!(s.stop(), Some(0), "SIGTERM is a clean stop");
-    let after_term = json_of(get(&Server::start(&state, &args), &format!("/v1/runs/{id}")));
-    // (that server was dropped at once: killed while it continued the run)
-    assert_eq!(after_term["status"], "running", "{after_term}");
+    let after_term = unfinished(&state, &id, "after SIGTERM");
     let s = Server::start(&state, &args);
     wait_for(&s, &id, |r| r["solved"].as_u64().unwrap() >= 300);
     s.kill();
+    let after_kill = unfinished(&state, &id, "after SIGKILL");
+    assert!(after_kill >= after_term, "result files were lost: {after_term} then {after_kill}");
     let s = Server::start(&state, &args);
     let end = wait_for(&s, &id, |r| r["status"] == "done");
     assert_eq!(end["solved"].as_u64().unwrap() + end["failed"].as_u64().unwrap(), 600);
