@@ -121,7 +121,7 @@ fn the_dutch_text_quotes_the_numbers() {
         "49,843137 wordt 50: naar boven afgerond",
         "Getelde plaatsen 38 + toegewezen plaatsen 50 = opgave 88",
     ] {
-        assert!(text.contains(&needle), "missing `{needle}` in:\n{text}");
+        assert!(text.contains(needle), "missing `{needle}` in:\n{text}");
     }
     // Locations that do not count are named with their rule.
     let regular = explain(&dataset, &scenario, &solution, &code, Commodity::Regular).unwrap();
