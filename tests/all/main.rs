@@ -1,33 +1,26 @@
 //! Integration tests, one binary with a module per topic.
 
-mod api;
 mod bad_input;
 mod cli;
 mod common;
-mod countries;
 mod data;
-mod differential;
+mod determinism;
 mod dossier;
-mod draws;
 mod engine;
-mod explain;
 mod fuzz_regressions;
 mod gate;
 mod golden;
 mod hostile;
 mod hostile_files;
 mod layers;
-mod map;
 mod objection;
 mod os;
 mod parquet;
 mod peer;
-mod properties;
 mod scenarios;
 mod serve;
 mod shard;
 mod sweep_checks;
-mod synthetic;
 mod whatif;
 mod workbench;
 mod xlsx;
