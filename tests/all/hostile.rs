@@ -592,19 +592,27 @@ fn compare_and_map_options_do_what_they_say() {
 #[test]
 fn map_titles_come_from_the_data_set() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    copy_dir(&dataset_path(), &data);
-    let csv = fs::read_to_string(data.join("municipalities.csv")).unwrap();
-    let line = csv.lines().find(|l| l.starts_with("GM0014,")).unwrap().to_owned();
-    let name = line.split(',').nth(1).unwrap().to_owned();
-    fs::write(data.join("municipalities.csv"), csv.replace(&line, &line.replacen(&name, "Stad Groningen", 1))).unwrap();
-    let scen = dir.path().join("s.toml");
-    fs::write(&scen, format!("name = \"s\"\ndataset = \"{}\"\n", data.display())).unwrap();
+    let (scen, _) = renamed_groningen(dir.path(), "Stad Groningen");
     let svg = dir.path().join("m.svg");
     let m = spreiding().args(["map", "--province", "PV20"]).arg(&scen).arg("--out").arg(&svg).output().unwrap();
     assert!(m.status.success(), "{}", text(&m));
     let text = fs::read_to_string(&svg).unwrap();
     assert!(text.contains("<title>Stad Groningen"), "the boundary file's name is shown");
+}
+
+/// A copy of the data set in `dir/data` where Groningen (GM0014) is called `name`, and a
+/// scenario on it (`dir/s.toml`); with the line of municipalities.csv that names it.
+pub fn renamed_groningen(dir: &Path, name: &str) -> (std::path::PathBuf, usize) {
+    let data = dir.join("data");
+    copy_dir(&dataset_path(), &data);
+    let csv = fs::read_to_string(data.join("municipalities.csv")).unwrap();
+    let line = csv.lines().find(|l| l.starts_with("GM0014,")).unwrap().to_owned();
+    let old = line.split(',').nth(1).unwrap().to_owned();
+    let at = csv.lines().position(|l| l == line).unwrap() + 1;
+    fs::write(data.join("municipalities.csv"), csv.replace(&line, &line.replacen(&old, name, 1))).unwrap();
+    let scen = dir.join("s.toml");
+    fs::write(&scen, format!("name = \"s\"\ndataset = \"{}\"\n", data.display())).unwrap();
+    (scen, at)
 }
 
 pub fn copy_dir(from: &Path, to: &Path) {

@@ -324,16 +324,7 @@ fn merge_and_resume_refuse_edited_and_foreign_result_files() {
 #[test]
 fn a_name_longer_than_a_field_may_be_is_refused_with_file_line_and_field() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    copy_dir(&dataset_path(), &data);
-    let csv = fs::read_to_string(data.join("municipalities.csv")).unwrap();
-    let line = csv.lines().find(|l| l.starts_with("GM0014,")).unwrap().to_owned();
-    let name = line.split(',').nth(1).unwrap().to_owned();
-    let at = csv.lines().position(|l| l == line).unwrap() + 1;
-    fs::write(data.join("municipalities.csv"), csv.replace(&line, &line.replacen(&name, &"G".repeat(40_000), 1)))
-        .unwrap();
-    let scen = dir.path().join("s.toml");
-    fs::write(&scen, format!("name = \"s\"\ndataset = \"{}\"\n", data.display())).unwrap();
+    let (scen, at) = crate::hostile::renamed_groningen(dir.path(), &"G".repeat(40_000));
     let out = spreiding().arg("validate").arg(&scen).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(
