@@ -288,3 +288,54 @@ mod tests {
         assert_eq!(reword("something else"), "something else");
     }
 }
+
+/// Longest request path hyper reads (`u16::MAX - 1` bytes); a longer one it answers with a bare
+/// 414 before the application sees the request.
+const MAX_PATH: usize = 65_534;
+
+/// The first request line of a connection, looked at (not read) before hyper reads it: a path
+/// longer than hyper takes is answered here, as a problem (`414`), and the connection closed;
+/// a connection that sends no whole request line within `timeout` is closed. Later requests on
+/// a kept-alive connection meet hyper's own limit.
+pub async fn request_line(stream: tokio::net::TcpStream, timeout: Duration) -> Option<tokio::net::TcpStream> {
+    use tokio::io::AsyncWriteExt;
+    let mut buf = vec![0u8; MAX_PATH + 64];
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut seen = 0;
+    loop {
+        if seen == 0 {
+            tokio::time::timeout_at(deadline, stream.readable()).await.ok()?.ok()?;
+        }
+        let n = tokio::time::timeout_at(deadline, stream.peek(&mut buf)).await.ok()?.ok()?;
+        if n == 0 {
+            return None;
+        }
+        if buf[..n].windows(2).any(|w| w == b"\r\n") {
+            return Some(stream);
+        }
+        if n >= buf.len() {
+            let mut stream = stream;
+            let body = serde_json::json!({
+                "type": "about:blank",
+                "title": "URI Too Long",
+                "status": 414,
+                "detail": format!("the request's path is longer than {MAX_PATH} bytes; ids and paths are far shorter"),
+                "problems": [],
+            })
+            .to_string();
+            let answer = format!(
+                "HTTP/1.1 414 URI Too Long\r\ncontent-type: {PROBLEM_JSON}\r\ncontent-length: {}\r\nx-content-type-options: nosniff\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(answer.as_bytes()).await;
+            let _ = stream.shutdown().await;
+            return None;
+        }
+        // Only part of the line has come: wait for more (peek does not wait for new bytes).
+        seen = n;
+        tokio::time::sleep(Duration::from_millis(2)).await;
+        if tokio::time::Instant::now() >= deadline {
+            return None;
+        }
+    }
+}

@@ -306,9 +306,11 @@ async fn listen(
                 };
                 let _ = stream.set_nodelay(true);
                 let service = hyper_util::service::TowerToHyperService::new(router.clone());
-                let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+                let (watcher, http) = (graceful.watcher(), http.clone());
                 tokio::spawn(async move {
-                    let _ = connection.await;
+                    if let Some(stream) = guard::request_line(stream, read_timeout).await {
+                        let _ = watcher.watch(http.serve_connection(TokioIo::new(stream), service)).await;
+                    }
                 });
             }
             () = &mut stop => break,
