@@ -251,44 +251,6 @@ pub fn hide_paths(paths: &[(String, String)], text: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_the_loopback_names_of_the_port_without_tokens() {
-        let g = Guard::new("127.0.0.1:8080".parse().unwrap(), false, Duration::from_secs(1), Vec::new());
-        for ok in ["127.0.0.1:8080", "localhost:8080", "LOCALHOST:8080", "[::1]:8080"] {
-            assert!(g.host_allowed(ok), "{ok}");
-        }
-        for bad in ["evil.example:8080", "127.0.0.1:8081", "localhost", "127.0.0.1"] {
-            assert!(!g.host_allowed(bad), "{bad}");
-        }
-        let t = Guard::new("0.0.0.0:8080".parse().unwrap(), true, Duration::from_secs(1), Vec::new());
-        assert!(t.host_allowed("spreiding.example:443"));
-    }
-
-    #[test]
-    fn server_paths_are_replaced_longest_first() {
-        let g = Guard::new(
-            "127.0.0.1:1".parse().unwrap(),
-            false,
-            Duration::from_secs(1),
-            vec![("/srv".into(), "?".into()), ("/srv/scenarios/".into(), "".into())],
-        );
-        assert_eq!(hide_paths(&g.paths, "/srv/scenarios/a.toml:3: x; /srv/other"), "a.toml:3: x; ?/other");
-    }
-
-    #[test]
-    fn router_messages_are_reworded() {
-        assert_eq!(
-            reword("Failed to deserialize query string: unknown field `x`"),
-            "the query is not valid: unknown field `x`"
-        );
-        assert_eq!(reword("something else"), "something else");
-    }
-}
-
 /// Longest request path hyper reads (`u16::MAX - 1` bytes); a longer one it answers with a bare
 /// 414 before the application sees the request.
 const MAX_PATH: usize = 65_534;
@@ -337,5 +299,43 @@ pub async fn request_line(stream: tokio::net::TcpStream, timeout: Duration) -> O
         if tokio::time::Instant::now() >= deadline {
             return None;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_loopback_names_of_the_port_without_tokens() {
+        let g = Guard::new("127.0.0.1:8080".parse().unwrap(), false, Duration::from_secs(1), Vec::new());
+        for ok in ["127.0.0.1:8080", "localhost:8080", "LOCALHOST:8080", "[::1]:8080"] {
+            assert!(g.host_allowed(ok), "{ok}");
+        }
+        for bad in ["evil.example:8080", "127.0.0.1:8081", "localhost", "127.0.0.1"] {
+            assert!(!g.host_allowed(bad), "{bad}");
+        }
+        let t = Guard::new("0.0.0.0:8080".parse().unwrap(), true, Duration::from_secs(1), Vec::new());
+        assert!(t.host_allowed("spreiding.example:443"));
+    }
+
+    #[test]
+    fn server_paths_are_replaced_longest_first() {
+        let g = Guard::new(
+            "127.0.0.1:1".parse().unwrap(),
+            false,
+            Duration::from_secs(1),
+            vec![("/srv".into(), "?".into()), ("/srv/scenarios/".into(), "".into())],
+        );
+        assert_eq!(hide_paths(&g.paths, "/srv/scenarios/a.toml:3: x; /srv/other"), "a.toml:3: x; ?/other");
+    }
+
+    #[test]
+    fn router_messages_are_reworded() {
+        assert_eq!(
+            reword("Failed to deserialize query string: unknown field `x`"),
+            "the query is not valid: unknown field `x`"
+        );
+        assert_eq!(reword("something else"), "something else");
     }
 }
