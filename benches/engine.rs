@@ -4,6 +4,12 @@
 //!
 //! Run: `cargo bench --bench engine`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::cast_possible_truncation,
+    reason = "tests, benchmarks and examples: a panic is the failure, with its message; numbers are small"
+)]
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rayon::prelude::*;
 use spreiding_solver::io;

@@ -12,6 +12,12 @@
 //! Run: `cargo bench --bench scale` (about 10 minutes; the 100x batch of 1,024 dominates), or a
 //! part: `cargo bench --bench scale -- country/`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::cast_possible_truncation,
+    reason = "tests, benchmarks and examples: a panic is the failure, with its message; numbers are small"
+)]
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use rayon::prelude::*;
 use spreiding_solver::allocate::{solve_lp, water_fill};

@@ -3,6 +3,12 @@
 //!
 //! Run: `cargo bench --bench solve`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::cast_possible_truncation,
+    reason = "tests, benchmarks and examples: a panic is the failure, with its message; numbers are small"
+)]
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use spreiding_solver::io;
 use spreiding_solver::model::Method;

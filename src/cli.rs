@@ -1,12 +1,12 @@
 //! Commands and their straight-line runs: parse, validate, execute, export.
 
-use crate::atomic::write_output;
-use crate::output::{self, Format};
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
+use spreiding_results::atomic::write_output;
+use spreiding_results::output::{self, Format};
 use spreiding_solver::explain::{dutch, explain};
 use spreiding_solver::io::{self, InputError};
-use spreiding_solver::model::{Commodity, Dataset, MunicipalityCode, ProvinceCode};
+use spreiding_solver::model::Commodity;
 use spreiding_solver::solve::solve;
 use spreiding_solver::{objection, whatif};
 use std::path::{Path, PathBuf};
@@ -18,6 +18,28 @@ const SOLVED: u8 = 0;
 const INFEASIBLE: u8 = 1;
 /// Exit status: bad input, bad usage, or the run failed.
 const FAILED: u8 = 2;
+/// Exit status of `verify`: inputs and reports match, the documents only checked by hash.
+const NOT_FULLY_VERIFIED: u8 = 3;
+
+/// The exit status of a run.
+fn run_status(outcome: spreiding_results::run::RunOutcome) -> u8 {
+    use spreiding_results::run::RunOutcome;
+    match outcome {
+        RunOutcome::AllSolved => SOLVED,
+        RunOutcome::SomeInfeasible => INFEASIBLE,
+        RunOutcome::SomeFailed => FAILED,
+    }
+}
+
+/// The exit status of `verify`.
+fn verify_status(verdict: spreiding_dossier::Verdict) -> u8 {
+    use spreiding_dossier::Verdict;
+    match verdict {
+        Verdict::Verified => SOLVED,
+        Verdict::NotVerified => INFEASIBLE,
+        Verdict::NotFullyVerified => NOT_FULLY_VERIFIED,
+    }
+}
 
 /// Allocation of asylum reception places under the Spreidingswet: explained, reproducible.
 #[derive(Parser, Debug)]
@@ -116,11 +138,11 @@ enum Command {
         /// Solve only part I of N (from 0; result file k belongs to part k mod N) and write
         /// shard.json for `spreiding merge`; I may be `env` (JOB_COMPLETION_INDEX or
         /// SLURM_ARRAY_TASK_ID).
-        #[arg(long, value_name = "I/N", value_parser = crate::shard::parse_arg)]
-        shard: Option<crate::shard::Part>,
+        #[arg(long, value_name = "I/N", value_parser = spreiding_results::shard::parse_arg)]
+        shard: Option<spreiding_results::shard::Part>,
         /// Result files: JSON lines, or Parquet tables (municipalities, provinces, scenarios).
-        #[arg(long, value_enum, default_value_t = crate::run::ResultFormat::Jsonl)]
-        format: crate::run::ResultFormat,
+        #[arg(long, value_enum, default_value_t = spreiding_results::run::ResultFormat::Jsonl)]
+        format: spreiding_results::run::ResultFormat,
     },
     /// Merge the parts of a sharded run (`run --shard I/N`) into the folder one machine would
     /// have written.
@@ -197,8 +219,8 @@ enum Command {
         /// Scenario file (TOML).
         scenario: PathBuf,
         /// What the map shows.
-        #[arg(long, value_enum, default_value_t = crate::dossier::maps::MapMetric::ObligationPer1000)]
-        metric: crate::dossier::maps::MapMetric,
+        #[arg(long, value_enum, default_value_t = spreiding_dossier::maps::MapMetric::ObligationPer1000)]
+        metric: spreiding_dossier::maps::MapMetric,
         /// The scenario to subtract (with --metric diff).
         #[arg(long)]
         baseline: Option<PathBuf>,
@@ -206,8 +228,8 @@ enum Command {
         #[arg(long)]
         province: Option<String>,
         /// Which places the map sums.
-        #[arg(long, value_enum, default_value_t = crate::dossier::maps::MapCommodity::All)]
-        commodity: crate::dossier::maps::MapCommodity,
+        #[arg(long, value_enum, default_value_t = spreiding_dossier::maps::MapCommodity::All)]
+        commodity: spreiding_dossier::maps::MapCommodity,
         /// The SVG file to write (atomically).
         #[arg(long)]
         out: PathBuf,
@@ -219,7 +241,7 @@ enum Command {
         results: Vec<PathBuf>,
         /// Output format (default: table; csv with --excel).
         #[arg(long, value_enum)]
-        format: Option<crate::output::compare::Format>,
+        format: Option<spreiding_results::output::compare::Format>,
         /// The baseline scenario's id (default: the first solved scenario).
         #[arg(long)]
         baseline: Option<String>,
@@ -305,16 +327,16 @@ fn run(cli: Cli) -> Result<u8> {
             let (scenario, dataset) = io::load(&scenario)?;
             let solution = solve(&dataset, &scenario)?;
             if let Some(province) = province {
-                let code = find_province(&dataset, &province)?;
+                let code = dataset.find_province(&province)?;
                 let w = whatif::province_what_if(&dataset, &scenario, &solution, &code)?;
                 let text = match format {
-                    ExplainFormat::Text => crate::output::whatif::province_text(&w),
+                    ExplainFormat::Text => spreiding_results::output::whatif::province_text(&w),
                     ExplainFormat::Json => serde_json::to_string_pretty(&w)? + "\n",
                 };
                 write_output(None, text.as_bytes())?;
                 return Ok(SOLVED);
             }
-            let code = find_municipality(&dataset, municipality.as_deref().unwrap_or_default())?;
+            let code = dataset.find_municipality(municipality.as_deref().unwrap_or_default())?;
             let commodity = match commodity {
                 CommodityArg::Regular => Commodity::Regular,
                 CommodityArg::Amv => Commodity::Amv,
@@ -352,22 +374,22 @@ fn run(cli: Cli) -> Result<u8> {
         }
         Command::WhatIf { scenario, province, format, output: out } => {
             let (scenario, dataset) = io::load(&scenario)?;
-            let province = province.map(|p| find_province(&dataset, &p)).transpose()?;
+            let province = province.map(|p| dataset.find_province(&p)).transpose()?;
             let solution = solve(&dataset, &scenario)?;
             let all = whatif::what_if_all(&dataset, &scenario, &solution, province.as_ref())?;
             let bytes = match format {
-                WhatIfFormat::Csv => crate::output::whatif::csv(&all)?,
+                WhatIfFormat::Csv => spreiding_results::output::whatif::csv(&all)?,
                 WhatIfFormat::Json => (serde_json::to_string_pretty(&all)? + "\n").into_bytes(),
             };
             write_output(out.as_deref(), &bytes)?;
             Ok(SOLVED)
         }
         Command::Run { paths, jobs, out, resume, max_scenarios, shard, format } => {
-            let manifest = |plan: &crate::run::Plan| match shard {
-                Some(part) => crate::shard::write_manifest(&out, part, plan),
+            let manifest = |plan: &spreiding_results::run::Plan| match shard {
+                Some(part) => spreiding_results::shard::write_manifest(&out, part, plan),
                 None => Ok(()),
             };
-            let args = crate::run::Args {
+            let args = spreiding_results::run::Args {
                 paths,
                 jobs: jobs.map(|j| j as usize),
                 out: out.clone(),
@@ -376,11 +398,13 @@ fn run(cli: Cli) -> Result<u8> {
                 part: shard,
                 format,
             };
-            let recorded = |plan: &crate::run::Plan| crate::shard::recorded_hashes(&out, &plan.fingerprint());
-            crate::run::run(args, &recorded, &manifest)
+            let recorded = |plan: &spreiding_results::run::Plan| {
+                spreiding_results::shard::recorded_hashes(&out, &plan.fingerprint())
+            };
+            spreiding_results::run::run(args, &recorded, &manifest).map(run_status)
         }
         Command::Merge { dirs, out } => {
-            let merged = crate::shard::merge(&dirs, &out)?;
+            let merged = spreiding_results::shard::merge(&dirs, &out)?;
             eprintln!(
                 "merged {} parts: {} scenarios in {} result files; results in {}",
                 dirs.len(),
@@ -391,7 +415,7 @@ fn run(cli: Cli) -> Result<u8> {
             Ok(SOLVED)
         }
         Command::Compare { results, baseline, format, metrics, excel, output: out } => {
-            use crate::output::compare::Format as F;
+            use spreiding_results::output::compare::Format as F;
             let format = match (format, excel) {
                 (None, false) => F::Table,
                 (None | Some(F::Csv), true) => F::Csv,
@@ -401,22 +425,24 @@ fn run(cli: Cli) -> Result<u8> {
                     f.to_possible_value().map_or_else(String::new, |v| v.get_name().to_owned())
                 ),
             };
-            if format == crate::output::compare::Format::Xlsx && out.is_none() {
+            if format == spreiding_results::output::compare::Format::Xlsx && out.is_none() {
                 anyhow::bail!("--format xlsx writes a workbook: give --output FILE.xlsx");
             }
-            let bytes = crate::output::compare::compare(&results, baseline.as_deref(), format, metrics, excel)?;
+            let bytes =
+                spreiding_results::output::compare::compare(&results, baseline.as_deref(), format, metrics, excel)?;
             write_output(out.as_deref(), &bytes)?;
             Ok(SOLVED)
         }
-        Command::Dossier { scenario, provinces, out } => crate::dossier::write(crate::dossier::Args {
+        Command::Dossier { scenario, provinces, out } => spreiding_dossier::write(spreiding_dossier::Args {
             scenario,
             provinces,
             out,
             command: std::iter::once("spreiding".to_owned()).chain(std::env::args().skip(1)).collect(),
-        }),
-        Command::Verify { dir } => crate::dossier::verify(&dir, &dossier_command),
+        })
+        .map(|()| SOLVED),
+        Command::Verify { dir } => spreiding_dossier::verify(&dir, &dossier_command).map(verify_status),
         Command::Map { scenario, metric, baseline, province, commodity, out } => {
-            crate::dossier::maps::command(crate::dossier::maps::MapArgs {
+            spreiding_dossier::maps::command(spreiding_dossier::maps::MapArgs {
                 scenario,
                 metric,
                 baseline,
@@ -424,6 +450,7 @@ fn run(cli: Cli) -> Result<u8> {
                 commodity,
                 out,
             })
+            .map(|()| SOLVED)
         }
         Command::Serve {
             bind,
@@ -437,7 +464,7 @@ fn run(cli: Cli) -> Result<u8> {
             timeout,
             max_run_scenarios,
             read_timeout,
-        } => crate::serve::serve(crate::serve::Config {
+        } => spreiding_serve::serve(spreiding_serve::Config {
             bind,
             scenarios,
             state,
@@ -449,7 +476,8 @@ fn run(cli: Cli) -> Result<u8> {
             timeout: std::time::Duration::from_secs(timeout),
             max_run_scenarios,
             read_timeout: std::time::Duration::from_secs(read_timeout),
-        }),
+        })
+        .map(|()| SOLVED),
         Command::Validate { scenario: path } => {
             let text = io::Source::read_file(&path)?.text;
             if io::is_sweep(&text) {
@@ -497,41 +525,4 @@ fn dossier_command(command: &[String]) -> Option<(PathBuf, Vec<String>)> {
         Command::Dossier { scenario, provinces, .. } => Some((scenario, provinces)),
         _ => None,
     }
-}
-
-/// A municipality by code (any case), or by its exact name (case-insensitive); a name that
-/// matches several is refused, listing them.
-pub(crate) fn find_municipality(dataset: &Dataset, given: &str) -> Result<MunicipalityCode> {
-    if let Some(code) = MunicipalityCode::parse(given.trim()) {
-        if dataset.municipality_index(&code).is_some() {
-            return Ok(code);
-        }
-        return Err(anyhow!("unknown municipality {code}: it is not in the data set"));
-    }
-    let matches: Vec<_> =
-        dataset.municipalities().iter().filter(|m| m.name.eq_ignore_ascii_case(given.trim())).collect();
-    match matches.as_slice() {
-        [m] => Ok(m.code),
-        [] => Err(anyhow!("unknown municipality `{given}`: give a code like GM0014 or a name from municipalities.csv")),
-        several => {
-            let list: Vec<String> = several
-                .iter()
-                .map(|m| format!("{} ({}, {})", m.code, m.name, dataset.provinces()[m.province].name))
-                .collect();
-            Err(anyhow!("`{given}` names {} municipalities: {}; give the code", several.len(), list.join(", ")))
-        }
-    }
-}
-
-/// A province by code (any case) or exact name (case-insensitive), for `--province`; the
-/// message lists the valid codes.
-pub(crate) fn find_province(dataset: &Dataset, given: &str) -> Result<ProvinceCode> {
-    let t = given.trim();
-    ProvinceCode::parse(&t.to_ascii_uppercase())
-        .filter(|c| dataset.province_index(c).is_some())
-        .or_else(|| dataset.provinces().iter().find(|p| p.name.eq_ignore_ascii_case(t)).map(|p| p.code))
-        .ok_or_else(|| {
-            let known: Vec<String> = dataset.provinces().iter().map(|p| p.code.to_string()).collect();
-            anyhow!("--province {given}: not a province of the data set; one of {}", known.join(", "))
-        })
 }

@@ -1,9 +1,9 @@
-//! Helpers of the binary's tests: the library tests' helpers (`solver/tests/core/common.rs`)
+//! Helpers of the binary's tests: the library tests' helpers (`crates/solver/tests/core/common.rs`)
 //! and the binary itself.
 
 #![allow(dead_code, unused_imports)]
 
-#[path = "../../solver/tests/core/common.rs"]
+#[path = "../../crates/solver/tests/core/common.rs"]
 mod library;
 pub use library::*;
 

@@ -1,5 +1,5 @@
 //! P7 (MODEL.md): identical output bytes for identical inputs, whatever the thread count and the
-//! process, through the binary (the in-process properties are in `solver/tests/core`).
+//! process, through the binary (the in-process properties are in `crates/solver/tests/core`).
 
 use crate::common::*;
 use proptest::prelude::*;

@@ -1,5 +1,11 @@
 //! Integration tests, one binary with a module per topic.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::cast_possible_truncation,
+    reason = "tests, benchmarks and examples: a panic is the failure, with its message; numbers are small"
+)]
+
 mod bad_input;
 mod cli;
 mod common;

@@ -1,0 +1,464 @@
+//! `spreiding compare`, its renderers: results of runs side by side (the grouping, bands and
+//! baseline are `spreiding_solver::report::compare`). Per municipality and commodity its
+//! allocation in each scenario and the difference against the first (baseline) scenario, or
+//! for a sweep its robustness band (min, median, max); per scenario the summary metrics of
+//! `spreiding_solver::compare`.
+//!
+//! Each RESULT argument is a folder written by `spreiding run` or one result file. A scenario
+//! gets a column (and a difference column); the scenarios of a sweep together get a band. The
+//! baseline is the first solved scenario, or the one named with `--baseline`.
+
+use anyhow::{bail, Context, Result};
+use serde::Serialize;
+use spreiding_solver::model::entry_of;
+use spreiding_solver::report::compare::{Comparison, ComparisonBuilder, Metrics, Values};
+use spreiding_solver::report::results::ScenarioOutcome;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Output format of `compare`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum Format {
+    /// Aligned text for people.
+    Table,
+    /// CSV (municipalities, or `--metrics`).
+    Csv,
+    /// Everything as JSON.
+    Json,
+    /// Markdown tables.
+    Md,
+    /// An Excel workbook (needs --output): municipalities, differences, metrics, parameters.
+    Xlsx,
+}
+
+/// Formats a number with `d` decimals; with a decimal comma for Excel.
+fn num(x: f64, d: usize, excel: bool) -> String {
+    let s = format!("{x:.d$}");
+    if excel {
+        s.replace('.', ",")
+    } else {
+        s
+    }
+}
+
+/// The result files of a RESULT argument, as (results folder, name) for
+/// [`crate::run::read_result`]: the file itself (a `.jsonl` file, or any of a Parquet result
+/// file's three tables), or a run folder's result files (or a `results` folder's), sorted. A
+/// folder holds one format.
+pub fn result_files(path: &Path) -> Result<Vec<(PathBuf, String)>> {
+    let name_of = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if path.is_file() {
+        let name = name_of(path);
+        let parent = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        if crate::columnar::is_parquet(&name) {
+            let table = name_of(&parent);
+            if !crate::columnar::TABLES.contains(&table.as_str()) {
+                bail!(
+                    "{}: a Parquet result file lives in a folder named after its table ({}); this one is in `{table}`",
+                    path.display(),
+                    crate::columnar::TABLES.join(", ")
+                );
+            }
+            let results = parent.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+            return Ok(vec![(results, name)]);
+        }
+        return Ok(vec![(parent, name)]);
+    }
+    let dir = if path.join("results").is_dir() { path.join("results") } else { path.to_path_buf() };
+    let list = |dir: &Path, ext: &str| -> Result<Vec<String>> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .with_context(|| format!("{}: not a result file or folder", path.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == ext))
+            .map(|p| name_of(&p))
+            .collect();
+        names.sort();
+        Ok(names)
+    };
+    let lines = list(&dir, "jsonl")?;
+    let scenarios = dir.join("scenarios");
+    let parquet = if scenarios.is_dir() { list(&scenarios, crate::columnar::EXTENSION)? } else { Vec::new() };
+    match (lines.is_empty(), parquet.is_empty()) {
+        (true, true) => bail!(
+            "{}: no result files in it (*.jsonl, or scenarios/*.parquet with its municipalities/ and provinces/)",
+            path.display()
+        ),
+        (false, false) => bail!(
+            "{}: holds result files in both formats ({} .jsonl, {} Parquet); compare one run's folder at a time",
+            path.display(),
+            lines.len(),
+            parquet.len()
+        ),
+        (false, true) => Ok(lines.into_iter().map(|n| (dir.clone(), n)).collect()),
+        (true, false) => Ok(parquet.into_iter().map(|n| (dir.clone(), n)).collect()),
+    }
+}
+
+/// Reads the results and renders the comparison in a format.
+pub fn compare(
+    paths: &[PathBuf],
+    baseline_id: Option<&str>,
+    format: Format,
+    metrics_only: bool,
+    excel: bool,
+) -> Result<Vec<u8>> {
+    let mut builder = ComparisonBuilder::new(baseline_id);
+    for p in paths {
+        let files = result_files(p)?;
+        builder.add_read(files.iter().map(|(dir, name)| {
+            let (header, records) = crate::run::read_result(dir, name)?;
+            anyhow::Ok((dir.join(name).display().to_string(), header, records))
+        }))?;
+    }
+    render(&builder.finish()?, format, metrics_only, excel)
+}
+
+/// Renders a comparison in a format.
+pub fn render(c: &Comparison, format: Format, metrics_only: bool, excel: bool) -> Result<Vec<u8>> {
+    Ok(match format {
+        Format::Json => {
+            let mut v = serde_json::to_vec_pretty(&json(c))?;
+            v.push(b'\n');
+            v
+        }
+        Format::Csv => {
+            let mut out = if excel { "\u{feff}".as_bytes().to_vec() } else { Vec::new() };
+            let mut w = csv::WriterBuilder::new().delimiter(if excel { b';' } else { b',' }).from_writer(Vec::new());
+            if metrics_only {
+                metrics_csv(c, &mut w, excel)?;
+            } else {
+                municipalities_csv(c, &mut w, excel)?;
+            }
+            out.extend(w.into_inner()?);
+            // A spreadsheet opens this one: no cell may be taken for a formula.
+            if excel {
+                out = crate::output::spreadsheet_safe_csv(&out, b';')?;
+            }
+            out
+        }
+        Format::Table => text(c, false).into_bytes(),
+        Format::Md => text(c, true).into_bytes(),
+        Format::Xlsx => workbook(c)?,
+    })
+}
+
+/// `--format xlsx`: the municipalities (the rows of `--format csv`), those that differ from
+/// the baseline in some group, the metrics (`--metrics`) and what was compared.
+fn workbook(c: &Comparison) -> Result<Vec<u8>> {
+    let (header, rows) = municipality_rows(c, false);
+    let differences =
+        rows.iter().zip(c.entries()).filter(|(_, (k, _))| c.changed(*k)).map(|(r, _)| r.clone()).collect();
+    let (metrics_header, metrics) = metrics_rows(c, false);
+    let mut parameters = vec![vec!["baseline".to_owned(), c.base_id.clone(), String::new()]];
+    for g in &c.groups {
+        let kind = match &g.values {
+            Values::One(_) => "scenario",
+            Values::Bands(_) => "sweep (min, median, max)",
+            Values::Failed => "failed",
+        };
+        parameters.push(vec![g.label.clone(), kind.to_owned(), g.metrics.len().to_string()]);
+    }
+    let text = ["code", "name", "province", "commodity"];
+    crate::output::xlsx::workbook(&[
+        crate::output::xlsx::Sheet { name: "municipalities", header: header.clone(), rows, text: &text },
+        crate::output::xlsx::Sheet { name: "differences", header, rows: differences, text: &text },
+        crate::output::xlsx::Sheet {
+            name: "metrics",
+            header: metrics_header,
+            rows: metrics,
+            text: &["group", "id", "outcome", "params", "error"],
+        },
+        crate::output::xlsx::Sheet {
+            name: "parameters",
+            header: ["group", "kind", "scenarios"].map(String::from).to_vec(),
+            rows: parameters,
+            text: &["group", "kind"],
+        },
+    ])
+}
+
+#[derive(Serialize)]
+struct JsonEntry<'a> {
+    code: &'a str,
+    name: &'a str,
+    province: &'a str,
+    commodity: &'static str,
+    indicative: u32,
+    baseline: u32,
+    values: Vec<JsonValue<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum JsonValue<'a> {
+    One { group: &'a str, allocated: u32, diff: i64 },
+    Band { group: &'a str, scenarios: u64, min: u32, median: f64, max: u32 },
+    Failed { group: &'a str, failed: bool },
+}
+
+fn json(c: &Comparison) -> serde_json::Value {
+    let entries: Vec<JsonEntry<'_>> = c
+        .entries()
+        .map(|(k, commodity)| {
+            let m = &c.header.municipalities[entry_of(k).0];
+            JsonEntry {
+                code: &m.code,
+                name: &m.name,
+                province: &m.province,
+                commodity: commodity.as_str(),
+                indicative: m.indicative[commodity as usize],
+                baseline: c.base[k],
+                values: c
+                    .groups
+                    .iter()
+                    .map(|g| match &g.values {
+                        Values::One(v) => JsonValue::One {
+                            group: &g.label,
+                            allocated: v[k],
+                            diff: i64::from(v[k]) - i64::from(c.base[k]),
+                        },
+                        Values::Bands(b) => JsonValue::Band {
+                            group: &g.label,
+                            scenarios: b[k].len(),
+                            min: b[k].min().unwrap_or(0),
+                            median: b[k].median().unwrap_or(0.0),
+                            max: b[k].max().unwrap_or(0),
+                        },
+                        Values::Failed => JsonValue::Failed { group: &g.label, failed: true },
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let scenarios: Vec<&Metrics> = c.groups.iter().flat_map(|g| &g.metrics).collect();
+    serde_json::json!({
+        "baseline": c.base_id,
+        "groups": c.groups.iter().map(|g| serde_json::json!({"label": g.label, "scenarios": g.metrics.len()})).collect::<Vec<_>>(),
+        "scenarios": scenarios,
+        "municipalities": entries,
+    })
+}
+
+fn municipalities_csv(c: &Comparison, w: &mut csv::Writer<Vec<u8>>, excel: bool) -> Result<()> {
+    let (head, rows) = municipality_rows(c, excel);
+    w.write_record(&head)?;
+    for row in rows {
+        w.write_record(&row)?;
+    }
+    Ok(())
+}
+
+/// The header and rows of the per-municipality table.
+fn municipality_rows(c: &Comparison, excel: bool) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut head: Vec<String> =
+        ["code", "name", "province", "commodity", "indicative", "baseline"].map(String::from).to_vec();
+    for g in &c.groups {
+        match &g.values {
+            Values::One(_) => {
+                head.push(g.label.clone());
+                if g.label != c.base_id {
+                    head.push(format!("{} diff", g.label));
+                }
+            }
+            Values::Bands(_) => {
+                for s in ["min", "median", "max"] {
+                    head.push(format!("{} {s}", g.label));
+                }
+            }
+            Values::Failed => head.push(format!("{} (failed)", g.label)),
+        }
+    }
+    let mut rows = Vec::with_capacity(c.base.len());
+    for (k, commodity) in c.entries() {
+        let m = &c.header.municipalities[entry_of(k).0];
+        let mut row = vec![
+            m.code.clone(),
+            m.name.clone(),
+            m.province.clone(),
+            commodity.as_str().to_owned(),
+            m.indicative[commodity as usize].to_string(),
+            c.base[k].to_string(),
+        ];
+        for g in &c.groups {
+            match &g.values {
+                Values::One(v) => {
+                    row.push(v[k].to_string());
+                    if g.label != c.base_id {
+                        row.push((i64::from(v[k]) - i64::from(c.base[k])).to_string());
+                    }
+                }
+                Values::Bands(b) => {
+                    row.push(b[k].min().unwrap_or(0).to_string());
+                    row.push(num(b[k].median().unwrap_or(0.0), 1, excel));
+                    row.push(b[k].max().unwrap_or(0).to_string());
+                }
+                Values::Failed => row.push(String::new()),
+            }
+        }
+        rows.push(row);
+    }
+    (head, rows)
+}
+
+fn metrics_csv(c: &Comparison, w: &mut csv::Writer<Vec<u8>>, excel: bool) -> Result<()> {
+    let (head, rows) = metrics_rows(c, excel);
+    w.write_record(&head)?;
+    for row in rows {
+        w.write_record(&row)?;
+    }
+    Ok(())
+}
+
+/// The header and rows of the per-scenario metrics.
+fn metrics_rows(c: &Comparison, excel: bool) -> (Vec<String>, Vec<Vec<String>>) {
+    let provinces: Vec<String> = c.provinces();
+    let mut head: Vec<String> = ["group", "id"].map(String::from).to_vec();
+    head.extend(Metrics::COLUMNS.map(String::from));
+    head.extend(provinces.iter().map(|p| format!("gini_{p}")));
+    let mut rows = Vec::new();
+    for g in &c.groups {
+        for m in &g.metrics {
+            let mut row = vec![g.label.clone(), m.id.clone()];
+            row.extend(m.cells(excel));
+            row.extend(provinces.iter().map(|p| num(m.gini.get(p).copied().unwrap_or(0.0), 6, excel)));
+            rows.push(row);
+        }
+    }
+    (head, rows)
+}
+
+/// Text for people (`md` = Markdown tables): metrics, then the entries that differ.
+fn text(c: &Comparison, md: bool) -> String {
+    let mut o = String::new();
+    // Writing to a String cannot fail.
+    let _ = write_text(c, &mut o, md);
+    o
+}
+
+fn write_text(c: &Comparison, o: &mut String, md: bool) -> std::fmt::Result {
+    let row = |o: &mut String, cells: &[String], widths: &[usize]| -> std::fmt::Result {
+        if md {
+            // A `|` in a name would end the cell.
+            let cells: Vec<String> = cells.iter().map(|c| c.replace('|', "\\|")).collect();
+            writeln!(o, "| {} |", cells.join(" | "))
+        } else {
+            let line: Vec<String> = cells
+                .iter()
+                .zip(widths)
+                .enumerate()
+                .map(|(i, (c, w))| if i == 0 { format!("{c:<w$}") } else { format!("{c:>w$}") })
+                .collect();
+            writeln!(o, "{}", line.join("  ").trim_end())
+        }
+    };
+    let rule = |o: &mut String, n: usize| -> std::fmt::Result {
+        if md {
+            writeln!(o, "|{}", " --- |".repeat(n))
+        } else {
+            Ok(())
+        }
+    };
+    if md {
+        writeln!(o, "**Baseline:** {}", c.base_id.replace('|', "\\|"))?;
+    } else {
+        writeln!(o, "Baseline: {}", c.base_id)?;
+    }
+    writeln!(o)?;
+    writeln!(o, "{}Scenarios", if md { "## " } else { "" })?;
+    let head: Vec<String> =
+        ["scenario", "outcome", "allocated", "missing", "receiving", "at cap", "max dev", "mean dev", "mean gini"]
+            .map(String::from)
+            .to_vec();
+    let widths = [34, 10, 10, 8, 9, 7, 8, 8, 9];
+    row(o, &head, &widths)?;
+    rule(o, head.len())?;
+    for g in &c.groups {
+        if g.metrics.len() <= 20 {
+            for m in &g.metrics {
+                row(o, &metric_cells(&m.id, m), &widths)?;
+            }
+        } else {
+            // A big sweep: the band of every metric over its scenarios.
+            let solved: Vec<&Metrics> = g.metrics.iter().filter(|m| m.outcome != ScenarioOutcome::Failed).collect();
+            let band = |f: &dyn Fn(&Metrics) -> f64, d: usize| -> String {
+                let mut v: Vec<f64> = solved.iter().map(|m| f(m)).collect();
+                v.sort_by(f64::total_cmp);
+                match (v.first(), v.get(v.len() / 2), v.last()) {
+                    (Some(a), Some(b), Some(c)) => format!("{a:.d$}/{b:.d$}/{c:.d$}"),
+                    _ => "-".to_owned(),
+                }
+            };
+            let failed = g.metrics.len() - solved.len();
+            let infeasible = solved.iter().filter(|m| m.outcome == ScenarioOutcome::Infeasible).count();
+            let cells = vec![
+                format!("{} ({} scenarios, min/median/max)", g.label, g.metrics.len()),
+                format!("{infeasible} inf., {failed} failed"),
+                band(&|m| m.total_allocated as f64, 0),
+                band(&|m| m.missing as f64, 0),
+                band(&|m| f64::from(m.receiving), 0),
+                band(&|m| f64::from(m.at_cap), 0),
+                band(&|m| m.max_deviation, 1),
+                band(&|m| m.mean_deviation, 2),
+                band(&|m| m.mean_gini, 3),
+            ];
+            row(o, &cells, &widths)?;
+        }
+    }
+    writeln!(o)?;
+    writeln!(o, "{}Municipalities whose allocation differs from the baseline", if md { "## " } else { "" })?;
+    let mut head: Vec<String> = ["municipality", "kind", "baseline"].map(String::from).to_vec();
+    for g in &c.groups {
+        match &g.values {
+            Values::One(_) if g.label == c.base_id => head.push(g.label.clone()),
+            Values::One(_) => head.push(format!("{} (diff)", g.label)),
+            Values::Bands(_) => head.push(format!("{} min/median/max", g.label)),
+            Values::Failed => head.push(format!("{} (failed)", g.label)),
+        }
+    }
+    let mut widths = vec![32, 7, 8];
+    widths.extend(c.groups.iter().map(|g| g.label.len().max(14) + 6));
+    row(o, &head, &widths)?;
+    rule(o, head.len())?;
+    let mut unchanged = 0;
+    for (k, commodity) in c.entries() {
+        if !c.changed(k) {
+            unchanged += 1;
+            continue;
+        }
+        let m = &c.header.municipalities[entry_of(k).0];
+        let mut cells = vec![format!("{} {}", m.code, m.name), commodity.as_str().to_owned(), c.base[k].to_string()];
+        for g in &c.groups {
+            cells.push(match &g.values {
+                Values::One(v) if g.label == c.base_id => v[k].to_string(),
+                Values::One(v) => {
+                    format!("{} ({:+})", v[k], i64::from(v[k]) - i64::from(c.base[k]))
+                }
+                Values::Bands(b) => format!(
+                    "{}/{}/{}",
+                    b[k].min().unwrap_or(0),
+                    num(b[k].median().unwrap_or(0.0), 1, false),
+                    b[k].max().unwrap_or(0)
+                ),
+                Values::Failed => "-".to_owned(),
+            });
+        }
+        row(o, &cells, &widths)?;
+    }
+    writeln!(o)?;
+    writeln!(o, "{unchanged} of {} municipality-commodity entries are the same in every scenario.", c.base.len())
+}
+
+fn metric_cells(label: &str, m: &Metrics) -> Vec<String> {
+    vec![
+        label.to_owned(),
+        m.outcome.as_str().to_owned(),
+        m.total_allocated.to_string(),
+        m.missing.to_string(),
+        m.receiving.to_string(),
+        m.at_cap.to_string(),
+        format!("{:.1}", m.max_deviation),
+        format!("{:.2}", m.mean_deviation),
+        format!("{:.3}", m.mean_gini),
+    ]
+}

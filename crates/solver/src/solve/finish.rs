@@ -1,0 +1,141 @@
+//! One province and commodity after solving: rounding to whole places, the elastic option,
+//! and the results with their reasons.
+
+use super::block::{BlockContext, Prepared};
+use super::{BlockResult, MunicipalityResult, Reason, Status};
+use crate::allocate::{BlockSolution, MemberOutcome};
+use crate::keys::Standing;
+use crate::model::limits::WHOLE_TOLERANCE;
+use crate::round;
+
+pub(super) fn finish(
+    ctx: &BlockContext<'_>,
+    prepared: Prepared,
+    sol: &BlockSolution,
+) -> (BlockResult, Vec<MunicipalityResult>) {
+    let BlockContext { dataset, scenario, province: p, members: ms, commodity: c, inputs, relative_effort } = *ctx;
+    let counted = &inputs.counted;
+    let province = &dataset.provinces[p];
+    let rules = &scenario.allocation;
+    let Prepared {
+        target,
+        counted_sum,
+        shortfall,
+        surplus,
+        standings,
+        eligible,
+        key_sums,
+        key_of,
+        caps,
+        member_of,
+        block,
+    } = prepared;
+
+    let infeasible = sol.is_infeasible(block.shortfall);
+    #[expect(clippy::cast_possible_truncation, reason = "what the caps can take of a u32 shortfall, below it")]
+    let rounded_target =
+        if infeasible { (sol.allocatable + WHOLE_TOLERANCE).floor().max(0.0) as u32 } else { shortfall };
+    let items: Vec<round::Item<'_>> = member_of
+        .iter()
+        .zip(&sol.x)
+        .map(|(&j, &x)| round::Item {
+            exact: x,
+            cap: caps[j].0.unwrap_or(u32::MAX),
+            key: key_of[j].map_or(0.0, |k| k.key),
+            code: dataset.municipalities[ms[j]].code.as_str(),
+        })
+        .collect();
+    let steps = round::largest_remainder(rounded_target, &items);
+    let allocated: u32 = steps.iter().map(|s| s.value).sum();
+    // Elastic: the places the caps cannot take go to the members anyway, pro rata to the key,
+    // beyond their caps (whole places by largest remainder, no caps).
+    // Rounding hands out exactly `rounded_target` <= `shortfall` places; saturating keeps a
+    // broken invariant from wrapping into a huge number.
+    debug_assert!(allocated <= shortfall);
+    let missing = shortfall.saturating_sub(allocated);
+    let beyond: Vec<u32> = if rules.elastic && missing > 0 && !items.is_empty() {
+        let key_sum: f64 = items.iter().map(|it| it.key).sum();
+        let extra: Vec<round::Item<'_>> = items
+            .iter()
+            .map(|it| round::Item { exact: f64::from(missing) * it.key / key_sum, cap: u32::MAX, ..*it })
+            .collect();
+        round::largest_remainder(missing, &extra).iter().map(|s| s.value).collect()
+    } else {
+        vec![0; items.len()]
+    };
+    let beyond_cap: u32 = beyond.iter().sum();
+    let status = if shortfall == 0 {
+        Status::Closes
+    } else if infeasible || allocated < shortfall {
+        Status::Infeasible
+    } else {
+        Status::Allocated
+    };
+
+    let mut member_pos = vec![None; ms.len()];
+    for (pos, &j) in member_of.iter().enumerate() {
+        member_pos[j] = Some(pos);
+    }
+    let results = ms
+        .iter()
+        .enumerate()
+        .map(|(j, &i)| {
+            let m = &dataset.municipalities[i];
+            let (exact, step, outcome) = match member_pos[j] {
+                Some(pos) => (sol.x[pos], Some(steps[pos]), Some(sol.outcome[pos])),
+                None => (0.0, None, None),
+            };
+            let reason = match (&standings[j], outcome) {
+                (Standing::Excluded { .. }, _) => Reason::Excluded,
+                (Standing::MetIndicative, _) => Reason::Ineligible,
+                _ if shortfall == 0 => Reason::ProvinceCloses,
+                (_, None) => Reason::ZeroKey,
+                (_, Some(MemberOutcome::Interior)) => Reason::Interior,
+                (_, Some(MemberOutcome::Capped)) => Reason::Capped,
+                (_, Some(MemberOutcome::AboveLevel)) => Reason::AboveLevel,
+                (_, Some(MemberOutcome::Limited)) => Reason::Limited,
+                (_, Some(MemberOutcome::InfeasibleCapped)) => Reason::InfeasibleCapped,
+            };
+            let allocated = step.map_or(0, |s| s.value);
+            let beyond_cap = member_pos[j].map_or(0, |pos| beyond[pos]);
+            MunicipalityResult {
+                municipality: i,
+                code: m.code,
+                province: province.code,
+                commodity: c,
+                indicative: m.indicative.of(c),
+                counted: counted[i].of(c),
+                standing: standings[j].clone(),
+                key: key_of[j],
+                relative_effort: relative_effort[i],
+                cap: caps[j].0,
+                cap_source: caps[j].1,
+                exact: if shortfall == 0 { 0.0 } else { exact },
+                allocated,
+                beyond_cap,
+                obligation: counted[i].of(c) + allocated + beyond_cap,
+                reason,
+                rounding: if shortfall == 0 { None } else { step },
+            }
+        })
+        .collect();
+    let block_result = BlockResult {
+        province: p,
+        code: province.code,
+        commodity: c,
+        target,
+        counted: counted_sum,
+        shortfall,
+        surplus,
+        allocated,
+        status,
+        missing,
+        beyond_cap,
+        level: if shortfall == 0 { None } else { sol.level },
+        eligible: crate::model::limits::count(eligible),
+        receiving_candidates: crate::model::limits::count(member_of.len()),
+        key_sums,
+        lp_solves: sol.lp_solves,
+    };
+    (block_result, results)
+}
