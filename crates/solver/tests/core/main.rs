@@ -17,5 +17,6 @@ mod explain;
 mod map;
 mod objection;
 mod properties;
+mod results;
 mod synthetic;
 mod whatif;
