@@ -134,7 +134,7 @@ fn a_damaged_result_file_is_refused_at_its_line() {
     let header = Header::new(&dataset, String::new());
     let record = Record::solved("s".to_owned(), BTreeMap::new(), &solution);
     let n = record.counted.len();
-    let good = String::from_utf8(write_lines(&header, &[record.clone()])).unwrap();
+    let good = String::from_utf8(write_lines(&header, std::slice::from_ref(&record))).unwrap();
     let head = good.lines().next().unwrap().to_owned();
     let with = |r: &Record| format!("{head}\n\n{}\n", serde_json::to_string(r).unwrap());
     let refused = |text: &str| read_lines("r.jsonl", text).unwrap_err();
