@@ -837,3 +837,135 @@ fn served_files_are_read_once_so_a_changed_file_changes_nothing_until_a_restart(
     let after: Value = serde_json::from_slice(&by_id(&s)).unwrap();
     assert_eq!(after["mode"], "level");
 }
+
+/// Checks `value` against an OpenAPI schema (the subset utoipa writes: `$ref`, `type` (one or a
+/// list), `enum`, `properties`/`required`, `additionalProperties`, `items`, `oneOf`/`anyOf`/
+/// `allOf`); every object key must be documented. Returns what does not match, by JSON path.
+fn conforms(api: &Value, schema: &Value, value: &Value, path: &str, out: &mut Vec<String>) {
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let name = r.trim_start_matches("#/components/schemas/");
+        return conforms(api, &api["components"]["schemas"][name], value, path, out);
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(options) = schema.get(key).and_then(Value::as_array) {
+            let fits = options.iter().any(|o| {
+                let mut e = Vec::new();
+                conforms(api, o, value, path, &mut e);
+                e.is_empty()
+            });
+            if !fits {
+                out.push(format!("{path}: fits none of {key} ({value})"));
+            }
+            return;
+        }
+    }
+    if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+        all.iter().for_each(|s| conforms(api, s, value, path, out));
+    }
+    let kind = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_u64() || n.is_i64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    if !types.is_empty() && !types.iter().any(|t| *t == kind || (*t == "number" && kind == "integer")) {
+        out.push(format!("{path}: a {kind}, documented as {types:?}"));
+        return;
+    }
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        if !values.contains(value) {
+            out.push(format!("{path}: {value} is not one of {values:?}"));
+        }
+    }
+    match value {
+        Value::Object(map) => {
+            let props = schema.get("properties").and_then(Value::as_object);
+            for req in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
+                if !map.contains_key(req.as_str().unwrap_or_default()) {
+                    out.push(format!("{path}: required {req} missing"));
+                }
+            }
+            for (k, v) in map {
+                match (props.and_then(|p| p.get(k)), schema.get("additionalProperties")) {
+                    (Some(s), _) => conforms(api, s, v, &format!("{path}.{k}"), out),
+                    (None, Some(extra)) if extra.is_object() => conforms(api, extra, v, &format!("{path}.{k}"), out),
+                    _ => out.push(format!("{path}.{k}: not documented")),
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(s) = schema.get("items") {
+                for (i, v) in items.iter().enumerate() {
+                    conforms(api, s, v, &format!("{path}[{i}]"), out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn the_answers_of_solve_explain_and_objection_are_documented_field_by_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(&dir.path().join("state"), &[]);
+    let api = json_of(get(&s, "/openapi.json"));
+    let answer = |path: &str| {
+        let op = &api["paths"][path]["post"]["responses"]["200"]["content"]["application/json"]["schema"];
+        assert!(op.get("$ref").is_some(), "{path}: the 200 answer is not a named schema: {op}");
+        op.clone()
+    };
+    let schemas = &api["components"]["schemas"];
+    // Typed, not bare objects: the report's rows and the explanation's parts have their fields.
+    for (name, fields) in [
+        ("Report", &["scenario", "provinces", "municipalities"][..]),
+        ("ProvinceRow", &["code", "commodity", "target", "status", "level"][..]),
+        ("MunicipalityRow", &["code", "province", "exact", "allocated", "reason", "rounding"][..]),
+        ("Explanation", &["code", "inputs", "counting", "standing", "key", "block", "result", "what_if"][..]),
+        ("Replay", &["scenario", "claims", "combined"][..]),
+    ] {
+        for f in fields {
+            assert!(schemas[name]["properties"].get(f).is_some(), "{name}.{f} is not documented: {}", schemas[name]);
+        }
+    }
+    assert_eq!(schemas["ProvinceStatus"]["enum"], json!(["closes", "allocated", "infeasible"]));
+    assert_eq!(schemas["RunStatus"]["enum"], json!(["queued", "running", "done", "failed", "cancelled"]));
+    let mut wrong = Vec::new();
+    // A solve (and an elastic one, with places beyond caps), an explanation with its what-if,
+    // an objection: every field of the real answers is documented and of the documented type.
+    let elastic = json!({"extends": "2024-2026/rest-indicative", "name": "e", "allocation": {"elastic": true},
+        "constraints": {"max_per_1000_regular": 0.5}});
+    for scenario in [json!("2024-2026/rest-indicative"), elastic] {
+        let r = post(&s, "/v1/solve", &json!({"scenario": scenario}));
+        assert_eq!(r.status(), 200);
+        conforms(&api, &answer("/v1/solve"), &json_of(r), "solve", &mut wrong);
+    }
+    let r = post(
+        &s,
+        "/v1/explain",
+        &json!({"scenario": "2024-2026/rest-indicative", "municipality": "GM0344", "what_if": true}),
+    );
+    assert_eq!(r.status(), 200);
+    let v = json_of(r);
+    assert!(v["explanation"]["what_if"].is_object());
+    conforms(&api, &answer("/v1/explain"), &v, "explain", &mut wrong);
+    let claim = json!({"municipality": "GM0228", "grounds": "x",
+        "overrides": {"municipalities": [{"code": "GM0200", "max_additional_regular": 300}]}});
+    let r = post(&s, "/v1/objection", &json!({"scenario": "2024-2026/rest-indicative", "claims": [claim]}));
+    assert_eq!(r.status(), 200);
+    conforms(&api, &answer("/v1/objection"), &json_of(r), "objection", &mut wrong);
+    assert!(wrong.is_empty(), "answers against their schemas:\n{}", wrong.join("\n"));
+    // The checker sees a wrong answer.
+    let mut caught = Vec::new();
+    conforms(&api, &answer("/v1/solve"), &json!({"scenario": 1, "extra": true}), "x", &mut caught);
+    assert!(caught.iter().any(|e| e.contains("x.extra: not documented")), "{caught:?}");
+    assert!(caught.iter().any(|e| e.contains("x.scenario: a integer")), "{caught:?}");
+    assert_eq!(s.stop(), Some(0));
+}

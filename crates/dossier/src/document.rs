@@ -145,32 +145,6 @@ pub fn commodity_label(c: Commodity) -> &'static str {
     }
 }
 
-/// A province's status on one commodity, in words.
-pub fn status_text(row: &spreiding_solver::report::ProvinceRow) -> String {
-    let int = |n: u64| dutch::int(n);
-    match row.status {
-        Status::Closes => format!(
-            "het verslag sluit: {} getelde plaatsen bij een opgave van {}; geen verdeling nodig",
-            int(row.counted),
-            int(u64::from(row.target))
-        ),
-        Status::Allocated => format!(
-            "het verslag sluit niet: tekort van {} plaatsen, geheel verdeeld over de gemeenten",
-            int(u64::from(row.shortfall))
-        ),
-        Status::Infeasible if row.beyond_cap > 0 => format!(
-            "het verslag sluit niet: tekort van {} plaatsen; de maxima laten {} plaatsen niet toe, die boven de maxima zijn toegewezen",
-            int(u64::from(row.shortfall)),
-            int(u64::from(row.missing))
-        ),
-        Status::Infeasible => format!(
-            "het verslag sluit niet: tekort van {} plaatsen; de maxima laten {} plaatsen niet toe, die niet zijn verdeeld",
-            int(u64::from(row.shortfall)),
-            int(u64::from(row.missing))
-        ),
-    }
-}
-
 fn yes_no(b: bool) -> &'static str {
     if b {
         "ja"
@@ -231,7 +205,7 @@ impl Document {
 
         let status: Vec<StatusLine> = rows
             .iter()
-            .map(|r| StatusLine { commodity: commodity_label(r.commodity).to_owned(), text: status_text(r) })
+            .map(|r| StatusLine { commodity: commodity_label(r.commodity).to_owned(), text: dutch::status_text(r) })
             .collect();
         let open: Vec<Commodity> = rows.iter().filter(|r| r.status != Status::Closes).map(|r| r.commodity).collect();
 
@@ -303,12 +277,7 @@ impl Document {
                 int(r.surplus),
                 int(u64::from(r.allocated + r.beyond_cap)),
                 int(u64::from(r.eligible)),
-                match r.status {
-                    Status::Closes => "sluit",
-                    Status::Allocated => "verdeeld",
-                    Status::Infeasible => "niet volledig",
-                }
-                .to_owned(),
+                dutch::status_word(r.status).to_owned(),
             ]);
         }
 

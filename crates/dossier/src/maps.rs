@@ -75,7 +75,9 @@ pub fn national(b: &Boundaries, dataset: &Dataset, solution: &Solution, report: 
             .iter()
             .filter(|r| r.code == p.code)
             .map(|r| match r.status {
-                spreiding_solver::solve::Status::Closes => "sluit".to_owned(),
+                spreiding_solver::solve::Status::Closes => {
+                    dutch::status_word(spreiding_solver::solve::Status::Closes).to_owned()
+                }
                 _ => format!("tekort {}", dutch::int(u64::from(r.shortfall))),
             })
             .collect();

@@ -5,10 +5,7 @@ use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::Path;
 
-/// Hex SHA-256 of bytes.
-pub fn sha256(bytes: &[u8]) -> String {
-    hex(Sha256::digest(bytes).as_slice())
-}
+pub use spreiding_solver::model::digest::{hex, sha256};
 
 /// Hex SHA-256 of a file, read in 64 KiB pieces (never whole into memory), and its length.
 pub fn file_sha256(path: &Path) -> std::io::Result<(String, u64)> {
@@ -25,16 +22,6 @@ pub fn file_sha256(path: &Path) -> std::io::Result<(String, u64)> {
         h.update(&buf[..n]);
     }
     Ok((hex(h.finalize().as_slice()), total))
-}
-
-/// Lower-case hex of a digest.
-pub fn hex(digest: &[u8]) -> String {
-    use std::fmt::Write;
-    let mut s = String::with_capacity(2 * digest.len());
-    for b in digest {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
 }
 
 #[cfg(test)]

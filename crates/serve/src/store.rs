@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 /// Where a run is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = RunStatus)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Queued,

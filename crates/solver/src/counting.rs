@@ -35,6 +35,7 @@ impl CountingContext {
 
 /// Whether a location row counts, and by which rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
     /// Counts: available on the counting date and until the cycle ends.

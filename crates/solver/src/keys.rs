@@ -10,6 +10,7 @@ use serde::Serialize;
 
 /// Whether a municipality may receive additional places.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case", tag = "status")]
 pub enum Standing {
     /// It may.
@@ -56,6 +57,7 @@ pub struct KeyInput {
 
 /// The key of one municipality with its three components.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Key {
     /// I_m / sum(I).
     pub indicative_share: f64,
@@ -86,6 +88,7 @@ impl KeyInput {
 /// The denominators of the key's three shares: sums over the eligible municipalities of a
 /// province and commodity.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KeySums {
     /// Sum of I.
     pub indicative: f64,

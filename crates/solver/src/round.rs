@@ -26,6 +26,7 @@ pub struct Item<'a> {
 
 /// The rounding step of one value: the data behind "rounded up" or "rounded down".
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Step {
     /// The exact value floored.
     pub floor: u32,

@@ -44,6 +44,7 @@ const SURELY_WHOLE: f64 = 1.0 + 1e-6;
 
 /// A value and its one-line Dutch sentence.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Figure<T> {
     /// The value (`None` where the question does not arise; the text says why).
     pub value: Option<T>,
@@ -53,6 +54,7 @@ pub struct Figure<T> {
 
 /// The interval of one weight over which a municipality's number stays the same.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WeightRange {
     /// The normalised weight now.
     pub current: f64,
@@ -70,6 +72,7 @@ pub struct WeightRange {
 
 /// The three weights' intervals.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WeightRanges {
     /// Weight of the indicative share.
     pub indicative: Figure<WeightRange>,
@@ -81,6 +84,7 @@ pub struct WeightRanges {
 
 /// The counterfactuals of one municipality and commodity.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WhatIf {
     /// Additional counted places at which it is assigned nothing.
     pub places_to_zero: Figure<u32>,
@@ -94,6 +98,7 @@ pub struct WhatIf {
 
 /// A municipality's counterfactuals, with what they are of.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MunicipalityWhatIf {
     /// Code.
     pub code: MunicipalityCode,
@@ -111,6 +116,7 @@ pub struct MunicipalityWhatIf {
 
 /// The shortfall under other counting rules.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CountingAlternative {
     /// `count_intentions`, `no_bridging_requirement` or both (`+`).
     pub rules: String,
@@ -124,6 +130,7 @@ pub struct CountingAlternative {
 
 /// A province's counterfactuals for one commodity.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProvinceWhatIf {
     /// Province code.
     pub province: ProvinceCode,

@@ -12,6 +12,52 @@ use std::fmt::Write;
 
 pub use crate::nl::{date, dec, int, pct};
 
+// The Dutch words of a province's status, in one place (the dossier's table and sentences, the
+// maps' notes, the objection text).
+
+/// A province's status in one word, for tables: `sluit`, `verdeeld`, `niet volledig`.
+pub fn status_word(s: Status) -> &'static str {
+    match s {
+        Status::Closes => "sluit",
+        Status::Allocated => "verdeeld",
+        Status::Infeasible => "niet volledig",
+    }
+}
+
+/// A province's status as a clause about its report, for the objection text.
+pub fn status_clause(s: Status) -> &'static str {
+    match s {
+        Status::Closes => "sluit",
+        Status::Allocated => "sluit niet; het tekort is verdeeld",
+        Status::Infeasible => "sluit niet; de maxima kunnen het tekort niet opnemen",
+    }
+}
+
+/// A province's status on one commodity, in words.
+pub fn status_text(row: &crate::report::ProvinceRow) -> String {
+    match row.status {
+        Status::Closes => format!(
+            "het verslag sluit: {} getelde plaatsen bij een opgave van {}; geen verdeling nodig",
+            int(row.counted),
+            int(u64::from(row.target))
+        ),
+        Status::Allocated => format!(
+            "het verslag sluit niet: tekort van {} plaatsen, geheel verdeeld over de gemeenten",
+            int(u64::from(row.shortfall))
+        ),
+        Status::Infeasible if row.beyond_cap > 0 => format!(
+            "het verslag sluit niet: tekort van {} plaatsen; de maxima laten {} plaatsen niet toe, die boven de maxima zijn toegewezen",
+            int(u64::from(row.shortfall)),
+            int(u64::from(row.missing))
+        ),
+        Status::Infeasible => format!(
+            "het verslag sluit niet: tekort van {} plaatsen; de maxima laten {} plaatsen niet toe, die niet zijn verdeeld",
+            int(u64::from(row.shortfall)),
+            int(u64::from(row.missing))
+        ),
+    }
+}
+
 fn verdict_text(v: Verdict) -> &'static str {
     match v {
         Verdict::Counts => "telt mee: beschikbaar op de peildatum en tot het einde van de cyclus",
@@ -412,6 +458,7 @@ mod tests {
 /// One change to the data set, described for a decision: what it changes, how, and where it
 /// was written.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OverrideLine {
     /// What is changed ("Gemeente GM0014 Groningen", "Locatie L0002 in GM0014 Groningen").
     pub what: String,

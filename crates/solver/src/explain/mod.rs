@@ -17,6 +17,7 @@ use serde::Serialize;
 
 /// The municipality's own inputs.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MunicipalityInputs {
     /// Inhabitants.
     pub population: u32,
@@ -44,6 +45,7 @@ pub struct MunicipalityInputs {
 
 /// One reported location of the municipality and whether it counted.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LocationLine {
     /// Location id.
     pub location_id: String,
@@ -69,6 +71,7 @@ pub struct LocationLine {
 
 /// The counting of the municipality's places.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Counting {
     /// Counting date.
     pub counting_date: Date,
@@ -86,6 +89,7 @@ pub struct Counting {
 
 /// Everything behind one municipality's number for one commodity.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Explanation {
     /// Scenario name.
     pub scenario: String,

@@ -55,6 +55,21 @@ macro_rules! code_type {
             }
         }
 
+        /// In OpenAPI: a string of the code's form (its prefix upper case, as written).
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .pattern(Some(concat!("^", $prefix, "[0-9]{", $digits, ",", $max_digits, "}$")))
+                    .description(Some(Self::FORM))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
+
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
@@ -81,6 +96,7 @@ code_type!(
 /// The two separate tasks: regular places and places for unaccompanied minors (AMV).
 /// They are never interchangeable: every computation is done per commodity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Commodity {
     /// Regular reception places.
@@ -134,6 +150,7 @@ pub fn entries(municipalities: usize) -> usize {
 
 /// One value per commodity.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PerCommodity<T> {
     /// The value for regular places.
     pub regular: T,

@@ -46,6 +46,7 @@ pub struct Province {
 
 /// Whether an indicative number was published or reconstructed (see the data set's SOURCES.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum IndicativeSource {
     /// Published in the public record.
@@ -94,6 +95,7 @@ pub struct Municipality {
 
 /// Status of a reported location.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum LocationStatus {
     /// In use.

@@ -6,6 +6,7 @@
 mod claim;
 mod codes;
 mod dataset;
+pub mod digest;
 pub mod limits;
 mod scenario;
 mod sources;

@@ -22,6 +22,7 @@ impl Default for CountingRules {
 
 /// How the shortfall is spread (MODEL.md 3.6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum AllocationMode {
     /// x_m = min(U_m, theta * key_m): the shortfall pro rata to the key (December 2024 practice).
@@ -82,6 +83,7 @@ impl Method {
 
 /// Weights of the three distribution keys (MODEL.md 3.5); not yet normalised.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Weights {
     /// Weight of the indicative share.
     pub indicative: f64,
@@ -154,6 +156,7 @@ impl Constraints {
 
 /// Where a setting was written: a scenario source and line, for messages about it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Origin {
     /// The scenario's source (its file path, or a caller's label).
     pub source: String,

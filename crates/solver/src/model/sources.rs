@@ -76,11 +76,6 @@ impl DatasetSources {
                 h.update(part);
             }
         }
-        hex(&h.finalize())
+        super::digest::hex(&h.finalize())
     }
-}
-
-/// Lowercase hexadecimal of bytes.
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -30,11 +30,7 @@ fn from_to(a: &str, b: &str) -> String {
 }
 
 fn status(s: Status) -> &'static str {
-    match s {
-        Status::Closes => "sluit",
-        Status::Allocated => "sluit niet; het tekort is verdeeld",
-        Status::Infeasible => "sluit niet; de maxima kunnen het tekort niet opnemen",
-    }
+    crate::explain::dutch::status_clause(s)
 }
 
 fn standing(s: &Standing) -> &'static str {

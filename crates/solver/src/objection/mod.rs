@@ -27,6 +27,7 @@ use std::collections::BTreeMap;
 
 /// One municipality's figures for one commodity.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Figures {
     /// Counted places C_m.
     pub counted: u32,
@@ -66,6 +67,7 @@ impl Figures {
 
 /// The objector's figures for one commodity, before and after the correction.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ObjectorLine {
     /// Commodity.
     pub commodity: Commodity,
@@ -77,6 +79,7 @@ pub struct ObjectorLine {
 
 /// A province and commodity's totals.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BlockFigures {
     /// The provincial task.
     pub target: u32,
@@ -94,6 +97,7 @@ pub struct BlockFigures {
 
 /// One municipality whose numbers change.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MunicipalityChange {
     /// Code.
     pub code: MunicipalityCode,
@@ -113,6 +117,7 @@ pub struct MunicipalityChange {
 
 /// A province and commodity in which something changes.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BlockChange {
     /// Province code.
     pub province: ProvinceCode,
@@ -135,6 +140,7 @@ pub struct BlockChange {
 
 /// What a correction does, in one word.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Effect {
     /// The claim corrects no data.
@@ -153,6 +159,7 @@ pub enum Effect {
 
 /// The outcome of one claim, or of several together.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Outcome {
     /// The claims' sources.
     pub claims: Vec<String>,
@@ -171,6 +178,7 @@ pub struct Outcome {
 
 /// One claim replayed.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClaimOutcome {
     /// The claim's source.
     pub source: String,
@@ -192,6 +200,7 @@ pub struct ClaimOutcome {
 
 /// All claims replayed together.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Combined {
     /// The outcome of all corrections together.
     pub outcome: Outcome,
@@ -209,6 +218,7 @@ pub struct Combined {
 
 /// The replay of a set of claims on a scenario.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Replay {
     /// Scenario name.
     pub scenario: String,

@@ -35,6 +35,7 @@ pub fn fixed(x: f64, decimals: i32) -> f64 {
 
 /// The JSON report of a solved scenario.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Report {
     /// Scenario name.
     pub scenario: String,
@@ -52,6 +53,7 @@ pub struct Report {
 
 /// One province and commodity.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProvinceRow {
     /// Province code.
     pub code: ProvinceCode,
@@ -83,6 +85,7 @@ pub struct ProvinceRow {
 
 /// One municipality and commodity.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MunicipalityRow {
     /// Municipality code.
     pub code: MunicipalityCode,

@@ -258,7 +258,7 @@ pub fn fingerprint(dataset: &Dataset, scenario: &Scenario, sweep: Option<&Sweep>
     });
     let mut h = Sha256::new();
     h.update(definition.to_string().as_bytes());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::model::digest::hex(&h.finalize())
 }
 
 /// Removes every member named `key` from a JSON value, at any depth.

@@ -11,6 +11,8 @@ use serde::Serialize;
 
 /// Whether a province's report closes for a commodity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ProvinceStatus))]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Counted places reach the target: nothing to allocate.
@@ -34,6 +36,7 @@ impl Status {
 
 /// Where a municipality's cap on additional places comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum CapSource {
     /// The feasibility data (`max_additional_*`).
@@ -44,6 +47,7 @@ pub enum CapSource {
 
 /// The reason for a municipality's result (MODEL.md P9).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Reason {
     /// Excluded from additional places.
@@ -85,6 +89,7 @@ impl Reason {
 
 /// One province and commodity.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BlockResult {
     /// Index in [`Dataset::provinces`].
     #[serde(skip)]
@@ -124,6 +129,7 @@ pub struct BlockResult {
 
 /// One municipality and commodity.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MunicipalityResult {
     /// Index in [`Dataset::municipalities`].
     #[serde(skip)]
@@ -165,6 +171,7 @@ pub struct MunicipalityResult {
 
 /// The result of a scenario on a data set.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Solution {
     /// Scenario name.
     pub scenario: String,
