@@ -14,7 +14,6 @@ mod determinism;
 mod dossier;
 mod engine;
 mod fuzz_regressions;
-mod gate;
 mod golden;
 mod hostile;
 mod hostile_files;
