@@ -16,7 +16,7 @@
 //!   it), typed: booleans, numbers (weights, shares, per-1,000 limits), whole numbers (draw,
 //!   seed) and text (mode, eligibility, method, counting date).
 //!
-//! Every file is one row group (one shard), compressed with zstd, and carries the key
+//! Every file is one row group (one chunk), compressed with zstd, and carries the key
 //! `spreiding` in its metadata: [`FORMAT`], the table, the fingerprint of what produced it (as
 //! in a JSON-lines header; `--resume` and `merge` check it), the cycle and the number of
 //! scenarios. Every table has the same columns in every run, so any set of result folders reads
@@ -268,7 +268,7 @@ struct ProvinceRow {
 /// and commodity, every scenario of the file in order): a municipality's fixed facts then form
 /// runs and its numbers vary little from one scenario to the next, which is what Parquet's
 /// encodings and zstd compress best (a quarter smaller than scenario by scenario).
-pub struct ShardWriter {
+pub struct ChunkWriter {
     fingerprint: String,
     cycle: String,
     entries: Vec<EntryFacts>,
@@ -280,7 +280,7 @@ pub struct ShardWriter {
     params: Vec<(String, Column<'static>)>,
 }
 
-impl ShardWriter {
+impl ChunkWriter {
     /// A result file produced as `fingerprint` says (see the JSON-lines header), of `cycle`.
     pub fn new(fingerprint: &str, cycle: &str) -> Self {
         let params = columns("scenarios")
@@ -288,7 +288,7 @@ impl ShardWriter {
             .skip(3)
             .map(|(name, t, optional)| (name, Column::new(t, optional)))
             .collect();
-        ShardWriter {
+        ChunkWriter {
             fingerprint: fingerprint.to_owned(),
             cycle: cycle.to_owned(),
             entries: Vec::new(),
@@ -405,7 +405,7 @@ impl ShardWriter {
     }
 
     /// The three files' bytes, in [`TABLES`] order.
-    #[expect(clippy::cast_possible_truncation, reason = "a shard holds at most 100 scenarios")]
+    #[expect(clippy::cast_possible_truncation, reason = "a chunk holds at most 100 scenarios")]
     pub fn finish(self) -> Result<[Vec<u8>; 3]> {
         let scenarios = self.scenario.len() as u64;
         let meta = |table: &str| Meta {

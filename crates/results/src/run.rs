@@ -1,13 +1,14 @@
 //! `spreiding run`: scenario files, folders and sweeps solved in parallel, results streamed to
 //! disk with atomic writes, resumable.
 //!
-//! Every scenario file is one unit of work with one result file; a sweep is cut into shards of
-//! [`SHARD`] consecutive scenarios, one result file each. A result file is written whole or not
-//! at all (temporary file, then rename), so an interrupted run loses at most the shards in
+//! Every scenario file is one unit of work with one result file; a sweep is cut into chunks of
+//! [`CHUNK`] consecutive scenarios, one result file each (a *chunk*; a *shard* is a machine's
+//! part of a run, `--shard I/N`: see [`crate::shard`]). A result file is written whole or not
+//! at all (temporary file, then rename), so an interrupted run loses at most the chunks in
 //! progress. `--resume` keeps a result file already there only if its header's fingerprint
 //! (program version, data set content, definition after inheritance) matches and it holds every
-//! scenario of its shard, in order; every other shard is solved again. Output bytes do not
-//! depend on the number of threads: a shard's content depends only on its scenarios, and the
+//! scenario of its chunk, in order; every other chunk is solved again. Output bytes do not
+//! depend on the number of threads: a chunk's content depends only on its scenarios, and the
 //! summary is built from the result files in a fixed order.
 //!
 //! Result files are JSON lines (`results/NAME.jsonl`, the default) or, with `--format parquet`,
@@ -81,7 +82,7 @@ impl fmt::Display for Part {
 }
 
 /// Scenarios per result file of a sweep.
-pub const SHARD: u64 = 100;
+pub const CHUNK: u64 = 100;
 
 /// Default limit on the number of scenarios a run may generate.
 pub const DEFAULT_MAX_SCENARIOS: u64 = 10_000;
@@ -176,7 +177,7 @@ fn safe(name: &str) -> String {
     name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect()
 }
 
-struct Shard {
+struct Chunk {
     unit: usize,
     start: u64,
     end: u64,
@@ -313,7 +314,7 @@ impl Unit {
     }
 }
 
-fn shards(units: &[Unit], format: ResultFormat) -> Vec<Shard> {
+fn chunks(units: &[Unit], format: ResultFormat) -> Vec<Chunk> {
     let ext = format.extension();
     let mut out = Vec::new();
     for (u, unit) in units.iter().enumerate() {
@@ -322,19 +323,19 @@ fn shards(units: &[Unit], format: ResultFormat) -> Vec<Shard> {
             let width = n.saturating_sub(1).max(1).to_string().len();
             let mut start = 0;
             while start < n {
-                let end = (start + SHARD).min(n);
-                out.push(Shard { unit: u, start, end, file_name: format!("{}.{start:0width$}.{ext}", unit.stem()) });
+                let end = (start + CHUNK).min(n);
+                out.push(Chunk { unit: u, start, end, file_name: format!("{}.{start:0width$}.{ext}", unit.stem()) });
                 start = end;
             }
         } else {
-            out.push(Shard { unit: u, start: 0, end: 1, file_name: format!("{}.{ext}", unit.stem()) });
+            out.push(Chunk { unit: u, start: 0, end: 1, file_name: format!("{}.{ext}", unit.stem()) });
         }
     }
     out
 }
 
-/// The records of a shard.
-fn solve_shard(unit: &Unit, shard: &Shard) -> (Header, Vec<Record>) {
+/// The records of a chunk.
+fn solve_chunk(unit: &Unit, chunk: &Chunk) -> (Header, Vec<Record>) {
     let failed = |id: String, e: String| Record::failed(id, BTreeMap::new(), e);
     match &unit.work {
         Work::Failed { id, error } => (empty_header(), vec![failed(id.clone(), error.clone())]),
@@ -346,20 +347,20 @@ fn solve_shard(unit: &Unit, shard: &Shard) -> (Header, Vec<Record>) {
             (Header::new(dataset, fingerprint.clone()), vec![record])
         }
         Work::Sweep { sweep, dataset, perturber, fingerprint } => {
-            let records = (shard.start..shard.end).map(|i| solve_job(sweep, dataset, perturber, i)).collect();
+            let records = (chunk.start..chunk.end).map(|i| solve_job(sweep, dataset, perturber, i)).collect();
             (Header::new(dataset, fingerprint.clone()), records)
         }
     }
 }
 
-/// The records of a shard and its Parquet tables (which keep more of each solution than a
+/// The records of a chunk and its Parquet tables (which keep more of each solution than a
 /// record: places beyond the cap, obligations, reasons).
-fn solve_shard_parquet(unit: &Unit, shard: &Shard) -> Result<(Header, Vec<Record>, [Vec<u8>; 3])> {
+fn solve_shard_parquet(unit: &Unit, chunk: &Chunk) -> Result<(Header, Vec<Record>, [Vec<u8>; 3])> {
     let mut records = Vec::new();
     let no_params = BTreeMap::new();
     let header = match &unit.work {
         Work::Failed { id, error } => {
-            let mut w = columnar::ShardWriter::new("", "");
+            let mut w = columnar::ChunkWriter::new("", "");
             w.push_failed(id, &no_params, error)?;
             records.push(Record::failed(id.clone(), BTreeMap::new(), error.clone()));
             return Ok((empty_header(), records, w.finish()?));
@@ -368,7 +369,7 @@ fn solve_shard_parquet(unit: &Unit, shard: &Shard) -> Result<(Header, Vec<Record
             Header::new(dataset, fingerprint.clone())
         }
     };
-    let mut w = columnar::ShardWriter::new(&header.fingerprint, &header.cycle);
+    let mut w = columnar::ChunkWriter::new(&header.fingerprint, &header.cycle);
     let mut add = |dataset: &Dataset, id: String, params: BTreeMap<String, String>, solution: Result<_, String>| {
         match &solution {
             Ok(s) => w.push_solved(dataset, &id, &params, s)?,
@@ -385,7 +386,7 @@ fn solve_shard_parquet(unit: &Unit, shard: &Shard) -> Result<(Header, Vec<Record
             add(dataset, scenario.name.clone(), BTreeMap::new(), solve(dataset, scenario).map_err(|e| e.to_string()))?;
         }
         Work::Sweep { sweep, dataset, perturber, .. } => {
-            for i in shard.start..shard.end {
+            for i in chunk.start..chunk.end {
                 let (job, solution) = solve_job_solution(sweep, dataset, perturber, i);
                 add(dataset, job.id, job.params, solution.map_err(|e| e.to_string()))?;
             }
@@ -398,17 +399,17 @@ fn solve_shard_parquet(unit: &Unit, shard: &Shard) -> Result<(Header, Vec<Record
 /// Files to write: (path, bytes) in the order they are written.
 type Files = Vec<(PathBuf, Vec<u8>)>;
 
-/// A shard solved: its header and records, and its files.
-fn encode_shard(unit: &Unit, shard: &Shard, dir: &Path, format: ResultFormat) -> Result<(Header, Vec<Record>, Files)> {
+/// A chunk solved: its header and records, and its files.
+fn encode_chunk(unit: &Unit, chunk: &Chunk, dir: &Path, format: ResultFormat) -> Result<(Header, Vec<Record>, Files)> {
     match format {
         ResultFormat::Jsonl => {
-            let (header, records) = solve_shard(unit, shard);
+            let (header, records) = solve_chunk(unit, chunk);
             let bytes = write_lines(&header, &records);
-            Ok((header, records, vec![(dir.join(&shard.file_name), bytes)]))
+            Ok((header, records, vec![(dir.join(&chunk.file_name), bytes)]))
         }
         ResultFormat::Parquet => {
-            let (header, records, tables) = solve_shard_parquet(unit, shard)?;
-            let files = columnar::paths(dir, &shard.file_name).into_iter().zip(tables).collect();
+            let (header, records, tables) = solve_shard_parquet(unit, chunk)?;
+            let files = columnar::paths(dir, &chunk.file_name).into_iter().zip(tables).collect();
             Ok((header, records, files))
         }
     }
@@ -451,19 +452,19 @@ pub fn relative(results: &Path, path: &Path) -> String {
 
 /// The summary rows of a result file from an earlier run if it can be kept: it is of the
 /// current format, it reads, its fingerprint is the unit's, it holds exactly the scenarios of
-/// its shard, in order (a file cut at a line boundary holds fewer), and, when the folder holds
+/// its chunk, in order (a file cut at a line boundary holds fewer), and, when the folder holds
 /// a finished part's manifest (`recorded`), its content hash is the one recorded there (an
-/// edited number is not kept). `None`: solve the shard again.
-fn keepable(unit: &Unit, shard: &Shard, dir: &Path, recorded: Option<&BTreeMap<String, String>>) -> Option<Vec<Row>> {
+/// edited number is not kept). `None`: solve the chunk again.
+fn keepable(unit: &Unit, chunk: &Chunk, dir: &Path, recorded: Option<&BTreeMap<String, String>>) -> Option<Vec<Row>> {
     let (fingerprint, expected): (&str, Vec<String>) = match &unit.work {
         Work::Scenario { scenario, fingerprint, .. } => (fingerprint, vec![scenario.name.clone()]),
         Work::Sweep { sweep, fingerprint, .. } => {
-            (fingerprint, (shard.start..shard.end).map(|i| sweep.id(i)).collect())
+            (fingerprint, (chunk.start..chunk.end).map(|i| sweep.id(i)).collect())
         }
         Work::Failed { .. } => return None,
     };
     if let Some(recorded) = recorded {
-        let paths = result_paths(dir, &shard.file_name);
+        let paths = result_paths(dir, &chunk.file_name);
         let same = paths.iter().all(|p| {
             let key = relative(dir, p);
             recorded.get(&key).is_some_and(|h| crate::hash::file_sha256(p).is_ok_and(|(x, _)| &x == h))
@@ -472,7 +473,7 @@ fn keepable(unit: &Unit, shard: &Shard, dir: &Path, recorded: Option<&BTreeMap<S
             return None;
         }
     }
-    let (header, records) = read_result(dir, &shard.file_name).ok()?;
+    let (header, records) = read_result(dir, &chunk.file_name).ok()?;
     let complete = records.len() == expected.len() && records.iter().zip(&expected).all(|(r, id)| &r.id == id);
     let current = header.format == spreiding_solver::report::results::FORMAT;
     if header.fingerprint != fingerprint || !complete || !current {
@@ -487,18 +488,18 @@ pub fn total(units: &[Unit]) -> u64 {
     units.iter().map(Unit::len).sum()
 }
 
-/// The work of a batch: its units and their shards, checked (size limit, distinct names).
+/// The work of a batch: its units and their chunks, checked (size limit, distinct names).
 pub struct Plan {
     units: Vec<Unit>,
     format: ResultFormat,
-    shards: Vec<Shard>,
+    chunks: Vec<Chunk>,
     /// Every result file of the whole run in order, with its number of scenarios and the
     /// fingerprint its header carries (also when [`Plan::restrict`] keeps only a part of them).
     files: Vec<(String, u64, String)>,
 }
 
 impl Plan {
-    /// Cuts units into shards with result files in `format`; refuses a batch above
+    /// Cuts units into chunks with result files in `format`; refuses a batch above
     /// `max_scenarios` and two units whose result files would have the same name.
     pub fn new(units: Vec<Unit>, max_scenarios: Option<u64>, format: ResultFormat) -> Result<Plan> {
         let total: u64 = units.iter().map(Unit::len).sum();
@@ -514,9 +515,9 @@ impl Plan {
                 "this run would generate {total} scenarios, more than the limit of {limit}{which}; pass --max-scenarios {total} to run them"
             );
         }
-        let shards = shards(&units, format);
+        let chunks = chunks(&units, format);
         let mut seen = BTreeMap::new();
-        for s in &shards {
+        for s in &chunks {
             if let Some(other) = seen.insert(s.file_name.clone(), s.unit) {
                 if other != s.unit {
                     bail!(
@@ -528,7 +529,7 @@ impl Plan {
                 }
             }
         }
-        let files = shards
+        let files = chunks
             .iter()
             .map(|s| {
                 let fingerprint = match &units[s.unit].work {
@@ -538,14 +539,14 @@ impl Plan {
                 (s.file_name.clone(), s.end - s.start, fingerprint)
             })
             .collect();
-        Ok(Plan { units, format, shards, files })
+        Ok(Plan { units, format, chunks, files })
     }
 
     /// Keeps only the result files of one part of the run: file k (in plan order) belongs to
     /// part k mod N, so every part is known in advance and the parts are of even size.
     pub fn restrict(mut self, part: Part) -> Plan {
         let mut k = 0u64;
-        self.shards.retain(|_| {
+        self.chunks.retain(|_| {
             k += 1;
             part.owns(k - 1)
         });
@@ -560,7 +561,7 @@ impl Plan {
 
     /// The result files this plan solves (all, or one part's after [`Plan::restrict`]).
     pub fn own_files(&self) -> impl Iterator<Item = &str> {
-        self.shards.iter().map(|s| s.file_name.as_str())
+        self.chunks.iter().map(|s| s.file_name.as_str())
     }
 
     /// The number of scenarios.
@@ -628,15 +629,15 @@ pub struct Outcome {
     /// Of the files there, those that could not be kept (another definition, data set or
     /// program version, or incomplete).
     pub redone: u64,
-    /// Stopped by the cancel flag before every shard was solved; `summary.csv` then holds the
-    /// finished shards only.
+    /// Stopped by the cancel flag before every chunk was solved; `summary.csv` then holds the
+    /// finished chunks only.
     pub cancelled: bool,
 }
 
 /// Solves a plan into `out` (`results/*.jsonl` and `summary.csv`) on `threads` threads. With
 /// `resume`, result files already there are kept when they match. `cancel` stops the run
-/// between shards (finished shards are kept); `progress` hears the running tally after each
-/// shard (and once at the start, with the kept shards).
+/// between chunks (finished chunks are kept); `progress` hears the running tally after each
+/// chunk (and once at the start, with the kept chunks).
 #[allow(clippy::too_many_arguments)]
 pub fn execute(
     plan: &Plan,
@@ -647,7 +648,7 @@ pub fn execute(
     cancel: &AtomicBool,
     progress: &(dyn Fn(Tally) + Sync),
 ) -> Result<Outcome> {
-    let Plan { units, shards, format, .. } = plan;
+    let Plan { units, chunks, format, .. } = plan;
     let dir = out.join("results");
     let folders: Vec<PathBuf> = match format {
         ResultFormat::Jsonl => vec![dir.clone()],
@@ -663,16 +664,16 @@ pub fn execute(
         }
     }
     // Result files kept from an earlier run (with --resume), read back for the summary.
-    let mut kept: Vec<Option<Vec<Row>>> = Vec::with_capacity(shards.len());
+    let mut kept: Vec<Option<Vec<Row>>> = Vec::with_capacity(chunks.len());
     let mut redone = 0u64;
 
-    for shard in shards {
-        let there = result_paths(&dir, &shard.file_name).iter().any(|p| p.exists());
+    for chunk in chunks {
+        let there = result_paths(&dir, &chunk.file_name).iter().any(|p| p.exists());
         if !(resume && there) {
             kept.push(None);
             continue;
         }
-        let rows = keepable(&units[shard.unit], shard, &dir, recorded);
+        let rows = keepable(&units[chunk.unit], chunk, &dir, recorded);
         redone += u64::from(rows.is_none());
         kept.push(rows);
     }
@@ -706,23 +707,23 @@ pub fn execute(
         }
         errors
     });
-    // Summary rows per shard, in shard order (rayon's collect keeps the order).
+    // Summary rows per chunk, in chunk order (rayon's collect keeps the order).
     let mut rows: Vec<Option<Vec<Row>>> = pool.install(|| {
-        shards
+        chunks
             .par_iter()
             .zip(&kept)
-            .map(|(shard, kept)| {
+            .map(|(chunk, kept)| {
                 if kept.is_some() || cancel.load(Ordering::Relaxed) {
                     return None;
                 }
-                let (header, records) = match encode_shard(&units[shard.unit], shard, &dir, *format) {
+                let (header, records) = match encode_chunk(&units[chunk.unit], chunk, &dir, *format) {
                     Ok((header, records, files)) => {
                         // The writer only stops when this side is dropped, after all sends.
                         let _ = to_writer.send(Ok(files));
                         (header, records)
                     }
                     Err(e) => {
-                        let _ = to_writer.send(Err(format!("{}: {e:#}", shard.file_name)));
+                        let _ = to_writer.send(Err(format!("{}: {e:#}", chunk.file_name)));
                         return None;
                     }
                 };
@@ -861,7 +862,7 @@ impl Row {
     }
 }
 
-/// Writes `summary.csv`, one row per scenario in shard order.
+/// Writes `summary.csv`, one row per scenario in chunk order.
 pub(crate) fn summarise(out: &Path, rows: impl Iterator<Item = Row>) -> Result<()> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut head = vec!["id"];

@@ -296,7 +296,7 @@ impl Runs {
         self.lock().live.get(id).map(|l| l.tx.subscribe())
     }
 
-    /// Cancels a run: a queued one at once, a running one after its shards in progress are
+    /// Cancels a run: a queued one at once, a running one after its chunks in progress are
     /// written (waits for that). 409 for a run that is done or failed.
     pub async fn cancel(&self, id: &str, who: &str) -> Result<RunInfo, ApiError> {
         let rx = {
@@ -341,7 +341,7 @@ impl Runs {
         Ok(final_state(rx).await)
     }
 
-    /// Stops the runner: the running run stops after its shards in progress (it stays
+    /// Stops the runner: the running run stops after its chunks in progress (it stays
     /// `running` in the index and continues at the next start); queued runs stay queued.
     pub fn shutdown(&self) {
         {
