@@ -11,8 +11,8 @@
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 use spreiding_solver::model::entry_of;
-use spreiding_solver::report::compare::{Comparison, ComparisonBuilder, Metrics, Values};
-use spreiding_solver::report::results::ScenarioOutcome;
+use spreiding_solver::report::compare::{Band, Comparison, ComparisonBuilder, Metrics, Values};
+use spreiding_solver::report::results::{Header, MunicipalityInfo, Record, ScenarioOutcome};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -461,4 +461,74 @@ fn metric_cells(label: &str, m: &Metrics) -> Vec<String> {
         format!("{:.2}", m.mean_deviation),
         format!("{:.3}", m.mean_gini),
     ]
+}
+
+/// Per municipality of a result folder, the bands (min, median, max) of its obligation over
+/// the folder's solved scenarios: regular, AMV and both ([`folder_bands`]; the service's
+/// `GET /v1/runs/{id}/bands`).
+pub struct FolderBands {
+    /// Solved scenarios the bands are taken over.
+    pub scenarios: u64,
+    /// Scenarios that failed (left out).
+    pub failed: u64,
+    /// The municipalities in the header's order, each with its bands: regular, AMV, both.
+    pub municipalities: Vec<(MunicipalityInfo, [Band; 3])>,
+}
+
+/// Why a folder has no bands.
+#[derive(Debug)]
+pub enum BandsError {
+    /// A result file could not be read.
+    Read(anyhow::Error),
+    /// The file named holds scenarios on another data set than the first.
+    DifferentDatasets(String),
+    /// No scenario was solved.
+    NothingSolved,
+}
+
+/// The bands of the result files of a folder (a run's folder or its `results/`).
+pub fn folder_bands(folder: &Path) -> std::result::Result<FolderBands, BandsError> {
+    let files = result_files(folder).unwrap_or_default();
+    let mut header: Option<Header> = None;
+    let mut bands: Vec<[Band; 3]> = Vec::new();
+    let (mut solved, mut failed) = (0u64, 0u64);
+    for (dir, name) in files {
+        let (h, records) = crate::run::read_result(&dir, &name).map_err(BandsError::Read)?;
+        for r in records {
+            if r.outcome == ScenarioOutcome::Failed {
+                failed += 1;
+                continue;
+            }
+            match &header {
+                None => {
+                    bands = vec![Default::default(); h.municipalities.len()];
+                    header = Some(h.clone());
+                }
+                Some(first) if first.municipalities != h.municipalities => {
+                    return Err(BandsError::DifferentDatasets(name));
+                }
+                Some(_) => {}
+            }
+            // Both readers refuse a solved record without one value per entry of its header.
+            for (i, b) in bands.iter_mut().enumerate() {
+                let (regular, amv) = (whole(&r, 2 * i), whole(&r, 2 * i + 1));
+                b[0].add(regular);
+                b[1].add(amv);
+                b[2].add(regular + amv);
+            }
+            solved += 1;
+        }
+    }
+    let header = header.ok_or(BandsError::NothingSolved)?;
+    Ok(FolderBands {
+        scenarios: solved,
+        failed,
+        municipalities: header.municipalities.into_iter().zip(bands).collect(),
+    })
+}
+
+/// A record's obligation at an entry, as the bands count it (whole places fit a u32: the data
+/// set's limits keep every municipality's places far below).
+fn whole(r: &Record, k: usize) -> u32 {
+    u32::try_from(r.obligation(k)).unwrap_or(u32::MAX)
 }

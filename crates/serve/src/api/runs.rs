@@ -323,46 +323,20 @@ const BAND_COLUMNS: [&str; 13] = [
     "total_max",
 ];
 
-/// The bands of the result files in a run's folder.
+/// The bands of the result files in a run's folder (computed next to the comparison:
+/// [`spreiding_results::output::compare::folder_bands`]).
 pub(super) fn run_bands(run: &str, folder: &std::path::Path) -> Result<RunBands, ApiError> {
+    use spreiding_results::output::compare::{folder_bands, BandsError};
     use spreiding_solver::report::compare::Band;
-    use spreiding_solver::report::results::ScenarioOutcome;
-    let files = spreiding_results::output::compare::result_files(folder).unwrap_or_default();
-    let mut header: Option<spreiding_solver::report::results::Header> = None;
-    let mut bands: Vec<[Band; 3]> = Vec::new();
-    let (mut solved, mut failed) = (0u64, 0u64);
-    for (dir, name) in files {
-        let (h, records) = spreiding_results::run::read_result(&dir, &name).map_err(ApiError::internal)?;
-        for r in records {
-            if r.outcome == ScenarioOutcome::Failed {
-                failed += 1;
-                continue;
-            }
-            match &header {
-                None => {
-                    bands = vec![Default::default(); h.municipalities.len()];
-                    header = Some(h.clone());
-                }
-                Some(first) if first.municipalities != h.municipalities => {
-                    return Err(ApiError::conflict(format!(
-                        "run `{run}` holds scenarios on different data sets ({name}); bands need one data set"
-                    )))
-                }
-                Some(_) => {}
-            }
-            // Both readers refuse a solved record without one value per entry of its header.
-            for (i, b) in bands.iter_mut().enumerate() {
-                let (regular, amv) = (obligation(&r, 2 * i), obligation(&r, 2 * i + 1));
-                b[0].add(regular);
-                b[1].add(amv);
-                b[2].add(regular + amv);
-            }
-            solved += 1;
+    let bands = folder_bands(folder).map_err(|e| match e {
+        BandsError::Read(e) => ApiError::internal(e),
+        BandsError::DifferentDatasets(name) => ApiError::conflict(format!(
+            "run `{run}` holds scenarios on different data sets ({name}); bands need one data set"
+        )),
+        BandsError::NothingSolved => {
+            ApiError::not_found(format!("run `{run}` has no solved scenario to take bands over"))
         }
-    }
-    let Some(header) = header else {
-        return Err(ApiError::not_found(format!("run `{run}` has no solved scenario to take bands over")));
-    };
+    })?;
     let range = |b: &Band| BandRange {
         min: b.min().unwrap_or_default(),
         median: b.median().unwrap_or_default(),
@@ -370,12 +344,11 @@ pub(super) fn run_bands(run: &str, folder: &std::path::Path) -> Result<RunBands,
     };
     Ok(RunBands {
         run: run.to_owned(),
-        scenarios: solved,
-        failed,
-        municipalities: header
+        scenarios: bands.scenarios,
+        failed: bands.failed,
+        municipalities: bands
             .municipalities
             .iter()
-            .zip(&bands)
             .map(|(m, [r, a, t])| MunicipalityBands {
                 code: m.code.clone(),
                 name: m.name.clone(),
@@ -387,12 +360,6 @@ pub(super) fn run_bands(run: &str, folder: &std::path::Path) -> Result<RunBands,
             })
             .collect(),
     })
-}
-
-/// A record's obligation at an entry, as the bands count it (whole places fit a u32: the data
-/// set's limits keep every municipality's places far below).
-fn obligation(r: &spreiding_solver::report::results::Record, k: usize) -> u32 {
-    u32::try_from(r.obligation(k)).unwrap_or(u32::MAX)
 }
 
 /// The bands as CSV, one row per municipality.
