@@ -183,6 +183,20 @@ mod tests {
     use super::*;
     use spreiding_solver::map::Shape;
 
+    /// The colours of a `const NAME = ...;` line of the page's script.
+    fn colours_of(name: &str) -> Vec<String> {
+        let line = SCRIPT.lines().find(|l| l.starts_with(&format!("const {name} = "))).unwrap_or_default();
+        line.split('\'').filter(|s| s.starts_with('#')).map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn the_page_draws_with_the_dossiers_palettes() {
+        // app.js cannot import map.rs: the copies are held equal here.
+        assert_eq!(colours_of("PALETTE"), spreiding_solver::map::PALETTE);
+        assert_eq!(colours_of("DIVERGING"), spreiding_solver::map::DIVERGING);
+        assert_eq!(colours_of("NO_DATA"), [spreiding_solver::map::NO_DATA]);
+    }
+
     #[test]
     fn outlines_are_relative_paths_in_units_of_100_m_with_y_down() {
         let square = |code: &str, x: f64, y: f64| Shape {
