@@ -413,33 +413,15 @@ fn replaceable(out: &Path) -> Result<()> {
 
 /// Writes the files into a new folder beside `out`, then swaps it in.
 fn put_in_place(out: &Path, files: &BTreeMap<String, Vec<u8>>, manifest: &[u8]) -> Result<()> {
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
     replaceable(out)?;
-    std::fs::create_dir_all(&parent).with_context(|| format!("creating {}", parent.display()))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".dossier-")
-        .tempdir_in(&parent)
-        .with_context(|| format!("creating a folder in {}", parent.display()))?;
+    let staged = spreiding_results::atomic::StagedDir::beside(out, ".dossier-")?;
     for (path, bytes) in files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).chain([("manifest.json", manifest)]) {
-        let target = staging.path().join(path);
+        let target = staged.path().join(path);
         if let Some(dir) = target.parent() {
             std::fs::create_dir_all(dir)?;
         }
         std::fs::write(&target, bytes).with_context(|| format!("writing {}", target.display()))?;
         std::fs::File::open(&target)?.sync_all()?;
     }
-    let staged = staging.keep();
-    if out.exists() {
-        let old = tempfile::Builder::new().prefix(".dossier-old-").tempdir_in(&parent)?.keep();
-        std::fs::rename(out, old.join("d")).with_context(|| format!("moving the old {} aside", out.display()))?;
-        std::fs::rename(&staged, out).with_context(|| format!("putting the dossier at {}", out.display()))?;
-        std::fs::remove_dir_all(&old).with_context(|| format!("removing the old dossier at {}", old.display()))?;
-    } else {
-        std::fs::rename(&staged, out).with_context(|| format!("putting the dossier at {}", out.display()))?;
-    }
-    std::fs::File::open(&parent)?.sync_all()?;
-    Ok(())
+    staged.commit()
 }

@@ -93,3 +93,82 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     }
     Ok(())
 }
+
+/// A folder built beside its target and put in place whole: the one way this workspace writes
+/// a folder (the dossier, a merged run). Dropped without [`StagedDir::commit`], it is removed.
+pub struct StagedDir {
+    dir: Option<tempfile::TempDir>,
+    out: PathBuf,
+    parent: PathBuf,
+}
+
+impl StagedDir {
+    /// A new empty folder in `out`'s parent folder (created if needed), named `prefix...`.
+    pub fn beside(out: &Path, prefix: &str) -> Result<StagedDir> {
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).with_context(|| format!("creating {}", parent.display()))?;
+        let dir = tempfile::Builder::new()
+            .prefix(prefix)
+            .tempdir_in(&parent)
+            .with_context(|| format!("creating a folder in {}", parent.display()))?;
+        Ok(StagedDir { dir: Some(dir), out: out.to_path_buf(), parent })
+    }
+
+    /// Where to build.
+    pub fn path(&self) -> &Path {
+        self.dir.as_ref().map_or(self.parent.as_path(), tempfile::TempDir::path)
+    }
+
+    /// Puts the folder at its target: what was there (the caller has checked it may go) is
+    /// moved aside, the new folder renamed into place, the old one removed, the parent synced.
+    pub fn commit(mut self) -> Result<()> {
+        let Some(dir) = self.dir.take() else { bail!("{}: already put in place", self.out.display()) };
+        let staged = dir.keep();
+        let out = &self.out;
+        if fs::symlink_metadata(out).is_ok() {
+            let old = tempfile::Builder::new().prefix(".old-").tempdir_in(&self.parent)?.keep();
+            fs::rename(out, old.join("d")).with_context(|| format!("moving the old {} aside", out.display()))?;
+            fs::rename(&staged, out).with_context(|| format!("putting {} in place", out.display()))?;
+            fs::remove_dir_all(&old)
+                .with_context(|| format!("removing the old {} at {}", out.display(), old.display()))?;
+        } else {
+            fs::rename(&staged, out).with_context(|| format!("putting {} in place", out.display()))?;
+        }
+        sync_dir(&self.parent)
+    }
+}
+
+/// Flushes a folder's entries to disk.
+pub fn sync_dir(dir: &Path) -> Result<()> {
+    fs::File::open(dir).and_then(|f| f.sync_all()).with_context(|| format!("syncing {}", dir.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_staged_folder_replaces_its_target_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("sub/out");
+        // Dropped without commit: gone, nothing at the target.
+        let s = StagedDir::beside(&out, ".t-").unwrap();
+        let staged = s.path().to_path_buf();
+        fs::write(staged.join("a"), "1").unwrap();
+        drop(s);
+        assert!(!staged.exists() && !out.exists());
+        // Committed: at the target; an old folder there is replaced, nothing else is left.
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join("old"), "0").unwrap();
+        let s = StagedDir::beside(&out, ".t-").unwrap();
+        fs::write(s.path().join("new"), "2").unwrap();
+        s.commit().unwrap();
+        assert_eq!(fs::read_to_string(out.join("new")).unwrap(), "2");
+        assert!(!out.join("old").exists());
+        let left: Vec<_> = fs::read_dir(dir.path().join("sub")).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert_eq!(left, vec![std::ffi::OsString::from("out")]);
+    }
+}

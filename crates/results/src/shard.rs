@@ -168,7 +168,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged> {
         );
     }
 
-    let staging = staging_dir(out)?;
+    refuse_non_empty(out)?;
+    let staged = crate::atomic::StagedDir::beside(out, ".merging-")?;
+    let staging = staged.path();
     let result = (|| -> Result<Merged> {
         let results = staging.join("results");
         std::fs::create_dir_all(&results).with_context(|| format!("creating {}", results.display()))?;
@@ -229,63 +231,33 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged> {
             }
         }
         let scenarios = rows.len() as u64;
-        summarise(&staging, rows.into_iter())?;
-        sync_dir(&results)?;
+        summarise(staging, rows.into_iter())?;
+        crate::atomic::sync_dir(&results)?;
         for table in crate::columnar::TABLES.map(|t| results.join(t)).iter().filter(|d| d.is_dir()) {
-            sync_dir(table)?;
+            crate::atomic::sync_dir(table)?;
         }
         Ok(Merged { scenarios, files: reference.files.len() })
     })();
-    match result {
-        Ok(merged) => {
-            swap_in(&staging, out)?;
-            Ok(merged)
-        }
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&staging);
-            Err(e)
-        }
-    }
+    // On an error the staged folder is removed (dropped); `out` is untouched.
+    let merged = result?;
+    // Still empty (nothing another process put there in the meantime is ever removed).
+    refuse_non_empty(out)?;
+    staged.commit()?;
+    Ok(merged)
 }
 
 fn short(fingerprint: &str) -> &str {
     fingerprint.get(..12).unwrap_or(fingerprint)
 }
 
-/// A new empty folder beside `out` to build the merged folder in; refuses an `out` that holds
-/// anything (nothing is overwritten).
-fn staging_dir(out: &Path) -> Result<PathBuf> {
+/// Refuses an `out` that holds anything (nothing is overwritten; an empty folder is replaced).
+fn refuse_non_empty(out: &Path) -> Result<()> {
     if let Ok(mut entries) = std::fs::read_dir(out) {
         if entries.next().is_some() {
             bail!("{} is not empty; merge into a new or empty folder", out.display());
         }
     } else if out.exists() {
         bail!("{} exists and is not a folder", out.display());
-    }
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).with_context(|| format!("creating {}", parent.display()))?;
-    let name = out.file_name().map_or_else(|| "merged".into(), |n| n.to_string_lossy().into_owned());
-    let staging = parent.join(format!(".{name}.merging-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&staging);
-    std::fs::create_dir(&staging).with_context(|| format!("creating {}", staging.display()))?;
-    Ok(staging)
-}
-
-fn sync_dir(dir: &Path) -> Result<()> {
-    std::fs::File::open(dir).and_then(|f| f.sync_all()).with_context(|| format!("syncing {}", dir.display()))
-}
-
-/// Renames the finished staging folder to `out` (an empty `out` is removed first).
-fn swap_in(staging: &Path, out: &Path) -> Result<()> {
-    if out.is_dir() {
-        std::fs::remove_dir(out).with_context(|| format!("replacing the empty folder {}", out.display()))?;
-    }
-    std::fs::rename(staging, out).with_context(|| format!("moving {} to {}", staging.display(), out.display()))?;
-    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        sync_dir(parent)?;
     }
     Ok(())
 }
