@@ -43,7 +43,7 @@ use spreiding_solver::report::results::{
 use spreiding_solver::solve::{Reason, Solution};
 use spreiding_solver::sweep::{Kind, Parameter};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 /// The format tag in every file's metadata.
@@ -52,26 +52,9 @@ pub const FORMAT: &str = "spreiding-parquet/2";
 /// The metadata key.
 const KEY: &str = "spreiding";
 
-/// The extension of a Parquet result file's name in a run's plan and a shard manifest.
-pub const EXTENSION: &str = "parquet";
-
-/// The tables, in the order they are written (`scenarios` last: a result file with its
-/// scenarios table is whole).
-pub const TABLES: [&str; 3] = ["municipalities", "provinces", "scenarios"];
-
 /// The parameter columns of the scenarios table, after scenario, outcome and error: every
 /// sweep parameter, then `draw` and `seed`.
 pub const PARAMETERS: [Parameter; 15] = Parameter::ALL;
-
-/// True when a result file name is of a Parquet result file.
-pub fn is_parquet(name: &str) -> bool {
-    Path::new(name).extension().is_some_and(|e| e == EXTENSION)
-}
-
-/// The three files of Parquet result file `name` under a run's `results` folder.
-pub fn paths(results: &Path, name: &str) -> [PathBuf; 3] {
-    TABLES.map(|t| results.join(t).join(name))
-}
 
 /// What every file's metadata says.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -247,19 +230,7 @@ struct Solved {
     beyond_cap: Vec<u32>,
     obligation: Vec<u32>,
     reason: Vec<&'static str>,
-    provinces: Vec<ProvinceRow>,
-}
-
-struct ProvinceRow {
-    province: ByteArray,
-    commodity: &'static str,
-    target: u32,
-    counted: u64,
-    shortfall: u32,
-    allocated: u32,
-    missing: u32,
-    beyond_cap: u32,
-    status: &'static str,
+    provinces: Vec<ProvinceRecord>,
 }
 
 /// One Parquet result file being built, scenario by scenario.
@@ -354,20 +325,10 @@ impl ChunkWriter {
             s.reason[k] = m.reason.as_str();
         }
         for b in &solution.provinces {
-            s.provinces.push(ProvinceRow {
-                province: ByteArray::from(b.code.as_str()),
-                commodity: b.commodity.as_str(),
-                target: b.target,
-                counted: b.counted,
-                shortfall: b.shortfall,
-                allocated: b.allocated,
-                missing: b.missing,
-                beyond_cap: b.beyond_cap,
-                status: b.status.as_str(),
-            });
+            s.provinces.push(ProvinceRecord::from(b));
         }
         if let Some(first) = self.solved.first() {
-            let same = |a: &ProvinceRow, b: &ProvinceRow| a.province == b.province && a.commodity == b.commodity;
+            let same = |a: &ProvinceRecord, b: &ProvinceRecord| a.code == b.code && a.commodity == b.commodity;
             if first.provinces.len() != s.provinces.len()
                 || !first.provinces.iter().zip(&s.provinces).all(|(a, b)| same(a, b))
             {
@@ -404,7 +365,7 @@ impl ChunkWriter {
         Ok(id)
     }
 
-    /// The three files' bytes, in [`TABLES`] order.
+    /// The three files' bytes, in [`crate::layout::TABLES`] order.
     #[expect(clippy::cast_possible_truncation, reason = "a chunk holds at most 100 scenarios")]
     pub fn finish(self) -> Result<[Vec<u8>; 3]> {
         let scenarios = self.scenario.len() as u64;
@@ -450,10 +411,10 @@ impl ChunkWriter {
         )?;
         // Province by province, every scenario.
         let blocks = solved.first().map_or(0, |s| s.provinces.len());
-        let by_block = |f: fn(&ProvinceRow) -> ByteArray| -> Column<'_> {
+        let by_block = |f: fn(&ProvinceRecord) -> ByteArray| -> Column<'_> {
             Column::TextRows(Box::new((0..blocks).flat_map(move |b| solved.iter().map(move |s| f(&s.provinces[b])))))
         };
-        let whole = |f: fn(&ProvinceRow) -> u32| -> Column<'_> {
+        let whole = |f: fn(&ProvinceRecord) -> u32| -> Column<'_> {
             Column::U32Rows(Box::new((0..blocks).flat_map(move |b| solved.iter().map(move |s| f(&s.provinces[b])))))
         };
         let provinces = encode(
@@ -462,8 +423,8 @@ impl ChunkWriter {
             blocks * n,
             vec![
                 Column::TextRows(Box::new((0..blocks).flat_map(move |_| solved.iter().map(|s| s.id.clone())))),
-                by_block(|p| p.province.clone()),
-                by_block(|p| name(p.commodity)),
+                by_block(|p| ByteArray::from(p.code.as_str())),
+                by_block(|p| name(p.commodity.as_str())),
                 whole(|p| p.target),
                 Column::U64Rows(Box::new(
                     (0..blocks).flat_map(move |b| solved.iter().map(move |s| s.provinces[b].counted)),
@@ -472,7 +433,7 @@ impl ChunkWriter {
                 whole(|p| p.allocated),
                 whole(|p| p.missing),
                 whole(|p| p.beyond_cap),
-                by_block(|p| name(p.status)),
+                by_block(|p| name(p.status.as_str())),
             ],
         )?;
         let mut columns = vec![Column::Text(self.scenario), Column::Text(self.outcome), Column::OptText(self.error)];
@@ -717,7 +678,7 @@ fn parse_name<T: serde::de::DeserializeOwned>(file: &str, column: &str, row: usi
 /// its JSON-lines twin would hold.
 #[expect(clippy::cast_possible_truncation, reason = "an entry index, below twice the number of municipalities")]
 pub fn read(results: &Path, name: &str) -> Result<(Header, Vec<Record>)> {
-    let [mp, pp, sp] = paths(results, name);
+    let [mp, pp, sp] = crate::layout::parquet_paths(results, name);
     let scenarios = Table::read(&sp, "scenarios")?;
     let municipalities = Table::read(&mp, "municipalities")?;
     let provinces = Table::read(&pp, "provinces")?;

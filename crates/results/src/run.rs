@@ -17,6 +17,7 @@
 
 use crate::atomic::write_output;
 use crate::columnar;
+use crate::layout::{self, relative, result_paths};
 use anyhow::{anyhow, bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -102,25 +103,15 @@ pub enum ResultFormat {
 impl ResultFormat {
     fn extension(self) -> &'static str {
         match self {
-            ResultFormat::Jsonl => "jsonl",
-            ResultFormat::Parquet => columnar::EXTENSION,
+            ResultFormat::Jsonl => layout::JSONL,
+            ResultFormat::Parquet => layout::PARQUET,
         }
-    }
-}
-
-/// The files of result file `name` (as in a plan or a shard manifest) under a run's `results`
-/// folder: the file itself, or a Parquet result file's three tables.
-pub fn result_paths(results: &Path, name: &str) -> Vec<PathBuf> {
-    if columnar::is_parquet(name) {
-        columnar::paths(results, name).to_vec()
-    } else {
-        vec![results.join(name)]
     }
 }
 
 /// Reads result file `name` under a run's `results` folder, in either format.
 pub fn read_result(results: &Path, name: &str) -> Result<(Header, Vec<Record>)> {
-    if columnar::is_parquet(name) {
+    if layout::is_parquet(name) {
         return columnar::read(results, name);
     }
     let source = spreiding_solver::io::Source::read(&results.join(name)).map_err(|p| anyhow!("{p}"))?;
@@ -324,11 +315,16 @@ fn chunks(units: &[Unit], format: ResultFormat) -> Vec<Chunk> {
             let mut start = 0;
             while start < n {
                 let end = (start + CHUNK).min(n);
-                out.push(Chunk { unit: u, start, end, file_name: format!("{}.{start:0width$}.{ext}", unit.stem()) });
+                out.push(Chunk {
+                    unit: u,
+                    start,
+                    end,
+                    file_name: layout::chunk_name(&unit.stem(), Some((start, width)), ext),
+                });
                 start = end;
             }
         } else {
-            out.push(Chunk { unit: u, start: 0, end: 1, file_name: format!("{}.{ext}", unit.stem()) });
+            out.push(Chunk { unit: u, start: 0, end: 1, file_name: layout::chunk_name(&unit.stem(), None, ext) });
         }
     }
     out
@@ -409,7 +405,7 @@ fn encode_chunk(unit: &Unit, chunk: &Chunk, dir: &Path, format: ResultFormat) ->
         }
         ResultFormat::Parquet => {
             let (header, records, tables) = solve_shard_parquet(unit, chunk)?;
-            let files = columnar::paths(dir, &chunk.file_name).into_iter().zip(tables).collect();
+            let files = layout::parquet_paths(dir, &chunk.file_name).into_iter().zip(tables).collect();
             Ok((header, records, files))
         }
     }
@@ -441,13 +437,6 @@ pub fn threads(jobs: Option<usize>) -> usize {
         }
         Some(n) => n,
     }
-}
-
-/// A result file's path below a run's `results` folder, with `/` (the key of its hash in a
-/// part's manifest).
-pub fn relative(results: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(results).unwrap_or(path);
-    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
 /// The summary rows of a result file from an earlier run if it can be kept: it is of the
@@ -649,11 +638,8 @@ pub fn execute(
     progress: &(dyn Fn(Tally) + Sync),
 ) -> Result<Outcome> {
     let Plan { units, chunks, format, .. } = plan;
-    let dir = out.join("results");
-    let folders: Vec<PathBuf> = match format {
-        ResultFormat::Jsonl => vec![dir.clone()],
-        ResultFormat::Parquet => columnar::TABLES.iter().map(|t| dir.join(t)).collect(),
-    };
+    let dir = layout::results(out);
+    let folders = layout::folders(&dir, *format == ResultFormat::Parquet);
     for folder in &folders {
         std::fs::create_dir_all(folder).with_context(|| format!("creating {}", folder.display()))?;
         // Temporary files of an interrupted run.
@@ -877,6 +863,6 @@ pub(crate) fn summarise(out: &Path, rows: impl Iterator<Item = Row>) -> Result<(
         w.write_field(&row.id)?;
         w.write_record(&row.cells)?;
     }
-    write_output(Some(&out.join("summary.csv")), &w.into_inner()?)?;
+    write_output(Some(&layout::summary(out)), &w.into_inner()?)?;
     Ok(())
 }

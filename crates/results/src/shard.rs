@@ -17,8 +17,9 @@
 //! them in plan order, in a staging folder beside `--out` that is renamed into place.
 
 use crate::hash::file_sha256;
+use crate::layout::{self, relative, result_paths};
 pub use crate::run::Part;
-use crate::run::{read_result, relative, result_paths, summarise, Plan, Row};
+use crate::run::{read_result, summarise, Plan, Row};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use spreiding_solver::report::compare::MetricsContext;
@@ -26,8 +27,7 @@ use spreiding_solver::report::results::ScenarioOutcome;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// The name of a part's manifest in its folder.
-pub const MANIFEST: &str = "shard.json";
+pub use crate::layout::MANIFEST;
 
 /// Format tag of [`MANIFEST`].
 const FORMAT: &str = "spreiding-shard/2";
@@ -73,7 +73,7 @@ pub fn recorded_hashes(out: &Path, run: &str) -> Option<BTreeMap<String, String>
 
 /// Writes a part's `shard.json` (last, after its results and summary).
 pub fn write_manifest(out: &Path, part: Part, plan: &Plan) -> Result<()> {
-    let results = out.join("results");
+    let results = layout::results(out);
     let mut sha256 = BTreeMap::new();
     for name in plan.own_files() {
         for path in result_paths(&results, name) {
@@ -96,11 +96,11 @@ pub fn write_manifest(out: &Path, part: Part, plan: &Plan) -> Result<()> {
     };
     let mut bytes = serde_json::to_vec_pretty(&manifest)?;
     bytes.push(b'\n');
-    crate::atomic::write_output(Some(&out.join(MANIFEST)), &bytes)
+    crate::atomic::write_output(Some(&layout::manifest(out)), &bytes)
 }
 
 fn read_manifest(dir: &Path) -> Result<Manifest> {
-    let path = dir.join(MANIFEST);
+    let path = layout::manifest(dir);
     let text = std::fs::read_to_string(&path).with_context(|| {
         format!(
             "{}: not a part of a sharded run (no {MANIFEST}; was it run with --shard, and did it finish?)",
@@ -172,13 +172,13 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged> {
     let staged = crate::atomic::StagedDir::beside(out, ".merging-")?;
     let staging = staged.path();
     let result = (|| -> Result<Merged> {
-        let results = staging.join("results");
+        let results = layout::results(staging);
         std::fs::create_dir_all(&results).with_context(|| format!("creating {}", results.display()))?;
         let mut rows: Vec<Row> = Vec::new();
         for (k, entry) in reference.files.iter().enumerate() {
             let part = (k as u64) % of;
             let dir = &dirs[owner[part as usize].unwrap_or(0)];
-            let from = dir.join("results");
+            let from = layout::results(dir);
             let paths = result_paths(&from, &entry.name);
             if let Some(gone) = paths.iter().find(|p| !p.is_file()) {
                 bail!("{}: result file of shard {part}/{of} missing", gone.display());
@@ -233,7 +233,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged> {
         let scenarios = rows.len() as u64;
         summarise(staging, rows.into_iter())?;
         crate::atomic::sync_dir(&results)?;
-        for table in crate::columnar::TABLES.map(|t| results.join(t)).iter().filter(|d| d.is_dir()) {
+        for table in layout::folders(&results, true).iter().filter(|d| d.is_dir()) {
             crate::atomic::sync_dir(table)?;
         }
         Ok(Merged { scenarios, files: reference.files.len() })

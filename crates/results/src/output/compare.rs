@@ -8,7 +8,7 @@
 //! gets a column (and a difference column); the scenarios of a sweep together get a band. The
 //! baseline is the first solved scenario, or the one named with `--baseline`.
 
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use serde::Serialize;
 use spreiding_solver::model::entry_of;
 use spreiding_solver::report::compare::{Band, Comparison, ComparisonBuilder, Metrics, Values};
@@ -42,58 +42,7 @@ fn num(x: f64, d: usize, excel: bool) -> String {
     }
 }
 
-/// The result files of a RESULT argument, as (results folder, name) for
-/// [`crate::run::read_result`]: the file itself (a `.jsonl` file, or any of a Parquet result
-/// file's three tables), or a run folder's result files (or a `results` folder's), sorted. A
-/// folder holds one format.
-pub fn result_files(path: &Path) -> Result<Vec<(PathBuf, String)>> {
-    let name_of = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    if path.is_file() {
-        let name = name_of(path);
-        let parent = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-        if crate::columnar::is_parquet(&name) {
-            let table = name_of(&parent);
-            if !crate::columnar::TABLES.contains(&table.as_str()) {
-                bail!(
-                    "{}: a Parquet result file lives in a folder named after its table ({}); this one is in `{table}`",
-                    path.display(),
-                    crate::columnar::TABLES.join(", ")
-                );
-            }
-            let results = parent.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-            return Ok(vec![(results, name)]);
-        }
-        return Ok(vec![(parent, name)]);
-    }
-    let dir = if path.join("results").is_dir() { path.join("results") } else { path.to_path_buf() };
-    let list = |dir: &Path, ext: &str| -> Result<Vec<String>> {
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .with_context(|| format!("{}: not a result file or folder", path.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == ext))
-            .map(|p| name_of(&p))
-            .collect();
-        names.sort();
-        Ok(names)
-    };
-    let lines = list(&dir, "jsonl")?;
-    let scenarios = dir.join("scenarios");
-    let parquet = if scenarios.is_dir() { list(&scenarios, crate::columnar::EXTENSION)? } else { Vec::new() };
-    match (lines.is_empty(), parquet.is_empty()) {
-        (true, true) => bail!(
-            "{}: no result files in it (*.jsonl, or scenarios/*.parquet with its municipalities/ and provinces/)",
-            path.display()
-        ),
-        (false, false) => bail!(
-            "{}: holds result files in both formats ({} .jsonl, {} Parquet); compare one run's folder at a time",
-            path.display(),
-            lines.len(),
-            parquet.len()
-        ),
-        (false, true) => Ok(lines.into_iter().map(|n| (dir.clone(), n)).collect()),
-        (true, false) => Ok(parquet.into_iter().map(|n| (dir.clone(), n)).collect()),
-    }
-}
+pub use crate::layout::result_files;
 
 /// Reads the results and renders the comparison in a format.
 pub fn compare(

@@ -93,7 +93,7 @@ pub async fn compare(State(app): State<Arc<App>>, raw: Result<Bytes, BytesReject
         .run(move || {
             let mut builder = ComparisonBuilder::new(request.baseline.as_deref());
             for (at, folder, only) in &selections {
-                let files = spreiding_results::output::compare::result_files(folder)
+                let files = spreiding_results::layout::result_files(folder)
                     .map_err(|_| ApiError::field("body", at, "the run has no results"))?;
                 let mut sources = Vec::new();
                 let mut found = BTreeSet::new();

@@ -220,7 +220,7 @@ pub async fn run_summary(
 ) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(|e| query_problem("format", &e))?;
     ended(&app, &id, "its summary is written when it ends")?;
-    let path = app.runs.folder(&id).join("summary.csv");
+    let path = spreiding_results::layout::summary(&app.runs.folder(&id));
     let text = match tokio::fs::read(&path).await {
         Ok(t) => t,
         Err(_) => {
@@ -432,7 +432,7 @@ pub async fn run_results(State(app): State<Arc<App>>, Path(id): Path<String>) ->
         use std::io::Read;
         // A run that has written nothing yet has no result files: an empty answer.
         // The service's runs write JSON lines.
-        let files = spreiding_results::output::compare::result_files(&folder).unwrap_or_default();
+        let files = spreiding_results::layout::result_files(&folder).unwrap_or_default();
         for f in files.into_iter().map(|(dir, name)| dir.join(name)) {
             let Ok(mut file) = std::fs::File::open(&f) else { continue };
             loop {

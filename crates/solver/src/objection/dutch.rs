@@ -95,7 +95,7 @@ fn block_text(o: &mut String, b: &BlockChange, objectors: &[crate::model::Munici
         from_to(&int(f.counted), &int(g.counted)),
         n(f.target),
         from_to(&n(f.shortfall), &n(g.shortfall)),
-        from_to(&n(f.allocated), &n(g.allocated)),
+        from_to(&n(f.assigned()), &n(g.assigned())),
         if f.status == g.status {
             status(f.status).to_owned()
         } else {

@@ -21,6 +21,7 @@ use crate::explain::dutch::{override_lines, OverrideLine};
 use crate::io::{apply_overrides, InputError, Problem, Problems};
 use crate::keys::Standing;
 use crate::model::{Claim, Commodity, Dataset, MunicipalityCode, Overrides, ProvinceCode, Scenario};
+use crate::report::results::ProvinceRecord;
 use crate::solve::{solve, MunicipalityResult, Reason, Solution, SolveError, Status};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -77,24 +78,6 @@ pub struct ObjectorLine {
     pub after: Figures,
 }
 
-/// A province and commodity's totals.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct BlockFigures {
-    /// The provincial task.
-    pub target: u32,
-    /// Counted places of its municipalities.
-    pub counted: u64,
-    /// Shortfall S_p.
-    pub shortfall: u32,
-    /// Whole places assigned (within the caps and beyond them).
-    pub allocated: u32,
-    /// Places the caps could not take and nobody was assigned.
-    pub missing: u32,
-    /// Closes, allocated or infeasible.
-    pub status: Status,
-}
-
 /// One municipality whose numbers change.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -126,13 +109,13 @@ pub struct BlockChange {
     /// Commodity.
     pub commodity: Commodity,
     /// Before the correction.
-    pub before: BlockFigures,
+    pub before: ProvinceRecord,
     /// After it.
-    pub after: BlockFigures,
+    pub after: ProvinceRecord,
     /// Every municipality whose counted, assigned or obligation changes, by code.
     pub changes: Vec<MunicipalityChange>,
     /// Sum of the changes of the assigned places: equal to the change of the province's
-    /// assigned total (`after.allocated - before.allocated`).
+    /// assigned total (within the caps and beyond them: `after.assigned() - before.assigned()`).
     pub allocated_change: i64,
     /// Change of the shortfall.
     pub shortfall_change: i64,
@@ -297,16 +280,8 @@ pub fn check_conflicts(claims: &[Claim]) -> Result<(), InputError> {
     problems.into_result(())
 }
 
-fn block_figures(s: &Solution, p: &ProvinceCode, c: Commodity) -> Option<BlockFigures> {
-    let b = s.block(p, c)?;
-    Some(BlockFigures {
-        target: b.target,
-        counted: b.counted,
-        shortfall: b.shortfall,
-        allocated: b.allocated + b.beyond_cap,
-        missing: b.missing - b.beyond_cap,
-        status: b.status,
-    })
+fn block_figures(s: &Solution, p: &ProvinceCode, c: Commodity) -> Option<ProvinceRecord> {
+    s.block(p, c).map(ProvinceRecord::from)
 }
 
 /// What of a municipality's result enters its number: counted places, standing, key, cap and

@@ -96,8 +96,14 @@ impl ScenarioOutcome {
     }
 }
 
-/// One province and commodity of a record.
+/// One province and commodity's figures: the one province record of the project.
+///
+/// A result file's row (JSON lines and Parquet), the before and after of an objection
+/// ([`crate::objection::BlockChange`]) and the comparison all hold this type. The report's
+/// [`crate::report::ProvinceRow`] is this record with what a reader needs besides (the name,
+/// the surplus, the level, the eligible count), in the report's field order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProvinceRecord {
     /// Province code.
@@ -124,6 +130,18 @@ pub struct ProvinceRecord {
 
 fn is_zero(n: &u32) -> bool {
     *n == 0
+}
+
+impl ProvinceRecord {
+    /// Places assigned at all: within the caps and beyond them.
+    pub fn assigned(&self) -> u32 {
+        self.allocated + self.beyond_cap
+    }
+
+    /// Places nobody was assigned: missing and not assigned beyond a cap.
+    pub fn unassigned(&self) -> u32 {
+        self.missing - self.beyond_cap
+    }
 }
 
 /// A block's row in a result file (the compact form of [`crate::report::ProvinceRow`]).

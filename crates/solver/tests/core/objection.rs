@@ -230,7 +230,7 @@ proptest! {
         for bc in &r.claims[0].outcome.provinces {
             prop_assert_eq!(bc.province.as_str(), "PV20");
             let sum: i64 = bc.changes.iter().map(|m| m.allocated_change).sum();
-            prop_assert_eq!(sum, i64::from(bc.after.allocated) - i64::from(bc.before.allocated));
+            prop_assert_eq!(sum, i64::from(bc.after.assigned()) - i64::from(bc.before.assigned()));
             prop_assert_eq!(bc.shortfall_change, i64::from(bc.after.shortfall) - i64::from(bc.before.shortfall));
             let counted_change: i64 = bc.changes.iter().map(|m| i64::from(m.counted[1]) - i64::from(m.counted[0])).sum();
             prop_assert_eq!(counted_change, bc.after.counted as i64 - bc.before.counted as i64);
