@@ -113,6 +113,31 @@ enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// Compute the indicative distribution of a data set's cycle: the forecast divided over the
+    /// municipalities by inhabitants corrected with the welfare score (cycle.toml, [indicative]).
+    Indicative {
+        /// Data set folder (e.g. data/nl-2026).
+        dataset: PathBuf,
+        /// All places, AMV included (default: the cycle's national_total).
+        #[arg(long)]
+        total: Option<u32>,
+        /// Of which AMV places (default: the cycle's national_amv).
+        #[arg(long)]
+        amv: Option<u32>,
+        /// Divide nationally or each province's task (default: the cycle's scope).
+        #[arg(long, value_enum)]
+        scope: Option<ScopeArg>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Write to this file (atomically) instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Also write the data set's municipalities.csv and provinces.csv with these numbers
+        /// into this folder (atomically; a new data set's files).
+        #[arg(long, value_name = "DIR")]
+        write_dataset: Option<PathBuf>,
+    },
     /// Check a scenario (or a sweep) and its data set; list every problem found.
     Validate {
         /// Scenario or sweep file (TOML).
@@ -255,6 +280,12 @@ enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ScopeArg {
+    National,
+    Province,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -478,6 +509,30 @@ fn run(cli: Cli) -> Result<u8> {
             read_timeout: std::time::Duration::from_secs(read_timeout),
         })
         .map(|()| SOLVED),
+        Command::Indicative { dataset, total, amv, scope, format, output: out, write_dataset } => {
+            if format == Format::Xlsx && out.is_none() {
+                anyhow::bail!("--format xlsx writes a workbook: give --output FILE.xlsx");
+            }
+            let dataset = io::load_dataset(&dataset)?;
+            let scope = scope.map(|s| match s {
+                ScopeArg::National => spreiding_solver::model::Scope::National,
+                ScopeArg::Province => spreiding_solver::model::Scope::Province,
+            });
+            let d = spreiding_solver::indicative::compute(
+                &dataset,
+                spreiding_solver::indicative::Forecast { total, amv, scope },
+            )?;
+            write_output(out.as_deref(), &output::indicative::render(format, &d)?)?;
+            if let Some(dir) = write_dataset {
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| anyhow::anyhow!("{}: cannot create the folder: {e}", dir.display()))?;
+                let m = output::indicative::municipalities_file(&dataset, &d)?;
+                let p = output::indicative::provinces_file(&dataset, &d)?;
+                write_output(Some(&dir.join("municipalities.csv")), &m)?;
+                write_output(Some(&dir.join("provinces.csv")), &p)?;
+            }
+            Ok(SOLVED)
+        }
         Command::Validate { scenario: path } => {
             let text = io::Source::read_file(&path)?.text;
             if io::is_sweep(&text) {

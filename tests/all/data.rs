@@ -9,7 +9,6 @@ use std::path::Path;
 /// bytes (`sha256sum` of ../shared/data/nl-2024, 2026-12-06): a clone without ../shared beside
 /// it is still checked against the reference.
 const FILES: &[(&str, &str)] = &[
-    ("cycle.toml", "e4d27dd0aa896291ef95da5c65acf0e25ff52a5873662fa565d3b19a82ba4e13"),
     ("municipalities.csv", "2d3e413da7ef81accd354621ad7b79614add31e322bd7abe68b5dacb48c6f38c"),
     ("provinces.csv", "c5162c6613f953f8a32a4391d96cf611b1086e8599f66cba0c2e3a10f6afb57d"),
     ("gemeenten_2024.geojson", "3622c4e3b928335639464fab81671be4c724eca97e58286fd0851501c199fb2f"),
@@ -38,6 +37,28 @@ fn shipped_data_is_the_reference_copy_byte_for_byte() {
         }
     }
     assert!(dataset_path().join("SOURCES.md").is_file(), "the data set needs its provenance note");
+}
+
+/// The reference copy's `cycle.toml` (its SHA-256 and length): the shipped one begins with
+/// exactly these bytes and only adds the cycle's rules as data, the tables `[counting]` and
+/// `[indicative]` (issue 22), whose values reproduce the first cycle.
+const CYCLE: (&str, usize) = ("e4d27dd0aa896291ef95da5c65acf0e25ff52a5873662fa565d3b19a82ba4e13", 366);
+
+#[test]
+fn shipped_cycle_is_the_reference_copy_with_the_rules_added() {
+    let ours = std::fs::read_to_string(dataset_path().join("cycle.toml")).unwrap();
+    let (head, added) = ours.split_at(CYCLE.1.min(ours.len()));
+    let hash: String = {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(head.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    };
+    assert_eq!(hash, CYCLE.0, "data/nl-2024/cycle.toml does not begin with the reference copy's bytes");
+    let reference = root().join("../shared/data/nl-2024/cycle.toml");
+    if reference.is_file() {
+        assert_eq!(std::fs::read_to_string(reference).unwrap(), head, "the reference copy changed");
+    }
+    let added: toml::Table = toml::from_str(added).unwrap();
+    assert_eq!(added.keys().collect::<Vec<_>>(), ["counting", "indicative"], "only the rules are added");
 }
 
 #[test]

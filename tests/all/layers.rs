@@ -35,6 +35,7 @@ const RANKS: &[(&str, u32)] = &[
     ("counting", 2),
     ("keys", 2),
     ("round", 2),
+    ("indicative", 2),
     ("allocate", 3),
     ("solve", 4),
     ("report", 5),

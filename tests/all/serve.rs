@@ -191,7 +191,12 @@ fn scenarios_are_listed_by_id_with_settings_after_inheritance() {
     assert!(rest["description"].as_str().unwrap().starts_with("De praktijk van december 2024"), "{rest}");
     let sweep = find("2024-2026/sweeps/sensitivity");
     assert_eq!((sweep["kind"].as_str(), sweep["scenarios"].as_u64()), (Some("sweep"), Some(1000)));
-    assert_eq!(list["datasets"], json!(["nl-2024"]));
+    // Both cycles are served.
+    assert_eq!(list["datasets"], json!(["nl-2024", "nl-2026"]));
+    let second = find("2026-2028/rest-indicative");
+    assert_eq!((second["kind"].as_str(), second["valid"].as_bool()), (Some("scenario"), Some(true)));
+    let solved = json_of(post(&s, "/v1/solve", &json!({"scenario": "2026-2028/rest-indicative"})));
+    assert_eq!(solved["cycle"], "2026-2028", "{solved}");
 
     let effort = json_of(get(&s, "/v1/scenarios/2024-2026/effort"));
     assert_eq!(effort["settings"]["dataset"], "nl-2024");

@@ -127,8 +127,8 @@ fn every_sweep_parameter_changes_the_scenario() {
     let base = spreiding_solver::io::load_scenario(&scenario_path("rest-indicative")).unwrap();
     for p in Parameter::ALL {
         let value = match p {
-            Parameter::CountIntentions => Value::Bool(!base.counting.count_intentions),
-            Parameter::RequireBridging => Value::Bool(!base.counting.require_bridging),
+            Parameter::CountIntentions => Value::Bool(!base.counting.count_intentions.unwrap_or(false)),
+            Parameter::RequireBridging => Value::Bool(!base.counting.require_bridging.unwrap_or(true)),
             Parameter::CountingDate => Value::Date(spreiding_solver::model::Date::from_ymd_opt(2025, 3, 1).unwrap()),
             Parameter::Mode => Value::Word("level".into()),
             Parameter::Eligibility => Value::Word("all".into()),
@@ -147,8 +147,8 @@ fn every_sweep_parameter_changes_the_scenario() {
         assert_ne!(s, base, "{p} changed nothing");
         let (a, c, k) = (&s.allocation, &s.constraints, &s.counting);
         let expected = match p {
-            Parameter::CountIntentions => k.count_intentions,
-            Parameter::RequireBridging => !k.require_bridging,
+            Parameter::CountIntentions => k.count_intentions == Some(true),
+            Parameter::RequireBridging => k.require_bridging == Some(false),
             Parameter::CountingDate => k.counting_date.is_some(),
             Parameter::Mode => a.mode == spreiding_solver::model::AllocationMode::Level,
             Parameter::Eligibility => a.eligibility == spreiding_solver::model::Eligibility::All,

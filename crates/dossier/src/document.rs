@@ -201,7 +201,13 @@ impl Document {
         let rows: Vec<_> = report.provinces.iter().filter(|r| &r.code == province).collect();
         let int = |n: u64| dutch::int(n);
         let end = dutch::date(cycle.end);
-        let counting_date = scenario.counting.counting_date.unwrap_or(cycle.counting_date);
+        let rules = spreiding_solver::counting::CountingContext::new(dataset, scenario);
+        let counting_date = rules.counting_date;
+        let until = if rules.available_until == cycle.end {
+            format!("{end} (het begin van de volgende cyclus)")
+        } else {
+            dutch::date(rules.available_until)
+        };
 
         let status: Vec<StatusLine> = rows
             .iter()
@@ -226,16 +232,15 @@ impl Document {
             para("De provincie meldt in haar verslag welke plaatsen haar gemeenten bieden. Halen die plaatsen samen de provinciale opgave niet, dan sluit het verslag niet. De minister verdeelt dan het tekort over de gemeenten van de provincie. Daarbij tellen het indicatieve aandeel van iedere gemeente, haar inzet in de afgelopen tien jaar en de haalbaarheid mee, in de verhouding van de gewichten in hoofdstuk 6."),
             heading("Telregels"),
             item(format!(
-                "Een plaats telt mee als zij op de peildatum {} beschikbaar is en dat blijft tot ten minste {} (het begin van de volgende cyclus).",
+                "Een plaats telt mee als zij op de peildatum {} beschikbaar is en dat blijft tot ten minste {until}.",
                 dutch::date(counting_date),
-                end
             )),
-            item(if scenario.counting.require_bridging {
+            item(if rules.require_bridging {
                 format!("Een locatie die na de peildatum maar voor {end} opent, telt alleen mee als de gemeente tot de opening overbruggingsopvang biedt.")
             } else {
                 format!("Een locatie die na de peildatum maar voor {end} opent, telt mee, ook zonder overbruggingsopvang.")
             }),
-            item(if scenario.counting.count_intentions {
+            item(if rules.count_intentions {
                 "Intenties (plaatsen zonder vast besluit) tellen mee."
             } else {
                 "Intenties (plaatsen zonder vast besluit) tellen niet mee."
@@ -386,11 +391,8 @@ impl Document {
             ],
             vec!["Cyclus".to_owned(), cycle.id.clone()],
             vec!["Peildatum".to_owned(), dutch::date(counting_date)],
-            vec!["Intenties tellen mee".to_owned(), yes_no(scenario.counting.count_intentions).to_owned()],
-            vec![
-                "Overbrugging vereist bij latere opening".to_owned(),
-                yes_no(scenario.counting.require_bridging).to_owned(),
-            ],
+            vec!["Intenties tellen mee".to_owned(), yes_no(rules.count_intentions).to_owned()],
+            vec!["Overbrugging vereist bij latere opening".to_owned(), yes_no(rules.require_bridging).to_owned()],
             vec!["Werkwijze".to_owned(), scenario.allocation.mode.as_str().to_owned()],
             vec!["In aanmerking".to_owned(), scenario.allocation.eligibility.as_str().to_owned()],
             vec!["Maxima (haalbaarheid)".to_owned(), yes_no(scenario.allocation.caps).to_owned()],

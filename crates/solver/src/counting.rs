@@ -1,35 +1,86 @@
 //! Counting rules (MODEL.md 3.1): which reported places count towards a municipality's task.
 //!
-//! A place counts if its location is not an intention (unless the scenario counts intentions),
-//! is available on the counting date (or opens before the cycle ends while the municipality runs
-//! bridging reception, unless the scenario drops the bridging rule), and stays available until
-//! the cycle ends. Each location row gets a [`Verdict`] that says which rule decided.
+//! A place counts if its location is not an intention (unless the rules count intentions), is
+//! not smaller than the cycle's minimum location size, is available on the counting date (or
+//! opens before the cycle ends while the municipality runs bridging reception, unless the rules
+//! drop the bridging rule), stays available until the day the rules name (the cycle's end) and
+//! at least the cycle's minimum number of years from the counting date. The rules are the
+//! cycle's (`cycle.toml`, `[counting]`), each overridden by the scenario's `[counting]` under
+//! the same name. Each location row gets a [`Verdict`] that says which rule decided.
 
 use crate::model::{Commodity, Dataset, Date, LocationShare, LocationStatus, PerCommodity, Scenario};
 use serde::Serialize;
 
-/// The dates and switches the counting rules need.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The dates and switches the counting rules need: the cycle's rules with the scenario's
+/// settings applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CountingContext {
     /// Places must be available on this date.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub counting_date: Date,
-    /// ...and until this date (start of the next cycle).
+    /// The cycle's end (start of the next cycle): a location opening then or later is too late.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub cycle_end: Date,
+    /// A place must stay available until this day (the cycle's end unless the rules say).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub available_until: Date,
     /// Intentions count.
     pub count_intentions: bool,
     /// Late locations count only with bridging reception.
     pub require_bridging: bool,
+    /// A location with fewer places counts for nothing (0: no minimum).
+    pub min_location_places: u32,
+    /// A location must be available at least this many years from the counting date (0: no
+    /// minimum).
+    pub min_years: u32,
 }
 
 impl CountingContext {
-    /// The context of a scenario on a data set (the scenario's counting date, else the cycle's).
+    /// The context of a scenario on a data set: each rule the scenario's, else the cycle's.
     pub fn new(dataset: &Dataset, scenario: &Scenario) -> Self {
+        let (cycle, s) = (&dataset.cycle, &scenario.counting);
         CountingContext {
-            counting_date: scenario.counting.counting_date.unwrap_or(dataset.cycle.counting_date),
-            cycle_end: dataset.cycle.end,
-            count_intentions: scenario.counting.count_intentions,
-            require_bridging: scenario.counting.require_bridging,
+            counting_date: s.counting_date.unwrap_or(cycle.counting_date),
+            cycle_end: cycle.end,
+            available_until: s.available_until.or(cycle.counting.available_until).unwrap_or(cycle.end),
+            count_intentions: s.count_intentions.unwrap_or(cycle.counting.count_intentions),
+            require_bridging: s.require_bridging.unwrap_or(cycle.counting.require_bridging),
+            min_location_places: s.min_location_places.unwrap_or(cycle.counting.min_location_places),
+            min_years: s.min_years.unwrap_or(cycle.counting.min_years),
         }
+    }
+
+    /// The first day a location must still be open to meet `min_years`: the counting date
+    /// plus that many years (29 February becomes 28 February); `None` without the rule.
+    pub fn min_years_until(&self) -> Option<Date> {
+        (self.min_years > 0).then(|| {
+            self.counting_date.checked_add_months(chrono::Months::new(12 * self.min_years)).unwrap_or(Date::MAX)
+        })
+    }
+
+    /// The settings as a scenario states them, in the form of the first cycle (for result
+    /// fingerprints and parameter sheets): intentions, bridging and the scenario's counting
+    /// date, then each rule added since only when the scenario sets it.
+    pub fn settings(scenario: &Scenario, resolved: &CountingContext) -> serde_json::Value {
+        let s = &scenario.counting;
+        let mut v = serde_json::json!({
+            "count_intentions": resolved.count_intentions,
+            "require_bridging": resolved.require_bridging,
+            "counting_date": s.counting_date,
+        });
+        if let Some(m) = v.as_object_mut() {
+            if let Some(d) = s.available_until {
+                m.insert("available_until".into(), serde_json::json!(d));
+            }
+            if let Some(n) = s.min_location_places {
+                m.insert("min_location_places".into(), n.into());
+            }
+            if let Some(n) = s.min_years {
+                m.insert("min_years".into(), n.into());
+            }
+        }
+        v
     }
 }
 
@@ -47,8 +98,12 @@ pub enum Verdict {
     CountsLateWithoutBridgingRule,
     /// Does not count: an intention without a firm decision.
     Intention,
+    /// Does not count: the location has fewer places than the cycle's minimum.
+    BelowMinimumSize,
     /// Does not count: closes before the cycle ends.
     ClosesBeforeEnd,
+    /// Does not count: closes before the minimum number of years from the counting date.
+    TooShort,
     /// Does not count: opens on or after the cycle's end.
     OpensAfterEnd,
     /// Does not count: opens after the counting date without bridging reception.
@@ -67,8 +122,16 @@ pub fn verdict(location: &LocationShare, ctx: &CountingContext) -> Verdict {
     if location.status == LocationStatus::Intention && !ctx.count_intentions {
         return Verdict::Intention;
     }
-    if location.closes.is_some_and(|c| c < ctx.cycle_end) {
+    if location.location_total < ctx.min_location_places {
+        return Verdict::BelowMinimumSize;
+    }
+    if location.closes.is_some_and(|c| c < ctx.available_until) {
         return Verdict::ClosesBeforeEnd;
+    }
+    if let (Some(closes), Some(until)) = (location.closes, ctx.min_years_until()) {
+        if closes < until {
+            return Verdict::TooShort;
+        }
     }
     if location.opens <= ctx.counting_date {
         return Verdict::Counts;
@@ -124,8 +187,11 @@ mod tests {
         CountingContext {
             counting_date: d("2025-07-01"),
             cycle_end: d("2026-02-01"),
+            available_until: d("2026-02-01"),
             count_intentions: false,
             require_bridging: true,
+            min_location_places: 0,
+            min_years: 0,
         }
     }
 
@@ -164,5 +230,24 @@ mod tests {
         // An intention counted still needs the date rules.
         let late = loc(Intention, "2025-09-01", None, false);
         assert_eq!(verdict(&late, &with), Verdict::OpensLateWithoutBridging);
+    }
+
+    #[test]
+    fn small_and_short_locations_do_not_count_under_a_cycle_that_says_so() {
+        let rules = CountingContext { min_location_places: 13, min_years: 2, ..ctx() };
+        // location_total 12 < 13.
+        assert_eq!(verdict(&loc(Existing, "2020-01-01", None, false), &rules), Verdict::BelowMinimumSize);
+        let at = CountingContext { min_location_places: 12, ..rules };
+        assert_eq!(verdict(&loc(Existing, "2020-01-01", None, false), &at), Verdict::Counts);
+        // Two years from 2025-07-01: open until 2027-07-01 counts, a day less does not.
+        assert_eq!(verdict(&loc(Existing, "2020-01-01", Some("2027-07-01"), false), &at), Verdict::Counts);
+        assert_eq!(verdict(&loc(Existing, "2020-01-01", Some("2027-06-30"), false), &at), Verdict::TooShort);
+        // Closing before the cycle's end is named first.
+        assert_eq!(verdict(&loc(Existing, "2020-01-01", Some("2026-01-31"), false), &at), Verdict::ClosesBeforeEnd);
+        // A later availability date than the cycle's end.
+        let later = CountingContext { available_until: d("2026-06-01"), ..ctx() };
+        assert_eq!(verdict(&loc(Existing, "2020-01-01", Some("2026-05-31"), false), &later), Verdict::ClosesBeforeEnd);
+        assert_eq!(verdict(&loc(Existing, "2020-01-01", Some("2026-06-01"), false), &later), Verdict::Counts);
+        assert!(!Verdict::BelowMinimumSize.counts() && !Verdict::TooShort.counts());
     }
 }

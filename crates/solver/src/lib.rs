@@ -26,6 +26,7 @@
 pub mod allocate;
 pub mod counting;
 pub mod explain;
+pub mod indicative;
 pub mod io;
 pub mod keys;
 pub mod map;

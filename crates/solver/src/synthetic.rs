@@ -231,6 +231,8 @@ pub fn country(scale: u32, seed: u64) -> Dataset {
             report_deadline: date(2024, 11, 1),
             counting_date: date(2025, 7, 1),
             end: date(2026, 2, 1),
+            counting: Default::default(),
+            indicative: None,
         },
         provinces,
         municipalities,

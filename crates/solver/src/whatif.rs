@@ -496,12 +496,12 @@ pub fn province_what_if(
     let p = dataset.province_index(code).ok_or(WhatIfError::UnknownProvince(*code))?;
     let province = &dataset.provinces()[p];
     let members = dataset.members_by_province().swap_remove(p);
-    let rules = &scenario.counting;
+    let rules = CountingContext::new(dataset, scenario);
     let mut variants: Vec<(String, String, Scenario)> = Vec::new();
     let mut push = |rules_name: &str, text: &str, intentions: bool, bridging: bool| {
         let mut s = scenario.clone();
-        s.counting.count_intentions = intentions;
-        s.counting.require_bridging = bridging;
+        s.counting.count_intentions = Some(intentions);
+        s.counting.require_bridging = Some(bridging);
         variants.push((rules_name.to_owned(), text.to_owned(), s));
     };
     if !rules.count_intentions {

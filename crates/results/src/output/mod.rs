@@ -3,6 +3,7 @@
 
 pub mod compare;
 mod csv;
+pub mod indicative;
 mod json;
 mod table;
 pub mod whatif;
@@ -90,7 +91,13 @@ pub fn workbook(dataset: &Dataset, scenario: &Scenario, solution: &Solution) -> 
         vec!["fingerprint".to_owned(), spreiding_solver::report::results::fingerprint(dataset, scenario, None)],
     ];
     for (name, value) in [
-        ("counting", serde_json::to_value(&scenario.counting)?),
+        (
+            "counting",
+            spreiding_solver::counting::CountingContext::settings(
+                scenario,
+                &spreiding_solver::counting::CountingContext::new(dataset, scenario),
+            ),
+        ),
         ("allocation", serde_json::to_value(&scenario.allocation)?),
         ("constraints", serde_json::to_value(&scenario.constraints)?),
     ] {

@@ -69,6 +69,12 @@ fn verdict_text(v: Verdict) -> &'static str {
         }
         Verdict::Intention => "telt niet mee: een intentie zonder vast besluit",
         Verdict::ClosesBeforeEnd => "telt niet mee: sluit voor het einde van de cyclus",
+        Verdict::BelowMinimumSize => {
+            "telt niet mee: de locatie is kleiner dan de minimale omvang die de cyclus stelt (regel min_location_places)"
+        }
+        Verdict::TooShort => {
+            "telt niet mee: de locatie is niet het minimale aantal jaren vanaf de peildatum beschikbaar dat de cyclus stelt (regel min_years)"
+        }
         Verdict::OpensAfterEnd => "telt niet mee: opent pas na het einde van de cyclus",
         Verdict::OpensLateWithoutBridging => "telt niet mee: opent na de peildatum en er is geen overbruggingsopvang",
     }
@@ -127,9 +133,19 @@ fn write_all(o: &mut String, e: &Explanation) -> std::fmt::Result {
     writeln!(o, "2. Getelde plaatsen")?;
     writeln!(
         o,
-        "   Een plaats telt mee als zij op de peildatum {} beschikbaar is en dat blijft tot ten minste {} (het begin van de volgende cyclus).{}{}",
+        "   Een plaats telt mee als zij op de peildatum {} beschikbaar is en dat blijft tot ten minste {}.{}{}{}",
         date(c.counting_date),
-        date(c.cycle_end),
+        if c.available_until == c.cycle_end {
+            format!("{} (het begin van de volgende cyclus)", date(c.cycle_end))
+        } else {
+            date(c.available_until)
+        },
+        match (c.min_location_places, c.min_years) {
+            (0, 0) => String::new(),
+            (n, 0) => format!(" Alleen locaties met ten minste {n} plaatsen tellen mee (regel min_location_places)."),
+            (0, y) => format!(" Alleen locaties die ten minste {y} jaar vanaf de peildatum beschikbaar zijn, tellen mee (regel min_years)."),
+            (n, y) => format!(" Alleen locaties met ten minste {n} plaatsen die ten minste {y} jaar vanaf de peildatum beschikbaar zijn, tellen mee (regels min_location_places en min_years)."),
+        },
         if c.require_bridging {
             " Een locatie die later opent, telt alleen mee als de gemeente tot de opening overbruggingsopvang biedt."
         } else {

@@ -81,6 +81,12 @@ pub struct Counting {
     pub count_intentions: bool,
     /// Bridging rule applied.
     pub require_bridging: bool,
+    /// A place must stay available until this day.
+    pub available_until: Date,
+    /// Smallest location that counts (0: no minimum).
+    pub min_location_places: u32,
+    /// Years from the counting date a location must be available (0: no minimum).
+    pub min_years: u32,
     /// The locations with places of the commodity.
     pub locations: Vec<LocationLine>,
     /// Counted places.
@@ -231,6 +237,9 @@ pub fn explain(
             cycle_end: ctx.cycle_end,
             count_intentions: ctx.count_intentions,
             require_bridging: ctx.require_bridging,
+            available_until: ctx.available_until,
+            min_location_places: ctx.min_location_places,
+            min_years: ctx.min_years,
             locations,
             counted: result.counted,
         },

@@ -4,11 +4,12 @@
 
 use super::table::{read_table, Row, Table};
 use super::{InputError, Problem, Problems, Source};
-use crate::model::limits::{MAX_OCCUPIED, MAX_PLACES, MAX_POPULATION, MAX_WELVAART};
+use crate::model::decimal::Decimal;
+use crate::model::limits::{MAX_MIN_YEARS, MAX_OCCUPIED, MAX_PLACES, MAX_POPULATION, MAX_WELVAART};
 use crate::model::DatasetSources;
 use crate::model::{
-    CoropCode, Cycle, Dataset, Date, IndicativeSource, LocationShare, LocationStatus, Municipality, MunicipalityCode,
-    PerCommodity, Province, ProvinceCode,
+    AmvRule, CoropCode, Correction, Cycle, CycleCounting, Dataset, Date, IndicativeRules, IndicativeSource,
+    LocationShare, LocationStatus, Municipality, MunicipalityCode, PerCommodity, Province, ProvinceCode, Scope,
 };
 use chrono::Datelike;
 use serde::Deserialize;
@@ -66,6 +67,44 @@ struct CycleFile {
     report_deadline: toml::value::Datetime,
     counting_date: toml::value::Datetime,
     end: toml::value::Datetime,
+    #[serde(default)]
+    counting: Option<CountingFile>,
+    #[serde(default)]
+    indicative: Option<IndicativeFile>,
+}
+
+/// `cycle.toml`'s `[counting]`: every key optional, the 2024-2026 rule when left out.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CountingFile {
+    available_until: Option<toml::value::Datetime>,
+    require_bridging: Option<bool>,
+    count_intentions: Option<bool>,
+    min_location_places: Option<u32>,
+    min_years: Option<u32>,
+}
+
+/// `cycle.toml`'s `[indicative]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IndicativeFile {
+    scope: String,
+    amv: String,
+    #[serde(default)]
+    pin_published: bool,
+    correction: CorrectionFile,
+    #[serde(default)]
+    pins: BTreeMap<String, u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CorrectionFile {
+    form: String,
+    intercept: Option<toml::Value>,
+    slope: Option<toml::Value>,
+    floor: Option<toml::Value>,
+    ceiling: Option<toml::Value>,
 }
 
 /// The columns of each file, in the order written (read in any order).
@@ -142,6 +181,47 @@ fn load_cycle(source: &Source, problems: &mut Problems) -> Option<Cycle> {
     if file.national_amv > file.national_total {
         problems.push(Problem::at(path, None, Some("national_amv"), "is larger than national_total"));
     }
+    let counting = match file.counting {
+        None => CycleCounting::default(),
+        Some(c) => {
+            let d = CycleCounting::default();
+            let available_until = match &c.available_until {
+                None => None,
+                Some(v) => match toml_date(v) {
+                    Ok(u) if u < counting_date => {
+                        problems.push(Problem::at(
+                            path,
+                            None,
+                            Some("counting.available_until"),
+                            format!("{u} lies before the counting date {counting_date}; a place must be available on the counting date and stay so until this day"),
+                        ));
+                        None
+                    }
+                    Ok(u) => Some(u),
+                    Err(msg) => {
+                        problems.push(Problem::at(path, None, Some("counting.available_until"), msg));
+                        None
+                    }
+                },
+            };
+            if c.min_years.is_some_and(|y| y > MAX_MIN_YEARS) {
+                problems.push(Problem::at(
+                    path,
+                    None,
+                    Some("counting.min_years"),
+                    format!("must be at most {MAX_MIN_YEARS} (years from the counting date)"),
+                ));
+            }
+            CycleCounting {
+                available_until,
+                require_bridging: c.require_bridging.unwrap_or(d.require_bridging),
+                count_intentions: c.count_intentions.unwrap_or(d.count_intentions),
+                min_location_places: c.min_location_places.unwrap_or(d.min_location_places),
+                min_years: c.min_years.unwrap_or(d.min_years).min(MAX_MIN_YEARS),
+            }
+        }
+    };
+    let indicative = file.indicative.and_then(|i| indicative_rules(path, i, problems));
     Some(Cycle {
         id: file.id,
         national_total: file.national_total,
@@ -150,7 +230,93 @@ fn load_cycle(source: &Source, problems: &mut Problems) -> Option<Cycle> {
         report_deadline,
         counting_date,
         end,
+        counting,
+        indicative,
     })
+}
+
+fn indicative_rules(path: &str, file: IndicativeFile, problems: &mut Problems) -> Option<IndicativeRules> {
+    let before = problems.0.len();
+    let mut bad = |field: &str, msg: String| problems.push(Problem::at(path, None, Some(field), msg));
+    let scope = match file.scope.as_str() {
+        "national" => Some(Scope::National),
+        "province" => Some(Scope::Province),
+        other => {
+            bad("indicative.scope", format!("`{other}` is not a scope; expected national or province"));
+            None
+        }
+    };
+    let amv = match file.amv.as_str() {
+        "apportion" => Some(AmvRule::Apportion),
+        "share" => Some(AmvRule::Share),
+        other => {
+            bad("indicative.amv", format!("`{other}` is not an AMV rule; expected apportion or share"));
+            None
+        }
+    };
+    let c = &file.correction;
+    let mut number = |key: &str, v: &Option<toml::Value>| -> Option<Decimal> {
+        let field = format!("indicative.correction.{key}");
+        match v {
+            None => None,
+            Some(toml::Value::Integer(i)) => Some(Decimal::from_int(*i)),
+            Some(toml::Value::Float(x)) => Decimal::from_f64(*x).map_err(|e| bad(&field, e)).ok(),
+            Some(other) => {
+                bad(&field, format!("{other} is not a number; expected e.g. 0.12"));
+                None
+            }
+        }
+    };
+    let (intercept, slope, floor, ceiling) = (
+        number("intercept", &c.intercept),
+        number("slope", &c.slope),
+        number("floor", &c.floor),
+        number("ceiling", &c.ceiling),
+    );
+    let correction = match c.form.as_str() {
+        "none" => {
+            if [&c.intercept, &c.slope, &c.floor, &c.ceiling].iter().any(|v| v.is_some()) {
+                bad("indicative.correction", "form none takes no parameters".to_owned());
+            }
+            Some(Correction::None)
+        }
+        "linear" => match slope {
+            None => {
+                bad("indicative.correction.slope", "form linear needs a slope (e.g. 0.12)".to_owned());
+                None
+            }
+            Some(slope) => {
+                if let (Some(lo), Some(hi)) = (floor, ceiling) {
+                    if lo > hi {
+                        bad("indicative.correction.floor", format!("{lo} is above the ceiling {hi}"));
+                    }
+                }
+                if let Some(lo) = floor.filter(|lo| !lo.is_positive()) {
+                    bad("indicative.correction.floor", format!("{lo} is not above 0; a weight must be positive"));
+                }
+                Some(Correction::Linear { intercept: intercept.unwrap_or(Decimal::ONE), slope, floor, ceiling })
+            }
+        },
+        other => {
+            bad("indicative.correction.form", format!("`{other}` is not a correction form; expected linear or none"));
+            None
+        }
+    };
+    let mut pins = BTreeMap::new();
+    for (code, n) in &file.pins {
+        match MunicipalityCode::parse(code) {
+            Some(c) => {
+                pins.insert(c, *n);
+            }
+            None => {
+                bad(&format!("indicative.pins.{code}"), format!("`{code}` is not a code ({})", MunicipalityCode::FORM))
+            }
+        }
+    }
+    if problems.0.len() > before {
+        return None;
+    }
+    Some(IndicativeRules { scope: scope?, correction: correction?, amv: amv?, pin_published: file.pin_published, pins })
 }
 
 /// Reads and validates a data set folder: [`DatasetSources::read`], then [`parse_dataset`].
@@ -200,6 +366,16 @@ pub fn parse_dataset(sources: &DatasetSources) -> Result<Dataset, InputError> {
         .chain(incomplete.codes.into_iter().map(|c| (c, None)))
         .collect();
 
+    if let Some(rules) = cycle.as_ref().and_then(|c| c.indicative.as_ref()) {
+        for code in rules.pins.keys().filter(|c| !codes.contains_key(c)) {
+            problems.push(Problem::at(
+                &sources.cycle.name,
+                None,
+                Some(&format!("indicative.pins.{code}")),
+                format!("{code} is not a municipality of {}", sources.municipalities.name),
+            ));
+        }
+    }
     if let Some(t) = &effort_t {
         parse_effort(t, &codes, &mut municipalities, cycle.as_ref().map(effort_years), &mut problems);
     }

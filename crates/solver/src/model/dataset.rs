@@ -1,6 +1,7 @@
 //! The validated data set of one cycle: provinces, municipalities and the locations reported.
 
 use super::{CoropCode, Date, MunicipalityCode, PerCommodity, ProvinceCode};
+
 use serde::{Deserialize, Serialize};
 
 /// A municipality or province that a name or code given by a user does not find (the message
@@ -26,6 +27,10 @@ pub struct Cycle {
     pub counting_date: Date,
     /// ...and stay available until this day, the start of the next cycle.
     pub end: Date,
+    /// Which places count (`[counting]`).
+    pub counting: super::CycleCounting,
+    /// How the indicative distribution is computed (`[indicative]`), if the cycle says.
+    pub indicative: Option<super::IndicativeRules>,
 }
 
 /// A province with its task (the sum of its municipalities' indicative numbers).

@@ -63,3 +63,7 @@ pub const FRACTION_RESOLUTION: f64 = 1e9;
 pub fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
+
+/// The longest minimum duration a cycle or scenario may ask of a location (years from the
+/// counting date).
+pub const MAX_MIN_YEARS: u32 = 50;

@@ -6,8 +6,10 @@
 mod claim;
 mod codes;
 mod dataset;
+pub mod decimal;
 pub mod digest;
 pub mod limits;
+mod rules;
 mod scenario;
 mod sources;
 pub mod sweep;
@@ -18,6 +20,7 @@ pub use dataset::{
     Cycle, Dataset, DatasetParts, IndicativeSource, LocationShare, LocationStatus, Municipality, Province, UnknownName,
 };
 pub use limits::{MAX_PER_1000, MAX_WEIGHT};
+pub use rules::{AmvRule, Correction, CycleCounting, IndicativeRules, Scope};
 pub use scenario::{
     AllocationMode, AllocationRules, Constraints, CountingRules, EffortOverride, Eligibility, LocationAction,
     LocationOverride, Method, MunicipalityOverride, Origin, Overrides, ProvinceOverride, Scenario, Weights,

@@ -3,21 +3,26 @@
 use super::{Date, LocationStatus, MunicipalityCode, PerCommodity, ProvinceCode};
 use serde::{Deserialize, Serialize};
 
-/// Which counting rules apply (MODEL.md 3.1).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// Which counting rules the scenario sets (MODEL.md 3.1); `None` takes the cycle's rule
+/// (`cycle.toml`, see [`crate::model::CycleCounting`]). `counting::CountingContext::new`
+/// resolves them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct CountingRules {
     /// Intentions (places without a firm decision) count as places.
-    pub count_intentions: bool,
+    pub count_intentions: Option<bool>,
     /// A location opening after the counting date counts only with bridging reception.
-    pub require_bridging: bool,
-    /// Counting date; `None` takes the cycle's.
+    pub require_bridging: Option<bool>,
+    /// Counting date.
     pub counting_date: Option<Date>,
-}
-
-impl Default for CountingRules {
-    fn default() -> Self {
-        Self { count_intentions: false, require_bridging: true, counting_date: None }
-    }
+    /// A place must stay available until this day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available_until: Option<Date>,
+    /// A location with fewer places counts for nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_location_places: Option<u32>,
+    /// A location must be available at least this many years from the counting date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_years: Option<u32>,
 }
 
 /// How the shortfall is spread (MODEL.md 3.6).

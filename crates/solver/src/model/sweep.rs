@@ -293,8 +293,8 @@ impl Setting {
         let a = &mut scenario.allocation;
         let c = &mut scenario.constraints;
         match self {
-            Setting::CountIntentions(b) => scenario.counting.count_intentions = b,
-            Setting::RequireBridging(b) => scenario.counting.require_bridging = b,
+            Setting::CountIntentions(b) => scenario.counting.count_intentions = Some(b),
+            Setting::RequireBridging(b) => scenario.counting.require_bridging = Some(b),
             Setting::CountingDate(d) => scenario.counting.counting_date = Some(d),
             Setting::Mode(m) => a.mode = m,
             Setting::Eligibility(e) => a.eligibility = e,

@@ -264,7 +264,7 @@ pub fn fingerprint(dataset: &Dataset, scenario: &Scenario, sweep: Option<&Sweep>
         "program": env!("CARGO_PKG_VERSION"),
         "dataset": dataset.content_hash(),
         "name": scenario.name,
-        "counting": scenario.counting,
+        "counting": crate::counting::CountingContext::settings(scenario, &crate::counting::CountingContext::new(dataset, scenario)),
         "allocation": scenario.allocation,
         "constraints": scenario.constraints,
         "overrides": overrides,

@@ -186,6 +186,8 @@ pub fn parts(specs: &[Spec]) -> DatasetParts {
             report_deadline: date("2024-11-01"),
             counting_date: date("2025-07-01"),
             end: date("2026-02-01"),
+            counting: Default::default(),
+            indicative: None,
         },
         provinces: vec![Province {
             code: ProvinceCode::parse("PV20").expect("code"),

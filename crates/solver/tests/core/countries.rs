@@ -208,6 +208,8 @@ fn parts(c: &Country) -> DatasetParts {
             report_deadline: date("2024-11-01"),
             counting_date: date(COUNTING_DATE),
             end: date(END),
+            counting: Default::default(),
+            indicative: None,
         },
         provinces,
         municipalities,
@@ -235,7 +237,11 @@ fn scenario() -> impl Strategy<Value = Scenario> {
         .prop_map(|((intentions, bridging), mode, eligibility, caps, weights, corop, per_1000)| Scenario {
             name: "country".into(),
             dataset: "country".into(),
-            counting: CountingRules { count_intentions: intentions, require_bridging: bridging, counting_date: None },
+            counting: CountingRules {
+                count_intentions: Some(intentions),
+                require_bridging: Some(bridging),
+                ..CountingRules::default()
+            },
             allocation: AllocationRules { mode, eligibility, caps, weights, method: Method::Auto, elastic: false },
             constraints: Constraints {
                 corop_max_share: corop,
@@ -275,13 +281,13 @@ impl<'a> Reference<'a> {
     /// MODEL.md 3.1: does a location count?
     fn counts(&self, l: &Loc) -> bool {
         let rules = &self.scenario.counting;
-        if l.status == LocationStatus::Intention && !rules.count_intentions {
+        if l.status == LocationStatus::Intention && !rules.count_intentions.unwrap_or(false) {
             return false;
         }
         if l.closes.is_some_and(|c| c < END) {
             return false;
         }
-        l.opens <= COUNTING_DATE || (l.opens < END && (l.bridging || !rules.require_bridging))
+        l.opens <= COUNTING_DATE || (l.opens < END && (l.bridging || !rules.require_bridging.unwrap_or(true)))
     }
 
     /// Counted places of every municipality of province `p` (shares of shared locations

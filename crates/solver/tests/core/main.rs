@@ -14,6 +14,7 @@ mod countries;
 mod differential;
 mod draws;
 mod explain;
+mod indicative;
 mod map;
 mod objection;
 mod properties;

@@ -221,8 +221,8 @@ fn province_what_if_matches_the_other_counting_rules() {
         assert_eq!(p.counting.len(), 3);
         for alt in &p.counting {
             let mut t = s.clone();
-            t.counting.count_intentions = alt.rules.contains("count_intentions");
-            t.counting.require_bridging = !alt.rules.contains("no_bridging_requirement");
+            t.counting.count_intentions = Some(alt.rules.contains("count_intentions"));
+            t.counting.require_bridging = Some(!alt.rules.contains("no_bridging_requirement"));
             let other = solve(&d, &t).unwrap();
             let ob = other.block(&code, p.commodity).unwrap();
             assert_eq!((alt.counted, alt.shortfall), (ob.counted, ob.shortfall), "{}", alt.rules);
@@ -282,7 +282,7 @@ fn province_what_if_of_a_closing_report_and_of_other_rules() {
         );
     }
     let mut t = s.clone();
-    t.counting.count_intentions = true;
+    t.counting.count_intentions = Some(true);
     let sol = solve(&d, &t).unwrap();
     let w = province_what_if(&d, &t, &sol, &pv("PV23")).unwrap();
     for p in &w {
@@ -290,7 +290,7 @@ fn province_what_if_of_a_closing_report_and_of_other_rules() {
         assert_eq!(rules, ["no_bridging_requirement"]);
         assert!(p.places_to_close.text.starts_with("Met "), "{}", p.places_to_close.text);
     }
-    t.counting.require_bridging = false;
+    t.counting.require_bridging = Some(false);
     let sol = solve(&d, &t).unwrap();
     assert!(province_what_if(&d, &t, &sol, &pv("PV23")).unwrap().iter().all(|p| p.counting.is_empty()));
 }

@@ -3,10 +3,13 @@
 //! ```toml
 //! name = "rest-indicative"
 //! dataset = "../../data/nl-2024"   # relative to this file, or absolute
-//! [counting]
+//! [counting]                     # every rule optional: left out, the cycle's (cycle.toml [counting])
 //! count_intentions = false       # intentions count as places?
 //! require_bridging = true        # late locations count only with bridging reception?
-//! counting_date = 2025-07-01     # optional; default from the data set's cycle.toml
+//! counting_date = 2025-07-01     # default from the data set's cycle.toml
+//! available_until = 2026-02-01   # places must stay available until this day (default: the cycle's end)
+//! min_location_places = 0        # a location with fewer places counts for nothing
+//! min_years = 0                  # a location must be available this many years from the counting date
 //! [allocation]
 //! mode = "rest"                  # "rest" or "level"
 //! eligibility = "below-indicative"   # or "all"
@@ -238,6 +241,31 @@ fn convert(source: &Source, file: &ScenarioFile, resolver: &mut dyn Resolver) ->
             Err(msg) => problems.push(Problem::at(path, Some(o.line), Some("counting.counting_date"), msg)),
         }
     }
+    if let Some(d) = &file.counting.available_until {
+        let o = origin(d.span());
+        match toml_date(d.get_ref()) {
+            Ok(date) => layer.available_until = Some((date, o)),
+            Err(msg) => problems.push(Problem::at(path, Some(o.line), Some("counting.available_until"), msg)),
+        }
+    }
+    layer.min_location_places = file.counting.min_location_places;
+    if let Some(y) = &file.counting.min_years {
+        let max = crate::model::limits::MAX_MIN_YEARS;
+        if *y.get_ref() > max {
+            let o = origin(y.span());
+            problems.push(Problem::at(
+                path,
+                Some(o.line),
+                Some("counting.min_years"),
+                format!(
+                    "{} years is more than {max}; give the years from the counting date a location must be available",
+                    y.get_ref()
+                ),
+            ));
+        } else {
+            layer.min_years = Some(*y.get_ref());
+        }
+    }
 
     let a = &file.allocation;
     layer.mode = a.mode;
@@ -330,9 +358,12 @@ fn finish(source: &Source, layer: Layer, files: Vec<String>) -> Result<Scenario,
         name,
         dataset,
         counting: CountingRules {
-            count_intentions: layer.count_intentions.unwrap_or(false),
-            require_bridging: layer.require_bridging.unwrap_or(true),
+            count_intentions: layer.count_intentions,
+            require_bridging: layer.require_bridging,
             counting_date,
+            available_until: layer.available_until.map(|(d, _)| d),
+            min_location_places: layer.min_location_places,
+            min_years: layer.min_years,
         },
         allocation: AllocationRules {
             mode: layer.mode.unwrap_or(AllocationMode::Rest),

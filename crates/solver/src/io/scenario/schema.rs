@@ -129,6 +129,12 @@ pub struct CountingFile {
     pub require_bridging: Option<bool>,
     /// Counting date.
     pub counting_date: Option<Spanned<toml::value::Datetime>>,
+    /// Available until.
+    pub available_until: Option<Spanned<toml::value::Datetime>>,
+    /// Smallest location that counts.
+    pub min_location_places: Option<u32>,
+    /// Shortest availability from the counting date, in years.
+    pub min_years: Option<Spanned<u32>>,
 }
 
 /// `[allocation]` as written.
