@@ -81,3 +81,92 @@ fn shipped_scenarios_read_the_data_inside_the_repository() {
         }
     }
 }
+
+/// data/nl-2026 is what `scripts/make-nl-2026` makes from its sources: run it again into a new
+/// folder with this build's binary and every file is the same, byte for byte.
+#[test]
+fn nl_2026_is_remade_by_its_generator_byte_for_byte() {
+    let out = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("python3")
+        .arg(root().join("scripts/make-nl-2026"))
+        .args(["--spreiding", env!("CARGO_BIN_EXE_spreiding"), "--out"])
+        .arg(out.path())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("python3 runs the generator");
+    assert!(status.success(), "scripts/make-nl-2026 failed");
+    let shipped = crate::common::tree(&root().join("data/nl-2026"));
+    let mut made = crate::common::tree(out.path());
+    made.insert("SOURCES.md".to_owned(), shipped["SOURCES.md"].clone());
+    assert_eq!(shipped.keys().collect::<Vec<_>>(), made.keys().collect::<Vec<_>>());
+    for (name, bytes) in &shipped {
+        assert!(made[name] == *bytes, "data/nl-2026/{name} is not what the generator makes");
+    }
+}
+
+/// The second cycle's counting rules, written out here from cycle.toml's values (counting date
+/// 2027-07-01, end and available_until 2028-02-01, min_years 2: open until 2029-07-01 at
+/// least), applied to the locations file by this test; the provinces' shortfalls then match
+/// the published places still to realise.
+#[test]
+fn nl_2026_counts_only_multi_year_places_and_meets_the_published_shortfalls() {
+    let dir = root().join("data/nl-2026");
+    let read = |f: &str| -> Vec<std::collections::HashMap<String, String>> {
+        csv::Reader::from_path(dir.join(f)).unwrap().deserialize().map(|r| r.unwrap()).collect()
+    };
+    let province_of: std::collections::HashMap<String, String> =
+        read("municipalities.csv").into_iter().map(|m| (m["code"].clone(), m["province"].clone())).collect();
+    let mut counted: std::collections::BTreeMap<String, [i64; 2]> = Default::default();
+    let (mut too_short, mut intentions, mut late) = (0, 0, 0);
+    for l in read("illustrative/locations.csv") {
+        let (opens, closes) = (l["opens"].as_str(), l["closes"].as_str());
+        let counts = if l["status"] == "intention" {
+            intentions += 1;
+            false
+        } else if !closes.is_empty() && closes < "2028-02-01" {
+            false
+        } else if !closes.is_empty() && closes < "2029-07-01" {
+            too_short += 1;
+            false
+        } else if opens <= "2027-07-01" || (opens < "2028-02-01" && l["bridging"] == "true") {
+            true
+        } else {
+            late += 1;
+            false
+        };
+        if counts {
+            let c = counted.entry(province_of[&l["municipality"]].clone()).or_default();
+            c[0] += l["places_regular"].parse::<i64>().unwrap();
+            c[1] += l["places_amv"].parse::<i64>().unwrap();
+        }
+    }
+    assert!(too_short > 0 && intentions > 0 && late > 0, "the data set exercises the rules");
+    let mut shortfall = std::collections::BTreeMap::new();
+    let mut national = 0;
+    for p in read("provinces.csv") {
+        let c = counted.get(&p["code"]).copied().unwrap_or_default();
+        let task = [p["target_regular"].parse::<i64>().unwrap(), p["target_amv"].parse::<i64>().unwrap()];
+        national += c[0] + c[1];
+        shortfall.insert(p["name"].clone(), (task[0] - c[0]).max(0) + (task[1] - c[1]).max(0));
+    }
+    for (name, published) in
+        [("Zuid-Holland", 11_400), ("Noord-Holland", 7_700), ("Noord-Brabant", 7_150), ("Gelderland", 4_900)]
+    {
+        let s = shortfall[name];
+        assert!((s - published).abs() * 50 <= published, "{name}: {s} against the published {published}");
+    }
+    assert_eq!((shortfall["Groningen"], shortfall["Flevoland"]), (0, 0));
+    assert!((national - 50_000).abs() * 50 <= 50_000, "{national} places counted, published about 50,000");
+    // The solver counts the same.
+    let out = crate::common::spreiding()
+        .args(["solve", "scenarios/2026-2028/rest-indicative.toml", "--format", "json"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for p in report["provinces"].as_array().unwrap() {
+        let k = if p["commodity"] == "regular" { 0 } else { 1 };
+        let code = p["code"].as_str().unwrap();
+        assert_eq!(p["counted"].as_i64().unwrap(), counted.get(code).map_or(0, |c| c[k]), "{code} {}", p["commodity"]);
+    }
+}

@@ -9,6 +9,7 @@
 mod bad_input;
 mod cli;
 mod common;
+mod cycles;
 mod data;
 mod determinism;
 mod dossier;

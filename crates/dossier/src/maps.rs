@@ -53,6 +53,7 @@ fn draw(
 /// commodities together), classes over the province's own municipalities.
 pub fn province(b: &Boundaries, dataset: &Dataset, solution: &Solution, code: &ProvinceCode) -> [String; 2] {
     let name = dataset.province_index(code).map_or_else(String::new, |i| dataset.provinces()[i].name.clone());
+    let name = format!("{name}, cyclus {}", dataset.cycle().id);
     let code = code.to_string();
     let keep = |s: &Shape| s.province == code;
     let per = metric_values(dataset, solution, Metric::ObligationPer1000, &BOTH);
@@ -164,6 +165,7 @@ pub fn command(args: MapArgs) -> Result<()> {
             (d.dataset.provinces()[d.dataset.province_index(c).expect("checked")].name.clone(), Some(c.to_string()))
         }
     };
+    let area = format!("{area}, cyclus {}", d.dataset.cycle().id);
     let keep = |s: &Shape| code.as_ref().is_none_or(|c| &s.province == c);
     let text = match (args.metric, &args.baseline) {
         (MapMetric::Diff, None) => bail!("--metric diff needs --baseline SCENARIO"),

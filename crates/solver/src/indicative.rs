@@ -52,6 +52,7 @@ pub struct Indicative {
 
 /// One municipality's indicative number and its derivation.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IndicativeRow {
     /// Code.
     pub code: MunicipalityCode,
@@ -83,6 +84,7 @@ pub struct IndicativeRow {
 
 /// A municipality's part of a largest-remainder division.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Share {
     /// What was divided: `NL` or a province code.
     pub over: String,

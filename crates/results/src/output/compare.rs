@@ -7,11 +7,18 @@
 //! Each RESULT argument is a folder written by `spreiding run` or one result file. A scenario
 //! gets a column (and a difference column); the scenarios of a sweep together get a band. The
 //! baseline is the first solved scenario, or the one named with `--baseline`.
+//!
+//! Results of two cycles (one solved scenario each, e.g. a 2024-2026 and a 2026-2028 result)
+//! are compared across cycles instead: municipalities lined up by code, per municipality and
+//! commodity the obligation in each cycle and the change, and how many numbers rose
+//! ([`spreiding_solver::report::compare::cross_cycle`]).
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 use serde::Serialize;
 use spreiding_solver::model::entry_of;
-use spreiding_solver::report::compare::{Band, Comparison, ComparisonBuilder, Metrics, Values};
+use spreiding_solver::report::compare::{
+    cross_cycle, Band, Comparison, ComparisonBuilder, CrossCycle, Metrics, Values,
+};
 use spreiding_solver::report::results::{Header, MunicipalityInfo, Record, ScenarioOutcome};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -52,15 +59,197 @@ pub fn compare(
     metrics_only: bool,
     excel: bool,
 ) -> Result<Vec<u8>> {
-    let mut builder = ComparisonBuilder::new(baseline_id);
+    let mut read = Vec::new();
     for p in paths {
         let files = result_files(p)?;
-        builder.add_read(files.iter().map(|(dir, name)| {
+        let mut group = Vec::with_capacity(files.len());
+        for (dir, name) in &files {
             let (header, records) = crate::run::read_result(dir, name)?;
-            anyhow::Ok((dir.join(name).display().to_string(), header, records))
-        }))?;
+            group.push((dir.join(name).display().to_string(), header, records));
+        }
+        read.push(group);
+    }
+    // Results of different cycles: the cross-cycle comparison.
+    let solved = |r: &Record| r.outcome != ScenarioOutcome::Failed;
+    let mut cycles: Vec<&str> = Vec::new();
+    for (_, h, records) in read.iter().flatten() {
+        if records.iter().any(solved) && !cycles.contains(&h.cycle.as_str()) {
+            cycles.push(h.cycle.as_str());
+        }
+    }
+    if cycles.len() > 1 {
+        let picked: Vec<(&Header, &Record)> =
+            read.iter().flatten().flat_map(|(_, h, rs)| rs.iter().filter(|r| solved(r)).map(move |r| (h, r))).collect();
+        if cycles.len() != 2 || picked.len() != 2 {
+            bail!(
+                "the results are of {} cycles ({}) with {} solved scenarios; a comparison across cycles takes one solved scenario of each of two cycles",
+                cycles.len(),
+                cycles.join(", "),
+                picked.len()
+            );
+        }
+        if baseline_id.is_some() {
+            bail!("--baseline does not apply across cycles: the first result given is the earlier cycle's");
+        }
+        return render_cross(&cross_cycle(picked[0], picked[1]), format, excel);
+    }
+    let mut builder = ComparisonBuilder::new(baseline_id);
+    for group in read {
+        builder.add_read(group.into_iter().map(anyhow::Ok))?;
     }
     render(&builder.finish()?, format, metrics_only, excel)
+}
+
+/// The columns of a cross-cycle comparison's municipalities.
+fn cross_header(c: &CrossCycle) -> Vec<String> {
+    let mut h: Vec<String> = ["code", "name", "province", "commodity"].map(String::from).to_vec();
+    h.extend(c.cycles.iter().map(|y| format!("obligation_{y}")));
+    h.push("change".to_owned());
+    h
+}
+
+fn cross_rows(c: &CrossCycle) -> Vec<Vec<String>> {
+    let opt = |o: Option<u64>| o.map_or_else(String::new, |n| n.to_string());
+    c.rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.code.clone(),
+                r.name.clone(),
+                r.province.clone(),
+                r.commodity.as_str().to_owned(),
+                opt(r.obligation[0]),
+                opt(r.obligation[1]),
+                r.change.map_or_else(String::new, |d| d.to_string()),
+            ]
+        })
+        .collect()
+}
+
+fn cross_summary_rows(c: &CrossCycle) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut h: Vec<String> = ["commodity", "municipalities", "rose", "fell", "same"].map(String::from).to_vec();
+    h.extend(c.cycles.iter().map(|y| format!("only_{y}")));
+    h.extend(c.cycles.iter().map(|y| format!("obligation_{y}")));
+    let rows = c
+        .summary
+        .iter()
+        .map(|s| {
+            vec![
+                s.commodity.clone(),
+                s.municipalities.to_string(),
+                s.rose.to_string(),
+                s.fell.to_string(),
+                s.same.to_string(),
+                s.only[0].to_string(),
+                s.only[1].to_string(),
+                s.obligation[0].to_string(),
+                s.obligation[1].to_string(),
+            ]
+        })
+        .collect();
+    (h, rows)
+}
+
+/// The sentence of a cross-cycle comparison: how many municipalities' numbers rose.
+fn cross_sentence(c: &CrossCycle) -> String {
+    let t = c.summary.iter().find(|s| s.commodity == "total");
+    t.map_or_else(String::new, |t| {
+        format!(
+            "{} of {} municipalities have a higher obligation in {} than in {} ({} lower, {} the same); regular places {} higher, AMV {} higher.",
+            t.rose,
+            t.municipalities,
+            c.cycles[1],
+            c.cycles[0],
+            t.fell,
+            t.same,
+            c.summary[0].rose,
+            c.summary[1].rose
+        )
+    })
+}
+
+/// Renders a cross-cycle comparison in a format.
+fn render_cross(c: &CrossCycle, format: Format, excel: bool) -> Result<Vec<u8>> {
+    Ok(match format {
+        Format::Json => {
+            let mut v = serde_json::to_vec_pretty(c)?;
+            v.push(b'\n');
+            v
+        }
+        Format::Csv => {
+            let mut out = if excel { "\u{feff}".as_bytes().to_vec() } else { Vec::new() };
+            let mut w = csv::WriterBuilder::new().delimiter(if excel { b';' } else { b',' }).from_writer(Vec::new());
+            w.write_record(cross_header(c))?;
+            for r in cross_rows(c) {
+                w.write_record(r)?;
+            }
+            out.extend(w.into_inner()?);
+            crate::output::spreadsheet_safe_csv(&out, if excel { b';' } else { b',' })?
+        }
+        Format::Table | Format::Md => {
+            let md = format == Format::Md;
+            let mut o = String::new();
+            let _ = writeln!(
+                o,
+                "{}Scenario {} ({}) against {} ({}), municipalities lined up by code",
+                if md { "## " } else { "" },
+                c.scenarios[1],
+                c.cycles[1],
+                c.scenarios[0],
+                c.cycles[0]
+            );
+            let _ = writeln!(o);
+            let _ = writeln!(o, "{}", cross_sentence(c));
+            let _ = writeln!(o);
+            let (sh, srows) = cross_summary_rows(c);
+            table_lines(&mut o, &sh, &srows, md);
+            let _ = writeln!(o);
+            table_lines(&mut o, &cross_header(c), &cross_rows(c), md);
+            o.into_bytes()
+        }
+        Format::Xlsx => {
+            let (sh, srows) = cross_summary_rows(c);
+            crate::output::xlsx::workbook(&[
+                crate::output::xlsx::Sheet {
+                    name: "municipalities",
+                    header: cross_header(c),
+                    rows: cross_rows(c),
+                    text: &["code", "name", "province", "commodity"],
+                },
+                crate::output::xlsx::Sheet { name: "summary", header: sh, rows: srows, text: &["commodity"] },
+            ])?
+        }
+    })
+}
+
+/// Rows as an aligned text table (or a Markdown table).
+fn table_lines(o: &mut String, header: &[String], rows: &[Vec<String>], md: bool) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: &[String]| -> String {
+        let parts: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (c, &w))| if i < 2 { format!("{c:<w$}") } else { format!("{c:>w$}") })
+            .collect();
+        if md {
+            format!("| {} |", parts.join(" | "))
+        } else {
+            parts.join("  ").trim_end().to_owned()
+        }
+    };
+    let _ = writeln!(o, "{}", line(header));
+    if md {
+        let _ = writeln!(o, "|{}|", widths.iter().map(|w| "-".repeat(w + 2)).collect::<Vec<_>>().join("|"));
+    }
+    for r in rows {
+        let _ = writeln!(o, "{}", line(r));
+    }
 }
 
 /// Renders a comparison in a format.

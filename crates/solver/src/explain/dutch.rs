@@ -80,6 +80,84 @@ fn verdict_text(v: Verdict) -> &'static str {
     }
 }
 
+/// A decimal the Dutch way (comma), all its digits.
+fn decimal_nl(d: crate::model::decimal::Decimal) -> String {
+    d.to_string().replace('.', ",")
+}
+
+/// The derivation of the indicative number: inhabitants, score, correction, share, remainder.
+fn indicative_text(
+    o: &mut String,
+    d: &super::IndicativeDerivation,
+    commodity: crate::model::Commodity,
+) -> std::fmt::Result {
+    let r = &d.row;
+    let over = |over: &str| {
+        if over == "NL" {
+            "alle gemeenten van het land".to_owned()
+        } else {
+            format!("de gemeenten van de provincie ({over})")
+        }
+    };
+    match &r.total_share {
+        None => writeln!(
+            o,
+            "     Het totaal (regulier en amv samen) van {} plaatsen staat vast: het is gepubliceerd en door de regels van de cyclus vastgezet.",
+            int(u64::from(r.total))
+        )?,
+        Some(s) => writeln!(
+            o,
+            "     Zo volgt het uit de regels van de cyclus: gewicht = inwoners x correctie, correctie = {} bij welvaartsscore {} = {}; gewicht {} x {} = {}. Dat is {} van het gewicht van {}; van de {} te verdelen plaatsen (regulier en amv samen) is het aandeel {}. De gemeente krijgt het hele deel, {}, {}. Totaal: {}.",
+            d.formula.replace(", ", "; ").replace('.', ","),
+            decimal_nl(r.score),
+            decimal_nl(r.factor),
+            int(u64::from(r.population)),
+            decimal_nl(r.factor),
+            dec(r.weight.to_f64(), r.weight.scale().min(6) as usize),
+            dec(s.fraction, 9),
+            over(&s.over),
+            int(u64::from(s.divided)),
+            dec(s.quota, 6),
+            int(u64::from(s.whole)),
+            if s.extra {
+                format!("en een van de {} resterende plaatsen, die naar de grootste resten gaan: haar rest is de {}e grootste", int(u64::from(s.leftover)), s.rank)
+            } else {
+                format!("en geen van de {} resterende plaatsen, die naar de grootste resten gaan: haar rest is de {}e grootste", int(u64::from(s.leftover)), s.rank)
+            },
+            int(u64::from(r.total))
+        )?,
+    }
+    match (&r.amv_share, commodity) {
+        (Some(a), crate::model::Commodity::Amv) => writeln!(
+            o,
+            "     Het amv-deel: {} amv-plaatsen verdeeld over {} naar rato van hun totalen; het aandeel van de gemeente is {}, het hele deel {}{}: {} amv-plaatsen.",
+            int(u64::from(a.divided)),
+            over(&a.over),
+            dec(a.quota, 6),
+            int(u64::from(a.whole)),
+            if a.extra { " plus een van de resterende plaatsen" } else { "" },
+            int(u64::from(r.amv))
+        )?,
+        (_, crate::model::Commodity::Amv) => {
+            writeln!(o, "     Het amv-deel is {} plaatsen (het totaal maal het landelijke amv-aandeel, afgerond).", int(u64::from(r.amv)))?
+        }
+        (_, crate::model::Commodity::Regular) => writeln!(
+            o,
+            "     Het reguliere aantal is het totaal min het amv-deel: {} - {} = {}.",
+            int(u64::from(r.total)),
+            int(u64::from(r.amv)),
+            int(u64::from(r.regular))
+        )?,
+    }
+    if !d.matches {
+        writeln!(
+            o,
+            "     Het indicatieve aantal in de gegevens wijkt af van wat de regels van de cyclus geven; het aantal in de gegevens geldt."
+        )?;
+    }
+    Ok(())
+}
+
 /// Renders the explanation as Dutch text (plain text with numbered sections).
 pub fn render(e: &Explanation) -> String {
     let mut out = String::new();
@@ -104,6 +182,9 @@ fn write_all(o: &mut String, e: &Explanation) -> std::fmt::Result {
         IndicativeSource::Reconstructed => "gereconstrueerd uit inwonertal en welvaartsscore",
     };
     writeln!(o, "   - Indicatief aantal {what}: {} ({source}).", int(u64::from(i.indicative)))?;
+    if let Some(d) = &e.indicative {
+        indicative_text(o, d, e.commodity)?;
+    }
     writeln!(
         o,
         "   - Inzet in de afgelopen {} jaar: de jaargemiddelden van bezette opvangplaatsen tellen op tot {}, dat is {} per inwoner; landelijk is dat {} per inwoner. Relatieve inzet r = {} (1 is het landelijk gemiddelde, 0 is geen opvang).",

@@ -142,6 +142,26 @@ pub struct Explanation {
     /// Counterfactuals, when asked for ([`crate::whatif::what_if`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub what_if: Option<crate::whatif::WhatIf>,
+    /// How the indicative number follows from the cycle's rules (`None` when the cycle states
+    /// none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub indicative: Option<IndicativeDerivation>,
+}
+
+/// The derivation of a municipality's indicative number from the cycle's rules
+/// ([`crate::indicative`]).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IndicativeDerivation {
+    /// The correction as a formula.
+    pub formula: String,
+    /// National or per province.
+    pub scope: crate::model::Scope,
+    /// The municipality's row: score, factor, weight, quota, remainder, AMV part.
+    pub row: crate::indicative::IndicativeRow,
+    /// The data set's indicative number (this commodity) equals the computed one; `false`
+    /// when a scenario or the data set set it otherwise.
+    pub matches: bool,
 }
 
 /// Why a number cannot be explained.
@@ -176,6 +196,15 @@ pub fn explain(
     let result = solution.municipality(code, commodity).ok_or_else(not_solved)?.clone();
     let block = solution.block(&province.code, commodity).ok_or_else(not_solved)?.clone();
     let ctx = CountingContext::new(dataset, scenario);
+    let indicative = crate::indicative::compute(dataset, crate::indicative::Forecast::default()).ok().and_then(|d| {
+        let (formula, scope) = (d.correction, d.scope);
+        d.municipalities.into_iter().nth(i).map(|row| IndicativeDerivation {
+            matches: m.indicative.of(commodity) == if commodity == Commodity::Amv { row.amv } else { row.regular },
+            formula,
+            scope,
+            row,
+        })
+    });
     let locations = dataset
         .locations
         .iter()
@@ -248,5 +277,6 @@ pub fn explain(
         block,
         result,
         what_if: None,
+        indicative,
     })
 }

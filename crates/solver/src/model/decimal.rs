@@ -160,6 +160,20 @@ impl fmt::Display for Decimal {
     }
 }
 
+/// In OpenAPI: a number (the decimal's nearest float).
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Decimal {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Number)
+            .description(Some("an exact decimal, written as a JSON number"))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Decimal {}
+
 impl Serialize for Decimal {
     /// As a JSON number: the nearest float, which prints as the decimal itself for the up to 15
     /// significant digits the rules and scores have.

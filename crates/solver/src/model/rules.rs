@@ -41,6 +41,7 @@ impl Default for CycleCounting {
 
 /// Over what the forecast is divided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
     /// The national forecast over all municipalities; a province's task is the sum of its

@@ -488,3 +488,142 @@ impl Comparison {
         p
     }
 }
+
+/// Two cycles' results side by side: `compare` of a scenario of one cycle against one of
+/// another. Municipalities are lined up by code (a municipality in one cycle only has no
+/// number in the other); per municipality and commodity the obligation in each cycle and the
+/// change; per commodity and in total, how many municipalities' numbers rose, fell or stayed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CrossCycle {
+    /// The cycles, first as given first.
+    pub cycles: [String; 2],
+    /// The scenario ids compared.
+    pub scenarios: [String; 2],
+    /// Per municipality (by code) and commodity.
+    pub rows: Vec<CrossRow>,
+    /// Per commodity, then `total` (regular and AMV together per municipality).
+    pub summary: Vec<CrossSummary>,
+}
+
+/// One municipality and commodity in two cycles.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CrossRow {
+    /// Code.
+    pub code: String,
+    /// Name (the later cycle's where both have it).
+    pub name: String,
+    /// Province code.
+    pub province: String,
+    /// regular | amv.
+    pub commodity: Commodity,
+    /// Obligation in each cycle (`None`: not a municipality of that cycle).
+    pub obligation: [Option<u64>; 2],
+    /// Second minus first, when in both.
+    pub change: Option<i64>,
+}
+
+/// How the numbers moved between the cycles.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CrossSummary {
+    /// regular, amv or total.
+    pub commodity: String,
+    /// Municipalities in both cycles.
+    pub municipalities: u32,
+    /// Of those, a higher number in the second cycle.
+    pub rose: u32,
+    /// A lower number.
+    pub fell: u32,
+    /// The same number.
+    pub same: u32,
+    /// Municipalities of the first cycle only, of the second only.
+    pub only: [u32; 2],
+    /// All obligations together, per cycle.
+    pub obligation: [u64; 2],
+}
+
+/// The cross-cycle comparison of two solved scenarios (with their result files' headers).
+pub fn cross_cycle(first: (&Header, &Record), second: (&Header, &Record)) -> CrossCycle {
+    let sides = [first, second];
+    // code -> (name, province, [index in each header])
+    let mut by_code: BTreeMap<&str, (&str, &str, [Option<usize>; 2])> = BTreeMap::new();
+    for (s, (h, _)) in sides.iter().enumerate() {
+        for (i, m) in h.municipalities.iter().enumerate() {
+            let e = by_code.entry(m.code.as_str()).or_insert((m.name.as_str(), m.province.as_str(), [None, None]));
+            e.0 = m.name.as_str();
+            e.1 = m.province.as_str();
+            e.2[s] = Some(i);
+        }
+    }
+    let obligation = |s: usize, i: Option<usize>, c: Commodity| -> Option<u64> {
+        let r = sides[s].1;
+        i.map(|i| entry(i, c)).filter(|&k| k < r.counted.len()).map(|k| r.obligation(k))
+    };
+    let mut rows = Vec::new();
+    let mut summary: Vec<CrossSummary> = ["regular", "amv", "total"]
+        .iter()
+        .map(|c| CrossSummary {
+            commodity: (*c).to_owned(),
+            municipalities: 0,
+            rose: 0,
+            fell: 0,
+            same: 0,
+            only: [0, 0],
+            obligation: [0, 0],
+        })
+        .collect();
+    let tally = |s: &mut CrossSummary, o: [Option<u64>; 2]| match o {
+        [Some(a), Some(b)] => {
+            s.municipalities += 1;
+            s.obligation[0] += a;
+            s.obligation[1] += b;
+            match b.cmp(&a) {
+                std::cmp::Ordering::Greater => s.rose += 1,
+                std::cmp::Ordering::Less => s.fell += 1,
+                std::cmp::Ordering::Equal => s.same += 1,
+            }
+        }
+        [Some(a), None] => {
+            s.only[0] += 1;
+            s.obligation[0] += a;
+        }
+        [None, Some(b)] => {
+            s.only[1] += 1;
+            s.obligation[1] += b;
+        }
+        [None, None] => {}
+    };
+    for (code, (name, province, idx)) in &by_code {
+        let mut total = [None, None];
+        for (ci, c) in Commodity::ALL.into_iter().enumerate() {
+            let o = [obligation(0, idx[0], c), obligation(1, idx[1], c)];
+            for s in 0..2 {
+                total[s] = match (total[s], o[s]) {
+                    (None, x) => x,
+                    (Some(t), Some(x)) => Some(t + x),
+                    (t, None) => t,
+                };
+            }
+            tally(&mut summary[ci], o);
+            rows.push(CrossRow {
+                code: (*code).to_owned(),
+                name: (*name).to_owned(),
+                province: (*province).to_owned(),
+                commodity: c,
+                obligation: o,
+                change: match o {
+                    [Some(a), Some(b)] => {
+                        Some(i64::try_from(b).unwrap_or(i64::MAX) - i64::try_from(a).unwrap_or(i64::MAX))
+                    }
+                    _ => None,
+                },
+            });
+        }
+        tally(&mut summary[2], total);
+    }
+    CrossCycle {
+        cycles: [first.0.cycle.clone(), second.0.cycle.clone()],
+        scenarios: [first.1.id.clone(), second.1.id.clone()],
+        rows,
+        summary,
+    }
+}

@@ -271,3 +271,18 @@ proptest! {
         prop_assert_eq!(&compute(&d, forecast).unwrap(), &ind);
     }
 }
+
+#[test]
+fn nl_2026_holds_its_computed_distribution_with_breda_pinned() {
+    let d = load_dataset(&crate::common::root().join("data/nl-2026")).unwrap();
+    let ind = compute(&d, Forecast::default()).unwrap();
+    assert_eq!((ind.total, ind.amv), (88_000, 7_462));
+    for (m, r) in d.municipalities().iter().zip(&ind.municipalities) {
+        assert_eq!((m.indicative.regular, m.indicative.amv), (r.regular, r.amv), "{}", m.code);
+    }
+    let breda = ind.municipalities.iter().find(|r| r.name == "Breda").unwrap();
+    assert_eq!((breda.total, breda.pinned), (932, true));
+    // Noord-Brabant's task: "ruim 13.000" (published).
+    let nb = ind.provinces.iter().find(|p| p.name == "Noord-Brabant").unwrap();
+    assert!((13_000..13_500).contains(&(nb.regular + nb.amv)), "{nb:?}");
+}
