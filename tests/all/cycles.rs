@@ -138,3 +138,33 @@ fn compare_across_cycles_lines_municipalities_up_by_code() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("across cycles"));
 }
+
+#[test]
+fn the_dossier_of_the_second_cycle_names_it_and_its_rules_and_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("d");
+    let made = spreiding()
+        .args(["dossier", "scenarios/2026-2028/rest-indicative.toml", "--province", "PV30", "--out"])
+        .arg(&out)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(out.join("verdeelbesluit-PV30.pdf"))
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8(text.stdout).unwrap();
+    // pdftotext may break a sentence over lines: compare with single spaces.
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for needle in [
+        "Voor de cyclus 2026-2028 (1 februari 2026 tot 1 februari 2028) is de landelijke opgave 88.000",
+        "Alleen locaties die ten minste 2 jaar vanaf de peildatum beschikbaar zijn, tellen mee (regel min_years)",
+        "Noord-Brabant, cyclus 2026-2028: opgave per 1.000 inwoners",
+    ] {
+        assert!(flat.contains(needle), "the dossier does not say: {needle}");
+    }
+    spreiding().arg("verify").arg(&out).assert().success();
+}

@@ -232,8 +232,9 @@ impl Document {
             para("De provincie meldt in haar verslag welke plaatsen haar gemeenten bieden. Halen die plaatsen samen de provinciale opgave niet, dan sluit het verslag niet. De minister verdeelt dan het tekort over de gemeenten van de provincie. Daarbij tellen het indicatieve aandeel van iedere gemeente, haar inzet in de afgelopen tien jaar en de haalbaarheid mee, in de verhouding van de gewichten in hoofdstuk 6."),
             heading("Telregels"),
             item(format!(
-                "Een plaats telt mee als zij op de peildatum {} beschikbaar is en dat blijft tot ten minste {until}.",
+                "Een plaats telt mee als zij op de peildatum {} beschikbaar is en dat blijft tot ten minste {until}.{}",
                 dutch::date(counting_date),
+                dutch::minimum_rules(rules.min_location_places, rules.min_years),
             )),
             item(if rules.require_bridging {
                 format!("Een locatie die na de peildatum maar voor {end} opent, telt alleen mee als de gemeente tot de opening overbruggingsopvang biedt.")

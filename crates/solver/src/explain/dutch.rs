@@ -80,6 +80,17 @@ fn verdict_text(v: Verdict) -> &'static str {
     }
 }
 
+/// The cycle's minimum size and duration of a location as a sentence with a leading space
+/// (empty without them), for the explanation and the dossier.
+pub fn minimum_rules(min_location_places: u32, min_years: u32) -> String {
+    match (min_location_places, min_years) {
+        (0, 0) => String::new(),
+        (n, 0) => format!(" Alleen locaties met ten minste {n} plaatsen tellen mee (regel min_location_places)."),
+        (0, y) => format!(" Alleen locaties die ten minste {y} jaar vanaf de peildatum beschikbaar zijn, tellen mee (regel min_years)."),
+        (n, y) => format!(" Alleen locaties met ten minste {n} plaatsen die ten minste {y} jaar vanaf de peildatum beschikbaar zijn, tellen mee (regels min_location_places en min_years)."),
+    }
+}
+
 /// A decimal the Dutch way (comma), all its digits.
 fn decimal_nl(d: crate::model::decimal::Decimal) -> String {
     d.to_string().replace('.', ",")
@@ -221,12 +232,7 @@ fn write_all(o: &mut String, e: &Explanation) -> std::fmt::Result {
         } else {
             date(c.available_until)
         },
-        match (c.min_location_places, c.min_years) {
-            (0, 0) => String::new(),
-            (n, 0) => format!(" Alleen locaties met ten minste {n} plaatsen tellen mee (regel min_location_places)."),
-            (0, y) => format!(" Alleen locaties die ten minste {y} jaar vanaf de peildatum beschikbaar zijn, tellen mee (regel min_years)."),
-            (n, y) => format!(" Alleen locaties met ten minste {n} plaatsen die ten minste {y} jaar vanaf de peildatum beschikbaar zijn, tellen mee (regels min_location_places en min_years)."),
-        },
+        minimum_rules(c.min_location_places, c.min_years),
         if c.require_bridging {
             " Een locatie die later opent, telt alleen mee als de gemeente tot de opening overbruggingsopvang biedt."
         } else {
