@@ -168,3 +168,35 @@ fn the_dossier_of_the_second_cycle_names_it_and_its_rules_and_verifies() {
     }
     spreiding().arg("verify").arg(&out).assert().success();
 }
+
+#[test]
+fn a_sweep_varies_the_cycle_rules_in_both_result_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["jsonl", "parquet"] {
+        let out = dir.path().join(format);
+        let run = spreiding()
+            .args(["run", "scenarios/2026-2028/sweeps/counting.toml", "--format", format, "--out"])
+            .arg(&out)
+            .current_dir(root())
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+        let mut r = csv::Reader::from_reader(summary.as_bytes());
+        let rows: Vec<BTreeMap<String, String>> = r.deserialize().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 24);
+        // With the same other settings, dropping the two-year rule never counts fewer places:
+        // the total allocated (the shortfalls) is never larger.
+        let total = |min_years: u32| -> f64 {
+            let params = format!(
+                "counting.count_intentions=false;counting.counting_date=2027-07-01;counting.min_years={min_years};counting.require_bridging=true"
+            );
+            let row = rows.iter().find(|r| r["params"] == params).unwrap_or_else(|| panic!("no scenario {params}"));
+            row["total_allocated"].parse().unwrap()
+        };
+        assert!(total(0) < total(2), "the two-year rule excludes places in nl-2026");
+    }
+    // The Parquet result reads back with its parameters.
+    let json = spreiding().args(["compare", "parquet", "--format", "json"]).current_dir(dir.path()).output().unwrap();
+    assert!(json.status.success(), "{}", String::from_utf8_lossy(&json.stderr));
+}

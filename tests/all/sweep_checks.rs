@@ -129,6 +129,8 @@ fn every_sweep_parameter_changes_the_scenario() {
         let value = match p {
             Parameter::CountIntentions => Value::Bool(!base.counting.count_intentions.unwrap_or(false)),
             Parameter::RequireBridging => Value::Bool(!base.counting.require_bridging.unwrap_or(true)),
+            Parameter::MinLocationPlaces => Value::Number(25.0),
+            Parameter::MinYears => Value::Number(3.0),
             Parameter::CountingDate => Value::Date(spreiding_solver::model::Date::from_ymd_opt(2025, 3, 1).unwrap()),
             Parameter::Mode => Value::Word("level".into()),
             Parameter::Eligibility => Value::Word("all".into()),
@@ -150,6 +152,8 @@ fn every_sweep_parameter_changes_the_scenario() {
             Parameter::CountIntentions => k.count_intentions == Some(true),
             Parameter::RequireBridging => k.require_bridging == Some(false),
             Parameter::CountingDate => k.counting_date.is_some(),
+            Parameter::MinLocationPlaces => k.min_location_places == Some(25),
+            Parameter::MinYears => k.min_years == Some(3),
             Parameter::Mode => a.mode == spreiding_solver::model::AllocationMode::Level,
             Parameter::Eligibility => a.eligibility == spreiding_solver::model::Eligibility::All,
             Parameter::Caps => !a.caps,

@@ -54,7 +54,7 @@ const KEY: &str = "spreiding";
 
 /// The parameter columns of the scenarios table, after scenario, outcome and error: every
 /// sweep parameter, then `draw` and `seed`.
-pub const PARAMETERS: [Parameter; 15] = Parameter::ALL;
+pub const PARAMETERS: [Parameter; 17] = Parameter::ALL;
 
 /// What every file's metadata says.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -100,6 +100,7 @@ fn parameter_type(kind: Kind) -> ColumnType {
         Kind::Bool => ColumnType::Bool,
         Kind::Weight | Kind::Fraction | Kind::Share | Kind::PerThousand => ColumnType::F64,
         Kind::Mode | Kind::Eligibility | Kind::Method | Kind::Date => ColumnType::Text,
+        Kind::Places | Kind::Years => ColumnType::U32,
     }
 }
 
@@ -589,6 +590,11 @@ impl Table {
     }
 
     /// Column `name` over all row groups: each row's value (`None` for an empty cell).
+    /// True when the file has a column of that name.
+    fn has(&self, name: &str) -> bool {
+        self.reader.metadata().file_metadata().schema_descr().columns().iter().any(|c| c.name() == name)
+    }
+
     fn column<T: DataType>(&self, name: &str) -> Result<Vec<Option<T::T>>> {
         let index = self
             .reader
@@ -706,6 +712,11 @@ pub fn read(results: &Path, name: &str) -> Result<(Header, Vec<Record>)> {
     let errors = scenarios.strings("error")?;
     let mut params: Vec<BTreeMap<String, String>> = vec![BTreeMap::new(); ids.len()];
     for (name, t, _) in columns("scenarios").into_iter().skip(3) {
+        // A parameter added since the file was written (counting.min_location_places and
+        // counting.min_years, issue 22) is not in it: nobody varied it.
+        if !scenarios.has(&name) {
+            continue;
+        }
         for (row, v) in scenarios.params(&name, t)?.into_iter().enumerate() {
             if let (Some(v), Some(map)) = (v, params.get_mut(row)) {
                 map.insert(name.clone(), v);

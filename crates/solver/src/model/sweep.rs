@@ -16,6 +16,10 @@ pub enum Parameter {
     RequireBridging,
     /// `counting.counting_date`.
     CountingDate,
+    /// `counting.min_location_places`.
+    MinLocationPlaces,
+    /// `counting.min_years`.
+    MinYears,
     /// `allocation.mode`.
     Mode,
     /// `allocation.eligibility`.
@@ -64,6 +68,10 @@ pub enum Kind {
     PerThousand,
     /// A date.
     Date,
+    /// A whole number of places: 0 to [`super::limits::MAX_PLACES`].
+    Places,
+    /// A whole number of years: 0 to [`super::limits::MAX_MIN_YEARS`].
+    Years,
 }
 
 impl Kind {
@@ -79,12 +87,14 @@ impl Kind {
             Kind::Share => "a number above 0 and at most 1".to_owned(),
             Kind::PerThousand => format!("a number above 0 and at most {}", super::MAX_PER_1000),
             Kind::Date => "a date YYYY-MM-DD".to_owned(),
+            Kind::Places => format!("a whole number of places from 0 to {}", super::limits::MAX_PLACES),
+            Kind::Years => format!("a whole number of years from 0 to {}", super::limits::MAX_MIN_YEARS),
         }
     }
 
     /// True for kinds whose values are numbers (a grid may give them as from/to/step).
     pub fn is_number(self) -> bool {
-        matches!(self, Kind::Weight | Kind::Fraction | Kind::Share | Kind::PerThousand)
+        matches!(self, Kind::Weight | Kind::Fraction | Kind::Share | Kind::PerThousand | Kind::Places | Kind::Years)
     }
 }
 
@@ -97,10 +107,12 @@ enum Writes {
 
 impl Parameter {
     /// Every parameter, in the order the documentation lists them.
-    pub const ALL: [Parameter; 15] = [
+    pub const ALL: [Parameter; 17] = [
         Parameter::CountIntentions,
         Parameter::RequireBridging,
         Parameter::CountingDate,
+        Parameter::MinLocationPlaces,
+        Parameter::MinYears,
         Parameter::Mode,
         Parameter::Eligibility,
         Parameter::Caps,
@@ -121,6 +133,8 @@ impl Parameter {
             Parameter::CountIntentions => "counting.count_intentions",
             Parameter::RequireBridging => "counting.require_bridging",
             Parameter::CountingDate => "counting.counting_date",
+            Parameter::MinLocationPlaces => "counting.min_location_places",
+            Parameter::MinYears => "counting.min_years",
             Parameter::Mode => "allocation.mode",
             Parameter::Eligibility => "allocation.eligibility",
             Parameter::Caps => "allocation.caps",
@@ -148,6 +162,8 @@ impl Parameter {
                 Kind::Bool
             }
             Parameter::CountingDate => Kind::Date,
+            Parameter::MinLocationPlaces => Kind::Places,
+            Parameter::MinYears => Kind::Years,
             Parameter::Mode => Kind::Mode,
             Parameter::Eligibility => Kind::Eligibility,
             Parameter::Method => Kind::Method,
@@ -187,6 +203,13 @@ impl Parameter {
         };
         let weight = |v: &Value| number(v).filter(|x| x.is_finite() && (0.0..=super::MAX_WEIGHT).contains(x));
         let per_1000 = |v: &Value| number(v).filter(|x| x.is_finite() && *x > 0.0 && *x <= super::MAX_PER_1000);
+        // A whole number from 0 to `max` (a grid's from/to/step gives floats).
+        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked whole and in range")]
+        let whole = |v: &Value, max: u32| {
+            number(v)
+                .filter(|x| x.is_finite() && x.fract() == 0.0 && (0.0..=f64::from(max)).contains(x))
+                .map(|x| x as u32)
+        };
         Some(match self {
             Parameter::CountIntentions => Setting::CountIntentions(boolean(value)?),
             Parameter::RequireBridging => Setting::RequireBridging(boolean(value)?),
@@ -194,6 +217,8 @@ impl Parameter {
                 Value::Date(d) => Setting::CountingDate(*d),
                 _ => return None,
             },
+            Parameter::MinLocationPlaces => Setting::MinLocationPlaces(whole(value, super::limits::MAX_PLACES)?),
+            Parameter::MinYears => Setting::MinYears(whole(value, super::limits::MAX_MIN_YEARS)?),
             Parameter::Mode => match value {
                 Value::Word(w) if w == "rest" => Setting::Mode(AllocationMode::Rest),
                 Value::Word(w) if w == "level" => Setting::Mode(AllocationMode::Level),
@@ -261,6 +286,10 @@ pub enum Setting {
     RequireBridging(bool),
     /// Counting date.
     CountingDate(Date),
+    /// Smallest location that counts.
+    MinLocationPlaces(u32),
+    /// Years from the counting date a location must be available.
+    MinYears(u32),
     /// Allocation mode.
     Mode(AllocationMode),
     /// Eligibility rule.
@@ -296,6 +325,8 @@ impl Setting {
             Setting::CountIntentions(b) => scenario.counting.count_intentions = Some(b),
             Setting::RequireBridging(b) => scenario.counting.require_bridging = Some(b),
             Setting::CountingDate(d) => scenario.counting.counting_date = Some(d),
+            Setting::MinLocationPlaces(n) => scenario.counting.min_location_places = Some(n),
+            Setting::MinYears(n) => scenario.counting.min_years = Some(n),
             Setting::Mode(m) => a.mode = m,
             Setting::Eligibility(e) => a.eligibility = e,
             Setting::Caps(b) => a.caps = b,
@@ -321,6 +352,7 @@ impl Setting {
                 b.to_string()
             }
             Setting::CountingDate(d) => d.to_string(),
+            Setting::MinLocationPlaces(n) | Setting::MinYears(n) => n.to_string(),
             Setting::Mode(m) => m.as_str().to_owned(),
             Setting::Eligibility(e) => e.as_str().to_owned(),
             Setting::Method(m) => m.as_str().to_owned(),

@@ -174,3 +174,39 @@ fn a_damaged_result_file_is_refused_at_its_line() {
     assert_eq!(e.line, 2);
     assert!(e.to_string().starts_with("r.jsonl:2: not a result record"), "{e}");
 }
+
+/// The counting rules enter the fingerprint in the first cycle's form (so that results of
+/// scenarios that leave the new rules alone keep their fingerprints), and a rule a scenario
+/// sets changes it.
+#[test]
+fn counting_rules_enter_the_fingerprint() {
+    use spreiding_solver::counting::CountingContext;
+    let d = crate::common::dataset(&[crate::common::Spec {
+        indicative: [10, 1],
+        counted: [0, 0],
+        population: 1000,
+        effort: 0.0,
+        cap: [10, 1],
+        score: 0.5,
+        excluded: false,
+        corop: 0,
+    }]);
+    let s = crate::common::scenario(
+        spreiding_solver::model::AllocationMode::Rest,
+        spreiding_solver::model::Eligibility::All,
+        true,
+        spreiding_solver::model::Weights { indicative: 1.0, effort: 0.0, feasibility: 0.0 },
+    );
+    let settings = CountingContext::settings(&s, &CountingContext::new(&d, &s));
+    assert_eq!(
+        settings,
+        serde_json::json!({"count_intentions": false, "require_bridging": true, "counting_date": null})
+    );
+    let mut t = s.clone();
+    t.counting.min_years = Some(2);
+    t.counting.min_location_places = Some(20);
+    let more = CountingContext::settings(&t, &CountingContext::new(&d, &t));
+    assert_eq!(more["min_years"], 2);
+    assert_eq!(more["min_location_places"], 20);
+    assert_ne!(fingerprint(&d, &s, None), fingerprint(&d, &t, None));
+}
