@@ -197,6 +197,14 @@ fn scenarios_are_listed_by_id_with_settings_after_inheritance() {
     assert_eq!((second["kind"].as_str(), second["valid"].as_bool()), (Some("scenario"), Some(true)));
     let solved = json_of(post(&s, "/v1/solve", &json!({"scenario": "2026-2028/rest-indicative"})));
     assert_eq!(solved["cycle"], "2026-2028", "{solved}");
+    // The counting rules in force: the cycle's, where the scenario leaves them.
+    let detail = json_of(get(&s, "/v1/scenarios/2026-2028/rest-indicative"));
+    let counting = &detail["settings"]["counting"];
+    assert_eq!(
+        (counting["require_bridging"].as_bool(), counting["min_years"].as_u64()),
+        (Some(true), Some(2)),
+        "{detail}"
+    );
 
     let effort = json_of(get(&s, "/v1/scenarios/2024-2026/effort"));
     assert_eq!(effort["settings"]["dataset"], "nl-2024");

@@ -206,6 +206,29 @@ test('a slider change solves the what-if through /v1/solve and redraws maps, tab
   await p.context().close();
 });
 
+test('the scenario list is grouped by cycle; a scenario of the second cycle shows its map and numbers', async () => {
+  const p = await page();
+  await ready(p);
+  assert.equal(await p.evaluate(() => document.body.dataset.cycle), '2024-2026');
+  const groups = await p.$$eval('#scenario optgroup', (gs) => gs.map((g) => g.label));
+  assert.deepEqual(groups, ['Cyclus 2024-2026', 'Cyclus 2026-2028', 'bench']);
+  const second = '2026-2028/rest-indicative';
+  await p.selectOption('#scenario', second);
+  await p.waitForFunction((id) => document.body.dataset.scenario === id, second);
+  assert.equal(await p.evaluate(() => document.body.dataset.cycle), '2026-2028');
+  // The scenario leaves the counting rules to its cycle: the controls show the cycle's.
+  assert.equal(await p.locator('#require-bridging').isChecked(), true);
+  assert.equal(await p.locator('#count-intentions').isChecked(), false);
+  // The province table holds the second cycle's tasks, as /v1/solve answers them.
+  const report = await api('/v1/solve', { scenario: second });
+  const zh = report.provinces.find((r) => r.code === 'PV28' && r.commodity === 'regular');
+  const row = p.locator('#province-table tbody tr[data-key="PV28"]');
+  await assert.doesNotReject(row.getByText(nl(zh.target), { exact: true }).first().waitFor());
+  assert.match(await p.locator('#status').textContent(), /cyclus 2026-2028/);
+  await p.screenshot({ path: join(shots, 'second-cycle.png'), fullPage: false });
+  await p.context().close();
+});
+
 test('a click on a municipality opens its numbers and its Dutch motivation', async () => {
   const p = await page();
   await ready(p);

@@ -142,69 +142,56 @@ fn table(d: &Indicative) -> String {
     o
 }
 
-/// The data set's `municipalities.csv` with the computed indicative numbers (a pinned number is
-/// `published`, the others `reconstructed`), every other column as read.
-pub fn municipalities_file(dataset: &Dataset, d: &Indicative) -> Result<Vec<u8>> {
-    let source = &dataset.sources().municipalities;
+/// A data set's CSV file again with some columns replaced: `columns` names them, `values`
+/// gives a row's new values (in that order) from its code, every other cell as read.
+fn rewrite(
+    source: &spreiding_solver::model::Source,
+    columns: &[&str],
+    values: impl Fn(&str) -> Option<Vec<String>>,
+) -> Result<Vec<u8>> {
     let mut reader = csv::Reader::from_reader(source.text.as_bytes());
     let header = reader.headers().with_context(|| format!("{}: header", source.name))?.clone();
     let col = |name: &str| {
         header.iter().position(|h| h == name).with_context(|| format!("{}: no column {name}", source.name))
     };
-    let (code, regular, amv, src) =
-        (col("code")?, col("indicative_regular")?, col("indicative_amv")?, col("indicative_source")?);
+    let code = col("code")?;
+    let replaced = columns.iter().map(|c| col(c)).collect::<Result<Vec<_>>>()?;
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(&header)?;
     for (i, record) in reader.records().enumerate() {
         let record = record.with_context(|| format!("{}: line {}", source.name, i + 2))?;
-        let row = d
-            .municipalities
-            .iter()
-            .find(|r| r.code.as_str().eq_ignore_ascii_case(record.get(code).unwrap_or_default()))
+        let new = values(record.get(code).unwrap_or_default())
             .with_context(|| format!("{}: line {}: not in the distribution", source.name, i + 2))?;
-        let out: Vec<String> = record
+        let out: Vec<&str> = record
             .iter()
             .enumerate()
-            .map(|(c, v)| match c {
-                c if c == regular => row.regular.to_string(),
-                c if c == amv => row.amv.to_string(),
-                c if c == src => if row.pinned { "published" } else { "reconstructed" }.to_owned(),
-                _ => v.to_owned(),
-            })
+            .map(|(c, v)| replaced.iter().position(|&r| r == c).map_or(v, |k| new[k].as_str()))
             .collect();
         w.write_record(&out)?;
     }
     Ok(w.into_inner()?)
 }
 
+/// The data set's `municipalities.csv` with the computed indicative numbers (a pinned number is
+/// `published`, the others `reconstructed`), every other column as read.
+pub fn municipalities_file(dataset: &Dataset, d: &Indicative) -> Result<Vec<u8>> {
+    rewrite(&dataset.sources().municipalities, &["indicative_regular", "indicative_amv", "indicative_source"], |code| {
+        d.municipalities.iter().find(|r| r.code.as_str().eq_ignore_ascii_case(code)).map(|r| {
+            vec![
+                r.regular.to_string(),
+                r.amv.to_string(),
+                if r.pinned { "published" } else { "reconstructed" }.to_owned(),
+            ]
+        })
+    })
+}
+
 /// The data set's `provinces.csv` with the tasks the sums of the municipalities' numbers.
 pub fn provinces_file(dataset: &Dataset, d: &Indicative) -> Result<Vec<u8>> {
-    let source = &dataset.sources().provinces;
-    let mut reader = csv::Reader::from_reader(source.text.as_bytes());
-    let header = reader.headers().with_context(|| format!("{}: header", source.name))?.clone();
-    let col = |name: &str| {
-        header.iter().position(|h| h == name).with_context(|| format!("{}: no column {name}", source.name))
-    };
-    let (code, regular, amv) = (col("code")?, col("target_regular")?, col("target_amv")?);
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(&header)?;
-    for (i, record) in reader.records().enumerate() {
-        let record = record.with_context(|| format!("{}: line {}", source.name, i + 2))?;
-        let p = d
-            .provinces
+    rewrite(&dataset.sources().provinces, &["target_regular", "target_amv"], |code| {
+        d.provinces
             .iter()
-            .find(|p| p.code.as_str().eq_ignore_ascii_case(record.get(code).unwrap_or_default()))
-            .with_context(|| format!("{}: line {}: not in the distribution", source.name, i + 2))?;
-        let out: Vec<String> = record
-            .iter()
-            .enumerate()
-            .map(|(c, v)| match c {
-                c if c == regular => p.regular.to_string(),
-                c if c == amv => p.amv.to_string(),
-                _ => v.to_owned(),
-            })
-            .collect();
-        w.write_record(&out)?;
-    }
-    Ok(w.into_inner()?)
+            .find(|p| p.code.as_str().eq_ignore_ascii_case(code))
+            .map(|p| vec![p.regular.to_string(), p.amv.to_string()])
+    })
 }

@@ -94,11 +94,31 @@ pub struct ScenarioDetail {
     pub settings: serde_json::Value,
 }
 
-/// A scenario's settings for people and tools: the data set by its label and the `extends`
-/// chain by served ids, not server paths.
-fn settings(app: &App, scenario: &Scenario, dataset_label: &str) -> serde_json::Value {
+/// A scenario's settings for people and tools: the data set by its label, the `extends`
+/// chain by served ids, not server paths, and the counting rules in force (the scenario's,
+/// else its cycle's; `counting_date` stays the scenario's own, `null` for the cycle's).
+fn settings(
+    app: &App,
+    scenario: &Scenario,
+    dataset_label: &str,
+    dataset: Option<&spreiding_solver::model::Dataset>,
+) -> serde_json::Value {
     let mut v = serde_json::to_value(scenario).unwrap_or_default();
     if let Some(m) = v.as_object_mut() {
+        if let Some(d) = dataset {
+            let c = spreiding_solver::counting::CountingContext::new(d, scenario);
+            m.insert(
+                "counting".into(),
+                serde_json::json!({
+                    "count_intentions": c.count_intentions,
+                    "require_bridging": c.require_bridging,
+                    "counting_date": scenario.counting.counting_date,
+                    "available_until": c.available_until,
+                    "min_location_places": c.min_location_places,
+                    "min_years": c.min_years,
+                }),
+            );
+        }
         m.insert("dataset".into(), dataset_label.into());
         let chain: Vec<String> = scenario.files.iter().map(|f| app.catalog.served_id(f)).collect();
         m.insert("files".into(), chain.into());
@@ -115,12 +135,13 @@ fn settings(app: &App, scenario: &Scenario, dataset_label: &str) -> serde_json::
 pub async fn scenario(State(app): State<Arc<App>>, Path(id): Path<String>) -> Result<Json<ScenarioDetail>, ApiError> {
     let entry = app.catalog.get(&id).ok_or_else(|| unknown_id(&id))?;
     let settings = match &entry.ready {
-        Ok(Ready::Scenario(p)) => settings(&app, &p.scenario, &p.dataset_label),
+        Ok(Ready::Scenario(p)) => settings(&app, &p.scenario, &p.dataset_label, Some(&p.dataset)),
         Ok(Ready::Sweep(s)) => {
-            let label = app.catalog.base_dataset(&s.base.dataset).map(|(_, l)| l).unwrap_or_default();
+            let base = app.catalog.base_dataset(&s.base.dataset);
+            let label = base.as_ref().map(|(_, l)| l.clone()).unwrap_or_default();
             serde_json::json!({
                 "name": s.name,
-                "base": settings(&app, &s.base, &label),
+                "base": settings(&app, &s.base, &label, base.as_ref().map(|(d, _)| d.as_ref())),
                 "grid": s.grid.iter().map(|a| serde_json::json!({
                     "parameter": a.parameter.name(),
                     "values": a.values.iter().map(|v| v.value()).collect::<Vec<_>>(),

@@ -765,8 +765,9 @@ async function loadScenario(id) {
   $('whatif-summary').textContent = '';
   renderAll();
   const open = report.provinces.filter((p) => p.status !== 'closes').length;
-  setStatus(`Scenario „${report.scenario}”: ${open} van ${report.provinces.length} provinciale taken sluiten niet.`);
+  setStatus(`Scenario „${report.scenario}”, cyclus ${report.cycle}: ${open} van ${report.provinces.length} provinciale taken sluiten niet.`);
   document.body.dataset.scenario = id;
+  document.body.dataset.cycle = report.cycle;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -976,7 +977,21 @@ async function start() {
     const list = await apiJson('/v1/scenarios');
     const scenarios = list.scenarios.filter((s) => s.valid && s.kind === 'scenario');
     const sweeps = list.scenarios.filter((s) => s.valid && s.kind === 'sweep');
-    for (const s of scenarios) $('scenario').appendChild(new Option(`${s.name} (${s.id})`, s.id));
+    // Grouped by cycle: the served folder a scenario is in (2024-2026/, 2026-2028/).
+    const groups = new Map();
+    for (const s of scenarios) {
+      const folder = s.id.includes('/') ? s.id.slice(0, s.id.indexOf('/')) : '';
+      if (!groups.has(folder)) groups.set(folder, []);
+      groups.get(folder).push(s);
+    }
+    for (const [folder, list] of groups) {
+      const parent = folder ? document.createElement('optgroup') : $('scenario');
+      if (folder) {
+        parent.label = /^\d{4}-\d{4}$/.test(folder) ? `Cyclus ${folder}` : folder;
+        $('scenario').appendChild(parent);
+      }
+      for (const s of list) parent.appendChild(new Option(`${s.name} (${s.id})`, s.id));
+    }
     for (const s of sweeps) $('sweep').appendChild(new Option(`${s.name}: ${int(s.scenarios)} scenario's (${s.id})`, s.id));
     $('start-run').disabled = sweeps.length === 0;
     if (!scenarios.length) {
