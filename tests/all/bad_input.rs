@@ -536,3 +536,45 @@ fn explain_refuses_a_name_that_matches_two_municipalities() {
     let e = String::from_utf8_lossy(&out.stderr);
     assert!(e.contains("`groningen` names 2 municipalities: GM0014 (Groningen, Groningen), GM0034 (Groningen, Flevoland); give the code"), "{e}");
 }
+
+/// The cycle's rules as data: every bad value in `[counting]` and `[indicative]` is refused
+/// naming cycle.toml and the field, all of them at once; `spreiding indicative` refuses a rule
+/// that gives a weight of 0 or less.
+#[test]
+fn bad_cycle_rules_name_the_field() {
+    let c = Copy::new();
+    let cycle = fs::read_to_string(c.path("cycle.toml")).unwrap();
+    let head = &cycle[..=cycle.find("\n[counting]").unwrap()];
+    fs::write(
+        c.path("cycle.toml"),
+        format!(
+            "{head}[counting]\navailable_until = 2025-01-01\nmin_years = 500\n\n[indicative]\nscope = \"world\"\namv = \"some\"\ncorrection = {{ form = \"linear\", slope = \"x\", floor = -1 }}\n\n[indicative.pins]\nGM9999 = 5\nXX = 1\n"
+        ),
+    )
+    .unwrap();
+    let e = c.refused();
+    for needle in [
+        "cycle.toml: counting.available_until: 2025-01-01 lies before the counting date",
+        "cycle.toml: counting.min_years: must be at most 50",
+        "cycle.toml: indicative.scope: `world` is not a scope; expected national or province",
+        "cycle.toml: indicative.amv: `some` is not an AMV rule",
+        "indicative.correction.slope",
+        "indicative.pins.XX",
+    ] {
+        assert_has(&e, needle);
+    }
+    // A rule without a floor that makes a factor negative: refused by the computation.
+    fs::write(
+        c.path("cycle.toml"),
+        format!("{head}[indicative]\nscope = \"national\"\namv = \"apportion\"\ncorrection = {{ form = \"linear\", slope = 5 }}\n"),
+    )
+    .unwrap();
+    let out = Command::cargo_bin("spreiding").unwrap().arg("indicative").arg(c.path("")).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("a factor must be above 0 (give the correction a floor)"), "{stderr}");
+    // A data set without the table: `indicative` says what is missing.
+    fs::write(c.path("cycle.toml"), head).unwrap();
+    let out = Command::cargo_bin("spreiding").unwrap().arg("indicative").arg(c.path("")).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the cycle has no [indicative] table"));
+}
