@@ -150,13 +150,7 @@ fn the_dossier_of_the_second_cycle_names_it_and_its_rules_and_verifies() {
         .output()
         .unwrap();
     assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
-    let text = std::process::Command::new("pdftotext")
-        .args(["-layout", "-enc", "UTF-8"])
-        .arg(out.join("verdeelbesluit-PV30.pdf"))
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils)");
-    let text = String::from_utf8(text.stdout).unwrap();
+    let text = crate::dossier::pdf_text(&out.join("verdeelbesluit-PV30.pdf"));
     // pdftotext may break a sentence over lines: compare with single spaces.
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     for needle in [

@@ -18,7 +18,7 @@ fn dossier(scenario: &Path, provinces: &[&str], out: &Path) -> std::process::Out
     cmd.output().unwrap()
 }
 
-fn pdf_text(pdf: &Path) -> String {
+pub fn pdf_text(pdf: &Path) -> String {
     let out = std::process::Command::new("pdftotext")
         .args(["-layout", "-enc", "UTF-8"])
         .arg(pdf)
