@@ -197,6 +197,23 @@ fn scenarios_are_listed_by_id_with_settings_after_inheritance() {
     assert_eq!((second["kind"].as_str(), second["valid"].as_bool()), (Some("scenario"), Some(true)));
     let solved = json_of(post(&s, "/v1/solve", &json!({"scenario": "2026-2028/rest-indicative"})));
     assert_eq!(solved["cycle"], "2026-2028", "{solved}");
+    // Each data set's indicative distribution, by its cycle's rules: nl-2024's reproduces its
+    // own columns (read here from the file), nl-2026 pins Breda at 932.
+    let ind = json_of(get(&s, "/v1/datasets/nl-2024/indicative"));
+    let file = std::fs::read_to_string(root().join("data/nl-2024/municipalities.csv")).unwrap();
+    let mut r = csv::Reader::from_reader(file.as_bytes());
+    let rows: Vec<std::collections::BTreeMap<String, String>> = r.deserialize().map(Result::unwrap).collect();
+    let served = ind["municipalities"].as_array().unwrap();
+    assert_eq!(served.len(), rows.len());
+    for (a, b) in served.iter().zip(&rows) {
+        assert_eq!(a["code"].as_str(), Some(b["code"].as_str()));
+        assert_eq!(a["regular"].to_string(), b["indicative_regular"], "{}", b["code"]);
+        assert_eq!(a["amv"].to_string(), b["indicative_amv"], "{}", b["code"]);
+    }
+    let ind = json_of(get(&s, "/v1/datasets/nl-2026/indicative"));
+    let breda = ind["municipalities"].as_array().unwrap().iter().find(|m| m["code"] == "GM0758").unwrap();
+    assert_eq!((breda["total"].as_u64(), breda["pinned"].as_bool()), (Some(932), Some(true)));
+    assert_eq!(get(&s, "/v1/datasets/nl-1999/indicative").status(), 404);
     // The counting rules in force: the cycle's, where the scenario leaves them.
     let detail = json_of(get(&s, "/v1/scenarios/2026-2028/rest-indicative"));
     let counting = &detail["settings"]["counting"];

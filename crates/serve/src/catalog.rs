@@ -196,6 +196,11 @@ impl Catalog {
         self.maps.get(label)
     }
 
+    /// A served data set by its label (folder name).
+    pub fn dataset_by_label(&self, label: &str) -> Option<Arc<Dataset>> {
+        self.labels.get(label).and_then(|c| self.datasets.get(c)).cloned()
+    }
+
     /// The data set at `reference` (a canonical path), read once.
     fn dataset(&mut self, reference: &str) -> Result<Arc<Dataset>, InputError> {
         let canonical = canonical(reference);

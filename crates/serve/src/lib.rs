@@ -123,6 +123,7 @@ impl Pool {
         api::health,
         api::scenarios,
         api::scenario,
+        api::dataset_indicative,
         api::solve,
         api::explain,
         api::objection,
@@ -220,6 +221,7 @@ fn router(app: Arc<App>) -> Router {
         .route("/compare", post(api::compare))
         .route("/audit", get(api::audit))
         .route("/datasets/{label}/map", get(workbench::dataset_map))
+        .route("/datasets/{label}/indicative", get(api::dataset_indicative))
         .route_layer(middleware::from_fn_with_state(app.clone(), authenticate))
         .route("/health", get(api::health));
     let max_body = app.max_body;

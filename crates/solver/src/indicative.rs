@@ -31,6 +31,7 @@ pub struct Forecast {
 
 /// The indicative distribution of a data set's cycle.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Indicative {
     /// Cycle id.
     pub cycle: String,
@@ -106,6 +107,7 @@ pub struct Share {
 
 /// A province's indicative task: the sums of its municipalities.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IndicativeProvince {
     /// Code.
     pub code: ProvinceCode,

@@ -157,3 +157,23 @@ pub async fn scenario(State(app): State<Arc<App>>, Path(id): Path<String>) -> Re
 fn unknown_id(id: &str) -> ApiError {
     ApiError::not_found(format!("no served scenario or sweep has the id `{id}` (see GET /v1/scenarios)"))
 }
+
+/// A served data set's indicative distribution, computed by its cycle's rules (`cycle.toml`,
+/// `[indicative]`): every municipality's number with its derivation, and the provinces' tasks.
+#[utoipa::path(get, path = "/v1/datasets/{label}/indicative", tag = "scenarios",
+    params(("label" = String, Path, description = "A served data set's label (see `datasets` in GET /v1/scenarios)", example = "nl-2026")),
+    responses((status = 200, description = "The distribution (as `spreiding indicative DATASET --format json`)", body = spreiding_solver::indicative::Indicative),
+              (status = 404, description = "No served data set has this label", body = ProblemDetails, content_type = "application/problem+json"),
+              (status = 422, description = "The cycle states no rules for it, or they cannot be applied", body = ProblemDetails, content_type = "application/problem+json"),
+              Unauthorized))]
+pub async fn dataset_indicative(
+    State(app): State<Arc<App>>,
+    Path(label): Path<String>,
+) -> Result<Json<spreiding_solver::indicative::Indicative>, ApiError> {
+    let d = app.catalog.dataset_by_label(&label).ok_or_else(|| {
+        ApiError::not_found(format!("no served data set has the label `{label}` (see `datasets` in GET /v1/scenarios)"))
+    })?;
+    spreiding_solver::indicative::compute(&d, spreiding_solver::indicative::Forecast::default())
+        .map(Json)
+        .map_err(|e| ApiError::with_status(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))
+}

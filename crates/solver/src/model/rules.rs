@@ -54,6 +54,7 @@ pub enum Scope {
 
 /// How the AMV part of each municipality's number is found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum AmvRule {
     /// The AMV total (national, or the province's) divided over the municipalities in
