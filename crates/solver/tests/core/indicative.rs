@@ -286,3 +286,38 @@ fn nl_2026_holds_its_computed_distribution_with_breda_pinned() {
     let nb = ind.provinces.iter().find(|p| p.name == "Noord-Brabant").unwrap();
     assert!((13_000..13_500).contains(&(nb.regular + nb.amv)), "{nb:?}");
 }
+
+/// The derivation shown (fraction, quota, whole part) is the arithmetic of the division,
+/// recomputed here from the rows' weights and totals with floats.
+#[test]
+fn the_derivation_shown_is_the_arithmetic_of_the_division() {
+    let d = load_dataset(&dataset_path()).unwrap();
+    let ind = compute(&d, Forecast::default()).unwrap();
+    let mut weight_of_group: BTreeMap<String, f64> = BTreeMap::new();
+    let mut total_of_group: BTreeMap<String, f64> = BTreeMap::new();
+    for r in &ind.municipalities {
+        if let Some(s) = &r.total_share {
+            *weight_of_group.entry(s.over.clone()).or_default() += r.weight.to_f64();
+        }
+        *total_of_group.entry(r.province.to_string()).or_default() += f64::from(r.total);
+    }
+    let mut shown = 0;
+    for r in &ind.municipalities {
+        assert!((r.factor.to_f64() - (1.0 + 0.12 * r.score.to_f64()).max(0.25)).abs() < 1e-12, "{}", r.code);
+        assert!((r.weight.to_f64() - f64::from(r.population) * r.factor.to_f64()).abs() < 1e-6, "{}", r.code);
+        if let Some(s) = &r.total_share {
+            let fraction = r.weight.to_f64() / weight_of_group[&s.over];
+            assert!((s.fraction - fraction).abs() < 1e-9, "{}: {} against {fraction}", r.code, s.fraction);
+            let quota = f64::from(s.divided) * fraction;
+            assert!((s.quota - quota).abs() < 1e-6, "{}: {} against {quota}", r.code, s.quota);
+            assert_eq!(s.whole, (quota + 1e-9).floor() as u32, "{}", r.code);
+            assert_eq!(r.total, s.whole + u32::from(s.extra), "{}", r.code);
+            shown += 1;
+        }
+        let a = r.amv_share.as_ref().unwrap();
+        let quota = f64::from(a.divided) * f64::from(r.total) / total_of_group[r.province.as_str()];
+        assert!((a.quota - quota).abs() < 1e-6, "{}: AMV {} against {quota}", r.code, a.quota);
+        assert_eq!(r.amv, a.whole + u32::from(a.extra), "{}", r.code);
+    }
+    assert_eq!(shown, 342 - 33);
+}
