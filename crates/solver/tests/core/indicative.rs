@@ -58,6 +58,12 @@ fn nl_2024_nationally_is_another_distribution_with_the_same_totals() {
     assert_eq!((ind.total, ind.amv), (88_000, 7_462));
     let err = compute(&d, Forecast { total: Some(88_000), amv: Some(7_462), scope: None }).unwrap_err();
     assert!(err.0.contains("asks for scope national"), "{err}");
+    // Only the AMV part differs from the provinces' tasks: still not scope province.
+    let err = compute(&d, Forecast { total: Some(96_000), amv: Some(8_000), scope: None }).unwrap_err();
+    assert!(err.0.contains("asks for scope national"), "{err}");
+    // All places AMV is a forecast; more AMV than places is not.
+    let all = compute(&d, Forecast { total: Some(96_000), amv: Some(96_000), scope: Some(Scope::National) }).unwrap();
+    assert!(all.municipalities.iter().all(|r| r.regular == 0 && r.amv == r.total));
     let err = compute(&d, Forecast { total: Some(100), amv: Some(200), scope: Some(Scope::National) }).unwrap_err();
     assert!(err.0.contains("more than all places"), "{err}");
 }
@@ -80,8 +86,13 @@ fn country() -> impl Strategy<Value = Country> {
         prop_oneof![Just(0i32), Just(-10_000), Just(10_000), Just(-62_500), Just(-100_000), -30_000i32..30_000],
         prop_oneof![8 => Just(None), 1 => (0u32..50).prop_map(Some)],
     );
-    (prop::collection::vec(municipality, 1..40), 0u32..5_000, 0u32..100, any::<bool>()).prop_map(
-        |(mut municipalities, total, amv_pct, floor)| {
+    (
+        prop::collection::vec(municipality, 1..40),
+        0u32..5_000,
+        prop_oneof![Just(100u32), Just(0), 0u32..100],
+        any::<bool>(),
+    )
+        .prop_map(|(mut municipalities, total, amv_pct, floor)| {
             // Every province has a municipality.
             let provinces = (municipalities.iter().map(|m| m.0).max().unwrap_or(0) + 1).min(municipalities.len());
             for (i, m) in municipalities.iter_mut().enumerate() {
@@ -90,8 +101,7 @@ fn country() -> impl Strategy<Value = Country> {
             let pinned: u32 = municipalities.iter().filter_map(|m| m.3).sum();
             let total = total + pinned;
             Country { municipalities, provinces, total, amv: total * amv_pct / 100, floor }
-        },
-    )
+        })
 }
 
 fn parts(c: &Country) -> DatasetParts {
