@@ -77,6 +77,8 @@ struct Country {
     total: u32,
     amv: u32,
     floor: bool,
+    /// AMV rule `share` instead of `apportion`.
+    share: bool,
 }
 
 fn country() -> impl Strategy<Value = Country> {
@@ -91,8 +93,9 @@ fn country() -> impl Strategy<Value = Country> {
         0u32..5_000,
         prop_oneof![Just(100u32), Just(0), 0u32..100],
         any::<bool>(),
+        prop::bool::weighted(0.3),
     )
-        .prop_map(|(mut municipalities, total, amv_pct, floor)| {
+        .prop_map(|(mut municipalities, total, amv_pct, floor, share)| {
             // Every province has a municipality.
             let provinces = (municipalities.iter().map(|m| m.0).max().unwrap_or(0) + 1).min(municipalities.len());
             for (i, m) in municipalities.iter_mut().enumerate() {
@@ -100,7 +103,7 @@ fn country() -> impl Strategy<Value = Country> {
             }
             let pinned: u32 = municipalities.iter().filter_map(|m| m.3).sum();
             let total = total + pinned;
-            Country { municipalities, provinces, total, amv: total * amv_pct / 100, floor }
+            Country { municipalities, provinces, total, amv: total * amv_pct / 100, floor, share }
         })
 }
 
@@ -159,7 +162,7 @@ fn parts(c: &Country) -> DatasetParts {
                     floor: c.floor.then(|| Decimal::new(25, 2)),
                     ceiling: None,
                 },
-                amv: AmvRule::Apportion,
+                amv: if c.share { AmvRule::Share } else { AmvRule::Apportion },
                 pin_published: false,
                 pins,
             }),
@@ -255,10 +258,20 @@ proptest! {
         }
         let pinned: u32 = c.municipalities.iter().filter_map(|m| m.3).sum();
         check_largest_remainder(c.total - pinned, &free_w, &free_got)?;
-        // AMV: the AMV total over the totals.
-        let totals: Vec<i128> = rows.iter().map(|r| i128::from(r.total)).collect();
-        if totals.iter().sum::<i128>() > 0 {
-            check_largest_remainder(c.amv, &totals, &rows.iter().map(|r| r.amv).collect::<Vec<_>>())?;
+        if c.share {
+            // AMV `share`: each total x AMV / all places, rounded half up.
+            for r in rows {
+                let exact = u64::from(r.total) * u64::from(c.amv);
+                let (q, rem) = (exact / u64::from(c.total.max(1)), exact % u64::from(c.total.max(1)));
+                let expected = if c.total == 0 { 0 } else { q + u64::from(2 * rem >= u64::from(c.total)) };
+                prop_assert_eq!(u64::from(r.amv), expected, "{}", r.code);
+            }
+        } else {
+            // AMV `apportion`: the AMV total over the totals.
+            let totals: Vec<i128> = rows.iter().map(|r| i128::from(r.total)).collect();
+            if totals.iter().sum::<i128>() > 0 {
+                check_largest_remainder(c.amv, &totals, &rows.iter().map(|r| r.amv).collect::<Vec<_>>())?;
+            }
         }
         for r in rows {
             prop_assert_eq!(r.regular + r.amv, r.total);
