@@ -137,6 +137,13 @@ fn compare_across_cycles_lines_municipalities_up_by_code() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("across cycles"));
+    let bad = spreiding()
+        .args(["compare", "a", "b", "--metrics", "--format", "csv"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--metrics does not apply across cycles"));
 }
 
 #[test]

@@ -91,6 +91,9 @@ pub fn compare(
         if baseline_id.is_some() {
             bail!("--baseline does not apply across cycles: the first result given is the earlier cycle's");
         }
+        if metrics_only {
+            bail!("--metrics does not apply across cycles: the comparison's summary counts the numbers that rose and fell");
+        }
         return render_cross(&cross_cycle(picked[0], picked[1]), format, excel);
     }
     let mut builder = ComparisonBuilder::new(baseline_id);
