@@ -6,6 +6,7 @@
     reason = "tests, benchmarks and examples: a panic is the failure, with its message; numbers are small"
 )]
 
+mod above_task;
 mod bad_input;
 mod cli;
 mod common;

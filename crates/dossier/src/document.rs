@@ -246,7 +246,7 @@ impl Document {
             } else {
                 "Intenties (plaatsen zonder vast besluit) tellen niet mee."
             }),
-            item("Plaatsen boven de provinciale opgave (een overschot) worden vermeld, maar niet naar andere gemeenten of provincies verschoven."),
+            item(dutch::above_task_rule(scenario.allocation.above_task)),
             heading("Verdeling van een tekort"),
             item(match scenario.allocation.eligibility {
                 Eligibility::BelowIndicative => "Voor extra plaatsen komen de gemeenten in aanmerking die niet zijn uitgezonderd en die minder plaatsen bieden dan hun indicatieve aantal.",

@@ -54,7 +54,7 @@ const KEY: &str = "spreiding";
 
 /// The parameter columns of the scenarios table, after scenario, outcome and error: every
 /// sweep parameter, then `draw` and `seed`.
-pub const PARAMETERS: [Parameter; 17] = Parameter::ALL;
+pub const PARAMETERS: [Parameter; 18] = Parameter::ALL;
 
 /// What every file's metadata says.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -99,7 +99,7 @@ fn parameter_type(kind: Kind) -> ColumnType {
     match kind {
         Kind::Bool => ColumnType::Bool,
         Kind::Weight | Kind::Fraction | Kind::Share | Kind::PerThousand => ColumnType::F64,
-        Kind::Mode | Kind::Eligibility | Kind::Method | Kind::Date => ColumnType::Text,
+        Kind::Mode | Kind::Eligibility | Kind::Method | Kind::AboveTask | Kind::Date => ColumnType::Text,
         Kind::Places | Kind::Years => ColumnType::U32,
     }
 }

@@ -534,7 +534,12 @@ pub fn province_what_if(
                 .iter()
                 .zip(&counted_under)
                 .map(|((rules_name, text, _), counted)| {
-                    let sum: u64 = members.iter().map(|&i| u64::from(counted[i].of(c))).sum();
+                    // The places that count towards the task (all of them unless the scenario
+                    // leaves places above a municipality's task out, MODEL.md 3.2a).
+                    let towards = |i: usize| {
+                        scenario.allocation.above_task.towards_task(counted[i].of(c), dataset.municipalities[i].indicative.of(c))
+                    };
+                    let sum: u64 = members.iter().map(|&i| u64::from(towards(i))).sum();
                     let shortfall = b.target.saturating_sub(u32::try_from(sum).unwrap_or(u32::MAX));
                     CountingAlternative {
                         rules: rules_name.clone(),
@@ -543,7 +548,7 @@ pub fn province_what_if(
                         text: format!(
                             "{text}, telt de provincie {} {p_text} (nu {}) en is het tekort {} (nu {}); het verslag {}.",
                             int(sum),
-                            int(b.counted),
+                            int(b.counted - b.above_task),
                             int(u64::from(shortfall)),
                             int(u64::from(b.shortfall)),
                             if shortfall == 0 { "sluit dan" } else { "sluit dan niet" }

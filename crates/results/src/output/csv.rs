@@ -55,10 +55,23 @@ pub fn each_row(report: &Report, mut sink: impl FnMut(&[&str]) -> Result<()>) ->
     Ok(())
 }
 
+/// The column a scenario that leaves places above the task out (`above_task` ignored or
+/// effort) adds at the end; the default's columns stay as they were.
+pub const ABOVE_TASK: &str = "above_task";
+
 pub fn render(dataset: &Dataset, solution: &Solution) -> Result<Vec<u8>> {
     let report = Report::new(dataset, solution);
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(COLUMNS)?;
-    each_row(&report, |row| Ok(w.write_record(row)?))?;
+    if report.above_task.is_none() {
+        w.write_record(COLUMNS)?;
+        each_row(&report, |row| Ok(w.write_record(row)?))?;
+    } else {
+        w.write_record(COLUMNS.iter().chain(&[ABOVE_TASK]))?;
+        let mut above = report.municipalities.iter().map(|m| m.above_task.to_string());
+        each_row(&report, |row| {
+            let extra = above.next().unwrap_or_default();
+            Ok(w.write_record(row.iter().copied().chain([extra.as_str()]))?)
+        })?;
+    }
     Ok(w.into_inner()?)
 }

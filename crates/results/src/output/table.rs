@@ -48,6 +48,15 @@ fn write_table(o: &mut String, dataset: &Dataset, s: &Solution) -> std::fmt::Res
     let total_short: u64 = s.provinces.iter().map(|b| u64::from(b.shortfall)).sum();
     let total_alloc: u64 = s.provinces.iter().map(|b| u64::from(b.allocated)).sum();
     writeln!(o, "Total shortfall {} places, allocated {}.", int(total_short), int(total_alloc))?;
+    if !s.above_task.is_held() {
+        writeln!(
+            o,
+            "Places above a municipality's task (its indicative number) do not count (above_task = {}): {} regular, {} AMV; the shortfall is target - (counted - those).",
+            s.above_task.as_str(),
+            int(s.provinces.iter().filter(|b| b.commodity == spreiding_solver::model::Commodity::Regular).map(|b| b.above_task).sum()),
+            int(s.provinces.iter().filter(|b| b.commodity == spreiding_solver::model::Commodity::Amv).map(|b| b.above_task).sum()),
+        )?;
+    }
 
     for b in s.provinces.iter().filter(|b| b.status != Status::Closes) {
         writeln!(o)?;

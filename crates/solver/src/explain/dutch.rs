@@ -5,7 +5,9 @@
 use super::Explanation;
 use crate::counting::Verdict;
 use crate::keys::Standing;
-use crate::model::{AllocationMode, Dataset, IndicativeSource, LocationAction, MunicipalityCode, Origin, Overrides};
+use crate::model::{
+    AboveTask, AllocationMode, Dataset, IndicativeSource, LocationAction, MunicipalityCode, Origin, Overrides,
+};
 use crate::solve::{CapSource, Reason, Status};
 use serde::Serialize;
 use std::fmt::Write;
@@ -169,6 +171,38 @@ fn indicative_text(
     Ok(())
 }
 
+/// What a scenario does with the `above` places a municipality counts above its task
+/// (indicative number `indicative`), in one Dutch sentence (MODEL.md 3.2a). The dossier
+/// states the rule with [`above_task_rule`].
+pub fn above_task_text(treatment: AboveTask, above: u32, indicative: u32) -> String {
+    let head = format!(
+        "Daarvan liggen er {} boven de taak van de gemeente (haar indicatieve aantal, {}).",
+        int(u64::from(above)),
+        int(u64::from(indicative))
+    );
+    let rule = match treatment {
+        AboveTask::Held => "Dit scenario houdt de gemeente aan die plaatsen: zij tellen mee voor de provinciale opgave (de andere gemeenten hoeven daardoor minder te doen) en horen bij de opgave van de gemeente.".to_owned(),
+        AboveTask::Ignored => format!(
+            "In dit scenario tellen plaatsen boven de taak niet mee: zij verlagen het tekort van de provincie niet en horen niet bij de opgave van de gemeente, die voor haar opgave {} plaatsen telt.",
+            int(u64::from(indicative))
+        ),
+        AboveTask::Effort => format!(
+            "In dit scenario tellen plaatsen boven de taak in deze cyclus niet mee: zij verlagen het tekort van de provincie niet en horen niet bij de opgave van de gemeente, die voor haar opgave {} plaatsen telt; zij worden als inzet meegenomen in de inzetjaren van de volgende cyclus.",
+            int(u64::from(indicative))
+        ),
+    };
+    format!("{head} {rule}")
+}
+
+/// The scenario's rule for places above a municipality's task, as the dossier states it.
+pub fn above_task_rule(treatment: AboveTask) -> &'static str {
+    match treatment {
+        AboveTask::Held => "Plaatsen die een gemeente boven haar taak (haar indicatieve aantal) biedt, tellen mee voor de provinciale opgave en horen bij haar opgave; plaatsen boven de provinciale opgave (een overschot) worden vermeld, maar niet naar andere gemeenten of provincies verschoven.",
+        AboveTask::Ignored => "Plaatsen die een gemeente boven haar taak (haar indicatieve aantal) biedt, tellen niet mee: zij verlagen het tekort van de provincie niet en horen niet bij de opgave van de gemeente.",
+        AboveTask::Effort => "Plaatsen die een gemeente boven haar taak (haar indicatieve aantal) biedt, tellen in deze cyclus niet mee (zij verlagen het tekort van de provincie niet en horen niet bij de opgave van de gemeente) en worden als inzet meegenomen in de inzetjaren van de volgende cyclus.",
+    }
+}
+
 /// Renders the explanation as Dutch text (plain text with numbered sections).
 pub fn render(e: &Explanation) -> String {
     let mut out = String::new();
@@ -267,6 +301,9 @@ fn write_all(o: &mut String, e: &Explanation) -> std::fmt::Result {
         )?;
     }
     writeln!(o, "   Getelde plaatsen: {}.", int(u64::from(c.counted)))?;
+    if r.counted > r.indicative {
+        writeln!(o, "   {}", above_task_text(e.above_task, r.counted - r.indicative, r.indicative))?;
+    }
     writeln!(o)?;
 
     writeln!(o, "3. Het provinciaal verslag")?;
@@ -276,6 +313,14 @@ fn write_all(o: &mut String, e: &Explanation) -> std::fmt::Result {
         int(u64::from(b.target)),
         int(b.counted)
     )?;
+    if b.above_task > 0 {
+        writeln!(
+            o,
+            "   Daarvan liggen er {} boven de taak van hun gemeente; die tellen in dit scenario niet mee, zodat {} plaatsen meetellen voor de opgave.",
+            int(b.above_task),
+            int(b.counted - b.above_task)
+        )?;
+    }
     if e.target_set_by_scenario {
         writeln!(o, "   Let op: dit scenario wijkt af van de vastgestelde provinciale opgave (de opgave is in het scenario gewijzigd).")?;
     }
@@ -496,7 +541,28 @@ fn write_all(o: &mut String, e: &Explanation) -> std::fmt::Result {
     writeln!(o)?;
 
     writeln!(o, "8. Uitkomst")?;
-    if r.beyond_cap > 0 {
+    if r.above_task > 0 {
+        writeln!(
+            o,
+            "   Getelde plaatsen {} - plaatsen boven de taak {} + toegewezen plaatsen {}{} = opgave {} {what}.",
+            int(u64::from(r.counted)),
+            int(u64::from(r.above_task)),
+            int(u64::from(r.allocated)),
+            if r.beyond_cap > 0 {
+                format!(" + plaatsen boven het maximum {}", int(u64::from(r.beyond_cap)))
+            } else {
+                String::new()
+            },
+            int(u64::from(r.obligation))
+        )?;
+        if e.above_task == AboveTask::Effort {
+            writeln!(
+                o,
+                "   De {} plaatsen boven de taak worden als inzet meegenomen in de inzetjaren van de volgende cyclus.",
+                int(u64::from(r.above_task))
+            )?;
+        }
+    } else if r.beyond_cap > 0 {
         writeln!(
             o,
             "   Getelde plaatsen {} + toegewezen plaatsen {} + plaatsen boven het maximum {} = opgave {} {what}.",

@@ -119,6 +119,9 @@ pub struct Explanation {
     pub eligibility_rule: String,
     /// Caps enforced.
     pub caps_enforced: bool,
+    /// What counted places above a municipality's task do (left out when held).
+    #[serde(skip_serializing_if = "crate::model::AboveTask::is_held")]
+    pub above_task: crate::model::AboveTask,
     /// Normalised weights.
     pub weights: Weights,
     /// COROP balance share in force.
@@ -239,6 +242,7 @@ pub fn explain(
         mode: scenario.allocation.mode,
         eligibility_rule: scenario.allocation.eligibility.as_str().to_owned(),
         caps_enforced: scenario.allocation.caps,
+        above_task: scenario.allocation.above_task,
         weights: scenario.allocation.weights.normalised(),
         corop_max_share: scenario.constraints.corop_max_share,
         corop: m.corop,

@@ -22,8 +22,9 @@ pub use dataset::{
 pub use limits::{MAX_PER_1000, MAX_WEIGHT};
 pub use rules::{AmvRule, Correction, CycleCounting, IndicativeRules, Scope};
 pub use scenario::{
-    AllocationMode, AllocationRules, Constraints, CountingRules, EffortOverride, Eligibility, LocationAction,
-    LocationOverride, Method, MunicipalityOverride, Origin, Overrides, ProvinceOverride, Scenario, Weights,
+    AboveTask, AllocationMode, AllocationRules, Constraints, CountingRules, EffortOverride, Eligibility,
+    LocationAction, LocationOverride, Method, MunicipalityOverride, Origin, Overrides, ProvinceOverride, Scenario,
+    Weights,
 };
 pub use sources::{DatasetSources, Source};
 

@@ -66,6 +66,51 @@ impl Eligibility {
     }
 }
 
+/// What the places a municipality counts above its task (its indicative number) do (issue 22:
+/// the minutes of 20 September 2024 leave it open). MODEL.md 3.2a.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum AboveTask {
+    /// They count towards the province's task (the other municipalities need do less) and the
+    /// decision holds the municipality to them: its obligation is all its counted places plus
+    /// its allocation. The practice of December 2024, and the default.
+    #[default]
+    Held,
+    /// They are left out: they do not lower the province's shortfall and are not part of the
+    /// obligation (counted places min(C_m, I_m) plus the allocation).
+    Ignored,
+    /// As `ignored` in this cycle, and carried to the next cycle as effort (reported per
+    /// municipality as `above_task`, to be added to the next cycle's effort years).
+    Effort,
+}
+
+impl AboveTask {
+    /// Name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AboveTask::Held => "held",
+            AboveTask::Ignored => "ignored",
+            AboveTask::Effort => "effort",
+        }
+    }
+
+    /// True for the default (left out of serialised settings, so that fingerprints of
+    /// scenarios that do not set it stay as they were).
+    pub fn is_held(&self) -> bool {
+        *self == AboveTask::Held
+    }
+
+    /// The places of `counted` that count towards the task of a municipality with indicative
+    /// number `indicative`: all of them when held, at most the indicative number otherwise.
+    pub fn towards_task(self, counted: u32, indicative: u32) -> u32 {
+        match self {
+            AboveTask::Held => counted,
+            AboveTask::Ignored | AboveTask::Effort => counted.min(indicative),
+        }
+    }
+}
+
 /// How the allocation of a block is computed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -128,6 +173,9 @@ pub struct AllocationRules {
     /// In an infeasible province, assign the places the caps cannot take anyway, beyond the
     /// caps, pro rata to the key (reported apart as `beyond_cap`).
     pub elastic: bool,
+    /// What counted places above a municipality's task do.
+    #[serde(skip_serializing_if = "AboveTask::is_held")]
+    pub above_task: AboveTask,
 }
 
 impl Default for AllocationRules {
@@ -139,6 +187,7 @@ impl Default for AllocationRules {
             weights: Weights::default(),
             method: Method::Auto,
             elastic: false,
+            above_task: AboveTask::Held,
         }
     }
 }

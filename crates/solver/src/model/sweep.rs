@@ -2,7 +2,7 @@
 //! scenarios it generates (lazily, by index, each with a stable id and its parameters). The
 //! engine that perturbs and solves them is [`crate::sweep`].
 
-use super::{AllocationMode, Date, Eligibility, Method, Scenario};
+use super::{AboveTask, AllocationMode, Date, Eligibility, Method, Scenario};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -30,6 +30,8 @@ pub enum Parameter {
     Method,
     /// `allocation.elastic`.
     Elastic,
+    /// `allocation.above_task`.
+    AboveTask,
     /// `allocation.weights.indicative`.
     WeightIndicative,
     /// `allocation.weights.effort`.
@@ -58,6 +60,8 @@ pub enum Kind {
     Eligibility,
     /// lp | auto.
     Method,
+    /// held | ignored | effort.
+    AboveTask,
     /// A weight: a number from 0 to [`super::MAX_WEIGHT`].
     Weight,
     /// A number from 0 to 1.
@@ -82,6 +86,7 @@ impl Kind {
             Kind::Mode => "\"rest\" or \"level\"".to_owned(),
             Kind::Eligibility => "\"all\" or \"below-indicative\"".to_owned(),
             Kind::Method => "\"lp\" or \"auto\"".to_owned(),
+            Kind::AboveTask => "\"held\", \"ignored\" or \"effort\"".to_owned(),
             Kind::Weight => format!("a number from 0 to {}", super::MAX_WEIGHT),
             Kind::Fraction => "a number from 0 to 1".to_owned(),
             Kind::Share => "a number above 0 and at most 1".to_owned(),
@@ -107,7 +112,7 @@ enum Writes {
 
 impl Parameter {
     /// Every parameter, in the order the documentation lists them.
-    pub const ALL: [Parameter; 17] = [
+    pub const ALL: [Parameter; 18] = [
         Parameter::CountIntentions,
         Parameter::RequireBridging,
         Parameter::CountingDate,
@@ -118,6 +123,7 @@ impl Parameter {
         Parameter::Caps,
         Parameter::Method,
         Parameter::Elastic,
+        Parameter::AboveTask,
         Parameter::WeightIndicative,
         Parameter::WeightEffort,
         Parameter::WeightFeasibility,
@@ -140,6 +146,7 @@ impl Parameter {
             Parameter::Caps => "allocation.caps",
             Parameter::Method => "allocation.method",
             Parameter::Elastic => "allocation.elastic",
+            Parameter::AboveTask => "allocation.above_task",
             Parameter::WeightIndicative => "allocation.weights.indicative",
             Parameter::WeightEffort => "allocation.weights.effort",
             Parameter::WeightFeasibility => "allocation.weights.feasibility",
@@ -167,6 +174,7 @@ impl Parameter {
             Parameter::Mode => Kind::Mode,
             Parameter::Eligibility => Kind::Eligibility,
             Parameter::Method => Kind::Method,
+            Parameter::AboveTask => Kind::AboveTask,
             Parameter::WeightIndicative | Parameter::WeightEffort | Parameter::WeightFeasibility => Kind::Weight,
             Parameter::EffortShare => Kind::Fraction,
             Parameter::CoropMaxShare => Kind::Share,
@@ -232,6 +240,12 @@ impl Parameter {
             Parameter::Method => match value {
                 Value::Word(w) if w == "lp" => Setting::Method(Method::Lp),
                 Value::Word(w) if w == "auto" => Setting::Method(Method::Auto),
+                _ => return None,
+            },
+            Parameter::AboveTask => match value {
+                Value::Word(w) if w == "held" => Setting::AboveTask(AboveTask::Held),
+                Value::Word(w) if w == "ignored" => Setting::AboveTask(AboveTask::Ignored),
+                Value::Word(w) if w == "effort" => Setting::AboveTask(AboveTask::Effort),
                 _ => return None,
             },
             Parameter::Caps => Setting::Caps(boolean(value)?),
@@ -300,6 +314,8 @@ pub enum Setting {
     Method(Method),
     /// Elastic option.
     Elastic(bool),
+    /// What places above a municipality's task do.
+    AboveTask(AboveTask),
     /// Indicative weight.
     WeightIndicative(f64),
     /// Effort weight.
@@ -332,6 +348,7 @@ impl Setting {
             Setting::Caps(b) => a.caps = b,
             Setting::Method(m) => a.method = m,
             Setting::Elastic(b) => a.elastic = b,
+            Setting::AboveTask(t) => a.above_task = t,
             Setting::WeightIndicative(w) => a.weights.indicative = w,
             Setting::WeightEffort(w) => a.weights.effort = w,
             Setting::WeightFeasibility(w) => a.weights.feasibility = w,
@@ -356,6 +373,7 @@ impl Setting {
             Setting::Mode(m) => m.as_str().to_owned(),
             Setting::Eligibility(e) => e.as_str().to_owned(),
             Setting::Method(m) => m.as_str().to_owned(),
+            Setting::AboveTask(t) => t.as_str().to_owned(),
             Setting::WeightIndicative(x)
             | Setting::WeightEffort(x)
             | Setting::WeightFeasibility(x)

@@ -45,6 +45,10 @@ pub struct Report {
     pub counting_date: String,
     /// Allocation mode.
     pub mode: String,
+    /// What counted places above a municipality's task do: `ignored` or `effort` (MODEL.md
+    /// 3.2a); left out when they are held (the default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub above_task: Option<String>,
     /// Provinces per commodity.
     pub provinces: Vec<ProvinceRow>,
     /// Municipalities per commodity.
@@ -65,6 +69,10 @@ pub struct ProvinceRow {
     pub target: u32,
     /// Counted places.
     pub counted: u64,
+    /// Of the counted places, those above their municipality's task that do not count
+    /// towards the province's task (left out when 0).
+    #[serde(skip_serializing_if = "is_zero_u64")]
+    pub above_task: u64,
     /// Shortfall.
     pub shortfall: u32,
     /// Surplus above the target (reported, never moved).
@@ -99,6 +107,10 @@ pub struct MunicipalityRow {
     pub indicative: u32,
     /// Counted places.
     pub counted: u32,
+    /// Of the counted places, those above its task that are not part of the obligation
+    /// (left out when 0; with `above_task = "effort"` the places carried to the next cycle).
+    #[serde(skip_serializing_if = "is_zero_u32")]
+    pub above_task: u32,
     /// Eligible for additional places.
     pub eligible: bool,
     /// Key, 9 decimals (0 when not eligible).
@@ -111,7 +123,7 @@ pub struct MunicipalityRow {
     pub allocated: u32,
     /// Whole places assigned beyond the cap (scenario option `elastic`).
     pub beyond_cap: u32,
-    /// Counted + allocated + beyond the cap.
+    /// Counted (less `above_task`) + allocated + beyond the cap.
     pub obligation: u32,
     /// Why (see [`Reason`]).
     pub reason: Reason,
@@ -128,6 +140,7 @@ impl ProvinceRow {
             commodity: b.commodity,
             target: b.target,
             counted: b.counted,
+            above_task: b.above_task,
             shortfall: b.shortfall,
             surplus: b.surplus,
             allocated: b.allocated,
@@ -148,6 +161,7 @@ impl Report {
             cycle: dataset.cycle.id.clone(),
             counting_date: solution.counting_date.to_string(),
             mode: solution.mode.as_str().to_owned(),
+            above_task: (!solution.above_task.is_held()).then(|| solution.above_task.as_str().to_owned()),
             provinces: solution.provinces.iter().map(|b| ProvinceRow::new(dataset, b)).collect(),
             municipalities: solution
                 .municipalities
@@ -159,6 +173,7 @@ impl Report {
                     commodity: m.commodity,
                     indicative: m.indicative,
                     counted: m.counted,
+                    above_task: m.above_task,
                     eligible: m.standing.is_eligible(),
                     key: fixed(m.key.map_or(0.0, |k| k.key), KEY_DECIMALS),
                     cap: m.cap,
@@ -177,4 +192,12 @@ impl Report {
                 .collect(),
         }
     }
+}
+
+fn is_zero_u32(n: &u32) -> bool {
+    *n == 0
+}
+
+fn is_zero_u64(n: &u64) -> bool {
+    *n == 0
 }

@@ -45,6 +45,11 @@ fn region_numbers(dataset: &Dataset, ms: &[usize]) -> (Vec<usize>, usize) {
 pub(super) struct Prepared {
     pub(super) target: u32,
     pub(super) counted_sum: u64,
+    /// Counted places of each member (by position) that count towards its task (MODEL.md
+    /// 3.2a: all of them unless the scenario leaves places above the task out).
+    pub(super) towards_task: Vec<u32>,
+    /// Of `counted_sum`, the places that do not count towards the task.
+    pub(super) above_task: u64,
     pub(super) shortfall: u32,
     pub(super) surplus: u64,
     pub(super) standings: Vec<Standing>,
@@ -63,14 +68,21 @@ pub(super) fn prepare(ctx: &BlockContext<'_>) -> Prepared {
     let rules = &scenario.allocation;
     let target = province.target.of(c);
     let counted_sum: u64 = ms.iter().map(|&i| u64::from(counted[i].of(c))).sum();
-    let shortfall = target.saturating_sub(u32::try_from(counted_sum).unwrap_or(u32::MAX));
-    let surplus = counted_sum.saturating_sub(u64::from(target));
+    let towards_task: Vec<u32> = ms
+        .iter()
+        .map(|&i| rules.above_task.towards_task(counted[i].of(c), dataset.municipalities[i].indicative.of(c)))
+        .collect();
+    let task_sum: u64 = towards_task.iter().map(|&t| u64::from(t)).sum();
+    let above_task = counted_sum - task_sum;
+    let shortfall = target.saturating_sub(u32::try_from(task_sum).unwrap_or(u32::MAX));
+    let surplus = task_sum.saturating_sub(u64::from(target));
 
     let standings: Vec<Standing> = ms
         .iter()
-        .map(|&i| {
+        .enumerate()
+        .map(|(j, &i)| {
             let m = &dataset.municipalities[i];
-            keys::standing(rules.eligibility, m.excluded.as_deref(), counted[i].of(c), m.indicative.of(c))
+            keys::standing(rules.eligibility, m.excluded.as_deref(), towards_task[j], m.indicative.of(c))
         })
         .collect();
     let eligible: Vec<usize> = (0..ms.len()).filter(|&j| standings[j].is_eligible()).collect();
@@ -96,11 +108,12 @@ pub(super) fn prepare(ctx: &BlockContext<'_>) -> Prepared {
     // Caps in force.
     let caps: Vec<(Option<u32>, Option<CapSource>)> = ms
         .iter()
-        .map(|&i| {
+        .enumerate()
+        .map(|(j, &i)| {
             let m = &dataset.municipalities[i];
             let data = rules.caps.then(|| inputs.caps[i].of(c));
             let capita =
-                scenario.constraints.max_per_1000.of(c).map(|rho| per_capita::cap(rho, m.population, counted[i].of(c)));
+                scenario.constraints.max_per_1000.of(c).map(|rho| per_capita::cap(rho, m.population, towards_task[j]));
             match (data, capita) {
                 (Some(d), Some(k)) if k < d => (Some(k), Some(CapSource::PerThousand)),
                 (Some(d), _) => (Some(d), Some(CapSource::Feasibility)),
@@ -119,7 +132,7 @@ pub(super) fn prepare(ctx: &BlockContext<'_>) -> Prepared {
             let k = key_of[j].map_or(0.0, |k| k.key);
             let (a, b) = match rules.mode {
                 AllocationMode::Rest => (k, 0.0),
-                AllocationMode::Level => (k * f64::from(target), f64::from(counted[ms[j]].of(c))),
+                AllocationMode::Level => (k * f64::from(target), f64::from(towards_task[j])),
             };
             Member { slope: a, offset: b, cap: caps[j].0.map_or(f64::INFINITY, f64::from), region: regions[j] }
         })
@@ -135,6 +148,8 @@ pub(super) fn prepare(ctx: &BlockContext<'_>) -> Prepared {
     Prepared {
         target,
         counted_sum,
+        towards_task,
+        above_task,
         shortfall,
         surplus,
         standings,

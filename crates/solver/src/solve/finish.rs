@@ -20,6 +20,8 @@ pub(super) fn finish(
     let Prepared {
         target,
         counted_sum,
+        towards_task,
+        above_task,
         shortfall,
         surplus,
         standings,
@@ -113,7 +115,8 @@ pub(super) fn finish(
                 exact: if shortfall == 0 { 0.0 } else { exact },
                 allocated,
                 beyond_cap,
-                obligation: counted[i].of(c) + allocated + beyond_cap,
+                above_task: counted[i].of(c) - towards_task[j],
+                obligation: towards_task[j] + allocated + beyond_cap,
                 reason,
                 rounding: if shortfall == 0 { None } else { step },
             }
@@ -125,6 +128,7 @@ pub(super) fn finish(
         commodity: c,
         target,
         counted: counted_sum,
+        above_task,
         shortfall,
         surplus,
         allocated,

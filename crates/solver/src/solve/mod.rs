@@ -61,6 +61,7 @@ pub fn solve_with(dataset: &Dataset, scenario: &Scenario, inputs: &SolveInputs) 
         scenario: scenario.name.clone(),
         counting_date,
         mode: scenario.allocation.mode,
+        above_task: scenario.allocation.above_task,
         provinces,
         municipalities,
     })

@@ -5,7 +5,9 @@
 use crate::allocate;
 use crate::counting::{counted_places, CountingContext};
 use crate::keys::{Key, KeySums, Standing};
-use crate::model::{AllocationMode, Commodity, Dataset, Date, MunicipalityCode, PerCommodity, ProvinceCode, Scenario};
+use crate::model::{
+    AboveTask, AllocationMode, Commodity, Dataset, Date, MunicipalityCode, PerCommodity, ProvinceCode, Scenario,
+};
 use crate::round::Step;
 use serde::Serialize;
 
@@ -102,9 +104,14 @@ pub struct BlockResult {
     pub target: u32,
     /// Sum of counted places.
     pub counted: u64,
-    /// S_p = max(0, R_p - counted).
+    /// Of the counted places, those above their municipality's task that do not count towards
+    /// the province's task (scenario setting `above_task` ignored or effort; 0 when held, and
+    /// then left out of the serialised form).
+    #[serde(skip_serializing_if = "is_zero_u64")]
+    pub above_task: u64,
+    /// S_p = max(0, R_p - (counted - above_task)).
     pub shortfall: u32,
-    /// Counted places above the target (reported, never moved).
+    /// Places counting towards the task above the target (reported, never moved).
     pub surplus: u64,
     /// Whole places allocated (S_p, or S_p - missing when infeasible).
     pub allocated: u32,
@@ -161,7 +168,13 @@ pub struct MunicipalityResult {
     /// Whole places assigned beyond the cap in an infeasible province (scenario option
     /// `elastic`).
     pub beyond_cap: u32,
-    /// Counted places plus allocated places plus places beyond the cap.
+    /// Of the counted places, those above its task (the indicative number) that neither count
+    /// towards the province's task nor belong to the obligation (scenario setting `above_task`
+    /// ignored or effort; with effort, the places carried to the next cycle as effort). 0 when
+    /// held, and then left out of the serialised form.
+    #[serde(skip_serializing_if = "is_zero_u32")]
+    pub above_task: u32,
+    /// Counted places (less `above_task`) plus allocated places plus places beyond the cap.
     pub obligation: u32,
     /// Why.
     pub reason: Reason,
@@ -179,6 +192,9 @@ pub struct Solution {
     pub counting_date: Date,
     /// Allocation mode.
     pub mode: AllocationMode,
+    /// What counted places above a municipality's task do (left out when held).
+    #[serde(skip_serializing_if = "AboveTask::is_held")]
+    pub above_task: AboveTask,
     /// Blocks, by province code then commodity (regular first).
     pub provinces: Vec<BlockResult>,
     /// Municipalities, by code then commodity (regular first).
@@ -235,4 +251,12 @@ impl SolveInputs {
             caps: dataset.municipalities.iter().map(|m| m.cap).collect(),
         }
     }
+}
+
+fn is_zero_u32(n: &u32) -> bool {
+    *n == 0
+}
+
+fn is_zero_u64(n: &u64) -> bool {
+    *n == 0
 }

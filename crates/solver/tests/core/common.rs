@@ -206,7 +206,15 @@ pub fn scenario(mode: AllocationMode, eligibility: Eligibility, caps: bool, weig
         name: "test".into(),
         dataset: "synthetic".to_owned(),
         counting: CountingRules::default(),
-        allocation: AllocationRules { mode, eligibility, caps, weights, method: Method::Lp, elastic: false },
+        allocation: AllocationRules {
+            mode,
+            eligibility,
+            caps,
+            weights,
+            method: Method::Lp,
+            elastic: false,
+            ..Default::default()
+        },
         constraints: Constraints::default(),
         overrides: Default::default(),
         files: Vec::new(),

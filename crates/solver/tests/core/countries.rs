@@ -18,9 +18,9 @@
 
 use proptest::prelude::*;
 use spreiding_solver::model::{
-    AllocationMode, AllocationRules, Commodity, Constraints, CoropCode, CountingRules, Cycle, DatasetParts, Date,
-    Eligibility, IndicativeSource, LocationShare, LocationStatus, Method, Municipality, MunicipalityCode, PerCommodity,
-    Province, ProvinceCode, Scenario, Weights,
+    AboveTask, AllocationMode, AllocationRules, Commodity, Constraints, CoropCode, CountingRules, Cycle, DatasetParts,
+    Date, Eligibility, IndicativeSource, LocationShare, LocationStatus, Method, Municipality, MunicipalityCode,
+    PerCommodity, Province, ProvinceCode, Scenario, Weights,
 };
 use spreiding_solver::solve::{solve, Solution, Status};
 
@@ -228,28 +228,41 @@ fn scenario() -> impl Strategy<Value = Scenario> {
     (
         (any::<bool>(), any::<bool>()),
         prop::sample::select(vec![AllocationMode::Rest, AllocationMode::Level]),
-        prop::sample::select(vec![Eligibility::All, Eligibility::BelowIndicative]),
+        (
+            prop::sample::select(vec![Eligibility::All, Eligibility::BelowIndicative]),
+            prop::sample::select(vec![AboveTask::Held, AboveTask::Ignored, AboveTask::Effort]),
+        ),
         any::<bool>(),
         weights(),
         prop::sample::select(vec![None, Some(0.4), Some(0.5), Some(0.6), Some(1.0)]),
         (prop::sample::select(vec![None, Some(2.0), Some(5.0)]), prop::sample::select(vec![None, Some(0.5)])),
     )
-        .prop_map(|((intentions, bridging), mode, eligibility, caps, weights, corop, per_1000)| Scenario {
-            name: "country".into(),
-            dataset: "country".into(),
-            counting: CountingRules {
-                count_intentions: Some(intentions),
-                require_bridging: Some(bridging),
-                ..CountingRules::default()
-            },
-            allocation: AllocationRules { mode, eligibility, caps, weights, method: Method::Auto, elastic: false },
-            constraints: Constraints {
-                corop_max_share: corop,
-                max_per_1000: PerCommodity { regular: per_1000.0, amv: per_1000.1 },
-            },
-            overrides: Default::default(),
-            files: Vec::new(),
-            counting_date_origin: None,
+        .prop_map(|((intentions, bridging), mode, (eligibility, above_task), caps, weights, corop, per_1000)| {
+            Scenario {
+                name: "country".into(),
+                dataset: "country".into(),
+                counting: CountingRules {
+                    count_intentions: Some(intentions),
+                    require_bridging: Some(bridging),
+                    ..CountingRules::default()
+                },
+                allocation: AllocationRules {
+                    mode,
+                    eligibility,
+                    caps,
+                    weights,
+                    method: Method::Auto,
+                    elastic: false,
+                    above_task,
+                },
+                constraints: Constraints {
+                    corop_max_share: corop,
+                    max_per_1000: PerCommodity { regular: per_1000.0, amv: per_1000.1 },
+                },
+                overrides: Default::default(),
+                files: Vec::new(),
+                counting_date_origin: None,
+            }
         })
 }
 
@@ -264,6 +277,9 @@ struct Reference<'a> {
 #[derive(Debug)]
 struct Entry {
     counted: u32,
+    /// The counted places that count towards the task: MODEL.md 3.2a, all of them when held,
+    /// otherwise no more than the indicative number.
+    task: u32,
     eligible: bool,
     key: f64,
     cap: f64,
@@ -312,7 +328,21 @@ impl<'a> Reference<'a> {
         let ms = &self.country.provinces[p];
         let counted = self.counted(p);
         let target: u32 = ms.iter().map(|m| m.indicative[k]).sum();
-        let total_counted: u64 = counted.iter().map(|c| u64::from(c[k])).sum();
+        let task: Vec<u32> = ms
+            .iter()
+            .zip(&counted)
+            .map(|(m, c)| match self.scenario.allocation.above_task {
+                AboveTask::Held => c[k],
+                AboveTask::Ignored | AboveTask::Effort => {
+                    if c[k] > m.indicative[k] {
+                        m.indicative[k]
+                    } else {
+                        c[k]
+                    }
+                }
+            })
+            .collect();
+        let total_counted: u64 = task.iter().map(|&t| u64::from(t)).sum();
         let shortfall = u32::try_from(u64::from(target).saturating_sub(total_counted)).unwrap();
         let rules = &self.scenario.allocation;
         let eligible: Vec<bool> = ms
@@ -351,9 +381,9 @@ impl<'a> Reference<'a> {
                 let mut cap = if rules.caps { f64::from(m.cap[k]) } else { f64::INFINITY };
                 if let Some(rho) = rho {
                     let limit = (rho * f64::from(m.population) / 1000.0).floor();
-                    cap = cap.min((limit - f64::from(counted[i][k])).max(0.0));
+                    cap = cap.min((limit - f64::from(task[i])).max(0.0));
                 }
-                Entry { counted: counted[i][k], eligible: eligible[i], key, cap, region: m.region }
+                Entry { counted: counted[i][k], task: task[i], eligible: eligible[i], key, cap, region: m.region }
             })
             .collect();
         (entries, target, shortfall)
@@ -377,7 +407,7 @@ impl<'a> Reference<'a> {
                 }
                 match self.scenario.allocation.mode {
                     AllocationMode::Rest => (e.key, 0.0, e.cap),
-                    AllocationMode::Level => (e.key * f64::from(target), f64::from(e.counted), e.cap),
+                    AllocationMode::Level => (e.key * f64::from(target), f64::from(e.task), e.cap),
                 }
             })
             .collect();
@@ -469,7 +499,8 @@ proptest! {
                 // P3: counted places as MODEL.md counts them, never reduced.
                 for (m, e) in rs.iter().zip(&entries) {
                     prop_assert_eq!(m.counted, e.counted, "{} counted", m.code);
-                    prop_assert_eq!(m.obligation, m.counted + m.allocated + m.beyond_cap);
+                    prop_assert_eq!(m.above_task, e.counted - e.task, "{} above its task", m.code);
+                    prop_assert_eq!(m.obligation, e.task + m.allocated + m.beyond_cap);
                 }
                 prop_assert_eq!(b.target, target);
                 prop_assert_eq!(b.shortfall, shortfall);
@@ -530,8 +561,8 @@ fn the_generated_countries_cover_the_hard_cases() {
     use proptest::strategy::ValueTree;
     use proptest::test_runner::TestRunner;
     let mut runner = TestRunner::deterministic();
-    let (mut ties, mut exact_fills, mut infeasible, mut rows, mut shared, mut late, mut dropped) =
-        (0, 0, 0, 0, 0, 0, 0);
+    let (mut ties, mut exact_fills, mut infeasible, mut rows, mut shared, mut late, mut dropped, mut above) =
+        (0, 0, 0, 0, 0, 0, 0, 0);
     for _ in 0..300 {
         let country = country().new_tree(&mut runner).unwrap().current();
         let scenario = scenario().new_tree(&mut runner).unwrap().current();
@@ -545,6 +576,7 @@ fn the_generated_countries_cover_the_hard_cases() {
                 exact_fills += usize::from(shortfall > 0 && caps == f64::from(shortfall));
                 infeasible += usize::from(caps < f64::from(shortfall));
                 rows += usize::from(r.has_rows(p, shortfall));
+                above += entries.iter().filter(|e| e.task < e.counted).count();
             }
             for m in &country.provinces[p] {
                 shared += m.locations.iter().filter(|l| l.shared).count();
@@ -561,6 +593,7 @@ fn the_generated_countries_cover_the_hard_cases() {
         ("shared locations", shared),
         ("late locations that count", late),
         ("locations that do not count", dropped),
+        ("municipalities whose places above the task are left out", above),
     ] {
         assert!(n >= 10, "only {n} cases of {what} in 300 countries");
     }

@@ -5,7 +5,7 @@
 use super::{convert, parse_file};
 use crate::io::source::LineIndex;
 use crate::io::{InputError, Problem, Source};
-use crate::model::{AllocationMode, Date, Eligibility, Method, Origin, Overrides, PerCommodity};
+use crate::model::{AboveTask, AllocationMode, Date, Eligibility, Method, Origin, Overrides, PerCommodity};
 use std::path::Path;
 
 /// Longest `extends` chain accepted.
@@ -30,6 +30,7 @@ pub(super) struct Layer {
     pub(super) caps: Option<bool>,
     pub(super) method: Option<Method>,
     pub(super) elastic: Option<bool>,
+    pub(super) above_task: Option<AboveTask>,
     pub(super) weights: [At<f64>; 3],
     pub(super) corop_max_share: Option<f64>,
     pub(super) max_per_1000: PerCommodity<Option<f64>>,
@@ -61,6 +62,7 @@ impl Layer {
             caps: self.caps.or(base.caps),
             method: self.method.or(base.method),
             elastic: self.elastic.or(base.elastic),
+            above_task: self.above_task.or(base.above_task),
             weights: [wi.or(bi), we.or(be), wf.or(bf)],
             corop_max_share: self.corop_max_share.or(base.corop_max_share),
             max_per_1000: PerCommodity {

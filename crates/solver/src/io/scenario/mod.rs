@@ -16,6 +16,8 @@
 //! caps = true                    # use the feasibility caps
 //! method = "auto"                # "auto" (default: closed form where exact, else LP) or "lp"
 //! elastic = false                # true: an infeasible province's missing places go beyond the caps
+//! above_task = "held"            # places above a municipality's indicative number: "held" (default),
+//!                                # "ignored" or "effort" (carried to the next cycle), MODEL.md 3.2a
 //! [allocation.weights]           # a weight left out is 1 for indicative, 0 for the others
 //! indicative = 1.0
 //! effort = 0.0
@@ -272,6 +274,7 @@ fn convert(source: &Source, file: &ScenarioFile, resolver: &mut dyn Resolver) ->
     layer.eligibility = a.eligibility;
     layer.caps = a.caps;
     layer.elastic = a.elastic;
+    layer.above_task = a.above_task;
     layer.method = a.method;
     let w = &a.weights;
     for (slot, key, value) in [
@@ -372,6 +375,7 @@ fn finish(source: &Source, layer: Layer, files: Vec<String>) -> Result<Scenario,
             weights,
             method: layer.method.unwrap_or(Method::Auto),
             elastic: layer.elastic.unwrap_or(false),
+            above_task: layer.above_task.unwrap_or_default(),
         },
         constraints: Constraints { corop_max_share: layer.corop_max_share, max_per_1000: layer.max_per_1000 },
         overrides: layer.overrides,

@@ -1,7 +1,7 @@
 //! Scenario files as written (TOML): every setting optional, so that files can be merged along
 //! `extends`; the model types are built from them by the parent module.
 
-use crate::model::{AllocationMode, Eligibility, LocationAction, LocationStatus, Method};
+use crate::model::{AboveTask, AllocationMode, Eligibility, LocationAction, LocationStatus, Method};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -151,6 +151,8 @@ pub struct AllocationFile {
     pub method: Option<Method>,
     /// Assign the missing places of an infeasible province beyond the caps.
     pub elastic: Option<bool>,
+    /// held | ignored | effort.
+    pub above_task: Option<AboveTask>,
     /// `[allocation.weights]`.
     #[serde(default)]
     pub weights: WeightsFile,
