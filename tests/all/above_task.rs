@@ -181,3 +181,37 @@ fn the_above_task_setting_is_swept_recorded_and_refused_when_misspelt() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("\"held\", \"ignored\" or \"effort\""), "{err}");
 }
+
+/// Result files keep the obligations of a scenario that leaves places above the task out (the
+/// records' obligations are not counted + allocated then): a cross-cycle comparison against
+/// such a scenario, read from JSON lines and from Parquet, gives the obligations of its CSV.
+#[test]
+fn result_files_keep_obligations_without_the_places_above_the_task() {
+    let dir = tempfile::tempdir().unwrap();
+    let second = dir.path().join("second.toml");
+    std::fs::write(
+        &second,
+        format!(
+            "extends = {:?}\nname = \"ignored-2026\"\n[allocation]\nabove_task = \"ignored\"\n",
+            root().join("scenarios/2026-2028/rest-indicative.toml").to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let (_, rows) = csv_rows(second.to_str().unwrap());
+    let expected: BTreeMap<(String, String), i64> =
+        rows.iter().map(|r| ((r["code"].clone(), r["commodity"].clone()), num(r, "obligation"))).collect();
+    assert!(rows.iter().any(|r| num(r, "above_task") > 0));
+    for format in ["jsonl", "parquet"] {
+        let a = dir.path().join(format!("a-{format}"));
+        let b = dir.path().join(format!("b-{format}"));
+        ok(&["run", "scenarios/2024-2026/rest-indicative.toml", "--format", format, "--out", a.to_str().unwrap()]);
+        ok(&["run", second.to_str().unwrap(), "--format", format, "--out", b.to_str().unwrap()]);
+        let json: serde_json::Value =
+            serde_json::from_str(&ok(&["compare", a.to_str().unwrap(), b.to_str().unwrap(), "--format", "json"]))
+                .unwrap();
+        for r in json["rows"].as_array().unwrap() {
+            let key = (r["code"].as_str().unwrap().to_owned(), r["commodity"].as_str().unwrap().to_owned());
+            assert_eq!(r["obligation"][1].as_i64(), Some(expected[&key]), "{format} {key:?}");
+        }
+    }
+}

@@ -303,6 +303,7 @@ fn metrics_on_a_hand_checked_example() {
         allocated: vec![10, 4, 10, 0, 2, 0],
         beyond_cap: Vec::new(),
         capped: vec![1, 4],
+        above_task: Vec::new(),
     };
     let m = metrics(&MetricsContext::new(&header), &record);
     assert_eq!(m.total_allocated, 26);

@@ -738,6 +738,7 @@ pub fn read(results: &Path, name: &str) -> Result<(Header, Vec<Record>)> {
             allocated: Vec::new(),
             beyond_cap: Vec::new(),
             capped: Vec::new(),
+            above_task: Vec::new(),
         };
         records.push(r);
     }
@@ -796,6 +797,7 @@ pub fn read(results: &Path, name: &str) -> Result<(Header, Vec<Record>)> {
         t.u32s("beyond_cap")?,
         t.texts("reason")?,
     );
+    let obligation = t.u32s("obligation")?;
     let capped = [Reason::Capped.as_str(), Reason::InfeasibleCapped.as_str()];
     let mut header = Header {
         format: JSONL_FORMAT.to_owned(),
@@ -847,6 +849,9 @@ pub fn read(results: &Path, name: &str) -> Result<(Header, Vec<Record>)> {
         r.counted.push(counted[k]);
         r.allocated.push(allocated[k]);
         r.beyond_cap.push(beyond[k]);
+        // The places above the task the scenario leaves out: what the obligation lacks.
+        let whole = u64::from(counted[k]) + u64::from(allocated[k]) + u64::from(beyond[k]);
+        r.above_task.push(u32::try_from(whole.saturating_sub(u64::from(obligation[k]))).unwrap_or(u32::MAX));
         if capped.contains(&reason[k].as_str()) {
             r.capped.push(e as u32);
         }
@@ -855,6 +860,9 @@ pub fn read(results: &Path, name: &str) -> Result<(Header, Vec<Record>)> {
     for r in &mut records {
         if r.beyond_cap.iter().all(|&b| b == 0) {
             r.beyond_cap.clear();
+        }
+        if r.above_task.iter().all(|&a| a == 0) {
+            r.above_task.clear();
         }
     }
     let n = entries(header.municipalities.len());

@@ -6,26 +6,9 @@ use spreiding_solver::report::Report;
 use spreiding_solver::Solution;
 use std::collections::BTreeMap;
 
-/// The columns of `--format csv`.
-pub const COLUMNS: [&str; 17] = [
-    "code",
-    "name",
-    "province",
-    "commodity",
-    "indicative",
-    "counted",
-    "eligible",
-    "key",
-    "cap",
-    "exact",
-    "allocated",
-    "beyond_cap",
-    "obligation",
-    "reason",
-    "rounding",
-    "province_status",
-    "province_shortfall",
-];
+/// The columns of `--format csv` (the core names them: the Python package's tables have the
+/// same).
+pub const COLUMNS: [&str; 17] = spreiding_solver::report::CSV_COLUMNS;
 
 /// Hands each row of `--format csv` (one per municipality and commodity) to `sink`.
 pub fn each_row(report: &Report, mut sink: impl FnMut(&[&str]) -> Result<()>) -> Result<()> {

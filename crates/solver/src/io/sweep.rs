@@ -124,6 +124,25 @@ pub fn load_sweep(path: &Path) -> Result<Sweep, InputError> {
     parse_sweep_source(&Source::read_file(path)?, &mut FileResolver)
 }
 
+/// Validates a sweep given as a TOML value (a table with the fields of a sweep file), e.g.
+/// built from a Python dict. Problems name the field by its dotted path under `name`, without
+/// a line (the value has none; problems of the base scenario's file keep theirs).
+pub fn parse_sweep_table(name: &str, value: &toml::Value, resolver: &mut dyn Resolver) -> Result<Sweep, InputError> {
+    let refuse = |message: String| InputError::single(Problem::at(name, None, None, message));
+    if !value.is_table() {
+        return Err(refuse("is not a sweep; expected an object with a `sweep` table".to_owned()));
+    }
+    let text = toml::to_string(value).map_err(|e| refuse(format!("is not a sweep: {e}")))?;
+    parse_sweep_source(&Source::new(name, text), resolver).map_err(|e| {
+        let mut problems = Problems::default();
+        for p in e.problems() {
+            let line = if p.source == name { None } else { p.line };
+            problems.push(Problem { line, ..p.clone() });
+        }
+        problems.into_error()
+    })
+}
+
 /// Validates a sweep from its text; `resolver` supplies the base scenario (as for `extends`).
 pub fn parse_sweep_source(source: &Source, resolver: &mut dyn Resolver) -> Result<Sweep, InputError> {
     let (path, text) = (source.name.as_str(), &source.text);

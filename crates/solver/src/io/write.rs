@@ -3,7 +3,7 @@
 use super::dataset::{
     EFFORT_COLUMNS, EXCLUSION_COLUMNS, FEASIBILITY_COLUMNS, LOCATION_COLUMNS, MUNICIPALITY_COLUMNS, PROVINCE_COLUMNS,
 };
-use crate::model::{Dataset, IndicativeSource, LocationStatus};
+use crate::model::Dataset;
 use std::path::Path;
 
 fn csv_error(e: csv::Error) -> std::io::Error {
@@ -49,10 +49,7 @@ pub fn write_dataset(dataset: &Dataset, dir: &Path) -> std::io::Result<()> {
             &m.welvaart_proxy.to_string(),
             &m.indicative.regular.to_string(),
             &m.indicative.amv.to_string(),
-            match m.indicative_source {
-                IndicativeSource::Published => "published",
-                IndicativeSource::Reconstructed => "reconstructed",
-            },
+            m.indicative_source.as_str(),
             m.corop.as_str(),
         ])
         .map_err(csv_error)?;
@@ -68,11 +65,7 @@ pub fn write_dataset(dataset: &Dataset, dir: &Path) -> std::io::Result<()> {
             dataset.municipalities[l.municipality].code.as_str(),
             &l.places.regular.to_string(),
             &l.places.amv.to_string(),
-            match l.status {
-                LocationStatus::Existing => "existing",
-                LocationStatus::Planned => "planned",
-                LocationStatus::Intention => "intention",
-            },
+            l.status.as_str(),
             &l.opens.to_string(),
             &l.closes.map_or_else(String::new, |d| d.to_string()),
             if l.bridging { "true" } else { "false" },

@@ -60,6 +60,16 @@ pub enum IndicativeSource {
     Reconstructed,
 }
 
+impl IndicativeSource {
+    /// The word in `municipalities.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IndicativeSource::Published => "published",
+            IndicativeSource::Reconstructed => "reconstructed",
+        }
+    }
+}
+
 /// A municipality with all its inputs (indicative numbers, effort, feasibility, exclusion).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Municipality {
@@ -112,6 +122,15 @@ pub enum LocationStatus {
 }
 
 impl LocationStatus {
+    /// The word in `locations.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LocationStatus::Existing => "existing",
+            LocationStatus::Planned => "planned",
+            LocationStatus::Intention => "intention",
+        }
+    }
+
     /// The Dutch word for decision texts.
     pub fn dutch(self) -> &'static str {
         match self {

@@ -33,6 +33,30 @@ pub fn fixed(x: f64, decimals: i32) -> f64 {
     }
 }
 
+/// The columns of a solution's municipality rows in tabular form (`spreiding solve --format
+/// csv`, the Python package's `Solution.municipalities`): the [`MunicipalityRow`] fields with
+/// the province's status and shortfall, in this order. A scenario that leaves places above
+/// the task out adds `above_task` at the end.
+pub const CSV_COLUMNS: [&str; 17] = [
+    "code",
+    "name",
+    "province",
+    "commodity",
+    "indicative",
+    "counted",
+    "eligible",
+    "key",
+    "cap",
+    "exact",
+    "allocated",
+    "beyond_cap",
+    "obligation",
+    "reason",
+    "rounding",
+    "province_status",
+    "province_shortfall",
+];
+
 /// The JSON report of a solved scenario.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -190,6 +190,11 @@ pub struct Record {
     /// Flat indices of the entries at their cap (reason capped or infeasible-capped).
     #[serde(default)]
     pub capped: Vec<u32>,
+    /// Counted places above the municipality's task that are not part of its obligation
+    /// (scenario setting `above_task` ignored or effort), flat; empty (and left out of the
+    /// file) when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub above_task: Vec<u32>,
 }
 
 impl Record {
@@ -198,10 +203,16 @@ impl Record {
         self.beyond_cap.get(k).copied().unwrap_or(0)
     }
 
-    /// The obligation at flat entry `k`: counted places, places allocated within the cap and
-    /// places assigned beyond it.
+    /// Counted places at flat entry `k` that are not part of the obligation (0 when the record
+    /// has none).
+    pub fn above(&self, k: usize) -> u32 {
+        self.above_task.get(k).copied().unwrap_or(0)
+    }
+
+    /// The obligation at flat entry `k`: counted places (less those above the task that the
+    /// scenario leaves out), places allocated within the cap and places assigned beyond it.
     pub fn obligation(&self, k: usize) -> u64 {
-        u64::from(self.counted[k]) + u64::from(self.allocated[k]) + u64::from(self.beyond(k))
+        u64::from(self.counted[k]) - u64::from(self.above(k)) + u64::from(self.allocated[k]) + u64::from(self.beyond(k))
     }
 
     /// The record of a solved scenario.
@@ -210,12 +221,14 @@ impl Record {
         let mut counted = vec![0; n];
         let mut allocated = vec![0; n];
         let mut beyond_cap = vec![0; n];
+        let mut above_task = vec![0; n];
         let mut capped = Vec::new();
         for m in &solution.municipalities {
             let k = entry(m.municipality, m.commodity);
             counted[k] = m.counted;
             allocated[k] = m.allocated;
             beyond_cap[k] = m.beyond_cap;
+            above_task[k] = m.above_task;
             if matches!(m.reason, Reason::Capped | Reason::InfeasibleCapped) {
                 capped.push(u32::try_from(k).unwrap_or(u32::MAX));
             }
@@ -223,6 +236,9 @@ impl Record {
         capped.sort_unstable();
         if beyond_cap.iter().all(|&b| b == 0) {
             beyond_cap.clear();
+        }
+        if above_task.iter().all(|&a| a == 0) {
+            above_task.clear();
         }
         Record {
             id,
@@ -234,6 +250,7 @@ impl Record {
             allocated,
             beyond_cap,
             capped,
+            above_task,
         }
     }
 
@@ -249,6 +266,7 @@ impl Record {
             allocated: Vec::new(),
             beyond_cap: Vec::new(),
             capped: Vec::new(),
+            above_task: Vec::new(),
         }
     }
 }

@@ -87,6 +87,14 @@ pub trait Resolver {
     /// it by (for files, the folder's path).
     fn dataset(&mut self, from: &Source, name: &str) -> Result<String, String>;
 
+    /// The data set of a scenario that names none (itself or the files it extends), as the
+    /// reference the caller loads it by. `None` (the default) makes a missing `dataset` a
+    /// problem; a caller that is handed the data set beside the scenario (the Python package's
+    /// `solve(..., dataset=...)`) gives it here.
+    fn fallback_dataset(&mut self) -> Option<String> {
+        None
+    }
+
     /// The id of the first text of a chain (what [`Resolver::extends`] would call it).
     fn id(&mut self, source: &Source) -> String {
         source.name.clone()

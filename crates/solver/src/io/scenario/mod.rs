@@ -128,11 +128,23 @@ pub fn parse_scenario_value(
     let mut toml_value = json_to_toml(value).map_err(|e| {
         refuse(format!("is not a scenario: {e}; expected an object with the fields of a scenario file"))
     })?;
+    dates_in(&mut toml_value);
+    parse_scenario_table(name, &toml_value, resolver)
+}
+
+/// Validates a scenario given as a TOML value (a table with the fields of a scenario file),
+/// e.g. built from a Python dict. Problems name the field by its dotted path under `name`,
+/// without a line (the value has none).
+pub fn parse_scenario_table(
+    name: &str,
+    toml_value: &toml::Value,
+    resolver: &mut dyn Resolver,
+) -> Result<Scenario, InputError> {
+    let refuse = |message: String| InputError::single(Problem::at(name, None, None, message));
     if !toml_value.is_table() {
         return Err(refuse("is not a scenario; expected an object with the fields of a scenario file".to_owned()));
     }
-    dates_in(&mut toml_value);
-    let text = toml::to_string(&toml_value).map_err(|e| refuse(format!("is not a scenario: {e}")))?;
+    let text = toml::to_string(toml_value).map_err(|e| refuse(format!("is not a scenario: {e}")))?;
     parse_scenario_source(&Source::new(name, text), resolver).map_err(|e| {
         let mut problems = Problems::default();
         for p in e.problems() {
@@ -194,7 +206,8 @@ pub(crate) fn dates_in(v: &mut toml::Value) {
 pub fn parse_scenario_source(source: &Source, resolver: &mut dyn Resolver) -> Result<Scenario, InputError> {
     let mut chain = vec![resolver.id(source)];
     let layer = load_layer(source, resolver, &mut chain)?;
-    finish(source, layer, chain)
+    let fallback = resolver.fallback_dataset();
+    finish(source, layer, chain, fallback)
 }
 
 /// Checks one file's values and turns them into a layer.
@@ -322,14 +335,14 @@ fn convert(source: &Source, file: &ScenarioFile, resolver: &mut dyn Resolver) ->
 }
 
 /// Fills in defaults and checks what only the whole chain can tell.
-fn finish(source: &Source, layer: Layer, files: Vec<String>) -> Result<Scenario, InputError> {
+fn finish(source: &Source, layer: Layer, files: Vec<String>, fallback: Option<String>) -> Result<Scenario, InputError> {
     let path = source.name.as_str();
     let mut problems = Problems::default();
     let name = match layer.name {
         Some((n, _)) => n,
         None => Path::new(path).file_stem().map_or_else(|| "scenario".to_owned(), |s| s.to_string_lossy().into_owned()),
     };
-    let dataset = layer.dataset.unwrap_or_else(|| {
+    let dataset = layer.dataset.or(fallback).unwrap_or_else(|| {
         problems.push(Problem::at(
             path,
             None,
