@@ -175,3 +175,33 @@ fn a_scenario_from_json_is_checked_like_a_file() {
             .unwrap_err();
     assert!(e.to_string().contains("counting.counting_date"), "{e}");
 }
+
+/// The cycle's rules at their boundaries (cycle.toml): a place available until the counting
+/// date itself is accepted, a day earlier refused; `min_years` 50 accepted, 51 refused; a
+/// correction's floor equal to its ceiling accepted, above it refused.
+#[test]
+fn cycle_rules_are_checked_at_their_boundaries() {
+    let with = |replace: &str, by: &str| {
+        let mut s = sources_in_memory("nl");
+        assert!(s.cycle.text.contains(replace), "{replace}");
+        s.cycle.text = s.cycle.text.replace(replace, by);
+        io::parse_dataset(&s)
+    };
+    let fields = |r: Result<spreiding_solver::model::Dataset, io::InputError>| -> Vec<String> {
+        r.err().map_or_else(Vec::new, |e| e.problems().iter().filter_map(|p| p.field.clone()).collect())
+    };
+    let until = "available_until = 2026-02-01";
+    assert_eq!(fields(with(until, "available_until = 2025-07-01")), Vec::<String>::new());
+    assert_eq!(
+        with(until, "available_until = 2025-07-01").unwrap().cycle().counting.available_until.map(|d| d.to_string()),
+        Some("2025-07-01".to_owned())
+    );
+    assert_eq!(fields(with(until, "available_until = 2025-06-30")), ["counting.available_until"]);
+    let years = "min_years = 0";
+    assert_eq!(with(years, "min_years = 50").unwrap().cycle().counting.min_years, 50);
+    assert_eq!(fields(with(years, "min_years = 51")), ["counting.min_years"]);
+    let correction = "floor = 0.25 }";
+    let equal = with(correction, "floor = 0.25, ceiling = 0.25 }");
+    assert!(equal.is_ok(), "{:?}", fields(equal));
+    assert_eq!(fields(with(correction, "floor = 0.26, ceiling = 0.25 }")), ["indicative.correction.floor"]);
+}
