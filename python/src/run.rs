@@ -12,7 +12,7 @@ use spreiding_solver::io::{self, Problem};
 use spreiding_solver::model::{entries, entry, entry_of, Dataset, Scenario};
 use spreiding_solver::report::compare::{ComparisonBuilder, Values};
 use spreiding_solver::report::results::{Header, Record, ScenarioOutcome};
-use spreiding_solver::solve::{solve, Solution};
+use spreiding_solver::solve::{solve, Reason, Solution};
 use spreiding_solver::sweep::{solve_job_solution, Parameter, Perturber, Sweep};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -181,25 +181,92 @@ impl NativeRun {
 fn encode(units: &[Unit], outcomes: &[Outcome]) -> Result<[Vec<u8>; 3], Failure> {
     let solved: Vec<(&Outcome, &Solution)> =
         outcomes.iter().filter_map(|o| o.solution.as_ref().ok().map(|s| (o, s))).collect();
-    // Municipalities: per scenario, in code order, regular before AMV.
-    let rows: Vec<(&Outcome, &spreiding_solver::solve::MunicipalityResult)> =
-        solved.iter().flat_map(|(o, s)| s.municipalities.iter().map(move |m| (*o, m))).collect();
-    let facts = |o: &Outcome, m: &spreiding_solver::solve::MunicipalityResult| {
-        &units[o.unit].dataset.municipalities()[m.municipality]
-    };
+    // Municipalities: per scenario, in code order, regular before AMV. The repeating text
+    // columns are dictionary columns whose keys are known without hashing: the scenario's
+    // place in the batch, the municipality's index, its province's, the commodity's, the
+    // reason's.
+    let first = &units[0].dataset;
+    let rows: usize = solved.iter().map(|(_, s)| s.municipalities.len()).sum();
+    let mut scenario_key = Vec::with_capacity(rows);
+    let mut municipality_key = Vec::with_capacity(rows);
+    let mut province_key = Vec::with_capacity(rows);
+    let mut commodity_key = Vec::with_capacity(rows);
+    let mut reason_key = Vec::with_capacity(rows);
+    let mut name_key = Vec::with_capacity(rows);
+    let (mut population, mut indicative, mut counted, mut allocated, mut beyond, mut obligation) = (
+        Vec::with_capacity(rows),
+        Vec::with_capacity(rows),
+        Vec::with_capacity(rows),
+        Vec::with_capacity(rows),
+        Vec::with_capacity(rows),
+        Vec::with_capacity(rows),
+    );
+    // Names by unit (a data set of another cycle may name a municipality otherwise), each
+    // name once in the dictionary (pandas' categories are unique).
+    let key = |i: usize| i32::try_from(i).unwrap_or(i32::MAX);
+    let mut names: Vec<&str> = Vec::new();
+    let mut seen: std::collections::HashMap<&str, i32> = std::collections::HashMap::new();
+    let name_keys: Vec<Vec<i32>> = units
+        .iter()
+        .map(|unit| {
+            unit.dataset
+                .municipalities()
+                .iter()
+                .map(|m| {
+                    *seen.entry(m.name.as_str()).or_insert_with(|| {
+                        names.push(m.name.as_str());
+                        key(names.len() - 1)
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    // Scenario ids, each once (two inputs may give scenarios one name).
+    let mut ids: Vec<&str> = Vec::new();
+    let mut id_of: std::collections::HashMap<&str, i32> = std::collections::HashMap::new();
+    let scenario_keys: Vec<i32> = solved
+        .iter()
+        .map(|(o, _)| {
+            *id_of.entry(o.id.as_str()).or_insert_with(|| {
+                ids.push(o.id.as_str());
+                key(ids.len() - 1)
+            })
+        })
+        .collect();
+    for (s, (o, solution)) in solved.iter().enumerate() {
+        let dataset = &units[o.unit].dataset;
+        for m in &solution.municipalities {
+            let facts = &dataset.municipalities()[m.municipality];
+            scenario_key.push(scenario_keys[s]);
+            municipality_key.push(key(m.municipality));
+            name_key.push(name_keys[o.unit][m.municipality]);
+            province_key.push(key(facts.province));
+            commodity_key.push(key(m.commodity as usize));
+            reason_key.push(reason_index(m.reason));
+            population.push(facts.population);
+            indicative.push(m.indicative);
+            counted.push(m.counted);
+            allocated.push(m.allocated);
+            beyond.push(m.beyond_cap);
+            obligation.push(m.obligation);
+        }
+    }
+    let codes: Vec<&str> = first.municipalities().iter().map(|m| m.code.as_str()).collect();
+    let provinces_codes: Vec<&str> = first.provinces().iter().map(|p| p.code.as_str()).collect();
+    let commodities: Vec<&str> = spreiding_solver::model::Commodity::ALL.iter().map(|c| c.as_str()).collect();
     let municipalities: Vec<Column> = vec![
-        ("scenario", tables::text(rows.iter().map(|(o, _)| o.id.as_str()))),
-        ("province", tables::category(rows.iter().map(|(_, m)| m.province.as_str()))),
-        ("commodity", tables::category(rows.iter().map(|(_, m)| m.commodity.as_str()))),
-        ("municipality", tables::text(rows.iter().map(|(_, m)| m.code.as_str()))),
-        ("name", tables::text(rows.iter().map(|(o, m)| facts(o, m).name.as_str()))),
-        ("population", tables::u32s(rows.iter().map(|(o, m)| facts(o, m).population))),
-        ("indicative", tables::u32s(rows.iter().map(|(_, m)| m.indicative))),
-        ("counted", tables::u32s(rows.iter().map(|(_, m)| m.counted))),
-        ("allocated", tables::u32s(rows.iter().map(|(_, m)| m.allocated))),
-        ("beyond_cap", tables::u32s(rows.iter().map(|(_, m)| m.beyond_cap))),
-        ("obligation", tables::u32s(rows.iter().map(|(_, m)| m.obligation))),
-        ("reason", tables::category(rows.iter().map(|(_, m)| m.reason.as_str()))),
+        ("scenario", tables::keyed(&ids, scenario_key)?),
+        ("province", tables::keyed(&provinces_codes, province_key)?),
+        ("commodity", tables::keyed(&commodities, commodity_key)?),
+        ("municipality", tables::keyed(&codes, municipality_key)?),
+        ("name", tables::keyed(&names, name_key)?),
+        ("population", tables::u32s(population)),
+        ("indicative", tables::u32s(indicative)),
+        ("counted", tables::u32s(counted)),
+        ("allocated", tables::u32s(allocated)),
+        ("beyond_cap", tables::u32s(beyond)),
+        ("obligation", tables::u32s(obligation)),
+        ("reason", tables::keyed(&REASONS.map(Reason::as_str), reason_key)?),
     ];
     let prows: Vec<(&Outcome, &spreiding_solver::solve::BlockResult)> =
         solved.iter().flat_map(|(o, s)| s.provinces.iter().map(move |p| (*o, p))).collect();
@@ -232,6 +299,34 @@ fn encode(units: &[Unit], outcomes: &[Outcome]) -> Result<[Vec<u8>; 3], Failure>
     scenarios.push(("draw", tables::opt_u32s(outcomes.iter().map(|o| o.draw))));
     scenarios.push(("seed", tables::opt_u64s(outcomes.iter().map(|o| o.seed))));
     Ok([tables::one(municipalities)?, tables::one(provinces)?, tables::one(scenarios)?])
+}
+
+/// Every reason, in the order of their dictionary keys.
+const REASONS: [Reason; 9] = [
+    Reason::Excluded,
+    Reason::Ineligible,
+    Reason::ProvinceCloses,
+    Reason::ZeroKey,
+    Reason::Interior,
+    Reason::Capped,
+    Reason::AboveLevel,
+    Reason::Limited,
+    Reason::InfeasibleCapped,
+];
+
+/// A reason's key in [`REASONS`] (a new reason fails to compile here until it is listed).
+fn reason_index(r: Reason) -> i32 {
+    match r {
+        Reason::Excluded => 0,
+        Reason::Ineligible => 1,
+        Reason::ProvinceCloses => 2,
+        Reason::ZeroKey => 3,
+        Reason::Interior => 4,
+        Reason::Capped => 5,
+        Reason::AboveLevel => 6,
+        Reason::Limited => 7,
+        Reason::InfeasibleCapped => 8,
+    }
 }
 
 /// A parameter's column, typed by its kind (as in the Parquet scenarios table).

@@ -33,6 +33,12 @@ pub fn category<S: AsRef<str>>(values: impl IntoIterator<Item = S>) -> ArrayRef 
     Arc::new(v.iter().map(AsRef::as_ref).collect::<DictionaryArray<Int32Type>>())
 }
 
+/// A dictionary column from its values and each row's key into them (no hashing).
+pub fn keyed(values: &[&str], keys: Vec<i32>) -> Result<ArrayRef, ArrowError> {
+    let values: ArrayRef = Arc::new(values.iter().map(|v| Some(*v)).collect::<StringArray>());
+    Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(keys.into(), values)?))
+}
+
 /// Whole numbers (32 bits).
 pub fn u32s(values: impl IntoIterator<Item = u32>) -> ArrayRef {
     Arc::new(values.into_iter().collect::<UInt32Array>())

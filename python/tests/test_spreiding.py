@@ -327,3 +327,30 @@ def test_help_reads_well():
         if callable(obj):
             assert (obj.__doc__ or "").strip(), name
     assert "scenario" in spreiding.solve.__doc__ and "InputError" in spreiding.solve.__doc__
+
+
+def test_a_run_over_both_cycles_and_dict_sweeps():
+    r = spreiding.run(
+        [
+            "scenarios/2024-2026/rest-indicative.toml",
+            "scenarios/2026-2028/rest-indicative.toml",
+            {
+                "sweep": {
+                    "name": "mode",
+                    "base": str(ROOT / "scenarios" / "2024-2026" / "rest-indicative.toml"),
+                    "grid": [{"parameter": "allocation.mode", "values": ["rest", "level"]}],
+                }
+            },
+        ],
+        jobs=2,
+    )
+    assert len(r) == 4
+    df = r.to_pandas()  # categories are unique, also across data sets
+    assert df["scenario"].nunique() == 3  # both single scenarios are named rest-indicative
+    assert list(r.scenarios.column("allocation.mode").to_pylist()) == [None, None, "rest", "level"]
+    for path, first in (("scenarios/2024-2026/rest-indicative.toml", 0), ("scenarios/2026-2028/rest-indicative.toml", 684)):
+        want = spreiding.solve(path).municipalities.column("obligation").to_pylist()
+        assert r.municipalities.column("obligation").to_pylist()[first : first + 684] == want
+    with pytest.raises(spreiding.InputError) as e:
+        spreiding.run({"sweep": {"name": "x", "base": "no-such.toml", "grid": []}})
+    assert e.value.problems
