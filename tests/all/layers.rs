@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 const CRATES: &[(&str, &str, u32)] = &[
     ("spreiding-solver", "crates/solver", 0),
     ("spreiding-results", "crates/results", 1),
+    // The Python package: on the core only (rank 1: not on the result formats).
+    ("spreiding-python", "python", 1),
     ("spreiding-dossier", "crates/dossier", 2),
     ("spreiding-serve", "crates/serve", 2),
     ("spreiding", ".", 3),
@@ -377,6 +379,8 @@ fn crates_depend_only_downwards_and_the_core_is_light() {
                 let home = match dep.as_str() {
                     d if d.starts_with("typst") => Some("spreiding-dossier"),
                     "axum" | "tokio" | "hyper" | "rusqlite" => Some("spreiding-serve"),
+                    "parquet" | "rust_xlsxwriter" => Some("spreiding-results"),
+                    d if d.starts_with("pyo3") || d.starts_with("arrow") => Some("spreiding-python"),
                     // Libraries may derive clap's ValueEnum or utoipa's ToSchema behind a feature.
                     "utoipa" if !optional(&table, dep) => Some("spreiding-serve"),
                     "clap" if !optional(&table, dep) => Some("spreiding"),
