@@ -33,7 +33,7 @@ impl ScenarioInput {
     /// file and holds a `=` or a line break) or a dict.
     pub fn from_py(obj: &Bound<'_, PyAny>) -> PyResult<Self> {
         if obj.is_instance_of::<PyDict>() {
-            return Ok(ScenarioInput::Table(to_toml(obj, "")?));
+            return Ok(ScenarioInput::Table(to_toml(obj, "", 0)?));
         }
         if let Ok(s) = obj.extract::<String>() {
             if !Path::new(&s).is_file() && (s.contains('=') || s.contains('\n')) {
@@ -63,10 +63,14 @@ impl ScenarioInput {
     }
 }
 
+/// How deep a scenario, sweep or claim given as a dict may nest (a scenario file's deepest key
+/// is three levels down; a dict that contains itself would otherwise never end).
+pub const MAX_DEPTH: usize = 16;
+
 /// A Python value as TOML: dicts (string keys), lists and tuples, strings, whole numbers,
 /// numbers, booleans, dates (`datetime.date`, by their ISO form). `path` is the dotted key
-/// path, for the message when a value has no TOML form.
-pub fn to_toml(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<toml::Value> {
+/// path, for the message when a value has no TOML form; `depth` how deep it lies.
+pub fn to_toml(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<toml::Value> {
     let at = |key: &str| if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
     let refuse = |what: String| {
         PyTypeError::new_err(format!(
@@ -74,6 +78,11 @@ pub fn to_toml(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<toml::Value> {
             if path.is_empty() { "the scenario".to_owned() } else { format!("`{path}`") }
         ))
     };
+    if depth > MAX_DEPTH {
+        return Err(refuse(format!(
+            "nests deeper than {MAX_DEPTH} levels; a scenario file's keys lie at most three deep (does a dict contain itself?)"
+        )));
+    }
     if obj.is_none() {
         return Err(refuse("None has no TOML form; leave the key out instead".to_owned()));
     }
@@ -96,7 +105,7 @@ pub fn to_toml(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<toml::Value> {
         let mut table = toml::map::Map::new();
         for (k, v) in d.iter() {
             let key: String = k.extract().map_err(|_| refuse(format!("key {k} is not a string")))?;
-            let value = to_toml(&v, &at(&key))?;
+            let value = to_toml(&v, &at(&key), depth + 1)?;
             table.insert(key, value);
         }
         return Ok(toml::Value::Table(table));
@@ -104,7 +113,7 @@ pub fn to_toml(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<toml::Value> {
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
         let mut out = Vec::new();
         for (i, v) in obj.try_iter()?.enumerate() {
-            out.push(to_toml(&v?, &format!("{path}[{i}]"))?);
+            out.push(to_toml(&v?, &format!("{path}[{i}]"), depth + 1)?);
         }
         return Ok(toml::Value::Array(out));
     }

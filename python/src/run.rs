@@ -495,6 +495,9 @@ fn named(columns: Vec<(String, arrow_array::ArrayRef)>) -> Result<Vec<u8>, Failu
     Ok(tables::ipc(&schema, &[batch])?)
 }
 
+/// Scenarios a run takes when `max_scenarios` is not given: its tables live in memory.
+pub const DEFAULT_MAX_SCENARIOS: u64 = 100_000;
+
 /// Builds a run from its inputs (each a path, folder, TOML text or dict); refuses more than
 /// `max_scenarios`.
 #[pyfunction]
@@ -515,17 +518,21 @@ pub fn run<'py>(
             starts.push(total);
             total += u.len();
         }
-        if let Some(max) = max_scenarios {
-            if total > max {
-                return Err(Failure::Input(vec![Problem {
-                    source: "run".to_owned(),
-                    line: None,
-                    field: Some("max_scenarios".to_owned()),
-                    message: format!(
-                        "the inputs hold {total} scenarios, more than max_scenarios = {max}; raise it or run fewer"
-                    ),
-                }]));
-            }
+        let max = max_scenarios.unwrap_or(DEFAULT_MAX_SCENARIOS);
+        if total > max {
+            let message = if max_scenarios.is_some() {
+                format!("the inputs hold {total} scenarios, more than max_scenarios = {max}; raise it or run fewer")
+            } else {
+                format!(
+                    "the inputs hold {total} scenarios; a run keeps its tables in memory (about 36 KB a scenario for the Netherlands) and takes at most {max} unless max_scenarios says more; for larger sweeps use `spreiding run`, which streams to files"
+                )
+            };
+            return Err(Failure::Input(vec![Problem {
+                source: "run".to_owned(),
+                line: None,
+                field: Some("max_scenarios".to_owned()),
+                message,
+            }]));
         }
         Ok(NativeRun { units, starts, total, records: Mutex::new(Vec::new()) })
     })

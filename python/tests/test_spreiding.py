@@ -354,3 +354,45 @@ def test_a_run_over_both_cycles_and_dict_sweeps():
     with pytest.raises(spreiding.InputError) as e:
         spreiding.run({"sweep": {"name": "x", "base": "no-such.toml", "grid": []}})
     assert e.value.problems
+
+
+def test_hostile_inputs_are_refused_with_a_message(tmp_path):
+    base = {"dataset": "data/nl-2024"}
+    # A dict that contains itself, and one nested too deep: refused, not a crash.
+    loop = dict(base)
+    loop["allocation"] = loop
+    with pytest.raises(TypeError) as e:
+        spreiding.solve(loop)
+    assert "deeper than" in str(e.value)
+    deep = dict(base)
+    node = deep
+    for _ in range(100_000):
+        node["x"] = {}
+        node = node["x"]
+    with pytest.raises(TypeError):
+        spreiding.solve(deep)
+    # A whole number beyond 64 bits, NaN as a weight.
+    with pytest.raises(TypeError):
+        spreiding.solve({**base, "counting": {"min_years": 2**70}})
+    with pytest.raises(spreiding.InputError) as e:
+        spreiding.solve({**base, "allocation": {"weights": {"effort": float("nan")}}})
+    assert e.value.problems[0]["field"] == "allocation.weights.effort"
+    # Not a regular file: a FIFO (must not block), a device, a folder.
+    fifo = tmp_path / "s.toml"
+    os.mkfifo(fifo)
+    for path in (fifo, "/dev/zero", tmp_path):
+        with pytest.raises(spreiding.InputError) as e:
+            spreiding.solve(path)
+        assert str(path) in e.value.problems[0]["source"], e.value.problems
+    # A run larger than memory should hold is refused before anything is solved.
+    huge = {
+        "sweep": {
+            "name": "huge",
+            "base": str(ROOT / "scenarios" / "2024-2026" / "rest-indicative.toml"),
+            "random": {"draws": 10_000_000, "seed": 1, "location_places": 0.1},
+        }
+    }
+    with pytest.raises(spreiding.InputError) as e:
+        spreiding.run(huge)
+    assert e.value.problems[0]["field"] == "max_scenarios"
+    assert "10000000" in str(e.value)

@@ -362,7 +362,9 @@ def run(
     a ``sweep`` key is a sweep).
 
     ``jobs``: threads (default: the machine's cores). ``max_scenarios``: refuse inputs that hold
-    more (an :class:`InputError` naming ``max_scenarios``). ``progress``: a progress bar (tqdm
+    more (an :class:`InputError` naming ``max_scenarios``); without it a run takes at most
+    100,000 scenarios, because its tables live in memory (``spreiding run`` streams larger
+    sweeps to files). ``progress``: a progress bar (tqdm
     when installed, else lines on standard error). The results stream into Arrow record batches,
     without temporary files.
     """
