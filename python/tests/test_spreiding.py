@@ -12,6 +12,7 @@ import io
 import json
 import os
 import subprocess
+import sys
 import threading
 import time
 import tomllib
@@ -288,25 +289,35 @@ def test_a_panic_never_reaches_python_as_one():
 
 
 def test_the_gil_is_released_while_solving():
-    done = threading.Event()
+    # The worker says it is about to enter the native solve, then stays inside it for the
+    # whole sweep. The main thread counts from that moment until the worker is done: with the
+    # GIL held by the solve it could not run at all until the solve returned (a handful of
+    # ticks); released, it counts all along (millions).
+    plan = spreiding._native.run(["scenarios/2024-2026/sweeps/sensitivity.toml"], None, None)
+    started, done = threading.Event(), threading.Event()
     result = {}
 
     def work():
-        result["run"] = spreiding.run("scenarios/2024-2026/sweeps/sensitivity.toml", jobs=1)
+        started.set()
+        result["tables"] = plan.solve(0, plan.total, 1)
         done.set()
 
-    t = threading.Thread(target=work)
-    ticks = 0
-    t.start()
-    start = time.perf_counter()
-    while not done.is_set():
-        ticks += 1
-    t.join()
-    elapsed = time.perf_counter() - start
-    assert len(result["run"]) == 1000
-    # The main thread ran Python all along: with the GIL held by the solve it could count only
-    # between the switch intervals (5 ms), a few hundred ticks at most.
-    assert ticks > 10_000, (ticks, elapsed)
+    # A long switch interval: a thread holding the GIL keeps it (up to a second) instead of
+    # handing it over every 5 ms, so only a released GIL lets the main thread count.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1.0)
+    try:
+        t = threading.Thread(target=work)
+        t.start()
+        started.wait()
+        ticks = 0
+        while not done.is_set():
+            ticks += 1
+        t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert len(result["tables"]) == 3
+    assert ticks > 10_000, ticks
 
 
 def test_to_pandas_and_polars_keep_the_types():

@@ -382,9 +382,11 @@ def run(
         raise ValueError(f"jobs = {threads}: give at least 1 thread")
     total = plan.total
     # Chunks of scenarios: progress between them, and a KeyboardInterrupt is honoured.
-    step = total if not progress else max(threads * 8, total // 100 or 1)
+    step = max(1, total if not progress else max(threads * 8, total // 100))
     bar = _progress(total) if progress else None
     tables = []
+    if total == 0:
+        tables.append([_table(b) for b in plan.solve(0, 0, threads)])
     for start in range(0, total, step):
         end = min(total, start + step)
         tables.append([_table(b) for b in plan.solve(start, end, threads)])
