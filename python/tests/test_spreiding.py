@@ -407,3 +407,25 @@ def test_hostile_inputs_are_refused_with_a_message(tmp_path):
         spreiding.run(huge)
     assert e.value.problems[0]["field"] == "max_scenarios"
     assert "10000000" in str(e.value)
+
+
+def test_a_one_line_toml_text_and_the_nesting_bound():
+    # A string that names no file and holds `=` is a TOML text, also on one line.
+    one_line = f'dataset = "{ROOT / "data" / "nl-2024"}"'
+    assert spreiding.solve(one_line).report["scenario"] == "<string>"
+    # Nesting: 16 levels below the top are converted (then refused as unknown keys, by field),
+    # 17 are refused as too deep before anything else.
+    def nested(levels):
+        d = {"dataset": "data/nl-2024"}
+        node = d
+        for i in range(levels):
+            node[f"k{i}"] = {}
+            node = node[f"k{i}"]
+        return d
+
+    with pytest.raises(spreiding.InputError) as e:
+        spreiding.solve(nested(16))
+    assert "k0" in str(e.value)
+    with pytest.raises(TypeError) as e:
+        spreiding.solve(nested(17))
+    assert "deeper than 16" in str(e.value)
