@@ -33,7 +33,11 @@ impl ScenarioInput {
     /// file and holds a `=` or a line break) or a dict.
     pub fn from_py(obj: &Bound<'_, PyAny>) -> PyResult<Self> {
         if obj.is_instance_of::<PyDict>() {
-            return Ok(ScenarioInput::Table(to_toml(obj, "", 0)?));
+            // Dates may also be given as "YYYY-MM-DD" strings (as in JSON) under the keys that
+            // hold dates (counting_date, opens, closes, ...).
+            let mut table = to_toml(obj, "", 0)?;
+            io::dates_in(&mut table);
+            return Ok(ScenarioInput::Table(table));
         }
         if let Ok(s) = obj.extract::<String>() {
             if !Path::new(&s).is_file() && (s.contains('=') || s.contains('\n')) {
@@ -243,16 +247,16 @@ pub fn load_claims(claims: &[ClaimInput], dataset: &Dataset) -> Result<Vec<Claim
                 .map(|t| Source::new(c.label.clone(), t))
                 .map_err(|e| problem(&c.label, format!("cannot be written as TOML: {e}"))),
         };
-        let parsed = source.and_then(|s| io::parse_claim(&s, dataset).map_err(Failure::from));
+        let dict = matches!(c.input, ScenarioInput::Table(_));
+        // A dict's lines are those of the TOML written from it: left out.
+        let parsed = source.and_then(|s| {
+            io::parse_claim(&s, dataset)
+                .map_err(|e| if dict { e.without_lines_of(&c.label) } else { e })
+                .map_err(Failure::from)
+        });
         match parsed {
             Ok(claim) => out.push(claim),
-            Err(Failure::Input(ps)) => problems.extend(ps.into_iter().map(|mut p| {
-                // A dict's lines are those of the TOML written from it: left out.
-                if matches!(c.input, ScenarioInput::Table(_)) && p.source == c.label {
-                    p.line = None;
-                }
-                p
-            })),
+            Err(Failure::Input(ps)) => problems.extend(ps),
             Err(other) => return Err(other),
         }
     }

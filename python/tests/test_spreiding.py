@@ -429,3 +429,16 @@ def test_a_one_line_toml_text_and_the_nesting_bound():
     with pytest.raises(TypeError) as e:
         spreiding.solve(nested(17))
     assert "deeper than 16" in str(e.value)
+
+
+def test_dates_in_a_dict_as_dates_or_iso_strings():
+    import datetime
+
+    base = {"dataset": "data/nl-2024", "name": "d"}
+    as_date = spreiding.solve({**base, "counting": {"counting_date": datetime.date(2025, 6, 1), "available_until": datetime.date(2026, 3, 1)}})
+    as_text = spreiding.solve({**base, "counting": {"counting_date": "2025-06-01", "available_until": "2026-03-01"}})
+    assert as_date.report == as_text.report
+    assert as_date.report["counting_date"] == "2025-06-01"
+    with pytest.raises(spreiding.InputError) as e:
+        spreiding.solve({**base, "counting": {"available_until": "soon"}})
+    assert e.value.problems[0]["field"] == "counting.available_until"

@@ -131,13 +131,7 @@ pub fn parse_claim_value(name: &str, value: &serde_json::Value, dataset: &Datase
     }
     super::scenario::dates_in(&mut toml_value);
     let text = toml::to_string(&toml_value).map_err(|e| refuse(format!("is not a claim: {e}")))?;
-    parse_claim(&Source::new(name, text), dataset).map_err(|e| {
-        let mut problems = Problems::default();
-        for p in e.problems() {
-            problems.push(Problem { line: None, ..p.clone() });
-        }
-        problems.into_error()
-    })
+    parse_claim(&Source::new(name, text), dataset).map_err(|e| e.without_lines_of(name))
 }
 
 /// Reads a claim file and validates it against `dataset`.

@@ -26,8 +26,8 @@ pub use dataset::{load_dataset, parse_dataset};
 pub use overrides::apply_overrides;
 pub use problem::{InputError, Problem, Problems, SourceName};
 pub use scenario::{
-    is_claim, load_scenario, parse_scenario, parse_scenario_source, parse_scenario_table, parse_scenario_value,
-    FileResolver, Resolver, ScenarioFile,
+    dates_in, is_claim, load_scenario, parse_scenario, parse_scenario_source, parse_scenario_table,
+    parse_scenario_value, FileResolver, Resolver, ScenarioFile,
 };
 pub use source::{not_regular, Source, MAX_FILE_BYTES};
 pub use sweep::{check_sweep_against_dataset, is_sweep, load_sweep, parse_sweep_source, parse_sweep_table};

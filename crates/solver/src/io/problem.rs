@@ -161,6 +161,16 @@ impl InputError {
     pub fn single(problem: Problem) -> Self {
         InputError::Invalid(Problems(vec![problem]))
     }
+
+    /// The problems with the lines of `source` left out: for a text written from a value (a
+    /// JSON body, a Python dict) whose lines mean nothing to the one who gave the value.
+    /// Problems of other sources (a file it extends) keep theirs.
+    pub fn without_lines_of(self, source: &str) -> Self {
+        let InputError::Invalid(Problems(problems)) = self;
+        InputError::Invalid(Problems(
+            problems.into_iter().map(|p| if p.source == source { Problem { line: None, ..p } } else { p }).collect(),
+        ))
+    }
 }
 
 impl Serialize for InputError {

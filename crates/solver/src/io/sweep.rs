@@ -133,14 +133,7 @@ pub fn parse_sweep_table(name: &str, value: &toml::Value, resolver: &mut dyn Res
         return Err(refuse("is not a sweep; expected an object with a `sweep` table".to_owned()));
     }
     let text = toml::to_string(value).map_err(|e| refuse(format!("is not a sweep: {e}")))?;
-    parse_sweep_source(&Source::new(name, text), resolver).map_err(|e| {
-        let mut problems = Problems::default();
-        for p in e.problems() {
-            let line = if p.source == name { None } else { p.line };
-            problems.push(Problem { line, ..p.clone() });
-        }
-        problems.into_error()
-    })
+    parse_sweep_source(&Source::new(name, text), resolver).map_err(|e| e.without_lines_of(name))
 }
 
 /// Validates a sweep from its text; `resolver` supplies the base scenario (as for `extends`).

@@ -151,7 +151,7 @@ fn a_scenario_from_json_is_checked_like_a_file() {
     let v = serde_json::json!({
         "extends": "base",
         "name": "from-json",
-        "counting": {"counting_date": "2025-06-01"},
+        "counting": {"counting_date": "2025-06-01", "available_until": "2026-03-01"},
         "allocation": {"weights": {"effort": 0.5}},
         "overrides": {"locations": [{"action": "add", "location_id": "N1", "municipality": "GM0014",
             "places_regular": 10, "places_amv": 0, "status": "planned", "opens": "2025-08-01",
@@ -160,6 +160,7 @@ fn a_scenario_from_json_is_checked_like_a_file() {
     let s = io::parse_scenario_value("request", &v, &mut Served).unwrap();
     assert_eq!(s.name, "from-json");
     assert_eq!(s.counting.counting_date, spreiding_solver::model::Date::from_ymd_opt(2025, 6, 1));
+    assert_eq!(s.counting.available_until, spreiding_solver::model::Date::from_ymd_opt(2026, 3, 1));
     assert_eq!(s.overrides.locations.len(), 1);
     assert_eq!(s.allocation.mode, spreiding_solver::model::AllocationMode::Level, "from the base");
 

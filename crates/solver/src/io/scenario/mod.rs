@@ -114,7 +114,7 @@ pub fn parse_scenario(path: &Path, text: &str) -> Result<Scenario, InputError> {
 }
 
 /// Keys whose values are dates (`YYYY-MM-DD` strings in JSON, dates in TOML).
-const DATE_KEYS: [&str; 3] = ["counting_date", "opens", "closes"];
+const DATE_KEYS: [&str; 4] = ["counting_date", "available_until", "opens", "closes"];
 
 /// Validates a scenario given as a JSON value (the same fields as a scenario file; dates as
 /// `"YYYY-MM-DD"` strings), e.g. the body of a request. The same checks as for files; problems
@@ -145,15 +145,8 @@ pub fn parse_scenario_table(
         return Err(refuse("is not a scenario; expected an object with the fields of a scenario file".to_owned()));
     }
     let text = toml::to_string(toml_value).map_err(|e| refuse(format!("is not a scenario: {e}")))?;
-    parse_scenario_source(&Source::new(name, text), resolver).map_err(|e| {
-        let mut problems = Problems::default();
-        for p in e.problems() {
-            // Lines refer to the TOML written from the value: only the top text's are dropped.
-            let line = if p.source == name { None } else { p.line };
-            problems.push(Problem { line, ..p.clone() });
-        }
-        problems.into_error()
-    })
+    // Lines refer to the TOML written from the value: only the top text's are dropped.
+    parse_scenario_source(&Source::new(name, text), resolver).map_err(|e| e.without_lines_of(name))
 }
 
 /// A JSON value as TOML. Numbers as JSON means them: `4e2` and `400.0` are the whole number
@@ -183,7 +176,7 @@ pub(crate) fn json_to_toml(value: &serde_json::Value) -> Result<toml::Value, tom
 
 /// Turns the date strings under [`DATE_KEYS`] into TOML dates (left as they are if they are
 /// not dates, so that the reader names them).
-pub(crate) fn dates_in(v: &mut toml::Value) {
+pub fn dates_in(v: &mut toml::Value) {
     match v {
         toml::Value::Table(t) => {
             for (k, x) in t.iter_mut() {
