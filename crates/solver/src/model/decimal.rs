@@ -196,6 +196,10 @@ mod tests {
         assert!(Decimal::parse("").is_err());
         assert!(Decimal::parse("-").is_err());
         assert!(Decimal::parse("0.1234567890").is_err());
+        // The bounds themselves: nine decimals and eighteen whole digits are accepted.
+        assert_eq!(Decimal::parse("0.123456789").unwrap().to_string(), "0.123456789");
+        assert_eq!(Decimal::parse("123456789012345678").unwrap().to_string(), "123456789012345678");
+        assert!(Decimal::parse("1234567890123456789").unwrap_err().contains("too large"));
         assert_eq!(Decimal::from_f64(0.12).unwrap(), Decimal::new(12, 2));
         assert!(Decimal::from_f64(f64::NAN).is_err());
     }
