@@ -200,6 +200,13 @@ mod tests {
         assert_eq!(Decimal::parse("0.123456789").unwrap().to_string(), "0.123456789");
         assert_eq!(Decimal::parse("123456789012345678").unwrap().to_string(), "123456789012345678");
         assert!(Decimal::parse("1234567890123456789").unwrap_err().contains("too large"));
+        // Zero has no sign and is not positive; equality is by value, not by writing.
+        assert_eq!(Decimal::ZERO.to_string(), "0");
+        assert_eq!(Decimal::parse("-0.0").unwrap().to_string(), "0");
+        assert!(!Decimal::ZERO.is_positive() && !Decimal::parse("-0.5").unwrap().is_positive());
+        assert!(Decimal::parse("0.000000001").unwrap().is_positive());
+        assert_eq!(Decimal::parse("1.50").unwrap(), Decimal::parse("1.5").unwrap());
+        assert_ne!(Decimal::parse("0.12").unwrap(), Decimal::parse("0.13").unwrap());
         assert_eq!(Decimal::from_f64(0.12).unwrap(), Decimal::new(12, 2));
         assert!(Decimal::from_f64(f64::NAN).is_err());
     }
