@@ -210,3 +210,34 @@ fn counting_rules_enter_the_fingerprint() {
     assert_eq!(more["min_location_places"], 20);
     assert_ne!(fingerprint(&d, &s, None), fingerprint(&d, &t, None));
 }
+
+/// Places above the task (MODEL.md 3.2a): a record keeps the places a scenario leaves out, so
+/// its obligations are the solution's; the report names the setting, and says nothing of it
+/// under the default.
+#[test]
+fn records_and_reports_keep_the_places_above_the_task() {
+    use spreiding_solver::model::AboveTask;
+    use spreiding_solver::report::Report;
+    let (mut scenario, dataset) = io::load(&scenario_path("rest-indicative")).unwrap();
+    let held = solve(&dataset, &scenario).unwrap();
+    let held_json = serde_json::to_string(&Report::new(&dataset, &held)).unwrap();
+    assert!(!held_json.contains("above_task"), "the default's report stays as it was");
+    assert!(Record::solved("h".into(), BTreeMap::new(), &held).above_task.is_empty());
+    for (treatment, word) in [(AboveTask::Ignored, "ignored"), (AboveTask::Effort, "effort")] {
+        assert!(!treatment.is_held() && AboveTask::Held.is_held());
+        scenario.allocation.above_task = treatment;
+        let sol = solve(&dataset, &scenario).unwrap();
+        let json = serde_json::to_string(&Report::new(&dataset, &sol)).unwrap();
+        assert!(json.contains(&format!("\"above_task\":\"{word}\"")), "{word}");
+        let record = Record::solved(word.into(), BTreeMap::new(), &sol);
+        let mut left_out = 0;
+        for m in &sol.municipalities {
+            let k = entry(m.municipality, m.commodity);
+            assert_eq!(record.obligation(k), u64::from(m.obligation), "{} {}", m.code, m.commodity);
+            assert_eq!(record.above(k), m.above_task);
+            assert_eq!(m.above_task, m.counted.saturating_sub(m.indicative));
+            left_out += u64::from(m.above_task);
+        }
+        assert!(left_out > 1000, "nl-2024 has places above the task: {left_out}");
+    }
+}
