@@ -239,5 +239,15 @@ fn records_and_reports_keep_the_places_above_the_task() {
             left_out += u64::from(m.above_task);
         }
         assert!(left_out > 1000, "nl-2024 has places above the task: {left_out}");
+        // Per province, the places left out are its municipalities' together.
+        for b in &sol.provinces {
+            let sum: u64 = sol
+                .municipalities
+                .iter()
+                .filter(|m| m.province == b.code && m.commodity == b.commodity)
+                .map(|m| u64::from(m.above_task))
+                .sum();
+            assert_eq!(b.above_task, sum, "{} {}", b.code, b.commodity);
+        }
     }
 }
