@@ -442,3 +442,20 @@ def test_dates_in_a_dict_as_dates_or_iso_strings():
     with pytest.raises(spreiding.InputError) as e:
         spreiding.solve({**base, "counting": {"available_until": "soon"}})
     assert e.value.problems[0]["field"] == "counting.available_until"
+
+
+def test_a_folder_runs_its_scenarios_and_sweeps_but_not_claims():
+    with pytest.raises(spreiding.InputError) as e:
+        spreiding.run("scenarios/2024-2026/claims")
+    assert "holds no scenario" in str(e.value)
+    r = spreiding.run("scenarios/2026-2028", jobs=2)
+    singles = {p.stem for p in (ROOT / "scenarios" / "2026-2028").glob("*.toml")}
+    ids = set(r.scenarios.column("scenario").to_pylist())
+    assert singles <= ids
+    assert any(i.startswith("above-task/") for i in ids)
+    # Lists count towards the nesting bound too.
+    value = 1
+    for _ in range(20):
+        value = [value]
+    with pytest.raises(TypeError):
+        spreiding.solve({"dataset": "data/nl-2024", "x": value})
