@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use rayon::prelude::*;
 use spreiding_solver::io::{self, Problem};
-use spreiding_solver::model::{entries, entry, entry_of, Dataset, Scenario};
+use spreiding_solver::model::{entries, entry_of, Dataset, Scenario};
 use spreiding_solver::report::compare::{ComparisonBuilder, Values};
 use spreiding_solver::report::results::{Header, Record, ScenarioOutcome};
 use spreiding_solver::solve::{solve, Reason, Solution};
@@ -461,7 +461,6 @@ impl NativeRun {
                     Values::Failed => {}
                 }
             }
-            let _ = entry;
             let municipalities = named(columns)?;
             let metrics: Vec<(&str, &spreiding_solver::report::compare::Metrics)> =
                 c.groups.iter().flat_map(|g| g.metrics.iter().map(move |m| (g.label.as_str(), m))).collect();
@@ -486,13 +485,7 @@ impl NativeRun {
 
 /// Columns with names made at run time, as an IPC stream.
 fn named(columns: Vec<(String, arrow_array::ArrayRef)>) -> Result<Vec<u8>, Failure> {
-    let fields: Vec<arrow_schema::Field> = columns
-        .iter()
-        .map(|(n, a)| arrow_schema::Field::new(n.clone(), a.data_type().clone(), a.null_count() > 0))
-        .collect();
-    let schema = Arc::new(arrow_schema::Schema::new(fields));
-    let batch = arrow_array::RecordBatch::try_new(schema.clone(), columns.into_iter().map(|(_, a)| a).collect())?;
-    Ok(tables::ipc(&schema, &[batch])?)
+    Ok(tables::one(columns)?)
 }
 
 /// Scenarios a run takes when `max_scenarios` is not given: its tables live in memory.

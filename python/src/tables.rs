@@ -92,9 +92,9 @@ fn opt_dates(values: impl IntoIterator<Item = Option<Date>>) -> ArrayRef {
 }
 
 /// The columns as a record batch; a column is nullable when it holds a missing value.
-pub fn batch(columns: Vec<Column>) -> Result<RecordBatch, ArrowError> {
+pub fn batch<N: AsRef<str>>(columns: Vec<(N, ArrayRef)>) -> Result<RecordBatch, ArrowError> {
     let fields: Vec<Field> =
-        columns.iter().map(|(n, a)| Field::new(*n, a.data_type().clone(), a.null_count() > 0)).collect();
+        columns.iter().map(|(n, a)| Field::new(n.as_ref(), a.data_type().clone(), a.null_count() > 0)).collect();
     RecordBatch::try_new(Arc::new(Schema::new(fields)), columns.into_iter().map(|(_, a)| a).collect())
 }
 
@@ -112,7 +112,7 @@ pub fn ipc(schema: &Schema, batches: &[RecordBatch]) -> Result<Vec<u8>, ArrowErr
 }
 
 /// One batch as an Arrow IPC stream.
-pub fn one(columns: Vec<Column>) -> Result<Vec<u8>, ArrowError> {
+pub fn one<N: AsRef<str>>(columns: Vec<(N, ArrayRef)>) -> Result<Vec<u8>, ArrowError> {
     let b = batch(columns)?;
     ipc(&b.schema(), &[b])
 }
