@@ -79,6 +79,8 @@
 mod closed_form;
 pub mod corop;
 mod lp;
+pub mod minimum;
+mod mip;
 pub mod per_capita;
 mod regions;
 

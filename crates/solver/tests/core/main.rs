@@ -16,6 +16,7 @@ mod draws;
 mod explain;
 mod indicative;
 mod map;
+mod minimum;
 mod objection;
 mod properties;
 mod results;

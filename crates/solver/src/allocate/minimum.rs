@@ -1,0 +1,633 @@
+//! Minimum obligation sizes and whole-location steps: the whole-place allocation of one block
+//! when every municipality must receive either nothing or at least a minimum number of
+//! places, in multiples of a step (docs/MODEL.md, "Minimum sizes").
+//!
+//! # The allocation chosen
+//!
+//! Given the block's exact (continuous leximin) allocation x, its whole total T, the minimum M
+//! and the step q (1: any whole number), the allowed values of a member with cap U are
+//!
+//! ```text
+//!   0,  or  v in [max(M, 1), min(U, T)] with v a multiple of q,
+//! ```
+//!
+//! except that, when T is not a multiple of q, exactly one member (the *carrier*) takes a value
+//! v = T (mod q) instead (at least max(M, 1) and at most its cap): at most one municipality
+//! per province receives a number that is not a whole number of steps. Among the allocations
+//! with these values that add up to T, the one chosen is the one that
+//!
+//! 1. minimises the total absolute deviation sum_m |y_m - x_m| from the exact allocation;
+//! 2. then makes the deviations as even as possible: the largest as small as possible, then
+//!    the second largest, and so on (the deviations sorted from the largest down, compared
+//!    lexicographically: the lexicographic minimax, the counterpart of the leximin that gives
+//!    x);
+//! 3. then gives the most to the first member in *priority order* (larger key first, then the
+//!    lower code, as the rounding's tie-break), then to the second, and so on.
+//!
+//! Deviations are compared exactly, in integers of 1e-9 place, with x read as the rounding
+//! reads it (a value within 1e-6 of a whole number is that number, then no more than the cap).
+//! The third rule makes the answer unique. With M <= 1 and q = 1 the chosen allocation is the
+//! largest-remainder rounding ([`crate::round`]): the rounding is the whole allocation with the
+//! smallest total deviation, and its tie-break is rule 3.
+//!
+//! When no allowed allocation adds up to T (T below the minimum, caps below it, or steps that
+//! cannot make T), the largest total below T that can be made is allocated the same way, and
+//! the caller reports the rest as missing (or falls back to the rounding, as the scenario asks).
+//!
+//! # The exact combinatorial method
+//!
+//! *Lemma (receivers are a prefix).* Order the members that can receive places by x
+//! descending, ties in priority order. Let y be the chosen allocation, a a member that receives
+//! nothing and b a later member that receives y_b <= U_a. Giving a the value y_b and b nothing
+//! is allowed (the same value, within a's cap, the carrier role moving along) and does not make
+//! the allocation worse: with x_a >= x_b, by the triangle inequality
+//! |y_b - x_a| + x_b <= |y_b - x_b| + x_a (rule 1). When x_a > x_b it is strictly better in
+//! rule 1 or rule 2: if y_b >= x_a the total falls by 2 (x_a - x_b); otherwise the total is
+//! the same or lower and the pair's deviations {x_a, |y_b - x_b|} become
+//! {|y_b - x_a|, x_b}, both below x_a, the larger of the old pair (the other members' are
+//! unchanged, so the sorted deviations fall). When x_a = x_b the deviations are the same
+//! and rule 3 prefers a (it comes first). So in the chosen allocation every receiver after a non-receiver a receives more
+//! than U_a. Every y_b - x_b is at most half of (total deviation + T - sum x) (increases and
+//! decreases balance), so a bound B_b on y_b follows from any allowed allocation's deviation.
+//! When every member's cap is at least the B_b of every later member, no such pair exists and
+//! the receivers are a prefix of the order: trying the prefixes of every length (and, with a
+//! remainder, every carrier in it) finds the chosen allocation.
+//!
+//! *Inside a prefix* each receiver's deviation is convex over its allowed values, so the
+//! smallest total deviation takes, from everyone's lowest value, the (T - sum of lowest) / q
+//! cheapest steps (steps towards x first, then the step across x, then steps away from it).
+//! The allocations with that total deviation differ only in how the steps of the last price
+//! tier are divided. Rule 2 divides them by water-filling: steps away from x go to the
+//! smallest deviations first, steps towards x to the largest first (the level is found by
+//! bisection), and the steps across x at one price all leave the same deviations. The steps
+//! that can go to several members at the level go in priority order (rule 3).
+//!
+//! When the caps leave the lemma unproven, the mixed-integer programme ([`mip`]) decides: one
+//! binary "receives" variable per member, an integer number of steps bounded by the member's
+//! cap (the big-M is the cap itself), one binary carrier variable per member when T is not a
+//! multiple of q, and the three rules as three stages (total deviation, largest deviation, then
+//! the members' values one by one in priority order). `allocation.method = "lp"` uses the MIP
+//! for every block. The tests compare both methods with each other and with an enumeration.
+
+use super::LpError;
+use crate::model::limits::WHOLE_TOLERANCE;
+use crate::round::Item;
+use serde::Serialize;
+
+/// Resolution of the deviations: 1e-9 place (as the rounding's fraction comparisons).
+const RES: i128 = 1_000_000_000;
+
+/// The minimum and step in force for a block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MinimumRule {
+    /// Smallest number of additional places a receiving municipality gets (0 or 1: none).
+    pub min: u32,
+    /// Additional places come in multiples of this (1: any whole number).
+    pub step: u32,
+}
+
+impl MinimumRule {
+    fn q(self) -> u64 {
+        u64::from(self.step.max(1))
+    }
+
+    fn floor_value(self) -> u64 {
+        u64::from(self.min.max(1))
+    }
+
+    /// The smallest allowed value of a member that is not the carrier: the smallest multiple
+    /// of the step that is at least the minimum (and at least 1).
+    pub fn base(self) -> u64 {
+        let q = self.q();
+        self.floor_value().div_ceil(q) * q
+    }
+
+    /// The smallest value congruent to `r` modulo the step that is at least the minimum (and
+    /// at least 1): the carrier's smallest value when the total leaves remainder `r`.
+    pub fn carrier_base(self, r: u64) -> u64 {
+        let (q, m) = (self.q(), self.floor_value());
+        if r >= m {
+            r
+        } else {
+            r + (m - r).div_ceil(q) * q
+        }
+    }
+
+    /// True when the value is allowed for a member that is not the carrier (0 included).
+    pub fn allows(self, v: u64) -> bool {
+        v == 0 || (v >= self.floor_value() && v.is_multiple_of(self.q()))
+    }
+}
+
+/// How the allocation was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum MinimumPath {
+    /// The exact combinatorial method (receivers a prefix, proven for the block).
+    Combinatorial,
+    /// The mixed-integer programme with HiGHS.
+    Mip,
+}
+
+impl MinimumPath {
+    /// The name used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MinimumPath::Combinatorial => "combinatorial",
+            MinimumPath::Mip => "mip",
+        }
+    }
+}
+
+/// The whole-place allocation of a block under a minimum and step.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MinimumAllocation {
+    /// Places per member, in the order of the items.
+    pub values: Vec<u32>,
+    /// Their sum: the target, or the largest total below it that the rule allows.
+    pub total: u32,
+    /// Total absolute deviation from the exact allocation, in places.
+    pub deviation: f64,
+    /// Largest absolute deviation, in places.
+    pub max_deviation: f64,
+    /// The member whose value is not a multiple of the step (when the total is not).
+    pub carrier: Option<usize>,
+    /// How it was found.
+    pub path: MinimumPath,
+    /// False when the MIP stopped at its time limit: the best allocation it found, not proven
+    /// to be the closest.
+    pub optimal: bool,
+}
+
+/// The exact allocation read as the rounding reads it, in 1e-9 place.
+fn quantised(it: &Item<'_>) -> i128 {
+    let mut v = it.exact.max(0.0);
+    if (v - v.round()).abs() < WHOLE_TOLERANCE {
+        v = v.round();
+    }
+    let v = v.min(f64::from(it.cap));
+    let floor = v.floor();
+    #[expect(clippy::cast_possible_truncation, reason = "a value at most a u32 cap, and a fraction times 1e9")]
+    let q = floor as i128 * RES + ((v - floor) * 1e9).round() as i128;
+    q
+}
+
+/// The members' data as the method reads it.
+struct Problem {
+    x: Vec<i128>,
+    cap: Vec<u64>,
+    /// Member indices in priority order.
+    by_priority: Vec<usize>,
+    rule: MinimumRule,
+    x_sum: i128,
+}
+
+impl Problem {
+    fn new(rule: MinimumRule, items: &[Item<'_>]) -> Self {
+        let x: Vec<i128> = items.iter().map(quantised).collect();
+        let mut by_priority: Vec<usize> = (0..items.len()).collect();
+        by_priority
+            .sort_by(|&i, &j| items[j].key.total_cmp(&items[i].key).then_with(|| items[i].code.cmp(items[j].code)));
+        let x_sum = x.iter().sum();
+        Problem { cap: items.iter().map(|it| u64::from(it.cap)).collect(), x, by_priority, rule, x_sum }
+    }
+
+    fn n(&self) -> usize {
+        self.x.len()
+    }
+}
+
+/// A member's allowed values in one role: base, base + q, ..., base + steps q.
+#[derive(Clone, Copy, Debug)]
+struct Lattice {
+    base: u64,
+    steps: u64,
+}
+
+fn lattice(base: u64, cap: u64, total: u64, q: u64) -> Option<Lattice> {
+    let top = cap.min(total);
+    (base <= top).then(|| Lattice { base, steps: (top - base) / q })
+}
+
+fn dev(v: u64, x: i128) -> i128 {
+    (i128::from(v) * RES - x).abs()
+}
+
+/// A receiver's steps by price: `toward` steps at -q (towards x), at most one step across x
+/// at `across` (between -q and q), then steps at +q (away from x).
+#[derive(Clone, Copy, Debug)]
+struct Profile {
+    toward: u64,
+    across: Option<i128>,
+    base_dev: i128,
+}
+
+fn profile(x: i128, l: Lattice, q: u64) -> Profile {
+    let b = i128::from(l.base) * RES;
+    let qr = i128::from(q) * RES;
+    let toward = if x >= b + qr { u64::try_from((x - b) / qr).unwrap_or(u64::MAX).min(l.steps) } else { 0 };
+    let v = b + i128::from(toward) * qr;
+    let across = (toward < l.steps && v < x).then(|| 2 * v + qr - 2 * x);
+    Profile { toward, across, base_dev: (b - x).abs() }
+}
+
+/// One receiving set with its roles: (member, lattice) pairs.
+type Receivers = Vec<(usize, Lattice)>;
+
+/// The total deviation of the best allocation of a receiving set (rule 1 only), or `None`
+/// when its values cannot make the total.
+fn cheapest(p: &Problem, receivers: &Receivers, total: u64) -> Option<i128> {
+    let q = p.rule.q();
+    let qr = i128::from(q) * RES;
+    let base_sum: u64 = receivers.iter().map(|(_, l)| l.base).sum();
+    let step_sum: u64 = receivers.iter().map(|(_, l)| l.steps).sum();
+    if base_sum > total || !(total - base_sum).is_multiple_of(q) || (total - base_sum) / q > step_sum {
+        return None;
+    }
+    let steps = (total - base_sum) / q;
+    let mut cost: i128 = p.x_sum;
+    let mut toward = 0u64;
+    let mut across: Vec<i128> = Vec::new();
+    for &(m, l) in receivers {
+        let pr = profile(p.x[m], l, q);
+        cost += pr.base_dev - p.x[m];
+        toward += pr.toward;
+        across.extend(pr.across);
+    }
+    if steps <= toward {
+        return Some(cost - i128::from(steps) * qr);
+    }
+    cost -= i128::from(toward) * qr;
+    let rest = steps - toward;
+    across.sort_unstable();
+    let taken = usize::try_from(rest).unwrap_or(usize::MAX).min(across.len());
+    cost += across[..taken].iter().sum::<i128>();
+    cost += i128::from(rest - taken as u64) * qr;
+    Some(cost)
+}
+
+/// A complete allocation with its rule 1 and rule 2 values.
+#[derive(Clone, Debug)]
+struct Allocation {
+    total_dev: i128,
+    /// The deviations from the largest down (rule 2 compares them lexicographically).
+    sorted_devs: Vec<i128>,
+    y: Vec<u64>,
+}
+
+impl Allocation {
+    fn new(p: &Problem, y: Vec<u64>) -> Self {
+        let mut devs: Vec<i128> = y.iter().zip(&p.x).map(|(&v, &x)| dev(v, x)).collect();
+        let total_dev = devs.iter().sum();
+        devs.sort_unstable_by(|a, b| b.cmp(a));
+        Allocation { total_dev, sorted_devs: devs, y }
+    }
+}
+
+/// True when `a` is preferred to `b` (rules 1, 2, 3).
+fn better(p: &Problem, a: &Allocation, b: &Allocation) -> bool {
+    a.total_dev
+        .cmp(&b.total_dev)
+        .then_with(|| a.sorted_devs.cmp(&b.sorted_devs))
+        // Rule 3: more to the earlier member in priority order is better.
+        .then_with(|| p.by_priority.iter().map(|&m| b.y[m]).cmp(p.by_priority.iter().map(|&m| a.y[m])))
+        == std::cmp::Ordering::Less
+}
+
+fn div_floor(a: i128, b: i128) -> i128 {
+    a.div_euclid(b)
+}
+
+fn div_ceil(a: i128, b: i128) -> i128 {
+    -(-a).div_euclid(b)
+}
+
+/// Which price tier the last steps of a receiving set are taken from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tier {
+    /// Steps towards x: deviations shrink.
+    Toward,
+    /// Steps across x at one price: every member of the tier has the same deviation before
+    /// and after its step.
+    Across,
+    /// Steps away from x: deviations grow.
+    Away,
+}
+
+/// Smallest `l` in `lo..=hi` for which `ok(l)` holds, `ok` monotone and true at `hi`.
+fn least(mut lo: i128, mut hi: i128, ok: impl Fn(i128) -> bool) -> i128 {
+    if ok(lo) {
+        return lo;
+    }
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if ok(mid) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    hi
+}
+
+/// The chosen allocation of a receiving set (rules 1 to 3), given that its values can make the
+/// total.
+fn best_of(p: &Problem, receivers: &Receivers, total: u64) -> Allocation {
+    let q = p.rule.q();
+    let qr = i128::from(q) * RES;
+    let base_sum: u64 = receivers.iter().map(|(_, l)| l.base).sum();
+    let mut steps = (total - base_sum) / q;
+    let mut y = vec![0u64; p.n()];
+    let profiles: Vec<(usize, Lattice, Profile)> =
+        receivers.iter().map(|&(m, l)| (m, l, profile(p.x[m], l, q))).collect();
+    for &(m, l, _) in &profiles {
+        y[m] = l.base;
+    }
+    // Rule 1: every step cheaper than the last tier's price, then `steps` of the tier's.
+    let toward: u64 = profiles.iter().map(|(_, _, pr)| pr.toward).sum();
+    let (kind, tier): (Tier, Vec<(usize, u64)>) = if steps <= toward {
+        (Tier::Toward, profiles.iter().filter(|(_, _, pr)| pr.toward > 0).map(|&(m, _, pr)| (m, pr.toward)).collect())
+    } else {
+        for &(m, _, pr) in &profiles {
+            y[m] += pr.toward * q;
+        }
+        steps -= toward;
+        let mut prices: Vec<i128> = profiles.iter().filter_map(|(_, _, pr)| pr.across).collect();
+        prices.sort_unstable();
+        if steps <= prices.len() as u64 {
+            let price = prices[usize::try_from(steps).unwrap_or(usize::MAX) - 1];
+            let mut tier = Vec::new();
+            for &(m, _, pr) in &profiles {
+                match pr.across {
+                    Some(d) if d < price => {
+                        y[m] += q;
+                        steps -= 1;
+                    }
+                    Some(d) if d == price => tier.push((m, 1)),
+                    _ => {}
+                }
+            }
+            (Tier::Across, tier)
+        } else {
+            for &(m, _, pr) in &profiles {
+                if pr.across.is_some() {
+                    y[m] += q;
+                }
+            }
+            steps -= prices.len() as u64;
+            let tier =
+                profiles.iter().map(|&(m, l, _)| (m, l.steps - (y[m] - l.base) / q)).filter(|&(_, c)| c > 0).collect();
+            (Tier::Away, tier)
+        }
+    };
+    if steps > 0 {
+        // Rule 2 (the deviations as even as the tier allows), then rule 3 (priority order).
+        let devs: Vec<i128> = tier.iter().map(|&(m, _)| dev(y[m], p.x[m])).collect();
+        let c = |i: usize| i128::from(tier[i].1);
+        let wanted = i128::from(steps);
+        // Each member's share under bound `l`, and whether one more step lands exactly on it.
+        let (mut take, on_bound): (Vec<i128>, Vec<bool>) = match kind {
+            Tier::Across => (vec![0; tier.len()], vec![true; tier.len()]),
+            Tier::Away => {
+                // Deviations grow by q per step: fill from the smallest up to the least bound
+                // that takes all the steps.
+                let fits = |l: i128, i: usize| div_floor(l - devs[i], qr).clamp(0, c(i));
+                let top = (0..tier.len()).map(|i| devs[i] + c(i) * qr).max().unwrap_or(0);
+                let l = least(0, top, |l| (0..tier.len()).map(|i| fits(l, i)).sum::<i128>() >= wanted);
+                let take: Vec<i128> = (0..tier.len()).map(|i| fits(l - 1, i)).collect();
+                let on: Vec<bool> =
+                    (0..tier.len()).map(|i| take[i] < c(i) && devs[i] + (take[i] + 1) * qr == l).collect();
+                (take, on)
+            }
+            Tier::Toward => {
+                // Deviations shrink by q per step: lower the largest down to the least bound the
+                // steps can reach.
+                let needs = |l: i128, i: usize| div_ceil(devs[i] - l, qr).clamp(0, c(i));
+                let top = devs.iter().copied().max().unwrap_or(0);
+                let l = least(0, top, |l| (0..tier.len()).map(|i| needs(l, i)).sum::<i128>() <= wanted);
+                let take: Vec<i128> = (0..tier.len()).map(|i| needs(l, i)).collect();
+                let on: Vec<bool> = (0..tier.len()).map(|i| take[i] < c(i) && devs[i] - take[i] * qr == l).collect();
+                (take, on)
+            }
+        };
+        let mut extra = wanted - take.iter().sum::<i128>();
+        let mut pos = vec![usize::MAX; p.n()];
+        tier.iter().enumerate().for_each(|(i, &(m, _))| pos[m] = i);
+        for &m in &p.by_priority {
+            let i = pos[m];
+            if extra > 0 && i != usize::MAX && on_bound[i] {
+                take[i] += 1;
+                extra -= 1;
+            }
+        }
+        debug_assert_eq!(extra, 0);
+        for (i, &(m, _)) in tier.iter().enumerate() {
+            y[m] += u64::try_from(take[i]).unwrap_or(0) * q;
+        }
+    }
+    Allocation::new(p, y)
+}
+
+/// The receiving sets the combinatorial method tries: every prefix of the order and, with a
+/// remainder, every carrier in it.
+fn prefix_candidates(p: &Problem, order: &[usize], total: u64) -> Vec<Receivers> {
+    let q = p.rule.q();
+    let r = total % q;
+    let base = p.rule.base();
+    let carrier_base = p.rule.carrier_base(r);
+    let mut out = Vec::new();
+    for k in 0..=order.len() {
+        let prefix = &order[..k];
+        let plain: Option<Receivers> =
+            prefix.iter().map(|&m| lattice(base, p.cap[m], total, q).map(|l| (m, l))).collect();
+        if r == 0 {
+            out.extend(plain);
+            continue;
+        }
+        for ci in 0..prefix.len() {
+            let set: Option<Receivers> = prefix
+                .iter()
+                .enumerate()
+                .map(|(i, &m)| {
+                    let b = if i == ci { carrier_base } else { base };
+                    lattice(b, p.cap[m], total, q).map(|l| (m, l))
+                })
+                .collect();
+            out.extend(set);
+        }
+    }
+    out
+}
+
+/// The members that can receive places, by x descending, ties in priority order.
+fn receiving_order(p: &Problem, total: u64) -> Vec<usize> {
+    let q = p.rule.q();
+    let r = total % q;
+    let least = if r == 0 { p.rule.base() } else { p.rule.base().min(p.rule.carrier_base(r)) };
+    let mut rank = vec![0; p.n()];
+    p.by_priority.iter().enumerate().for_each(|(i, &m)| rank[m] = i);
+    let mut order: Vec<usize> = (0..p.n()).filter(|&m| p.cap[m].min(total) >= least).collect();
+    order.sort_by(|&a, &b| p.x[b].cmp(&p.x[a]).then(rank[a].cmp(&rank[b])));
+    order
+}
+
+/// The combinatorial method: the best prefix allocation, and whether the lemma proves it the
+/// chosen one.
+fn combinatorial(p: &Problem, total: u64) -> Option<(Allocation, bool)> {
+    let order = receiving_order(p, total);
+    let candidates = prefix_candidates(p, &order, total);
+    let costs: Vec<Option<i128>> = candidates.iter().map(|c| cheapest(p, c, total)).collect();
+    let least = costs.iter().flatten().min().copied()?;
+    let mut best: Option<Allocation> = None;
+    for (c, cost) in candidates.iter().zip(&costs) {
+        if *cost == Some(least) {
+            let a = best_of(p, c, total);
+            debug_assert_eq!(a.total_dev, least, "{c:?}");
+            if best.as_ref().is_none_or(|b| better(p, &a, b)) {
+                best = Some(a);
+            }
+        }
+    }
+    let best = best?;
+    // The lemma's condition: every member's cap is at least the bound of every later member.
+    let slack = ((best.total_dev + i128::from(total) * RES - p.x_sum) / 2).max(0);
+    let mut least_cap = u64::MAX;
+    let mut proven = true;
+    for &b in &order {
+        let bound_places = u64::try_from(div_floor(p.x[b] + slack, RES)).unwrap_or(u64::MAX);
+        let bound = p.cap[b].min(total).min(bound_places);
+        if least_cap < bound {
+            proven = false;
+            break;
+        }
+        least_cap = least_cap.min(p.cap[b]);
+    }
+    Some((best, proven))
+}
+
+/// The totals at most `total` that allowed values can make (index: total).
+fn reachable(p: &Problem, total: u64) -> Vec<bool> {
+    let t = usize::try_from(total).unwrap_or(usize::MAX);
+    let q = p.rule.q();
+    // Adds the values lo, lo + step, ..., hi to every reachable total of `old`.
+    let shifted = |old: &[bool], lo: u64, hi: u64, step: u64| -> Vec<bool> {
+        let size = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+        let (lo, hi, step) = (size(lo), size(hi), size(step));
+        let mut pre = vec![0u32; t + 1];
+        for s in 0..=t {
+            pre[s] = u32::from(old[s]) + if s >= step { pre[s - step] } else { 0 };
+        }
+        let span = (hi - lo) / step;
+        (0..=t)
+            .map(|s| {
+                if s < lo {
+                    return false;
+                }
+                let top = s - lo;
+                let j = span.min(top / step);
+                let below = (j + 1) * step;
+                pre[top] > if top >= below { pre[top - below] } else { 0 }
+            })
+            .collect()
+    };
+    let mut plain = vec![false; t + 1];
+    plain[0] = true;
+    let mut carried = vec![false; t + 1];
+    let base = p.rule.base();
+    let floor = p.rule.floor_value();
+    for m in 0..p.n() {
+        let top = p.cap[m].min(total);
+        let with_plain = (top >= base).then(|| shifted(&plain, base, base + (top - base) / q * q, q));
+        let with_carried = (q > 1 && top >= base).then(|| shifted(&carried, base, base + (top - base) / q * q, q));
+        let into_carried = (q > 1 && top >= floor).then(|| shifted(&plain, floor, top, 1));
+        for s in 0..=t {
+            carried[s] = carried[s]
+                || with_carried.as_ref().is_some_and(|v| v[s])
+                || into_carried.as_ref().is_some_and(|v| v[s]);
+        }
+        if let Some(v) = with_plain {
+            for s in 0..=t {
+                plain[s] = plain[s] || v[s];
+            }
+        }
+    }
+    (0..=t).map(|s| plain[s] || carried[s]).collect()
+}
+
+/// Allocates `target` whole places over `items` under `rule` (see the module docs).
+/// `mip_only` skips the combinatorial method; `time_limit` bounds each MIP solve (seconds).
+pub fn allocate(
+    target: u32,
+    rule: MinimumRule,
+    items: &[Item<'_>],
+    mip_only: bool,
+    time_limit: f64,
+) -> Result<MinimumAllocation, LpError> {
+    let p = Problem::new(rule, items);
+    let mut total = u64::from(target);
+    let mut tried_reachable = false;
+    loop {
+        if !mip_only {
+            if let Some((a, proven)) = combinatorial(&p, total) {
+                if proven {
+                    return Ok(finish(&p, &a.y, total, MinimumPath::Combinatorial, true));
+                }
+                let (y, optimal) = mip(&p, total, time_limit)?.ok_or(LpError::NoProgress(0))?;
+                return Ok(finish(&p, &y, total, MinimumPath::Mip, optimal));
+            }
+        }
+        if tried_reachable {
+            // `total` was found reachable: the MIP finds it (or the lemma's prefixes did not).
+            let (y, optimal) = mip(&p, total, time_limit)?.ok_or(LpError::NoProgress(0))?;
+            return Ok(finish(&p, &y, total, MinimumPath::Mip, optimal));
+        }
+        let can = reachable(&p, total);
+        let largest = (0..=total).rev().find(|&s| can[usize::try_from(s).unwrap_or(0)]).unwrap_or(0);
+        total = largest;
+        tried_reachable = true;
+        if total == 0 {
+            return Ok(finish(
+                &p,
+                &vec![0; p.n()],
+                0,
+                if mip_only { MinimumPath::Mip } else { MinimumPath::Combinatorial },
+                true,
+            ));
+        }
+    }
+}
+
+fn finish(p: &Problem, y: &[u64], total: u64, path: MinimumPath, optimal: bool) -> MinimumAllocation {
+    let q = p.rule.q();
+    let devs: Vec<i128> = y.iter().zip(&p.x).map(|(&v, &x)| dev(v, x)).collect();
+    #[expect(clippy::cast_precision_loss, reason = "deviations in 1e-9 place, reported as places")]
+    let places = |d: i128| d as f64 / 1e9;
+    MinimumAllocation {
+        values: y.iter().map(|&v| u32::try_from(v).unwrap_or(u32::MAX)).collect(),
+        total: u32::try_from(total).unwrap_or(u32::MAX),
+        deviation: places(devs.iter().sum()),
+        max_deviation: places(devs.iter().copied().max().unwrap_or(0)),
+        carrier: (!total.is_multiple_of(q)).then(|| y.iter().position(|&v| !v.is_multiple_of(q))).flatten(),
+        path,
+        optimal,
+    }
+}
+
+/// The mixed-integer programme (see the module docs): the values and whether every stage
+/// was solved to optimality; `None` when the total cannot be made.
+fn mip(p: &Problem, total: u64, time_limit: f64) -> Result<Option<(Vec<u64>, bool)>, LpError> {
+    super::mip::lexicographic(
+        &super::mip::Spec {
+            x: p.x.iter().map(|&x| x as f64 / 1e9).collect(),
+            cap: p.cap.iter().map(|&c| c.min(total)).collect(),
+            by_priority: p.by_priority.clone(),
+            base: p.rule.base(),
+            carrier_base: (!total.is_multiple_of(p.rule.q())).then(|| p.rule.carrier_base(total % p.rule.q())),
+            step: p.rule.q(),
+            total,
+        },
+        time_limit,
+    )
+}

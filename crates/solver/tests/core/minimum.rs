@@ -1,0 +1,349 @@
+//! Minimum sizes and steps (issue 24): the allocation against an independent enumeration.
+//!
+//! The reference here shares no code with `allocate::minimum`: it enumerates every receiving
+//! set of the members and, for each, finds the set's best allocation by dynamic programming
+//! over (member, total, remainder used), with the three rules compared as a lexicographic
+//! triple. The exact values are multiples of 1/8, so deviations are whole numbers of 1/8 place
+//! here and exact in floating point for the MIP.
+
+#![allow(clippy::needless_range_loop, reason = "dynamic programmes over indices, as written in the textbook")]
+
+use proptest::prelude::*;
+use spreiding_solver::allocate::minimum::{allocate, MinimumPath, MinimumRule};
+use spreiding_solver::round::{largest_remainder, Item};
+
+/// One generated block.
+#[derive(Clone, Debug)]
+struct Case {
+    /// Exact allocations in eighths of a place.
+    x8: Vec<u32>,
+    caps: Vec<u32>,
+    keys: Vec<f64>,
+    total: u32,
+    min: u32,
+    step: u32,
+}
+
+impl Case {
+    fn codes(&self) -> Vec<String> {
+        (0..self.x8.len()).map(|i| format!("GM{:04}", 100 - i)).collect()
+    }
+
+    fn items<'a>(&self, codes: &'a [String]) -> Vec<Item<'a>> {
+        (0..self.x8.len())
+            .map(|i| Item { exact: f64::from(self.x8[i]) / 8.0, cap: self.caps[i], key: self.keys[i], code: &codes[i] })
+            .collect()
+    }
+
+    /// Members in priority order: larger key first, then the lower code.
+    fn priority(&self) -> Vec<usize> {
+        let codes = self.codes();
+        let mut p: Vec<usize> = (0..self.x8.len()).collect();
+        p.sort_by(|&a, &b| self.keys[b].partial_cmp(&self.keys[a]).unwrap().then(codes[a].cmp(&codes[b])));
+        p
+    }
+
+    /// The values member m may take when it receives: at least max(min, 1), at most its cap
+    /// and the total, and either a multiple of the step or (`odd`) not.
+    fn nonzero(&self, m: usize, total: u32) -> Vec<(u32, bool)> {
+        let lo = self.min.max(1);
+        let hi = self.caps[m].min(total);
+        (lo..=hi).map(|v| (v, v % self.step != 0)).collect()
+    }
+}
+
+/// Rule 1 and rule 2 of an allocation, in eighths: the total deviation, and the deviations
+/// from the largest down.
+type Score = (u64, Vec<u64>);
+
+fn dev(case: &Case, m: usize, v: u32) -> u64 {
+    (i64::from(v) * 8 - i64::from(case.x8[m])).unsigned_abs()
+}
+
+/// A score with one more deviation.
+fn plus(score: &Score, d: u64) -> Score {
+    let mut devs = score.1.clone();
+    let at = devs.partition_point(|&e| e >= d);
+    devs.insert(at, d);
+    (score.0 + d, devs)
+}
+
+/// The preferred allocation of `total` when member m takes one of `options(m)` (value, whether
+/// it is not a multiple of the step): rules 1 and 2 by dynamic programming over the members in
+/// priority order (a score with the same deviations added stays in the same order), rule 3 by
+/// reconstruction (in priority order, the largest value that still reaches the optimum).
+fn preferred_allocation(
+    case: &Case,
+    options: &dyn Fn(usize) -> Vec<(u32, bool)>,
+    total: u32,
+) -> Option<(Score, Vec<u32>)> {
+    let order = case.priority();
+    let n = order.len();
+    let t = total as usize;
+    // table[k][s][c]: the best score of members order[k..] making s with c remainders left.
+    let mut table: Vec<Vec<[Option<Score>; 2]>> = vec![vec![[None, None]; t + 1]; n + 1];
+    table[n][0] = [Some((0, Vec::new())), Some((0, Vec::new()))];
+    for k in (0..n).rev() {
+        let m = order[k];
+        for s in 0..=t {
+            for c in 0..2 {
+                let mut best: Option<Score> = None;
+                for (v, odd) in options(m) {
+                    if v as usize > s || (odd && c == 0) {
+                        continue;
+                    }
+                    if let Some(rest) = &table[k + 1][s - v as usize][c - usize::from(odd)] {
+                        let score = plus(rest, dev(case, m, v));
+                        if best.as_ref().is_none_or(|b| score < *b) {
+                            best = Some(score);
+                        }
+                    }
+                }
+                table[k][s][c] = best;
+            }
+        }
+    }
+    let optimum = table[0][t][1].clone()?;
+    let mut values = vec![0; n];
+    let (mut s, mut c, mut so_far): (usize, usize, Score) = (t, 1, (0, Vec::new()));
+    for k in 0..n {
+        let m = order[k];
+        let mut opts = options(m);
+        opts.sort_by_key(|o| std::cmp::Reverse(o.0));
+        let chosen = opts.into_iter().find(|&(v, odd)| {
+            if v as usize > s || (odd && c == 0) {
+                return false;
+            }
+            table[k + 1][s - v as usize][c - usize::from(odd)].as_ref().is_some_and(|rest| {
+                let mut whole = plus(&so_far, dev(case, m, v));
+                for &d in &rest.1 {
+                    whole = plus(&whole, d);
+                }
+                whole == optimum
+            })
+        })?;
+        values[m] = chosen.0;
+        s -= chosen.0 as usize;
+        c -= usize::from(chosen.1);
+        so_far = plus(&so_far, dev(case, m, chosen.0));
+    }
+    Some((optimum, values))
+}
+
+/// The least total deviation of an allocation of `total` in which exactly the members of `set`
+/// receive places (rule 1 only, by dynamic programming); `None` when none exists.
+fn least_deviation_for_set(case: &Case, set: &[bool], total: u32) -> Option<u64> {
+    let n = set.len();
+    let t = total as usize;
+    // best[s][c]: over the members so far, making s with c remainders used.
+    let mut best = vec![[None::<u64>; 2]; t + 1];
+    best[0][0] = Some(0);
+    for m in 0..n {
+        let options = if set[m] { case.nonzero(m, total) } else { vec![(0, false)] };
+        let mut next = vec![[None::<u64>; 2]; t + 1];
+        for s in 0..=t {
+            for c in 0..2 {
+                let Some(here) = best[s][c] else { continue };
+                for &(v, odd) in &options {
+                    let (s2, c2) = (s + v as usize, c + usize::from(odd));
+                    if s2 > t || c2 > 1 {
+                        continue;
+                    }
+                    let cost = here + dev(case, m, v);
+                    if next[s2][c2].is_none_or(|b| cost < b) {
+                        next[s2][c2] = Some(cost);
+                    }
+                }
+            }
+        }
+        best = next;
+    }
+    best[t].iter().flatten().min().copied()
+}
+
+/// The reference: the largest total at most `case.total` that some allocation makes, and the
+/// preferred allocation of it.
+fn reference(case: &Case) -> (u32, Option<(Score, Vec<u32>)>) {
+    let options = |m: usize| -> Vec<(u32, bool)> {
+        let mut o = vec![(0, false)];
+        o.extend(case.nonzero(m, case.total));
+        o
+    };
+    for total in (0..=case.total).rev() {
+        let options = |m: usize| options(m).into_iter().filter(|&(v, _)| v <= total).collect();
+        if let Some(found) = preferred_allocation(case, &options, total) {
+            return (total, Some(found));
+        }
+    }
+    (0, None)
+}
+
+/// No receiving set has an allocation of `total` with a smaller total deviation (every set
+/// of the members tried).
+fn no_set_is_closer(case: &Case, total: u32, deviation: u64) -> Result<(), TestCaseError> {
+    let n = case.x8.len();
+    let lo = case.min.max(1);
+    for mask in 0u32..(1 << n) {
+        let set: Vec<bool> = (0..n).map(|m| mask & (1 << m) != 0).collect();
+        // A set whose least or most cannot make the total has no allocation.
+        let (least, most) = (0..n)
+            .filter(|&m| set[m])
+            .fold((0u32, 0u32), |(a, b), m| (a + lo, b.saturating_add(case.caps[m].min(total))));
+        if (0..n).any(|m| set[m] && case.caps[m].min(total) < lo) || least > total || most < total {
+            continue;
+        }
+        if let Some(d) = least_deviation_for_set(case, &set, total) {
+            prop_assert!(d >= deviation, "receiving set {set:?} has deviation {d} < {deviation}");
+        }
+    }
+    Ok(())
+}
+
+fn case_strategy(max_members: usize, max_total: u32) -> impl Strategy<Value = Case> {
+    (1..=max_members).prop_flat_map(move |n| {
+        (
+            // Exact values with frequent ties and whole numbers.
+            proptest::collection::vec(prop_oneof![Just(0u32), Just(12), Just(20), Just(24), 0u32..=8 * 30], n),
+            proptest::collection::vec(prop_oneof![2 => Just(u32::MAX), 1 => 0u32..=12, 1 => 2u32..=40], n),
+            proptest::collection::vec(prop_oneof![Just(0.1f64), Just(0.2), Just(0.3)], n),
+            0..=max_total,
+            prop_oneof![Just(0u32), Just(1), Just(2), Just(3), Just(5), Just(8), Just(12)],
+            prop_oneof![3 => Just(1u32), 1 => Just(2), 1 => Just(3), 1 => Just(5)],
+        )
+            .prop_map(|(x8, caps, keys, total, min, step)| {
+                // Exact values never above the caps (the continuous allocation keeps them).
+                let x8 = x8.iter().zip(&caps).map(|(&x, &c)| x.min(c.saturating_mul(8))).collect();
+                Case { x8, caps, keys, total, min, step }
+            })
+    })
+}
+
+fn check_against_reference(case: &Case, mip_only: bool) -> Result<(), TestCaseError> {
+    let codes = case.codes();
+    let items = case.items(&codes);
+    let rule = MinimumRule { min: case.min, step: case.step };
+    let got = allocate(case.total, rule, &items, mip_only, 60.0).unwrap();
+    let (total, best) = reference(case);
+    prop_assert_eq!(got.total, total, "total");
+    prop_assert!(got.optimal);
+    let (score, values) = best.unwrap();
+    prop_assert_eq!(&got.values, &values, "values (reference score {:?}, path {:?})", score, got.path);
+    no_set_is_closer(case, total, score.0)?;
+    prop_assert_eq!(got.values.iter().sum::<u32>(), total);
+    prop_assert!((got.deviation - score.0 as f64 / 8.0).abs() < 1e-9);
+    prop_assert!((got.max_deviation - score.1.first().copied().unwrap_or(0) as f64 / 8.0).abs() < 1e-9);
+    // Every value allowed; at most one not a multiple of the step, and it is the carrier.
+    let odd: Vec<usize> = (0..values.len()).filter(|&m| values[m] % case.step != 0).collect();
+    prop_assert!(odd.len() <= 1);
+    prop_assert_eq!(got.carrier, odd.first().copied());
+    for (m, &v) in values.iter().enumerate() {
+        prop_assert!(v == 0 || (v >= case.min.max(1) && v <= case.caps[m]));
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// The combinatorial method (with its MIP fallback where the lemma is unproven) equals
+    /// the enumeration of receiving sets on blocks of up to 12 members.
+    #[test]
+    fn the_allocation_is_the_enumerations_best(case in case_strategy(12, 40)) {
+        check_against_reference(&case, false)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 120, ..ProptestConfig::default() })]
+
+    /// The plain MIP gives the same answers (smaller blocks: it solves a programme per
+    /// member for rule 3).
+    #[test]
+    fn the_mip_gives_the_same_answers(case in case_strategy(7, 30)) {
+        check_against_reference(&case, true)?;
+    }
+
+    /// Deterministic, and the order of the members does not matter (codes and keys decide).
+    #[test]
+    fn the_answer_does_not_depend_on_the_member_order(case in case_strategy(10, 40)) {
+        let codes = case.codes();
+        let items = case.items(&codes);
+        let rule = MinimumRule { min: case.min, step: case.step };
+        let a = allocate(case.total, rule, &items, false, 60.0).unwrap();
+        let b = allocate(case.total, rule, &items, false, 60.0).unwrap();
+        prop_assert_eq!(&a, &b);
+        let reversed: Vec<Item<'_>> = items.iter().rev().copied().collect();
+        let r = allocate(case.total, rule, &reversed, false, 60.0).unwrap();
+        let back: Vec<u32> = r.values.iter().rev().copied().collect();
+        prop_assert_eq!(&a.values, &back);
+    }
+}
+
+/// A generated block whose exact values add up to its total (as a block's continuous
+/// allocation does), for the rounding comparison above to apply often.
+fn summing_case() -> impl Strategy<Value = Case> {
+    case_strategy(12, 40).prop_map(|mut c| {
+        let sum: u32 = c.x8.iter().sum();
+        c.total = sum / 8;
+        let extra = sum % 8;
+        if let Some(first) = c.x8.iter_mut().find(|x| **x >= extra) {
+            *first -= extra;
+        }
+        c.caps = vec![u32::MAX; c.x8.len()];
+        c
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_minimum_is_the_rounding_on_summing_blocks(case in summing_case()) {
+        let codes = case.codes();
+        let items = case.items(&codes);
+        let rounded: Vec<u32> = largest_remainder(case.total, &items).iter().map(|s| s.value).collect();
+        let got = allocate(case.total, MinimumRule { min: 1, step: 1 }, &items, false, 60.0).unwrap();
+        prop_assert_eq!(&got.values, &rounded);
+    }
+}
+
+fn item<'a>(exact: f64, cap: u32, key: f64, code: &'a str) -> Item<'a> {
+    Item { exact, cap, key, code }
+}
+
+#[test]
+fn a_small_obligation_is_dropped_or_raised_and_the_nearest_absorb_it() {
+    // 100 places; the continuous allocation gives 60, 31 and 9; with a minimum of 25 the 9
+    // cannot stay: dropping it (deviation 9, absorbed by the others) beats raising it to 25
+    // (deviation 16 plus 16 taken from the others).
+    let items = [
+        item(60.0, u32::MAX, 0.6, "GM0001"),
+        item(31.0, u32::MAX, 0.31, "GM0002"),
+        item(9.0, u32::MAX, 0.09, "GM0003"),
+    ];
+    let a = allocate(100, MinimumRule { min: 25, step: 1 }, &items, false, 60.0).unwrap();
+    assert_eq!(a.values[2], 0);
+    assert_eq!(a.values[0] + a.values[1], 100);
+    assert!((a.deviation - 18.0).abs() < 1e-9, "{a:?}");
+    // Rule 2 splits the 9 as evenly as whole places allow: 5 and 4 (the larger key first).
+    assert_eq!(a.values, vec![65, 35, 0]);
+    assert_eq!(a.path, MinimumPath::Combinatorial);
+}
+
+#[test]
+fn a_total_below_the_minimum_is_infeasible_and_allocates_nothing() {
+    let items = [item(6.0, u32::MAX, 0.5, "GM0001"), item(6.0, u32::MAX, 0.5, "GM0002")];
+    let a = allocate(12, MinimumRule { min: 25, step: 1 }, &items, false, 60.0).unwrap();
+    assert_eq!((a.total, a.values.clone()), (0, vec![0, 0]));
+}
+
+#[test]
+fn steps_leave_one_carrier_of_the_remainder() {
+    // 57 places in steps of 10: five whole steps and one member with 7 on top of its steps.
+    let items =
+        [item(30.0, u32::MAX, 0.5, "GM0001"), item(17.0, u32::MAX, 0.3, "GM0002"), item(10.0, u32::MAX, 0.2, "GM0003")];
+    let a = allocate(57, MinimumRule { min: 0, step: 10 }, &items, false, 60.0).unwrap();
+    assert_eq!(a.values.iter().sum::<u32>(), 57);
+    assert_eq!(a.values, vec![30, 17, 10]);
+    assert_eq!(a.carrier, Some(1));
+}
