@@ -45,15 +45,35 @@ pub const ABOVE_TASK: &str = "above_task";
 pub fn render(dataset: &Dataset, solution: &Solution) -> Result<Vec<u8>> {
     let report = Report::new(dataset, solution);
     let mut w = csv::Writer::from_writer(Vec::new());
-    if report.above_task.is_none() {
+    let above = report.above_task.is_some();
+    let minimum = !report.minimum.is_none();
+    if !above && !minimum {
         w.write_record(COLUMNS)?;
         each_row(&report, |row| Ok(w.write_record(row)?))?;
     } else {
-        w.write_record(COLUMNS.iter().chain(&[ABOVE_TASK]))?;
-        let mut above = report.municipalities.iter().map(|m| m.above_task.to_string());
+        // The default's columns stay as they were; each setting adds its columns at the end.
+        let mut header: Vec<&str> = COLUMNS.to_vec();
+        if above {
+            header.push(ABOVE_TASK);
+        }
+        if minimum {
+            header.extend(spreiding_solver::report::MINIMUM_COLUMNS);
+        }
+        w.write_record(&header)?;
+        let mut extras = report.municipalities.iter().map(|m| {
+            let mut extra: Vec<String> = Vec::new();
+            if above {
+                extra.push(m.above_task.to_string());
+            }
+            if minimum {
+                extra.push(m.without_minimum.map_or_else(String::new, |v| v.to_string()));
+                extra.push(m.minimum_change.map_or("", |c| c.as_str()).to_owned());
+            }
+            extra
+        });
         each_row(&report, |row| {
-            let extra = above.next().unwrap_or_default();
-            Ok(w.write_record(row.iter().copied().chain([extra.as_str()]))?)
+            let extra = extras.next().unwrap_or_default();
+            Ok(w.write_record(row.iter().copied().chain(extra.iter().map(String::as_str)))?)
         })?;
     }
     Ok(w.into_inner()?)

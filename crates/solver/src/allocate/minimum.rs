@@ -77,48 +77,7 @@ use serde::Serialize;
 /// Resolution of the deviations: 1e-9 place (as the rounding's fraction comparisons).
 const RES: i128 = 1_000_000_000;
 
-/// The minimum and step in force for a block.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct MinimumRule {
-    /// Smallest number of additional places a receiving municipality gets (0 or 1: none).
-    pub min: u32,
-    /// Additional places come in multiples of this (1: any whole number).
-    pub step: u32,
-}
-
-impl MinimumRule {
-    fn q(self) -> u64 {
-        u64::from(self.step.max(1))
-    }
-
-    fn floor_value(self) -> u64 {
-        u64::from(self.min.max(1))
-    }
-
-    /// The smallest allowed value of a member that is not the carrier: the smallest multiple
-    /// of the step that is at least the minimum (and at least 1).
-    pub fn base(self) -> u64 {
-        let q = self.q();
-        self.floor_value().div_ceil(q) * q
-    }
-
-    /// The smallest value congruent to `r` modulo the step that is at least the minimum (and
-    /// at least 1): the carrier's smallest value when the total leaves remainder `r`.
-    pub fn carrier_base(self, r: u64) -> u64 {
-        let (q, m) = (self.q(), self.floor_value());
-        if r >= m {
-            r
-        } else {
-            r + (m - r).div_ceil(q) * q
-        }
-    }
-
-    /// True when the value is allowed for a member that is not the carrier (0 included).
-    pub fn allows(self, v: u64) -> bool {
-        v == 0 || (v >= self.floor_value() && v.is_multiple_of(self.q()))
-    }
-}
+pub use crate::model::MinimumRule;
 
 /// How the allocation was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -430,35 +389,30 @@ fn best_of(p: &Problem, receivers: &Receivers, total: u64) -> Allocation {
     Allocation::new(p, y)
 }
 
-/// The receiving sets the combinatorial method tries: every prefix of the order and, with a
-/// remainder, every carrier in it.
-fn prefix_candidates(p: &Problem, order: &[usize], total: u64) -> Vec<Receivers> {
+/// The receiving set made of the members at `positions` of the order, with their roles: every
+/// member plain, or (with a remainder) each in turn the carrier; `None` entries dropped.
+fn with_roles(p: &Problem, order: &[usize], positions: &[usize], total: u64, out: &mut Vec<Receivers>) {
     let q = p.rule.q();
     let r = total % q;
     let base = p.rule.base();
-    let carrier_base = p.rule.carrier_base(r);
-    let mut out = Vec::new();
-    for k in 0..=order.len() {
-        let prefix = &order[..k];
-        let plain: Option<Receivers> =
-            prefix.iter().map(|&m| lattice(base, p.cap[m], total, q).map(|l| (m, l))).collect();
-        if r == 0 {
-            out.extend(plain);
-            continue;
-        }
-        for ci in 0..prefix.len() {
-            let set: Option<Receivers> = prefix
-                .iter()
-                .enumerate()
-                .map(|(i, &m)| {
-                    let b = if i == ci { carrier_base } else { base };
-                    lattice(b, p.cap[m], total, q).map(|l| (m, l))
-                })
-                .collect();
-            out.extend(set);
-        }
+    if r == 0 {
+        let set: Option<Receivers> =
+            positions.iter().map(|&i| lattice(base, p.cap[order[i]], total, q).map(|l| (order[i], l))).collect();
+        out.extend(set);
+        return;
     }
-    out
+    let carrier_base = p.rule.carrier_base(r);
+    for ci in 0..positions.len() {
+        let set: Option<Receivers> = positions
+            .iter()
+            .enumerate()
+            .map(|(j, &i)| {
+                let b = if j == ci { carrier_base } else { base };
+                lattice(b, p.cap[order[i]], total, q).map(|l| (order[i], l))
+            })
+            .collect();
+        out.extend(set);
+    }
 }
 
 /// The members that can receive places, by x descending, ties in priority order.
@@ -473,11 +427,8 @@ fn receiving_order(p: &Problem, total: u64) -> Vec<usize> {
     order
 }
 
-/// The combinatorial method: the best prefix allocation, and whether the lemma proves it the
-/// chosen one.
-fn combinatorial(p: &Problem, total: u64) -> Option<(Allocation, bool)> {
-    let order = receiving_order(p, total);
-    let candidates = prefix_candidates(p, &order, total);
+/// The best of the candidate receiving sets (`None` when none can make the total).
+fn best_among(p: &Problem, candidates: &[Receivers], total: u64) -> Option<Allocation> {
     let costs: Vec<Option<i128>> = candidates.iter().map(|c| cheapest(p, c, total)).collect();
     let least = costs.iter().flatten().min().copied()?;
     let mut best: Option<Allocation> = None;
@@ -490,21 +441,58 @@ fn combinatorial(p: &Problem, total: u64) -> Option<(Allocation, bool)> {
             }
         }
     }
-    let best = best?;
-    // The lemma's condition: every member's cap is at least the bound of every later member.
-    let slack = ((best.total_dev + i128::from(total) * RES - p.x_sum) / 2).max(0);
-    let mut least_cap = u64::MAX;
-    let mut proven = true;
-    for &b in &order {
-        let bound_places = u64::try_from(div_floor(p.x[b] + slack, RES)).unwrap_or(u64::MAX);
-        let bound = p.cap[b].min(total).min(bound_places);
-        if least_cap < bound {
-            proven = false;
-            break;
-        }
-        least_cap = least_cap.min(p.cap[b]);
+    best
+}
+
+/// Most members the combinatorial method lets the receivers skip (it tries every subset of
+/// them); beyond, the MIP decides.
+const MAX_SKIPPABLE: usize = 10;
+
+/// The combinatorial method: the best allocation over the receiving sets the lemma leaves,
+/// and whether the lemma proves it the chosen one.
+fn combinatorial(p: &Problem, total: u64) -> Option<(Allocation, bool)> {
+    let order = receiving_order(p, total);
+    let n = order.len();
+    // Pass 1: the prefixes.
+    let mut candidates = Vec::new();
+    for k in 0..=n {
+        with_roles(p, &order, &(0..k).collect::<Vec<_>>(), total, &mut candidates);
     }
-    Some((best, proven))
+    let best = best_among(p, &candidates, total)?;
+    // The lemma: a member a that receives nothing while a later member b receives has
+    // U_a < y_b <= B_b, the bound on b's value from the best total deviation so far.
+    let slack = ((best.total_dev + i128::from(total) * RES - p.x_sum) / 2).max(0);
+    let bounds: Vec<u64> = order
+        .iter()
+        .map(|&b| p.cap[b].min(total).min(u64::try_from(div_floor(p.x[b] + slack, RES)).unwrap_or(u64::MAX)))
+        .collect();
+    let mut later = 0u64;
+    let mut skippable = vec![false; n];
+    for i in (0..n).rev() {
+        skippable[i] = p.cap[order[i]] < later;
+        later = later.max(bounds[i]);
+    }
+    let count = skippable.iter().filter(|&&s| s).count();
+    if count == 0 {
+        return Some((best, true));
+    }
+    if count > MAX_SKIPPABLE {
+        return Some((best, false));
+    }
+    // Pass 2: every prefix less a subset of its skippable members (its last member receives).
+    let mut candidates = Vec::new();
+    for k in 1..=n {
+        let free: Vec<usize> = (0..k - 1).filter(|&i| skippable[i]).collect();
+        for mask in 1u32..(1 << free.len()) {
+            let positions: Vec<usize> =
+                (0..k).filter(|i| free.iter().position(|f| f == i).is_none_or(|j| mask & (1 << j) == 0)).collect();
+            with_roles(p, &order, &positions, total, &mut candidates);
+        }
+    }
+    match best_among(p, &candidates, total) {
+        Some(a) if better(p, &a, &best) => Some((a, true)),
+        _ => Some((best, true)),
+    }
 }
 
 /// The totals at most `total` that allowed values can make (index: total).

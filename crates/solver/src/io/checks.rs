@@ -3,7 +3,7 @@
 //! valid; the caller adds where (file and line, or the grid point).
 
 use super::problem::number;
-use crate::model::limits::{MAX_PER_1000, MAX_WEIGHT};
+use crate::model::limits::{MAX_MIP_SECONDS, MAX_PER_1000, MAX_PLACES, MAX_WEIGHT};
 use crate::model::{Cycle, Date, Scenario, Weights};
 
 /// A key weight: finite, 0 or more, at most [`MAX_WEIGHT`].
@@ -31,6 +31,27 @@ pub(crate) fn per_1000(v: f64) -> Option<String> {
         format!(
             "{v} is not valid; expected a number of places per 1,000 inhabitants above 0 and at most {MAX_PER_1000}"
         )
+    })
+}
+
+/// A minimum allocation (places): 0 to [`MAX_PLACES`].
+pub(crate) fn min_allocation(v: i64) -> Result<u32, String> {
+    u32::try_from(v).ok().filter(|&v| v <= MAX_PLACES).ok_or_else(|| {
+        format!("{v} is not a valid minimum; expected a whole number of places from 0 (no minimum) to {MAX_PLACES}")
+    })
+}
+
+/// An allocation step (places): 1 to [`MAX_PLACES`].
+pub(crate) fn allocation_step(v: i64) -> Result<u32, String> {
+    u32::try_from(v).ok().filter(|&v| (1..=MAX_PLACES).contains(&v)).ok_or_else(|| {
+        format!("{v} is not a valid step; expected a whole number of places from 1 (any number) to {MAX_PLACES}")
+    })
+}
+
+/// The MIP's time limit per stage: above 0, at most [`MAX_MIP_SECONDS`] seconds.
+pub(crate) fn mip_time_limit(v: f64) -> Option<String> {
+    (!(v > 0.0 && v <= MAX_MIP_SECONDS)).then(|| {
+        format!("{} is not a valid time limit; expected seconds above 0 and at most {MAX_MIP_SECONDS}", number(v))
     })
 }
 
@@ -63,6 +84,13 @@ pub(crate) fn settings(s: &Scenario) -> Vec<(&'static str, String)> {
         ("constraints.corop_max_share", c.corop_max_share.and_then(share)),
         ("constraints.max_per_1000_regular", c.max_per_1000.regular.and_then(per_1000)),
         ("constraints.max_per_1000_amv", c.max_per_1000.amv.and_then(per_1000)),
+        (
+            "constraints.min_allocation_regular",
+            c.min_allocation.regular.and_then(|v| min_allocation(i64::from(v)).err()),
+        ),
+        ("constraints.min_allocation_amv", c.min_allocation.amv.and_then(|v| min_allocation(i64::from(v)).err())),
+        ("constraints.allocation_step", c.allocation_step.and_then(|v| allocation_step(i64::from(v)).err())),
+        ("constraints.mip_time_limit", mip_time_limit(c.mip_time_limit)),
     ]
     .into_iter()
     .filter_map(|(field, p)| p.map(|p| (field, p)))

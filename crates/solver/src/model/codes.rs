@@ -176,6 +176,13 @@ impl<T> PerCommodity<T> {
     }
 }
 
+impl<T> PerCommodity<Option<T>> {
+    /// True when neither commodity has a value.
+    pub fn is_none(&self) -> bool {
+        self.regular.is_none() && self.amv.is_none()
+    }
+}
+
 impl<T: Copy> PerCommodity<T> {
     /// The value for `commodity`, by copy.
     pub fn of(&self, commodity: Commodity) -> T {

@@ -67,3 +67,6 @@ pub fn count(n: usize) -> u32 {
 /// The longest minimum duration a cycle or scenario may ask of a location (years from the
 /// counting date).
 pub const MAX_MIN_YEARS: u32 = 50;
+
+/// Largest time limit (seconds) of one stage of the minimum-size MIP.
+pub const MAX_MIP_SECONDS: f64 = 3_600.0;

@@ -23,8 +23,8 @@ pub use limits::{MAX_PER_1000, MAX_WEIGHT};
 pub use rules::{AmvRule, Correction, CycleCounting, IndicativeRules, Scope};
 pub use scenario::{
     AboveTask, AllocationMode, AllocationRules, Constraints, CountingRules, EffortOverride, Eligibility,
-    LocationAction, LocationOverride, Method, MunicipalityOverride, Origin, Overrides, ProvinceOverride, Scenario,
-    Weights,
+    LocationAction, LocationOverride, Method, MinimumFallback, MinimumRule, MunicipalityOverride, Origin, Overrides,
+    ProvinceOverride, Scenario, Weights, DEFAULT_MIP_TIME_LIMIT,
 };
 pub use sources::{DatasetSources, Source};
 

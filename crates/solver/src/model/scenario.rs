@@ -1,6 +1,6 @@
 //! A validated scenario: the policy choices of one run (counting rules, mode, weights, constraints).
 
-use super::{Date, LocationStatus, MunicipalityCode, PerCommodity, ProvinceCode};
+use super::{Commodity, Date, LocationStatus, MunicipalityCode, PerCommodity, ProvinceCode};
 use serde::{Deserialize, Serialize};
 
 /// Which counting rules the scenario sets (MODEL.md 3.1); `None` takes the cycle's rule
@@ -192,19 +192,141 @@ impl Default for AllocationRules {
     }
 }
 
+/// What a province gets when no allocation with the minimum size (and step) makes its
+/// shortfall (docs/MODEL.md, "Minimum sizes").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum MinimumFallback {
+    /// The largest total the minimum allows is allocated; the province is reported infeasible
+    /// with the rest as missing (the default).
+    #[default]
+    Infeasible,
+    /// The province gets the rounded continuous allocation, without the minimum, with a
+    /// warning.
+    Continuous,
+}
+
+impl MinimumFallback {
+    /// Name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MinimumFallback::Infeasible => "infeasible",
+            MinimumFallback::Continuous => "continuous",
+        }
+    }
+
+    /// True for the default (left out of serialised settings).
+    pub fn is_default(&self) -> bool {
+        *self == MinimumFallback::Infeasible
+    }
+}
+
+/// The minimum size and step in force for a block (docs/MODEL.md, "Minimum sizes"; the
+/// allocation under it is [`crate::allocate::minimum`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MinimumRule {
+    /// Smallest number of additional places a receiving municipality gets (0 or 1: none).
+    pub min: u32,
+    /// Additional places come in multiples of this (1: any whole number).
+    pub step: u32,
+}
+
+impl MinimumRule {
+    /// The step as a number (at least 1).
+    pub fn q(self) -> u64 {
+        u64::from(self.step.max(1))
+    }
+
+    /// The smallest positive value a receiving municipality may get: the minimum, at least 1.
+    pub fn floor_value(self) -> u64 {
+        u64::from(self.min.max(1))
+    }
+
+    /// The smallest allowed value of a member that is not the carrier: the smallest multiple
+    /// of the step that is at least the minimum (and at least 1).
+    pub fn base(self) -> u64 {
+        let q = self.q();
+        self.floor_value().div_ceil(q) * q
+    }
+
+    /// The smallest value congruent to `r` modulo the step that is at least the minimum (and
+    /// at least 1): the carrier's smallest value when the total leaves remainder `r`.
+    pub fn carrier_base(self, r: u64) -> u64 {
+        let (q, m) = (self.q(), self.floor_value());
+        if r >= m {
+            r
+        } else {
+            r + (m - r).div_ceil(q) * q
+        }
+    }
+
+    /// True when the value is allowed for a member that is not the carrier (0 included).
+    pub fn allows(self, v: u64) -> bool {
+        v == 0 || (v >= self.floor_value() && v.is_multiple_of(self.q()))
+    }
+}
+
+/// Seconds each stage of the minimum-size MIP may take unless the scenario says otherwise.
+pub const DEFAULT_MIP_TIME_LIMIT: f64 = 10.0;
+
 /// Constraint families beyond MODEL.md's (see [`crate::allocate`] for the formulation).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Constraints {
     /// No COROP region receives more than this share of its province's shortfall (0 < s <= 1).
     pub corop_max_share: Option<f64>,
     /// Obligation (counted + additional) at most this many places per 1,000 inhabitants.
     pub max_per_1000: PerCommodity<Option<f64>>,
+    /// A municipality receives no additional places or at least this many, per commodity
+    /// (`min_allocation_regular`, `min_allocation_amv`). Left out of the serialised form when
+    /// off, as the other new settings, so that fingerprints of scenarios without them stay.
+    #[serde(skip_serializing_if = "PerCommodity::is_none")]
+    pub min_allocation: PerCommodity<Option<u32>>,
+    /// Additional places come in multiples of this (both commodities); at most one
+    /// municipality per province takes the remainder of a shortfall that is not a multiple.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allocation_step: Option<u32>,
+    /// What a province gets when the minimum cannot make its shortfall.
+    #[serde(skip_serializing_if = "MinimumFallback::is_default")]
+    pub minimum_fallback: MinimumFallback,
+    /// Seconds each stage of the minimum-size MIP may take.
+    #[serde(skip_serializing_if = "is_default_time_limit")]
+    pub mip_time_limit: f64,
+}
+
+fn is_default_time_limit(t: &f64) -> bool {
+    *t == DEFAULT_MIP_TIME_LIMIT
+}
+
+impl Default for Constraints {
+    fn default() -> Self {
+        Constraints {
+            corop_max_share: None,
+            max_per_1000: PerCommodity::default(),
+            min_allocation: PerCommodity::default(),
+            allocation_step: None,
+            minimum_fallback: MinimumFallback::Infeasible,
+            mip_time_limit: DEFAULT_MIP_TIME_LIMIT,
+        }
+    }
 }
 
 impl Constraints {
     /// True when no constraint beyond MODEL.md's is switched on.
     pub fn is_empty(&self) -> bool {
-        self.corop_max_share.is_none() && self.max_per_1000.regular.is_none() && self.max_per_1000.amv.is_none()
+        self.corop_max_share.is_none()
+            && self.max_per_1000.regular.is_none()
+            && self.max_per_1000.amv.is_none()
+            && self.minimum_rule(Commodity::Regular).is_none()
+            && self.minimum_rule(Commodity::Amv).is_none()
+    }
+
+    /// The minimum size and step in force for a commodity; `None` when neither is set.
+    pub fn minimum_rule(&self, c: Commodity) -> Option<MinimumRule> {
+        let min = self.min_allocation.of(c);
+        (min.is_some() || self.allocation_step.is_some())
+            .then(|| MinimumRule { min: min.unwrap_or(0), step: self.allocation_step.unwrap_or(1) })
     }
 }
 

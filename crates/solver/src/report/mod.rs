@@ -8,8 +8,9 @@
 //! from a [`Solution`] and kept apart from it so the internal types can change. Real numbers are
 //! rounded to fixed decimals, so the bytes do not depend on the last bits of floating point.
 
-use crate::model::{Commodity, Dataset, MunicipalityCode, ProvinceCode};
-use crate::solve::{BlockResult, Reason, Solution, Status};
+use crate::allocate::minimum::MinimumRule;
+use crate::model::{Commodity, Dataset, MunicipalityCode, PerCommodity, ProvinceCode};
+use crate::solve::{BlockResult, MinimumChange, MinimumReport, Reason, Solution, Status};
 use serde::Serialize;
 
 pub mod compare;
@@ -36,7 +37,8 @@ pub fn fixed(x: f64, decimals: i32) -> f64 {
 /// The columns of a solution's municipality rows in tabular form (`spreiding solve --format
 /// csv`, the Python package's `Solution.municipalities`): the [`MunicipalityRow`] fields with
 /// the province's status and shortfall, in this order. A scenario that leaves places above
-/// the task out adds `above_task` at the end.
+/// the task out adds `above_task` at the end; one with a minimum size then adds
+/// [`MINIMUM_COLUMNS`].
 pub const CSV_COLUMNS: [&str; 17] = [
     "code",
     "name",
@@ -57,6 +59,10 @@ pub const CSV_COLUMNS: [&str; 17] = [
     "province_shortfall",
 ];
 
+/// The columns a scenario with a minimum size (or step) adds at the end of the CSV rows: the
+/// number without the minimum and how the minimum changed it.
+pub const MINIMUM_COLUMNS: [&str; 2] = ["without_minimum", "minimum_change"];
+
 /// The JSON report of a solved scenario.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -73,6 +79,10 @@ pub struct Report {
     /// 3.2a); left out when they are held (the default).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub above_task: Option<String>,
+    /// The minimum size and step per commodity (scenario settings `constraints.min_allocation_*`
+    /// and `constraints.allocation_step`); left out when neither is set.
+    #[serde(skip_serializing_if = "PerCommodity::is_none")]
+    pub minimum: PerCommodity<Option<MinimumRule>>,
     /// Provinces per commodity.
     pub provinces: Vec<ProvinceRow>,
     /// Municipalities per commodity.
@@ -113,6 +123,9 @@ pub struct ProvinceRow {
     pub level: Option<f64>,
     /// Eligible municipalities.
     pub eligible: u32,
+    /// What the minimum size did (deviations 6 decimals); left out without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minimum: Option<MinimumReport>,
 }
 
 /// One municipality and commodity.
@@ -151,8 +164,15 @@ pub struct MunicipalityRow {
     pub obligation: u32,
     /// Why (see [`Reason`]).
     pub reason: Reason,
-    /// up | down | whole | none: the rounding step.
+    /// up | down | whole | none: the rounding step (to `without_minimum` when there is a
+    /// minimum size).
     pub rounding: &'static str,
+    /// The whole places without the minimum size (left out without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub without_minimum: Option<u32>,
+    /// How the minimum size changed the number (left out without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minimum_change: Option<MinimumChange>,
 }
 
 impl ProvinceRow {
@@ -173,6 +193,11 @@ impl ProvinceRow {
             beyond_cap: b.beyond_cap,
             level: b.level.map(|l| fixed(l, LEVEL_DECIMALS)),
             eligible: b.eligible,
+            minimum: b.minimum.clone().map(|m| MinimumReport {
+                deviation: fixed(m.deviation, EXACT_DECIMALS),
+                max_deviation: fixed(m.max_deviation, EXACT_DECIMALS),
+                ..m
+            }),
         }
     }
 }
@@ -186,6 +211,7 @@ impl Report {
             counting_date: solution.counting_date.to_string(),
             mode: solution.mode.as_str().to_owned(),
             above_task: (!solution.above_task.is_held()).then(|| solution.above_task.as_str().to_owned()),
+            minimum: solution.minimum,
             provinces: solution.provinces.iter().map(|b| ProvinceRow::new(dataset, b)).collect(),
             municipalities: solution
                 .municipalities
@@ -212,6 +238,8 @@ impl Report {
                         Some(s) if s.rank.is_some() => "down",
                         Some(_) => "whole",
                     },
+                    without_minimum: m.minimum.map(|e| e.without),
+                    minimum_change: m.minimum.map(|e| e.change),
                 })
                 .collect(),
         }

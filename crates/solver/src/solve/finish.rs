@@ -2,17 +2,20 @@
 //! and the results with their reasons.
 
 use super::block::{BlockContext, Prepared};
-use super::{BlockResult, MunicipalityResult, Reason, Status};
-use crate::allocate::{BlockSolution, MemberOutcome};
+use super::{
+    BlockResult, MinimumChange, MinimumEffect, MinimumOutcome, MinimumReport, MunicipalityResult, Reason, Status,
+};
+use crate::allocate::{minimum, BlockSolution, LpError, MemberOutcome};
 use crate::keys::Standing;
 use crate::model::limits::WHOLE_TOLERANCE;
+use crate::model::{Method, MinimumFallback};
 use crate::round;
 
 pub(super) fn finish(
     ctx: &BlockContext<'_>,
     prepared: Prepared,
     sol: &BlockSolution,
-) -> (BlockResult, Vec<MunicipalityResult>) {
+) -> Result<(BlockResult, Vec<MunicipalityResult>), LpError> {
     let BlockContext { dataset, scenario, province: p, members: ms, commodity: c, inputs, relative_effort } = *ctx;
     let counted = &inputs.counted;
     let province = &dataset.provinces[p];
@@ -48,20 +51,61 @@ pub(super) fn finish(
         })
         .collect();
     let steps = round::largest_remainder(rounded_target, &items);
-    let allocated: u32 = steps.iter().map(|s| s.value).sum();
+    let rounded: Vec<u32> = steps.iter().map(|s| s.value).collect();
+    // A minimum size (and step): the whole places closest to the exact allocation that keep it
+    // (crate::allocate::minimum), or the fallback the scenario asks for.
+    let rule = if shortfall > 0 { scenario.constraints.minimum_rule(c) } else { None };
+    let (values, minimum) = match rule {
+        None => (rounded.clone(), None),
+        Some(rule) => {
+            let a = minimum::allocate(
+                rounded_target,
+                rule,
+                &items,
+                rules.method == Method::Lp,
+                scenario.constraints.mip_time_limit,
+            )?;
+            let met = a.total == rounded_target;
+            let (values, outcome) = match (met, scenario.constraints.minimum_fallback) {
+                (true, _) => (a.values, MinimumOutcome::Met),
+                (false, MinimumFallback::Infeasible) => (a.values, MinimumOutcome::Infeasible),
+                (false, MinimumFallback::Continuous) => (rounded.clone(), MinimumOutcome::Continuous),
+            };
+            let devs: Vec<f64> = values.iter().zip(&items).map(|(&v, it)| (f64::from(v) - it.exact).abs()).collect();
+            let report = MinimumReport {
+                min: rule.min,
+                step: rule.step.max(1),
+                outcome,
+                path: a.path,
+                optimal: a.optimal,
+                deviation: devs.iter().sum(),
+                max_deviation: devs.iter().copied().fold(0.0, f64::max),
+                reachable: a.total,
+                carrier: a
+                    .carrier
+                    .filter(|_| outcome != MinimumOutcome::Continuous)
+                    .map(|pos| dataset.municipalities[ms[member_of[pos]]].code),
+                changed: crate::model::limits::count(values.iter().zip(&rounded).filter(|(v, r)| v != r).count()),
+            };
+            (values, Some(report))
+        }
+    };
+    let allocated: u32 = values.iter().sum();
     // Elastic: the places the caps cannot take go to the members anyway, pro rata to the key,
-    // beyond their caps (whole places by largest remainder, no caps).
+    // beyond their caps (whole places by largest remainder, no caps). Places a minimum size
+    // cannot make stay missing.
     // Rounding hands out exactly `rounded_target` <= `shortfall` places; saturating keeps a
     // broken invariant from wrapping into a huge number.
     debug_assert!(allocated <= shortfall);
     let missing = shortfall.saturating_sub(allocated);
-    let beyond: Vec<u32> = if rules.elastic && missing > 0 && !items.is_empty() {
+    let beyond_caps = shortfall.saturating_sub(rounded_target).min(missing);
+    let beyond: Vec<u32> = if rules.elastic && beyond_caps > 0 && !items.is_empty() {
         let key_sum: f64 = items.iter().map(|it| it.key).sum();
         let extra: Vec<round::Item<'_>> = items
             .iter()
-            .map(|it| round::Item { exact: f64::from(missing) * it.key / key_sum, cap: u32::MAX, ..*it })
+            .map(|it| round::Item { exact: f64::from(beyond_caps) * it.key / key_sum, cap: u32::MAX, ..*it })
             .collect();
-        round::largest_remainder(missing, &extra).iter().map(|s| s.value).collect()
+        round::largest_remainder(beyond_caps, &extra).iter().map(|s| s.value).collect()
     } else {
         vec![0; items.len()]
     };
@@ -83,9 +127,9 @@ pub(super) fn finish(
         .enumerate()
         .map(|(j, &i)| {
             let m = &dataset.municipalities[i];
-            let (exact, step, outcome) = match member_pos[j] {
-                Some(pos) => (sol.x[pos], Some(steps[pos]), Some(sol.outcome[pos])),
-                None => (0.0, None, None),
+            let (exact, step, outcome, value) = match member_pos[j] {
+                Some(pos) => (sol.x[pos], Some(steps[pos]), Some(sol.outcome[pos]), values[pos]),
+                None => (0.0, None, None, 0),
             };
             let reason = match (&standings[j], outcome) {
                 (Standing::Excluded { .. }, _) => Reason::Excluded,
@@ -98,8 +142,14 @@ pub(super) fn finish(
                 (_, Some(MemberOutcome::Limited)) => Reason::Limited,
                 (_, Some(MemberOutcome::InfeasibleCapped)) => Reason::InfeasibleCapped,
             };
-            let allocated = step.map_or(0, |s| s.value);
+            let allocated = value;
             let beyond_cap = member_pos[j].map_or(0, |pos| beyond[pos]);
+            let effect = match (&minimum, step) {
+                (Some(m), Some(s)) => {
+                    Some(MinimumEffect { without: s.value, change: MinimumChange::of(s.value, allocated, m.min) })
+                }
+                _ => None,
+            };
             MunicipalityResult {
                 municipality: i,
                 code: m.code,
@@ -119,6 +169,7 @@ pub(super) fn finish(
                 obligation: towards_task[j] + allocated + beyond_cap,
                 reason,
                 rounding: if shortfall == 0 { None } else { step },
+                minimum: effect,
             }
         })
         .collect();
@@ -140,6 +191,7 @@ pub(super) fn finish(
         receiving_candidates: crate::model::limits::count(member_of.len()),
         key_sums,
         lp_solves: sol.lp_solves,
+        minimum,
     };
-    (block_result, results)
+    Ok((block_result, results))
 }

@@ -11,7 +11,7 @@ mod types;
 pub use block::province_block;
 pub use types::*;
 
-use crate::model::{entries, Commodity, Dataset, Scenario};
+use crate::model::{entries, Commodity, Dataset, PerCommodity, Scenario};
 use block::BlockContext;
 
 /// Solves a scenario on a data set: every province and commodity.
@@ -62,6 +62,10 @@ pub fn solve_with(dataset: &Dataset, scenario: &Scenario, inputs: &SolveInputs) 
         counting_date,
         mode: scenario.allocation.mode,
         above_task: scenario.allocation.above_task,
+        minimum: PerCommodity {
+            regular: scenario.constraints.minimum_rule(Commodity::Regular),
+            amv: scenario.constraints.minimum_rule(Commodity::Amv),
+        },
         provinces,
         municipalities,
     })
@@ -156,5 +160,5 @@ fn solve_block(ctx: &BlockContext<'_>) -> Result<(BlockResult, Vec<MunicipalityR
     let prepared = block::prepare(ctx);
     let sol =
         crate::allocate::solve_block(&prepared.block, ctx.scenario.allocation.method == crate::model::Method::Auto)?;
-    Ok(finish::finish(ctx, prepared, &sol))
+    finish::finish(ctx, prepared, &sol)
 }

@@ -3,6 +3,7 @@
 //! solve reads besides the data set ([`SolveInputs`]).
 
 use crate::allocate;
+use crate::allocate::minimum::{MinimumPath, MinimumRule};
 use crate::counting::{counted_places, CountingContext};
 use crate::keys::{Key, KeySums, Standing};
 use crate::model::{
@@ -89,6 +90,119 @@ impl Reason {
     }
 }
 
+/// What the minimum size (and step) did to a province and commodity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum MinimumOutcome {
+    /// The shortfall is allocated with every municipality at 0 or at least the minimum.
+    Met,
+    /// No allocation with the minimum makes the shortfall: the largest total it allows is
+    /// allocated, the rest is missing (fallback `infeasible`).
+    Infeasible,
+    /// No allocation with the minimum makes the shortfall: the rounded continuous allocation,
+    /// without the minimum (fallback `continuous`).
+    Continuous,
+}
+
+impl MinimumOutcome {
+    /// The name used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MinimumOutcome::Met => "met",
+            MinimumOutcome::Infeasible => "infeasible",
+            MinimumOutcome::Continuous => "continuous",
+        }
+    }
+}
+
+/// The minimum size of a province and commodity (scenario settings
+/// `constraints.min_allocation_*` and `constraints.allocation_step`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MinimumReport {
+    /// The minimum (0: only a step).
+    pub min: u32,
+    /// The step (1: any whole number).
+    pub step: u32,
+    /// Met, infeasible or continuous.
+    pub outcome: MinimumOutcome,
+    /// How the allocation was found: `combinatorial` or `mip`.
+    pub path: MinimumPath,
+    /// False when the MIP stopped at its time limit (the best allocation found, not proven
+    /// the closest).
+    pub optimal: bool,
+    /// Total absolute deviation of the allocation from the exact (continuous) one, in places.
+    pub deviation: f64,
+    /// The largest deviation of one municipality, in places.
+    pub max_deviation: f64,
+    /// The largest total the minimum allows (the shortfall when met).
+    pub reachable: u32,
+    /// The municipality that takes the remainder of a shortfall that is not a whole number of
+    /// steps.
+    pub carrier: Option<MunicipalityCode>,
+    /// Municipalities whose number the minimum changed.
+    pub changed: u32,
+}
+
+/// How the minimum size changed a municipality's number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum MinimumChange {
+    /// The same number as without the minimum.
+    Unchanged,
+    /// Without the minimum it would have received fewer places than the minimum (or not a
+    /// whole number of steps); now nothing.
+    Dropped,
+    /// Without the minimum it would have received fewer places than the minimum; now at least
+    /// the minimum.
+    Raised,
+    /// More than without the minimum: it takes over places that others no longer receive.
+    Absorbed,
+    /// Fewer than without the minimum, but still places: it makes room for others raised to the
+    /// minimum (or for whole steps).
+    Reduced,
+}
+
+impl MinimumChange {
+    /// The name used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MinimumChange::Unchanged => "unchanged",
+            MinimumChange::Dropped => "dropped",
+            MinimumChange::Raised => "raised",
+            MinimumChange::Absorbed => "absorbed",
+            MinimumChange::Reduced => "reduced",
+        }
+    }
+
+    /// The change from `without` (the rounding without the minimum) to `with`.
+    pub fn of(without: u32, with: u32, min: u32) -> Self {
+        if with == without {
+            MinimumChange::Unchanged
+        } else if with == 0 {
+            MinimumChange::Dropped
+        } else if without < min.max(1) {
+            MinimumChange::Raised
+        } else if with > without {
+            MinimumChange::Absorbed
+        } else {
+            MinimumChange::Reduced
+        }
+    }
+}
+
+/// A municipality's number with and without the minimum size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MinimumEffect {
+    /// The whole places the rounding gives without the minimum.
+    pub without: u32,
+    /// How the minimum changed it.
+    pub change: MinimumChange,
+}
+
 /// One province and commodity.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -120,7 +234,8 @@ pub struct BlockResult {
     /// Places the caps/constraints could not take (rounded up).
     pub missing: u32,
     /// Of the missing places, those assigned anyway beyond the caps (scenario option
-    /// `elastic`); 0 or `missing`.
+    /// `elastic`): 0 or `missing`, less the places a minimum size cannot make (those stay
+    /// missing).
     pub beyond_cap: u32,
     /// theta (rest) or lambda (level); `None` when nothing was spread at a level.
     pub level: Option<f64>,
@@ -132,6 +247,9 @@ pub struct BlockResult {
     pub key_sums: KeySums,
     /// Linear programmes solved for this block (0: closed form or nothing to solve).
     pub lp_solves: u32,
+    /// The minimum size, when the scenario sets one (left out otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minimum: Option<MinimumReport>,
 }
 
 /// One municipality and commodity.
@@ -178,8 +296,13 @@ pub struct MunicipalityResult {
     pub obligation: u32,
     /// Why.
     pub reason: Reason,
-    /// The rounding step (members of an allocated block only).
+    /// The rounding step (members of an allocated block only). With a minimum size it rounds
+    /// to the number without the minimum (`minimum.without`).
     pub rounding: Option<Step>,
+    /// The number without the minimum size and how the minimum changed it (members of a
+    /// block with a minimum; left out otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minimum: Option<MinimumEffect>,
 }
 
 /// The result of a scenario on a data set.
@@ -195,6 +318,9 @@ pub struct Solution {
     /// What counted places above a municipality's task do (left out when held).
     #[serde(skip_serializing_if = "AboveTask::is_held")]
     pub above_task: AboveTask,
+    /// The minimum size and step per commodity (left out when neither is set).
+    #[serde(skip_serializing_if = "PerCommodity::is_none")]
+    pub minimum: PerCommodity<Option<MinimumRule>>,
     /// Blocks, by province code then commodity (regular first).
     pub provinces: Vec<BlockResult>,
     /// Municipalities, by code then commodity (regular first).
@@ -210,6 +336,48 @@ impl Solution {
     /// The result of one municipality and commodity.
     pub fn municipality(&self, code: &MunicipalityCode, commodity: Commodity) -> Option<&MunicipalityResult> {
         self.municipalities.iter().find(|m| &m.code == code && m.commodity == commodity)
+    }
+
+    /// What a reader of the results must be told besides them: provinces whose caps cannot take
+    /// the shortfall, and provinces where the minimum size could not be met.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for p in &self.provinces {
+            let minimum_short = p.minimum.as_ref().is_some_and(|m| m.outcome != MinimumOutcome::Met);
+            if p.missing > 0 && !minimum_short {
+                out.push(if p.beyond_cap > 0 {
+                    format!(
+                        "{} {}: the caps cannot take the shortfall; {} places assigned beyond the caps (elastic)",
+                        p.code, p.commodity, p.beyond_cap
+                    )
+                } else {
+                    format!(
+                        "{} {}: the caps cannot take the shortfall; {} places missing",
+                        p.code, p.commodity, p.missing
+                    )
+                });
+            }
+            if let Some(m) = &p.minimum {
+                match m.outcome {
+                    MinimumOutcome::Met => {}
+                    MinimumOutcome::Infeasible => out.push(format!(
+                        "{} {}: no allocation with the minimum of {} places makes the shortfall of {}; {} allocated, {} missing",
+                        p.code, p.commodity, m.min, p.shortfall, p.allocated, p.missing
+                    )),
+                    MinimumOutcome::Continuous => out.push(format!(
+                        "{} {}: no allocation with the minimum of {} places makes the shortfall of {}; the allocation without the minimum is used (minimum_fallback = \"continuous\")",
+                        p.code, p.commodity, m.min, p.shortfall
+                    )),
+                }
+                if !m.optimal {
+                    out.push(format!(
+                        "{} {}: the minimum-size MIP stopped at its time limit; the allocation is the best found, not proven the closest",
+                        p.code, p.commodity
+                    ));
+                }
+            }
+        }
+        out
     }
 
     /// The block of a province and commodity.

@@ -258,6 +258,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                 constraints: Constraints {
                     corop_max_share: corop,
                     max_per_1000: PerCommodity { regular: per_1000.0, amv: per_1000.1 },
+                    ..Constraints::default()
                 },
                 overrides: Default::default(),
                 files: Vec::new(),

@@ -5,7 +5,9 @@
 use super::{convert, parse_file};
 use crate::io::source::LineIndex;
 use crate::io::{InputError, Problem, Source};
-use crate::model::{AboveTask, AllocationMode, Date, Eligibility, Method, Origin, Overrides, PerCommodity};
+use crate::model::{
+    AboveTask, AllocationMode, Date, Eligibility, Method, MinimumFallback, Origin, Overrides, PerCommodity,
+};
 use std::path::Path;
 
 /// Longest `extends` chain accepted.
@@ -34,6 +36,10 @@ pub(super) struct Layer {
     pub(super) weights: [At<f64>; 3],
     pub(super) corop_max_share: Option<f64>,
     pub(super) max_per_1000: PerCommodity<Option<f64>>,
+    pub(super) min_allocation: PerCommodity<Option<u32>>,
+    pub(super) allocation_step: Option<u32>,
+    pub(super) minimum_fallback: Option<MinimumFallback>,
+    pub(super) mip_time_limit: Option<f64>,
     pub(super) overrides: Overrides,
 }
 
@@ -69,6 +75,13 @@ impl Layer {
                 regular: self.max_per_1000.regular.or(base.max_per_1000.regular),
                 amv: self.max_per_1000.amv.or(base.max_per_1000.amv),
             },
+            min_allocation: PerCommodity {
+                regular: self.min_allocation.regular.or(base.min_allocation.regular),
+                amv: self.min_allocation.amv.or(base.min_allocation.amv),
+            },
+            allocation_step: self.allocation_step.or(base.allocation_step),
+            minimum_fallback: self.minimum_fallback.or(base.minimum_fallback),
+            mip_time_limit: self.mip_time_limit.or(base.mip_time_limit),
             overrides,
         }
     }

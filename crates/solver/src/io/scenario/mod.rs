@@ -323,6 +323,40 @@ fn convert(source: &Source, file: &ScenarioFile, resolver: &mut dyn Resolver) ->
             }
         }
     }
+    for (key, value, slot) in [
+        ("constraints.min_allocation_regular", &c.min_allocation_regular, &mut layer.min_allocation.regular),
+        ("constraints.min_allocation_amv", &c.min_allocation_amv, &mut layer.min_allocation.amv),
+    ] {
+        if let Some(s) = value {
+            match checks::min_allocation(*s.get_ref()) {
+                Ok(v) => *slot = Some(v),
+                Err(message) => problems.push(Problem::at(path, Some(origin(s.span()).line), Some(key), message)),
+            }
+        }
+    }
+    if let Some(s) = &c.allocation_step {
+        match checks::allocation_step(*s.get_ref()) {
+            Ok(v) => layer.allocation_step = Some(v),
+            Err(message) => problems.push(Problem::at(
+                path,
+                Some(origin(s.span()).line),
+                Some("constraints.allocation_step"),
+                message,
+            )),
+        }
+    }
+    layer.minimum_fallback = c.minimum_fallback;
+    if let Some(s) = &c.mip_time_limit {
+        match checks::mip_time_limit(*s.get_ref()) {
+            None => layer.mip_time_limit = Some(*s.get_ref()),
+            Some(message) => problems.push(Problem::at(
+                path,
+                Some(origin(s.span()).line),
+                Some("constraints.mip_time_limit"),
+                message,
+            )),
+        }
+    }
     layer.overrides = overrides::convert(path, &lines, &file.overrides, &mut problems);
     problems.into_result(layer)
 }
@@ -383,7 +417,14 @@ fn finish(source: &Source, layer: Layer, files: Vec<String>, fallback: Option<St
             elastic: layer.elastic.unwrap_or(false),
             above_task: layer.above_task.unwrap_or_default(),
         },
-        constraints: Constraints { corop_max_share: layer.corop_max_share, max_per_1000: layer.max_per_1000 },
+        constraints: Constraints {
+            corop_max_share: layer.corop_max_share,
+            max_per_1000: layer.max_per_1000,
+            min_allocation: layer.min_allocation,
+            allocation_step: layer.allocation_step,
+            minimum_fallback: layer.minimum_fallback.unwrap_or_default(),
+            mip_time_limit: layer.mip_time_limit.unwrap_or(crate::model::DEFAULT_MIP_TIME_LIMIT),
+        },
         overrides: layer.overrides,
         files,
         counting_date_origin,

@@ -1,7 +1,7 @@
 //! Scenario files as written (TOML): every setting optional, so that files can be merged along
 //! `extends`; the model types are built from them by the parent module.
 
-use crate::model::{AboveTask, AllocationMode, Eligibility, LocationAction, LocationStatus, Method};
+use crate::model::{AboveTask, AllocationMode, Eligibility, LocationAction, LocationStatus, Method, MinimumFallback};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -180,4 +180,14 @@ pub struct ConstraintsFile {
     pub max_per_1000_regular: Option<Spanned<f64>>,
     /// Maximum AMV obligation per 1,000 inhabitants.
     pub max_per_1000_amv: Option<Spanned<f64>>,
+    /// Smallest additional regular allocation (0 or at least this).
+    pub min_allocation_regular: Option<Spanned<i64>>,
+    /// Smallest additional AMV allocation (0 or at least this).
+    pub min_allocation_amv: Option<Spanned<i64>>,
+    /// Additional places in multiples of this.
+    pub allocation_step: Option<Spanned<i64>>,
+    /// What a province gets when the minimum cannot make its shortfall.
+    pub minimum_fallback: Option<MinimumFallback>,
+    /// Seconds per stage of the minimum-size MIP.
+    pub mip_time_limit: Option<Spanned<f64>>,
 }
