@@ -335,20 +335,10 @@ fn run(cli: Cli) -> Result<u8> {
                 _ => output::render(format, &dataset, &solution)?,
             };
             write_output(out.as_deref(), &bytes)?;
+            for warning in solution.warnings() {
+                eprintln!("warning: {warning}");
+            }
             if solution.any_infeasible() {
-                for p in solution.provinces.iter().filter(|p| p.missing > 0) {
-                    if p.beyond_cap > 0 {
-                        eprintln!(
-                            "warning: {} {}: the caps cannot take the shortfall; {} places assigned beyond the caps (elastic)",
-                            p.code, p.commodity, p.beyond_cap
-                        );
-                    } else {
-                        eprintln!(
-                            "warning: {} {}: the caps cannot take the shortfall; {} places missing",
-                            p.code, p.commodity, p.missing
-                        );
-                    }
-                }
                 Ok(INFEASIBLE)
             } else {
                 Ok(SOLVED)

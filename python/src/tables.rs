@@ -11,7 +11,7 @@ use arrow_array::{
 };
 use arrow_schema::{ArrowError, Field, Schema};
 use spreiding_solver::model::{Dataset, Date};
-use spreiding_solver::report::{Report, CSV_COLUMNS};
+use spreiding_solver::report::{Report, CSV_COLUMNS, MINIMUM_COLUMNS};
 use std::sync::Arc;
 
 /// A column: its name and values.
@@ -31,6 +31,12 @@ pub fn opt_text<S: AsRef<str>>(values: impl IntoIterator<Item = Option<S>>) -> A
 pub fn category<S: AsRef<str>>(values: impl IntoIterator<Item = S>) -> ArrayRef {
     let v: Vec<S> = values.into_iter().collect();
     Arc::new(v.iter().map(AsRef::as_ref).collect::<DictionaryArray<Int32Type>>())
+}
+
+/// A category that may be missing.
+pub fn opt_category<S: AsRef<str>>(values: impl IntoIterator<Item = Option<S>>) -> ArrayRef {
+    let v: Vec<Option<S>> = values.into_iter().collect();
+    Arc::new(v.iter().map(|s| s.as_ref().map(AsRef::as_ref)).collect::<DictionaryArray<Int32Type>>())
 }
 
 /// A dictionary column from its values and each row's key into them (no hashing).
@@ -205,6 +211,11 @@ pub fn solution_municipalities(r: &Report) -> Result<Vec<u8>, ArrowError> {
         names.push("above_task");
         columns.push(u32s(ms.iter().map(|m| m.above_task)));
     }
+    if !r.minimum.is_none() {
+        names.extend(MINIMUM_COLUMNS);
+        columns.push(opt_u32s(ms.iter().map(|m| m.without_minimum)));
+        columns.push(opt_category(ms.iter().map(|m| m.minimum_change.map(|c| c.as_str()))));
+    }
     one(names.into_iter().zip(columns).collect())
 }
 
@@ -232,5 +243,16 @@ pub fn solution_provinces(r: &Report) -> Result<Vec<u8>, ArrowError> {
         ("level", opt_f64s(ps.iter().map(|p| p.level))),
         ("eligible", u32s(ps.iter().map(|p| p.eligible))),
     ]);
+    if !r.minimum.is_none() {
+        // The report's `minimum` object, flattened (null where a province closes).
+        columns.extend([
+            ("minimum_outcome", opt_category(ps.iter().map(|p| p.minimum.as_ref().map(|m| m.outcome.as_str())))),
+            ("minimum_path", opt_category(ps.iter().map(|p| p.minimum.as_ref().map(|m| m.path.as_str())))),
+            ("minimum_deviation", opt_f64s(ps.iter().map(|p| p.minimum.as_ref().map(|m| m.deviation)))),
+            ("minimum_max_deviation", opt_f64s(ps.iter().map(|p| p.minimum.as_ref().map(|m| m.max_deviation)))),
+            ("minimum_reachable", opt_u32s(ps.iter().map(|p| p.minimum.as_ref().map(|m| m.reachable)))),
+            ("minimum_changed", opt_u32s(ps.iter().map(|p| p.minimum.as_ref().map(|m| m.changed)))),
+        ]);
+    }
     one(columns)
 }

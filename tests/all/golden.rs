@@ -26,6 +26,13 @@ fn golden_rest_indicative() {
     check("rest-indicative");
 }
 
+/// With a minimum size (issue 24): the settings add their columns and fields; the allocation
+/// itself is checked against independent arithmetic in `minimum.rs`.
+#[test]
+fn golden_minimum_25() {
+    check("minimum-25");
+}
+
 #[test]
 fn golden_level() {
     check("level");

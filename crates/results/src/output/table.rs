@@ -69,17 +69,38 @@ fn write_table(o: &mut String, dataset: &Dataset, s: &Solution) -> std::fmt::Res
             b.shortfall,
             b.eligible
         )?;
+        if let Some(m) = &b.minimum {
+            writeln!(
+                o,
+                "  minimum {} (step {}): {} ({}{}); {} municipalities changed, total deviation {:.2} places (largest {:.2})",
+                m.min,
+                m.step,
+                m.outcome.as_str(),
+                m.path.as_str(),
+                if m.optimal { "" } else { ", time limit: not proven optimal" },
+                m.changed,
+                m.deviation,
+                m.max_deviation
+            )?;
+        }
         writeln!(
             o,
             "  {:<7} {:<24} {:>6} {:>7} {:>9} {:>6} {:>10} {:>6} {:>6}  reason",
             "code", "name", "indic.", "counted", "key", "cap", "exact", "alloc", "oblig."
         )?;
-        for m in
-            s.municipalities.iter().filter(|m| m.province == b.code && m.commodity == b.commodity && m.allocated > 0)
-        {
+        for m in s.municipalities.iter().filter(|m| {
+            let dropped = m.minimum.is_some_and(|e| e.without > 0);
+            m.province == b.code && m.commodity == b.commodity && (m.allocated > 0 || dropped)
+        }) {
+            let change = match m.minimum {
+                Some(e) if e.without != m.allocated => {
+                    format!(" (minimum: {}, without {})", e.change.as_str(), e.without)
+                }
+                _ => String::new(),
+            };
             writeln!(
                 o,
-                "  {:<7} {:<24} {:>6} {:>7} {:>9.6} {:>6} {:>10} {:>6} {:>6}  {}",
+                "  {:<7} {:<24} {:>6} {:>7} {:>9.6} {:>6} {:>10} {:>6} {:>6}  {}{change}",
                 m.code.as_str(),
                 truncate(&dataset.municipalities()[m.municipality].name, 24),
                 m.indicative,
@@ -89,7 +110,7 @@ fn write_table(o: &mut String, dataset: &Dataset, s: &Solution) -> std::fmt::Res
                 format!("{:.3}", m.exact),
                 m.allocated,
                 m.obligation,
-                m.reason.as_str()
+                m.reason.as_str(),
             )?;
         }
     }

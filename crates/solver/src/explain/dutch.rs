@@ -203,6 +203,113 @@ pub fn above_task_rule(treatment: AboveTask) -> &'static str {
     }
 }
 
+/// The rule of a minimum size in one sentence (the dossier's settings table uses it too).
+pub fn minimum_rule(min: u32, step: u32) -> String {
+    match (min > 1, step > 1) {
+        (true, true) => format!(
+            "geen extra plaatsen of ten minste {}, in veelvouden van {}",
+            int(u64::from(min)),
+            int(u64::from(step))
+        ),
+        (true, false) => format!("geen extra plaatsen of ten minste {}", int(u64::from(min))),
+        (false, true) => format!("extra plaatsen in veelvouden van {}", int(u64::from(step))),
+        (false, false) => "extra plaatsen in hele aantallen".to_owned(),
+    }
+}
+
+/// Names with their change in places, joined the Dutch way ("A (+3), B (+2) en C (+1)").
+fn names_with_change(lines: &[&super::MinimumLine]) -> String {
+    let parts: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            let d = i64::from(l.allocated) - i64::from(l.without);
+            format!("{} ({}{})", l.name, if d > 0 { "+" } else { "-" }, int(d.unsigned_abs()))
+        })
+        .collect();
+    match parts.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} en {last}", init.join(", ")),
+    }
+}
+
+/// The paragraphs about a minimum size: the rule, what the municipality would have received
+/// without it, why it now receives what it receives and who took over or gave up places.
+fn minimum_text(e: &Explanation) -> Option<Vec<String>> {
+    use crate::solve::{MinimumChange, MinimumOutcome};
+    let m = e.block.minimum.as_ref()?;
+    let effect = e.result.minimum?;
+    let r = &e.result;
+    let mut out = vec![format!(
+        "Minimumomvang: in dit scenario krijgt een gemeente {}. Van alle verdelingen die daaraan voldoen, binnen de maxima blijven en het tekort van {} precies verdelen, is gekozen voor de verdeling die in totaal het minst afwijkt van de exacte verdeling hierboven; bij gelijke totale afwijking de verdeling met de gelijkmatigste afwijkingen (de grootste zo klein mogelijk, dan de op een na grootste, enzovoort), daarna eerst de grotere sleutel en de laagste gemeentecode. De totale afwijking in de provincie is {} plaatsen, de grootste {} ({}).",
+        minimum_rule(m.min, m.step),
+        int(u64::from(e.block.shortfall)),
+        dec(m.deviation, 4),
+        dec(m.max_deviation, 4),
+        if m.optimal { "bewezen de kleinste" } else { "de beste die binnen de rekentijd is gevonden, niet bewezen de kleinste" },
+    )];
+    match m.outcome {
+        MinimumOutcome::Met => {}
+        MinimumOutcome::Infeasible => out.push(format!(
+            "Met dit minimum is het tekort van {} niet precies te verdelen: de verdelingen die eraan voldoen komen tot ten hoogste {} plaatsen. Er blijven {} plaatsen onverdeeld.",
+            int(u64::from(e.block.shortfall)),
+            int(u64::from(m.reachable)),
+            int(u64::from(e.block.missing))
+        )),
+        MinimumOutcome::Continuous => out.push(format!(
+            "Met dit minimum is het tekort van {} niet precies te verdelen (ten hoogste {} plaatsen). Het scenario bepaalt dat dan de verdeling zonder minimum geldt.",
+            int(u64::from(e.block.shortfall)),
+            int(u64::from(m.reachable))
+        )),
+    }
+    let of = |changes: &[MinimumChange]| -> Vec<&super::MinimumLine> {
+        e.minimum_changes.iter().filter(|l| changes.contains(&l.change) && l.code != r.code).collect()
+    };
+    let without = int(u64::from(effect.without));
+    let now = int(u64::from(r.allocated));
+    let min = int(u64::from(m.min.max(1)));
+    out.push(match effect.change {
+        MinimumChange::Unchanged => format!("Zonder minimum zou de gemeente ook {without} plaatsen krijgen; het minimum verandert haar aantal niet."),
+        MinimumChange::Dropped => {
+            let takers = of(&[MinimumChange::Absorbed, MinimumChange::Raised]);
+            format!(
+                "Zonder minimum zou de gemeente {without} plaatsen krijgen{}. Zij krijgt daarom geen extra plaatsen: dat wijkt minder af van de exacte verdeling dan haar aantal op te hogen.{}",
+                if effect.without < m.min.max(1) { format!(", minder dan het minimum van {min}") } else { ", geen veelvoud van de stap".to_owned() },
+                if takers.is_empty() { String::new() } else { format!(" De plaatsen van de gemeenten die zo geen extra plaatsen krijgen, gaan naar {}.", names_with_change(&takers)) }
+            )
+        }
+        MinimumChange::Raised => {
+            let givers = of(&[MinimumChange::Reduced, MinimumChange::Dropped]);
+            format!(
+                "Zonder minimum zou de gemeente {without} plaatsen krijgen, minder dan het minimum van {min}. Zij krijgt er {now}: dat wijkt minder af van de exacte verdeling dan haar geen extra plaatsen te geven.{}",
+                if givers.is_empty() { String::new() } else { format!(" De plaatsen daarvoor komen van {}.", names_with_change(&givers)) }
+            )
+        }
+        MinimumChange::Absorbed => {
+            let givers = of(&[MinimumChange::Dropped, MinimumChange::Reduced]);
+            format!(
+                "Zonder minimum zou de gemeente {without} plaatsen krijgen; zij krijgt er {now}, omdat zij plaatsen overneemt{}.",
+                if givers.is_empty() { String::new() } else { format!(" van {}", names_with_change(&givers)) }
+            )
+        }
+        MinimumChange::Reduced => {
+            let takers = of(&[MinimumChange::Raised, MinimumChange::Absorbed]);
+            format!(
+                "Zonder minimum zou de gemeente {without} plaatsen krijgen; zij krijgt er {now}, zodat andere gemeenten het minimum of hele stappen halen{}.",
+                if takers.is_empty() { String::new() } else { format!(" ({})", names_with_change(&takers)) }
+            )
+        }
+    });
+    if m.carrier == Some(r.code) {
+        out.push(format!(
+            "Het tekort is geen veelvoud van {}; deze gemeente krijgt de rest ({} plaatsen) bovenop hele stappen.",
+            int(u64::from(m.step)),
+            int(u64::from(e.block.allocated) % u64::from(m.step.max(1)))
+        ));
+    }
+    Some(out)
+}
+
 /// Renders the explanation as Dutch text (plain text with numbered sections).
 pub fn render(e: &Explanation) -> String {
     let mut out = String::new();
@@ -537,6 +644,11 @@ fn write_all(o: &mut String, e: &Explanation) -> std::fmt::Result {
             writeln!(o, "   {} wordt {}: {how}.", dec(r.exact, 6), int(u64::from(s.value)))?;
         }
         None => writeln!(o, "   Niet van toepassing: de gemeente krijgt geen plaatsen uit het tekort.")?,
+    }
+    if let Some(text) = minimum_text(e) {
+        for paragraph in text {
+            writeln!(o, "   {paragraph}")?;
+        }
     }
     writeln!(o)?;
 

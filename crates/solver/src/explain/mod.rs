@@ -149,6 +149,26 @@ pub struct Explanation {
     /// none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub indicative: Option<IndicativeDerivation>,
+    /// With a minimum size: the municipalities of the province (this commodity) whose number
+    /// the minimum changed, in code order (left out without a minimum).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub minimum_changes: Vec<MinimumLine>,
+}
+
+/// A municipality whose number a minimum size changed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MinimumLine {
+    /// Municipality code.
+    pub code: MunicipalityCode,
+    /// Name.
+    pub name: String,
+    /// Whole places without the minimum.
+    pub without: u32,
+    /// Whole places with it.
+    pub allocated: u32,
+    /// How it changed.
+    pub change: crate::solve::MinimumChange,
 }
 
 /// The derivation of a municipality's indicative number from the cycle's rules
@@ -282,5 +302,20 @@ pub fn explain(
         result,
         what_if: None,
         indicative,
+        minimum_changes: solution
+            .municipalities
+            .iter()
+            .filter(|r| r.province == province.code && r.commodity == commodity)
+            .filter_map(|r| {
+                let e = r.minimum?;
+                (e.change != crate::solve::MinimumChange::Unchanged).then(|| MinimumLine {
+                    code: r.code,
+                    name: dataset.municipalities[r.municipality].name.clone(),
+                    without: e.without,
+                    allocated: r.allocated,
+                    change: e.change,
+                })
+            })
+            .collect(),
     })
 }
