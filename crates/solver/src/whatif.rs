@@ -187,6 +187,24 @@ impl Block<'_> {
             return Ok(None);
         }
         let s = self.shortfall;
+        if self.scenario.constraints.minimum_rule(self.commodity).is_some() {
+            // With a minimum size the number drops to 0 before the exact value does: bisect on
+            // the whole number itself (n = s closes the province: 0), then step back while the
+            // number stays 0 (near the minimum it need not fall monotonically).
+            let (mut lo, mut hi) = (0, s);
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if self.with_places(j, mid)?.1 > 0 {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            while hi > 1 && self.with_places(j, hi - 1)?.1 == 0 {
+                hi -= 1;
+            }
+            return Ok(Some(hi));
+        }
         // First n whose exact value is below SURELY_WHOLE (n = s closes the province: exact 0).
         let mut first = 1;
         if self.with_places(j, 1)?.0 >= SURELY_WHOLE {

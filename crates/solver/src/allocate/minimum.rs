@@ -444,6 +444,50 @@ fn best_among(p: &Problem, candidates: &[Receivers], total: u64) -> Option<Alloc
     best
 }
 
+/// A bound on how far any receiver of the chosen allocation lies above its exact value
+/// (1e-9 place), from `best` (any allowed allocation).
+///
+/// Increases and decreases balance, so the total excess D = sum_m (y_m - x_m)^+ is at most
+/// `slack` = (deviation of `best` + T - sum x) / 2. Let b have the largest excess e >= q. In the
+/// chosen allocation every other receiver c with room for one more step (y_c + q <= U_c) lies
+/// at least e - q above its x_c: were c below x_c, moving a step from b to c would lower the
+/// total deviation; were it less than e - q above, the move would keep the total and lower the
+/// largest deviation of the pair (rule 2). A receiver without room has y_c > U_c - q. So
+/// every receiver c other than b adds at least min(e - q, U_c - q - x_c)^+ to D. The members
+/// whose x exceeds the deviation of `best` receive in every chosen allocation (leaving one out
+/// costs more than `best` in all); summing over them less the largest term (b may be one)
+/// gives D >= e + sum - max, and the largest e that keeps this at most `slack` bounds the
+/// excess. A member at its smallest value (which cannot give a step) is bounded by that value
+/// in the caller.
+fn excess_bound(p: &Problem, order: &[usize], best: &Allocation, total: u64) -> i128 {
+    let slack = ((best.total_dev + i128::from(total) * RES - p.x_sum) / 2).max(0);
+    let qr = i128::from(p.rule.q()) * RES;
+    let rooms: Vec<i128> = order
+        .iter()
+        .filter(|&&m| p.x[m] > best.total_dev)
+        .map(|&m| (i128::from(p.cap[m].min(total)) * RES - qr - p.x[m]).max(0))
+        .collect();
+    let least_d = |e: i128| -> i128 {
+        let terms = rooms.iter().map(|&r| (e - qr).max(0).min(r));
+        let (sum, max) = terms.fold((0i128, 0i128), |(s, m), t| (s + t, m.max(t)));
+        e + sum - max
+    };
+    // The largest e in [0, slack] with least_d(e) <= slack (least_d(e) >= e, increasing).
+    if least_d(slack) <= slack {
+        return slack.max(qr);
+    }
+    let (mut lo, mut hi) = (0i128, slack);
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if least_d(mid) <= slack {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo.max(qr)
+}
+
 /// Most members the combinatorial method lets the receivers skip (it tries every subset of
 /// them); beyond, the MIP decides.
 const MAX_SKIPPABLE: usize = 10;
@@ -460,11 +504,16 @@ fn combinatorial(p: &Problem, total: u64) -> Option<(Allocation, bool)> {
     }
     let best = best_among(p, &candidates, total)?;
     // The lemma: a member a that receives nothing while a later member b receives has
-    // U_a < y_b <= B_b, the bound on b's value from the best total deviation so far.
-    let slack = ((best.total_dev + i128::from(total) * RES - p.x_sum) / 2).max(0);
+    // U_a < y_b <= B_b, the bound on b's value (see `excess_bound`).
+    let excess = excess_bound(p, &order, &best, total);
+    let q = p.rule.q();
+    let least = p.rule.base().max(if total.is_multiple_of(q) { 0 } else { p.rule.carrier_base(total % q) });
     let bounds: Vec<u64> = order
         .iter()
-        .map(|&b| p.cap[b].min(total).min(u64::try_from(div_floor(p.x[b] + slack, RES)).unwrap_or(u64::MAX)))
+        .map(|&b| {
+            let above = u64::try_from(div_floor(p.x[b] + excess, RES)).unwrap_or(u64::MAX);
+            p.cap[b].min(total).min(above.max(least))
+        })
         .collect();
     let mut later = 0u64;
     let mut skippable = vec![false; n];

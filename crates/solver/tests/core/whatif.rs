@@ -176,6 +176,15 @@ fn counterfactuals_hold_when_solved_again_effort() {
     check_province("effort", "PV31");
 }
 
+/// With a minimum size (issue 24) every figure still holds when the province is solved again
+/// (the re-solves include the minimum): Fryslân AMV, where 5 of 8 municipalities are dropped
+/// or raised, and Limburg regular.
+#[test]
+fn counterfactuals_hold_when_solved_again_minimum() {
+    check_province("minimum-25", "PV21");
+    check_province("minimum-25", "PV31");
+}
+
 #[test]
 fn counterfactuals_hold_when_solved_again_level() {
     check_province("level", "PV22");
