@@ -454,19 +454,15 @@ fn best_among(p: &Problem, candidates: &[Receivers], total: u64) -> Option<Alloc
 /// total deviation; were it less than e - q above, the move would keep the total and lower the
 /// largest deviation of the pair (rule 2). A receiver without room has y_c > U_c - q. So
 /// every receiver c other than b adds at least min(e - q, U_c - q - x_c)^+ to D. The members
-/// whose x exceeds the deviation of `best` receive in every chosen allocation (leaving one out
-/// costs more than `best` in all); summing over them less the largest term (b may be one)
+/// `sure` receive in every chosen allocation (see `surely_receiving`); summing over them less
+/// the largest term (b may be one)
 /// gives D >= e + sum - max, and the largest e that keeps this at most `slack` bounds the
 /// excess. A member at its smallest value (which cannot give a step) is bounded by that value
 /// in the caller.
-fn excess_bound(p: &Problem, order: &[usize], best: &Allocation, total: u64) -> i128 {
+fn excess_bound(p: &Problem, sure: &[usize], best: &Allocation, total: u64) -> i128 {
     let slack = ((best.total_dev + i128::from(total) * RES - p.x_sum) / 2).max(0);
     let qr = i128::from(p.rule.q()) * RES;
-    let rooms: Vec<i128> = order
-        .iter()
-        .filter(|&&m| p.x[m] > best.total_dev)
-        .map(|&m| (i128::from(p.cap[m].min(total)) * RES - qr - p.x[m]).max(0))
-        .collect();
+    let rooms: Vec<i128> = sure.iter().map(|&m| (i128::from(p.cap[m].min(total)) * RES - qr - p.x[m]).max(0)).collect();
     let least_d = |e: i128| -> i128 {
         let terms = rooms.iter().map(|&r| (e - qr).max(0).min(r));
         let (sum, max) = terms.fold((0i128, 0i128), |(s, m), t| (s + t, m.max(t)));
@@ -488,6 +484,33 @@ fn excess_bound(p: &Problem, order: &[usize], best: &Allocation, total: u64) -> 
     lo.max(qr)
 }
 
+/// The members that receive places in every chosen allocation.
+///
+/// Every allocation deviates at least `forced` in total: a member that cannot receive deviates
+/// x_m, one whose x_m lies below the smallest value it can take deviates at least the distance
+/// to 0 or to that value. Leaving member m out raises its own part from its forced deviation
+/// to x_m; when that lower bound exceeds the deviation of `best`, no chosen allocation leaves
+/// it out.
+fn surely_receiving(p: &Problem, order: &[usize], best: &Allocation, total: u64) -> Vec<usize> {
+    let q = p.rule.q();
+    let lowest =
+        if total.is_multiple_of(q) { p.rule.base() } else { p.rule.base().min(p.rule.carrier_base(total % q)) };
+    let lo = i128::from(lowest) * RES;
+    let forced: Vec<i128> = (0..p.n())
+        .map(|m| {
+            if p.cap[m].min(total) < lowest {
+                p.x[m]
+            } else if p.x[m] < lo {
+                p.x[m].min(lo - p.x[m])
+            } else {
+                0
+            }
+        })
+        .collect();
+    let least: i128 = forced.iter().sum();
+    order.iter().copied().filter(|&m| least - forced[m] + p.x[m] > best.total_dev).collect()
+}
+
 /// Most members the combinatorial method lets the receivers skip (it tries every subset of
 /// them); beyond, the MIP decides.
 const MAX_SKIPPABLE: usize = 10;
@@ -505,7 +528,8 @@ fn combinatorial(p: &Problem, total: u64) -> Option<(Allocation, bool)> {
     let best = best_among(p, &candidates, total)?;
     // The lemma: a member a that receives nothing while a later member b receives has
     // U_a < y_b <= B_b, the bound on b's value (see `excess_bound`).
-    let excess = excess_bound(p, &order, &best, total);
+    let sure = surely_receiving(p, &order, &best, total);
+    let excess = excess_bound(p, &sure, &best, total);
     let q = p.rule.q();
     let least = p.rule.base().max(if total.is_multiple_of(q) { 0 } else { p.rule.carrier_base(total % q) });
     let bounds: Vec<u64> = order
@@ -515,11 +539,26 @@ fn combinatorial(p: &Problem, total: u64) -> Option<(Allocation, bool)> {
             p.cap[b].min(total).min(above.max(least))
         })
         .collect();
-    let mut later = 0u64;
+    // A second exchange rules most of those skips out: a takes t_a (its largest plain value),
+    // b gives up everything and the y_b - t_a places (fewer than the largest smallest value,
+    // or b could keep them) go to a receiver c with room for them. The total deviation changes
+    // by at most 2 (x_b - min(x_a, t_a)) < 0 when x_b < min(x_a, t_a). Such a c surely exists
+    // when two members receive in every chosen allocation and keep that room whatever their
+    // excess (one of them may be b).
+    let largest_base = least;
+    let sure_room = sure
+        .iter()
+        .filter(|&&c| i128::from(p.cap[c].min(total)) * RES - p.x[c] - excess >= i128::from(largest_base) * RES)
+        .count();
     let mut skippable = vec![false; n];
-    for i in (0..n).rev() {
-        skippable[i] = p.cap[order[i]] < later;
-        later = later.max(bounds[i]);
+    for i in 0..n {
+        let a = order[i];
+        let plain_top = (p.cap[a].min(total) >= p.rule.base()).then(|| p.cap[a].min(total) / q * q);
+        let exchange = |b: usize| match plain_top {
+            Some(t) if sure_room >= 2 => p.x[b] < p.x[a].min(i128::from(t) * RES),
+            _ => false,
+        };
+        skippable[i] = (i + 1..n).any(|j| bounds[j] > p.cap[a] && !exchange(order[j]));
     }
     let count = skippable.iter().filter(|&&s| s).count();
     if count == 0 {
