@@ -227,11 +227,8 @@ impl ClaimInput {
     /// The `index`-th claim of the list.
     pub fn from_py(index: usize, obj: &Bound<'_, PyAny>) -> PyResult<Self> {
         let input = ScenarioInput::from_py(obj)?;
-        let label = match &input {
-            ScenarioInput::Path(p) => p.clone(),
-            _ => format!("claims[{index}]"),
-        };
-        Ok(ClaimInput { label, input })
+        // A claim file is read under its own path; the label names a text or a dict.
+        Ok(ClaimInput { label: format!("claims[{index}]"), input })
     }
 }
 

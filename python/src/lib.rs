@@ -134,7 +134,7 @@ impl NativeDataset {
         self.path.clone()
     }
 
-    /// Its label (the folder's name).
+    /// Its label, as result files name the data set: the folder as it was given.
     #[getter]
     fn label(&self) -> String {
         self.inner.label().to_owned()

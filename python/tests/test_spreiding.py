@@ -100,8 +100,10 @@ def test_a_dict_scenario_equals_its_toml_file(path):
     assert from_dict.report == from_file.report
     assert from_dict.municipalities.equals(from_file.municipalities)
     # And as a TOML text.
-    text = path.read_text().replace(
-        'dataset = "../../data/', f'dataset = "{(ROOT / "data").as_posix()}/'
+    text = (
+        path.read_text()
+        .replace('dataset = "../../data/', f'dataset = "{(ROOT / "data").as_posix()}/')
+        .replace('extends = "', f'extends = "{path.parent.as_posix()}/')
     )
     assert spreiding.solve(text).report["municipalities"] == from_file.report["municipalities"]
 
@@ -459,3 +461,79 @@ def test_a_folder_runs_its_scenarios_and_sweeps_but_not_claims():
         value = [value]
     with pytest.raises(TypeError):
         spreiding.solve({"dataset": "data/nl-2024", "x": value})
+
+
+def test_dataset_names_its_folder_and_label():
+    folder = ROOT / "data" / "nl-2024"
+    ds = spreiding.load_dataset(folder)
+    assert ds.path == str(folder)
+    # The label is the folder as given (result files name the data set by it).
+    assert ds.label == str(folder)
+    assert spreiding.load_dataset("data/nl-2026").label == "data/nl-2026"
+
+
+def test_a_dict_that_extends_a_file_and_sets_a_minimum_size():
+    # The shipped minimum-25 extends rest-indicative; the same as a dict with `extends`.
+    d = {
+        "name": "minimum-25",
+        "extends": str(ROOT / "scenarios" / "2024-2026" / "rest-indicative.toml"),
+        "constraints": {"min_allocation_regular": 25, "min_allocation_amv": 5},
+    }
+    got = spreiding.solve(d)
+    want = spreiding.solve("scenarios/2024-2026/minimum-25.toml")
+    assert got.report == want.report
+    # The minimum's columns, typed, next to the command line's.
+    table = got.municipalities
+    assert table.column_names[-2:] == ["without_minimum", "minimum_change"]
+    assert table.schema.field("without_minimum").type == pa.uint32()
+    assert pa.types.is_dictionary(table.schema.field("minimum_change").type)
+    rows = csv_rows(cli("solve", "scenarios/2024-2026/minimum-25.toml", "--format", "csv"))
+    assert [cell(v) for v in table.column("minimum_change").to_pylist()] == [r["minimum_change"] for r in rows]
+    provinces = got.provinces
+    assert "minimum_outcome" in provinces.column_names
+    outcomes = provinces.column("minimum_outcome").to_pylist()
+    statuses = provinces.column("status").to_pylist()
+    assert [o is None for o in outcomes] == [s == "closes" for s in statuses]
+    # A scenario that names no data set and gets none beside it is refused by field.
+    with pytest.raises(spreiding.InputError) as e:
+        spreiding.solve({"name": "no-data"})
+    assert any(p["field"] == "dataset" for p in e.value.problems), e.value.problems
+
+
+def test_lists_count_in_the_nesting_bound():
+    def nested_lists(levels):
+        v = 1
+        for _ in range(levels):
+            v = [v]
+        return {"dataset": "data/nl-2024", "k": v}
+
+    with pytest.raises(TypeError) as e:
+        spreiding.solve(nested_lists(17))
+    assert "deeper than 16" in str(e.value)
+    with pytest.raises(spreiding.InputError):
+        spreiding.solve(nested_lists(15))
+
+
+def test_a_run_places_each_scenario_of_several_units_and_marks_infeasible_ones():
+    r = spreiding.run(
+        [
+            "scenarios/2024-2026/rest-indicative.toml",
+            {
+                "sweep": {
+                    "name": "effort",
+                    "base": str(ROOT / "scenarios" / "2024-2026" / "rest-indicative.toml"),
+                    "grid": [{"parameter": "allocation.weights.effort", "values": [0.0, 0.5, 1.0]}],
+                }
+            },
+            {
+                "name": "amv-500",
+                "extends": str(ROOT / "scenarios" / "2024-2026" / "rest-indicative.toml"),
+                "constraints": {"min_allocation_amv": 500},
+            },
+        ],
+        jobs=2,
+    )
+    s = r.scenarios
+    assert s.column("allocation.weights.effort").to_pylist() == [None, 0.0, 0.5, 1.0, None]
+    outcomes = s.column("outcome").to_pylist()
+    assert outcomes == ["ok", "ok", "ok", "ok", "infeasible"], outcomes

@@ -93,7 +93,7 @@ class Dataset:
 
     @property
     def label(self) -> str:
-        """Its label (the folder's name), as result files name it."""
+        """Its label, as result files name the data set: the folder as it was given."""
         return self._native.label
 
     @property
