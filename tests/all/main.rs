@@ -20,6 +20,7 @@ mod golden;
 mod hostile;
 mod hostile_files;
 mod layers;
+mod minimum;
 mod objection;
 mod os;
 mod parquet;

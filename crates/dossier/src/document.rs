@@ -6,7 +6,7 @@
 use super::Dossier;
 use serde::Serialize;
 use spreiding_solver::explain::{dutch, explain};
-use spreiding_solver::model::{AllocationMode, Commodity, Eligibility, Method, ProvinceCode};
+use spreiding_solver::model::{AllocationMode, Commodity, Eligibility, Method, MinimumFallback, ProvinceCode};
 use spreiding_solver::report::{MunicipalityRow, Report};
 use spreiding_solver::solve::Status;
 
@@ -383,7 +383,7 @@ impl Document {
         let n = w.normalised();
         let pct = |x: f64| format!("{}%", dutch::dec(x * 100.0, 1));
         let per_1000 = |v: Option<f64>| v.map_or_else(|| "geen".to_owned(), |v| dutch::dec(v, 2));
-        let parameters = vec![
+        let mut parameters = vec![
             vec!["Parameter".to_owned(), "Waarde".to_owned()],
             vec!["Scenario".to_owned(), scenario.name.clone()],
             vec![
@@ -435,6 +435,22 @@ impl Document {
                 ),
             ],
         ];
+        // A minimum size (issue 24) adds its rows; without one the table is as it was.
+        for (c, label) in [(Commodity::Regular, "regulier"), (Commodity::Amv, "amv")] {
+            if let Some(rule) = scenario.constraints.minimum_rule(c) {
+                parameters.push(vec![
+                    format!("Minimumomvang, {label}"),
+                    format!(
+                        "{} (als dat het tekort niet precies verdeelt: {})",
+                        dutch::minimum_rule(rule.min, rule.step),
+                        match scenario.constraints.minimum_fallback {
+                            MinimumFallback::Infeasible => "zoveel als kan, de rest onverdeeld",
+                            MinimumFallback::Continuous => "de verdeling zonder minimum",
+                        }
+                    ),
+                ]);
+            }
+        }
         let parameters_text = vec![para(
             "Alle keuzes waarmee deze berekening is gemaakt, zoals zij in de scenariobestanden staan (na overerving). Wijzigingen die het scenario op de gegevens aanbrengt, staan in de scenariobestanden in de map data/scenarios van het dossier.",
         )];
