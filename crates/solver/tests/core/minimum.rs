@@ -347,3 +347,61 @@ fn steps_leave_one_carrier_of_the_remainder() {
     assert_eq!(a.values, vec![30, 17, 10]);
     assert_eq!(a.carrier, Some(1));
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Equal treatment up to the tie-break: two municipalities with the same exact value, cap
+    /// and key get the same number, or the one first in priority order (the lower code) gets
+    /// more; never the other way round.
+    #[test]
+    fn twins_differ_only_by_the_tie_break(case in case_strategy(10, 40), twin in 0usize..10) {
+        let mut case = case;
+        let i = twin % case.x8.len();
+        case.x8.push(case.x8[i]);
+        case.caps.push(case.caps[i]);
+        case.keys.push(case.keys[i]);
+        let codes = case.codes();
+        let items = case.items(&codes);
+        let got = allocate(case.total, MinimumRule { min: case.min, step: case.step }, &items, false, 60.0).unwrap();
+        let n = case.x8.len();
+        for a in 0..n {
+            for b in 0..n {
+                let same = (case.x8[a], case.caps[a], case.keys[a]) == (case.x8[b], case.caps[b], case.keys[b]);
+                // Codes count down with the index: the higher index has the lower code.
+                if a != b && same && codes[a] < codes[b] {
+                    prop_assert!(got.values[a] >= got.values[b], "{a} {b}: {:?}", got.values);
+                }
+            }
+        }
+    }
+}
+
+/// On the shipped data the plain MIP (`allocation.method = "lp"`) and the combinatorial method
+/// give the same whole places, in the small provinces' AMV blocks (the MIP solves up to 2n + 1
+/// programmes per province; the whole country takes it about 80 s).
+#[test]
+fn the_mip_and_the_combinatorial_method_agree_on_the_shipped_data() {
+    use spreiding_solver::model::{Commodity, Method};
+    use spreiding_solver::solve::{Frame, MinimumOutcome, SolveInputs};
+    let (scenario, dataset) = spreiding_solver::io::load(&crate::common::scenario_path("minimum-25")).unwrap();
+    let mut lp = scenario.clone();
+    lp.allocation.method = Method::Lp;
+    let frame = Frame::new(&dataset);
+    let inputs = SolveInputs::new(&dataset, &scenario);
+    let mut compared = 0;
+    for code in ["PV20", "PV21", "PV22", "PV29"] {
+        let p = dataset.provinces().iter().position(|p| p.code.as_str() == code).unwrap();
+        let (a, ra) = frame.block(&scenario, &inputs, p, Commodity::Amv).unwrap();
+        let (b, rb) = frame.block(&lp, &inputs, p, Commodity::Amv).unwrap();
+        let (ma, mb) = (a.minimum.unwrap(), b.minimum.unwrap());
+        assert_eq!((ma.path, mb.path), (MinimumPath::Combinatorial, MinimumPath::Mip));
+        assert!(ma.optimal && mb.optimal && ma.outcome == MinimumOutcome::Met);
+        let values =
+            |r: &[spreiding_solver::solve::MunicipalityResult]| r.iter().map(|m| m.allocated).collect::<Vec<_>>();
+        assert_eq!(values(&ra), values(&rb), "{code}");
+        assert!((ma.deviation - mb.deviation).abs() < 1e-6, "{code}");
+        compared += usize::from(ma.changed > 0);
+    }
+    assert!(compared >= 3, "the minimum changes something in most of them");
+}
