@@ -537,3 +537,20 @@ def test_a_run_places_each_scenario_of_several_units_and_marks_infeasible_ones()
     assert s.column("allocation.weights.effort").to_pylist() == [None, 0.0, 0.5, 1.0, None]
     outcomes = s.column("outcome").to_pylist()
     assert outcomes == ["ok", "ok", "ok", "ok", "infeasible"], outcomes
+
+
+def test_a_time_of_day_is_not_a_date_and_a_cycle_starts_at_the_given_file(tmp_path):
+    import datetime
+
+    # A time of day has `isoformat` but no year: refused as a type, not read as a TOML time.
+    with pytest.raises(TypeError) as e:
+        spreiding.solve({"dataset": "data/nl-2024", "counting": {"counting_date": datetime.time(12, 30)}})
+    assert "`counting.counting_date`" in str(e.value) and "time" in str(e.value)
+    # An extends cycle names the chain from the file given.
+    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
+    a.write_text('extends = "b.toml"\n')
+    b.write_text('extends = "a.toml"\n')
+    with pytest.raises(spreiding.InputError) as e:
+        spreiding.solve(a)
+    message = e.value.problems[0]["message"]
+    assert message.startswith(f"extends makes a cycle: {a.resolve()} -> {b.resolve()} -> {a.resolve()}"), message
