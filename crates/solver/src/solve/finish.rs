@@ -51,13 +51,14 @@ pub(super) fn finish(
         })
         .collect();
     let steps = round::largest_remainder(rounded_target, &items);
-    let rounded: Vec<u32> = steps.iter().map(|s| s.value).collect();
     // A minimum size (and step): the whole places closest to the exact allocation that keep it
-    // (crate::allocate::minimum), or the fallback the scenario asks for.
+    // (crate::allocate::minimum), or the fallback the scenario asks for. Without one the
+    // rounding's values are the allocation (`values` is None: nothing is copied).
     let rule = if shortfall > 0 { scenario.constraints.minimum_rule(c) } else { None };
-    let (values, minimum) = match rule {
-        None => (rounded.clone(), None),
+    let (values, minimum): (Option<Vec<u32>>, Option<MinimumReport>) = match rule {
+        None => (None, None),
         Some(rule) => {
+            let rounded: Vec<u32> = steps.iter().map(|s| s.value).collect();
             let a = minimum::allocate(
                 rounded_target,
                 rule,
@@ -87,10 +88,11 @@ pub(super) fn finish(
                     .map(|pos| dataset.municipalities[ms[member_of[pos]]].code),
                 changed: crate::model::limits::count(values.iter().zip(&rounded).filter(|(v, r)| v != r).count()),
             };
-            (values, Some(report))
+            (Some(values), Some(report))
         }
     };
-    let allocated: u32 = values.iter().sum();
+    let value_of = |pos: usize| values.as_ref().map_or(steps[pos].value, |v| v[pos]);
+    let allocated: u32 = (0..steps.len()).map(value_of).sum();
     // Elastic: the places the caps cannot take go to the members anyway, pro rata to the key,
     // beyond their caps (whole places by largest remainder, no caps). Places a minimum size
     // cannot make stay missing.
@@ -128,7 +130,7 @@ pub(super) fn finish(
         .map(|(j, &i)| {
             let m = &dataset.municipalities[i];
             let (exact, step, outcome, value) = match member_pos[j] {
-                Some(pos) => (sol.x[pos], Some(steps[pos]), Some(sol.outcome[pos]), values[pos]),
+                Some(pos) => (sol.x[pos], Some(steps[pos]), Some(sol.outcome[pos]), value_of(pos)),
                 None => (0.0, None, None, 0),
             };
             let reason = match (&standings[j], outcome) {
