@@ -48,6 +48,14 @@ fn quantised(f: f64) -> i64 {
     (f * RESOLUTION).round() as i64
 }
 
+/// A key as the tie-break compares it: at 1e-12 resolution, so that keys equal in exact
+/// arithmetic but computed along different sums (a blend of shares) count as equal and the
+/// code decides. Keys are shares (at most 1).
+#[expect(clippy::cast_possible_truncation, reason = "a share times 1e12")]
+pub fn key_order(key: f64) -> i64 {
+    (key * 1e12).round() as i64
+}
+
 /// Rounds `items` to whole numbers adding up to `target` by largest remainder.
 ///
 /// Returns one step per item. If the caps cannot take `target` (never the case for a target
@@ -74,11 +82,12 @@ pub fn largest_remainder(target: u32, items: &[Item<'_>]) -> Vec<Step> {
     // The fractions quantised once (not in every comparison); codes are unique, so the order
     // is total and an unstable sort gives the one answer.
     let fractions: Vec<i64> = steps.iter().map(|s| quantised(s.fraction)).collect();
+    let keys: Vec<i64> = items.iter().map(|it| key_order(it.key)).collect();
     let mut order: Vec<usize> = (0..items.len()).collect();
     order.sort_unstable_by(|&i, &j| {
         fractions[j]
             .cmp(&fractions[i])
-            .then_with(|| items[j].key.total_cmp(&items[i].key))
+            .then_with(|| keys[j].cmp(&keys[i]))
             .then_with(|| items[i].code.cmp(items[j].code))
     });
     let mut rank = 0;

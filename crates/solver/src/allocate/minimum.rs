@@ -146,9 +146,10 @@ struct Problem {
 impl Problem {
     fn new(rule: MinimumRule, items: &[Item<'_>]) -> Self {
         let x: Vec<i128> = items.iter().map(quantised).collect();
+        // Priority as the rounding's tie-break: the larger key (at 1e-12), then the lower code.
+        let keys: Vec<i64> = items.iter().map(|it| crate::round::key_order(it.key)).collect();
         let mut by_priority: Vec<usize> = (0..items.len()).collect();
-        by_priority
-            .sort_by(|&i, &j| items[j].key.total_cmp(&items[i].key).then_with(|| items[i].code.cmp(items[j].code)));
+        by_priority.sort_by(|&i, &j| keys[j].cmp(&keys[i]).then_with(|| items[i].code.cmp(items[j].code)));
         let x_sum = x.iter().sum();
         Problem { cap: items.iter().map(|it| u64::from(it.cap)).collect(), x, by_priority, rule, x_sum }
     }

@@ -454,7 +454,10 @@ fn largest_remainder(exact: &[f64], entries: &[Entry], codes: &[String], places:
     let fraction: Vec<i64> = values.iter().map(|v| ((v - v.floor()) * 1e9).round() as i64).collect();
     let mut order: Vec<usize> = (0..values.len()).collect();
     order.sort_by(|&i, &j| {
-        fraction[j].cmp(&fraction[i]).then(entries[j].key.total_cmp(&entries[i].key)).then(codes[i].cmp(&codes[j]))
+        // Keys at 1e-12 (the program's documented resolution): equal shares computed along
+        // different sums are equal, and the code decides.
+        let key = |k: f64| (k * 1e12).round() as i64;
+        fraction[j].cmp(&fraction[i]).then(key(entries[j].key).cmp(&key(entries[i].key))).then(codes[i].cmp(&codes[j]))
     });
     for i in order {
         if remaining == 0 {
