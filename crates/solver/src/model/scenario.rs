@@ -261,11 +261,6 @@ impl MinimumRule {
             r + (m - r).div_ceil(q) * q
         }
     }
-
-    /// True when the value is allowed for a member that is not the carrier (0 included).
-    pub fn allows(self, v: u64) -> bool {
-        v == 0 || (v >= self.floor_value() && v.is_multiple_of(self.q()))
-    }
 }
 
 /// Seconds each stage of the minimum-size MIP may take unless the scenario says otherwise.
