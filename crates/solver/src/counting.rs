@@ -111,6 +111,21 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// The rule's name, as the JSON outputs write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Counts => "counts",
+            Verdict::CountsWithBridging => "counts-with-bridging",
+            Verdict::CountsLateWithoutBridgingRule => "counts-late-without-bridging-rule",
+            Verdict::Intention => "intention",
+            Verdict::BelowMinimumSize => "below-minimum-size",
+            Verdict::ClosesBeforeEnd => "closes-before-end",
+            Verdict::TooShort => "too-short",
+            Verdict::OpensAfterEnd => "opens-after-end",
+            Verdict::OpensLateWithoutBridging => "opens-late-without-bridging",
+        }
+    }
+
     /// True if the location's places count.
     pub fn counts(self) -> bool {
         matches!(self, Verdict::Counts | Verdict::CountsWithBridging | Verdict::CountsLateWithoutBridgingRule)
@@ -249,5 +264,23 @@ mod tests {
         assert_eq!(verdict(&loc(Existing, "2020-01-01", Some("2026-05-31"), false), &later), Verdict::ClosesBeforeEnd);
         assert_eq!(verdict(&loc(Existing, "2020-01-01", Some("2026-06-01"), false), &later), Verdict::Counts);
         assert!(!Verdict::BelowMinimumSize.counts() && !Verdict::TooShort.counts());
+    }
+
+    #[test]
+    fn verdict_names_are_the_json_names() {
+        use Verdict::*;
+        for v in [
+            Counts,
+            CountsWithBridging,
+            CountsLateWithoutBridgingRule,
+            Intention,
+            BelowMinimumSize,
+            ClosesBeforeEnd,
+            TooShort,
+            OpensAfterEnd,
+            OpensLateWithoutBridging,
+        ] {
+            assert_eq!(serde_json::to_value(v).unwrap(), serde_json::Value::String(v.as_str().to_owned()));
+        }
     }
 }

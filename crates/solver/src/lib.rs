@@ -31,6 +31,7 @@ pub mod io;
 pub mod keys;
 pub mod map;
 pub mod model;
+pub mod monitor;
 pub mod nl;
 pub mod objection;
 pub mod report;

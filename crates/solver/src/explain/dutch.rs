@@ -60,7 +60,8 @@ pub fn status_text(row: &crate::report::ProvinceRow) -> String {
     }
 }
 
-fn verdict_text(v: Verdict) -> &'static str {
+/// What a counting rule's verdict means for a location, as a clause.
+pub fn verdict_text(v: Verdict) -> &'static str {
     match v {
         Verdict::Counts => "telt mee: beschikbaar op de peildatum en tot het einde van de cyclus",
         Verdict::CountsWithBridging => {

@@ -878,12 +878,42 @@ fn parse_locations(t: &Table, codes: &Codes, problems: &mut Problems) -> Vec<Loc
     out.into_iter().map(|(_, l)| l).collect()
 }
 
+/// Validates a location list on its own against a data set's municipalities: a monitoring
+/// snapshot (`spreiding monitor add`), in the data set's `locations.csv` format and with its
+/// checks (columns, codes, dates, shared locations, the per-municipality limit), each problem
+/// named with the snapshot's file, line and field.
+pub fn parse_locations_source(source: &Source, dataset: &Dataset) -> Result<Vec<LocationShare>, InputError> {
+    let mut problems = Problems::default();
+    let codes: Codes = dataset.municipalities.iter().enumerate().map(|(i, m)| (m.code, Some(i))).collect();
+    let locations = match read_table(source, LOCATION_COLUMNS, &mut problems) {
+        Some(t) => parse_locations(&t, &codes, &mut problems),
+        None => return Err(problems.into_error()),
+    };
+    for (m, c, total) in totals_above_limit(&locations, dataset.municipalities.len()) {
+        problems.push(Problem::at(
+            &source.name,
+            None,
+            Some("municipality"),
+            format!(
+                "the locations of {} add up to {total} {c} places, more than the {MAX_PLACES} a municipality may report",
+                dataset.municipalities[m].code
+            ),
+        ));
+    }
+    problems.into_result(locations)
+}
+
 /// Municipalities whose location rows add up to more than [`MAX_PLACES`] of a commodity, with
 /// the commodity and the sum: no municipality can report that many, and below it no counted
 /// number or obligation can overflow.
 pub(crate) fn municipality_totals_above_limit(d: &Dataset) -> Vec<(usize, crate::model::Commodity, u64)> {
-    let mut sums = vec![PerCommodity { regular: 0u64, amv: 0u64 }; d.municipalities.len()];
-    for l in &d.locations {
+    totals_above_limit(&d.locations, d.municipalities.len())
+}
+
+/// [`municipality_totals_above_limit`] of a location list over `n` municipalities.
+fn totals_above_limit(locations: &[LocationShare], n: usize) -> Vec<(usize, crate::model::Commodity, u64)> {
+    let mut sums = vec![PerCommodity { regular: 0u64, amv: 0u64 }; n];
+    for l in locations {
         sums[l.municipality].regular += u64::from(l.places.regular);
         sums[l.municipality].amv += u64::from(l.places.amv);
     }

@@ -22,7 +22,7 @@ mod write;
 pub use crate::model::DatasetSources;
 pub use build::build_dataset;
 pub use claim::{load_claim, parse_claim, parse_claim_value};
-pub use dataset::{load_dataset, parse_dataset};
+pub use dataset::{load_dataset, parse_dataset, parse_locations_source};
 pub use overrides::apply_overrides;
 pub use problem::{InputError, Problem, Problems, SourceName};
 pub use scenario::{
