@@ -259,6 +259,12 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Follow a decision's realisation: record dated location lists (snapshots) against a
+    /// dossier and read the status per municipality (README, Monitoring).
+    Monitor {
+        #[command(subcommand)]
+        action: MonitorCommand,
+    },
     /// Compare results of runs (folders or result files): per municipality, and per scenario.
     Compare {
         /// Result folders of `spreiding run`, or result files; the first scenario is the baseline.
@@ -280,6 +286,53 @@ enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum MonitorCommand {
+    /// Record a snapshot: the location list (locations.csv format, CSV or an Excel sheet with
+    /// the same columns) describing what exists or is decided on a date. Validated like the
+    /// data set; recorded in <DOSSIER>/state/monitor.sqlite, append-only.
+    Add {
+        /// The decision's dossier folder (made by `spreiding dossier`).
+        dossier: PathBuf,
+        /// The location list (CSV or .xlsx).
+        #[arg(long)]
+        snapshot: PathBuf,
+        /// The date it describes (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_day)]
+        date: spreiding_solver::model::Date,
+        /// Record it as the correction of the snapshot already recorded for that date (both
+        /// stay in the history; the newer is in force).
+        #[arg(long)]
+        supersede: bool,
+    },
+    /// The status on a date: per municipality and commodity the obligation, the places that
+    /// count, the gap, the trend, met / on-track / behind / overdue; per province the totals.
+    Status {
+        /// The decision's dossier folder.
+        dossier: PathBuf,
+        /// The status date (YYYY-MM-DD; default: today, UTC).
+        #[arg(long, value_parser = parse_day)]
+        at: Option<spreiding_solver::model::Date>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = spreiding_monitor::output::Format::Table)]
+        format: spreiding_monitor::output::Format,
+        /// Write to this file (atomically) instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// The recorded snapshots, superseded ones included, in recording order (JSON).
+    History {
+        /// The decision's dossier folder.
+        dossier: PathBuf,
+    },
+}
+
+/// A date as YYYY-MM-DD.
+fn parse_day(s: &str) -> Result<spreiding_solver::model::Date, String> {
+    spreiding_solver::model::Date::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date as YYYY-MM-DD (e.g. 2025-07-01)"))
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -462,6 +515,7 @@ fn run(cli: Cli) -> Result<u8> {
         })
         .map(|()| SOLVED),
         Command::Verify { dir } => spreiding_dossier::verify(&dir, &dossier_command).map(verify_status),
+        Command::Monitor { action } => monitor(action),
         Command::Map { scenario, metric, baseline, province, commodity, out } => {
             spreiding_dossier::maps::command(spreiding_dossier::maps::MapArgs {
                 scenario,
@@ -569,5 +623,60 @@ fn dossier_command(command: &[String]) -> Option<(PathBuf, Vec<String>)> {
     match Cli::try_parse_from(command).ok()?.command {
         Command::Dossier { scenario, provinces, .. } => Some((scenario, provinces)),
         _ => None,
+    }
+}
+
+/// `spreiding monitor ...`.
+fn monitor(action: MonitorCommand) -> Result<u8> {
+    use spreiding_monitor::output::{render, Format as MonitorFormat};
+    use spreiding_monitor::store::Added;
+    match action {
+        MonitorCommand::Add { dossier, snapshot, date, supersede } => {
+            let line = match spreiding_monitor::add(&dossier, &snapshot, date, supersede)? {
+                Added::New(r) => format!(
+                    "{}: recorded as snapshot {} of {} ({} location rows, SHA-256 {}){}\n",
+                    snapshot.display(),
+                    r.seq,
+                    r.date,
+                    r.rows,
+                    r.sha256,
+                    r.supersedes.map_or_else(String::new, |s| format!("; supersedes snapshot {s}"))
+                ),
+                Added::AlreadyRecorded(r) => format!(
+                    "{}: already recorded as snapshot {} of {} (same SHA-256); nothing written\n",
+                    snapshot.display(),
+                    r.seq,
+                    r.date
+                ),
+            };
+            write_output(None, line.as_bytes())?;
+            Ok(SOLVED)
+        }
+        MonitorCommand::Status { dossier, at, format, output: out } => {
+            if format == MonitorFormat::Xlsx && out.is_none() {
+                anyhow::bail!("--format xlsx writes a workbook: give --output FILE.xlsx");
+            }
+            let at = at.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let (decision, status) = spreiding_monitor::status_of_dossier(&dossier, at)?;
+            write_output(out.as_deref(), &render(format, &decision, &status)?)?;
+            Ok(SOLVED)
+        }
+        MonitorCommand::History { dossier } => {
+            let decision = spreiding_monitor::open_decision(&dossier)?;
+            let path = spreiding_monitor::store::dossier_store(&dossier);
+            let history = if path.exists() {
+                spreiding_monitor::store::Store::open(&path, false)?.history(&decision.id)?
+            } else {
+                Vec::new()
+            };
+            let mut bytes = serde_json::to_vec_pretty(&serde_json::json!({
+                "decision": decision.id,
+                "scenario": decision.scenario,
+                "snapshots": history,
+            }))?;
+            bytes.push(b'\n');
+            write_output(None, &bytes)?;
+            Ok(SOLVED)
+        }
     }
 }

@@ -16,6 +16,7 @@
 //! changed report or a changed document is named. The manifest's command line is the only
 //! thing that depends on how the dossier was asked for.
 
+pub mod decision;
 mod document;
 pub mod maps;
 mod pdf;

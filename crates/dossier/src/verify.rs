@@ -129,7 +129,7 @@ pub(super) fn read_manifest(path: &Path, len: u64) -> Result<Manifest> {
 
 /// The structural checks of a manifest's own fields: every path inside the dossier, none
 /// listed twice, the inputs where a dossier keeps them. Each problem is a line.
-fn check_fields(m: &Manifest) -> Vec<String> {
+pub(super) fn check_fields(m: &Manifest) -> Vec<String> {
     let mut problems = Vec::new();
     if m.files.len() > MAX_FILES {
         problems.push(format!("manifest.json: lists {} files; a dossier has at most {MAX_FILES}", m.files.len()));
@@ -173,7 +173,7 @@ fn check_fields(m: &Manifest) -> Vec<String> {
 }
 
 /// Checks one listed file: a regular file of the listed size, with the listed hash.
-fn check_file(dir: &Path, entry: &FileEntry, kind: Option<&Kind>) -> Option<String> {
+pub(super) fn check_file(dir: &Path, entry: &FileEntry, kind: Option<&Kind>) -> Option<String> {
     match kind {
         None => Some(format!("{}: missing", entry.path)),
         Some(Kind::File(len)) if *len != entry.bytes => {
@@ -191,6 +191,13 @@ fn check_file(dir: &Path, entry: &FileEntry, kind: Option<&Kind>) -> Option<Stri
         },
         Some(other) => Some(format!("{}: {}", entry.path, other.describe())),
     }
+}
+
+/// A regular file of monitoring's state folder (`state/monitor.sqlite` and SQLite's
+/// companions): not part of the decision, passed over. Anything else there is named.
+fn is_state_file(path: &str, kind: &Kind) -> bool {
+    matches!(kind, Kind::File(_))
+        && path.strip_prefix(super::decision::STATE_DIR).and_then(|p| p.strip_prefix('/')).is_some_and(|name| super::decision::STATE_FILES.contains(&name))
 }
 
 /// The scenario file and `--province` values of a recorded command line, as the command-line
@@ -221,7 +228,7 @@ pub fn verify(dir: &Path, parse_command: CommandParser<'_>) -> Result<Verdict> {
     }
     let mut foreign = false;
     for (path, kind) in &entries {
-        if path == "manifest.json" {
+        if path == "manifest.json" || is_state_file(path, kind) {
             continue;
         }
         if !matches!(kind, Kind::File(_)) {

@@ -276,6 +276,8 @@ pub struct Decision<'a> {
     pub ctx: CountingContext,
     /// The decision's own location list's file and SHA-256 (the baseline).
     pub baseline: (String, String),
+    /// The provinces the decision is about (its dossier's); empty: every province.
+    pub provinces: &'a [ProvinceCode],
 }
 
 /// Places per municipality (by index) and commodity: (counted, pipeline).
@@ -408,6 +410,9 @@ pub fn status(decision: &Decision<'_>, snapshots: &[Snapshot], at: Date) -> Stat
 
     let mut rows = Vec::new();
     for r in &decision.solution.municipalities {
+        if !decision.provinces.is_empty() && !decision.provinces.contains(&r.province) {
+            continue;
+        }
         let m = r.municipality;
         let c = r.commodity;
         let (counted, pipeline) = at_tally[m].of(c);
