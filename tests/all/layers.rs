@@ -22,8 +22,10 @@ const CRATES: &[(&str, &str, u32)] = &[
     // The Python package: on the core only (rank 1: not on the result formats).
     ("spreiding-python", "python", 1),
     ("spreiding-dossier", "crates/dossier", 2),
-    ("spreiding-serve", "crates/serve", 2),
-    ("spreiding", ".", 3),
+    // Monitoring reads decisions from their dossiers.
+    ("spreiding-monitor", "crates/monitor", 3),
+    ("spreiding-serve", "crates/serve", 4),
+    ("spreiding", ".", 5),
     ("xtask", "xtask", 3),
 ];
 
@@ -46,6 +48,7 @@ const RANKS: &[(&str, u32)] = &[
     ("map", 5),
     ("sweep", 6),
     ("objection", 7),
+    ("monitor", 7),
 ];
 
 /// A module path inside a crate: `[]` is the crate root, `["solve", "block"]` is
@@ -378,7 +381,9 @@ fn crates_depend_only_downwards_and_the_core_is_light() {
                 // The front ends' heavy dependencies each have one home.
                 let home = match dep.as_str() {
                     d if d.starts_with("typst") => Some("spreiding-dossier"),
-                    "axum" | "tokio" | "hyper" | "rusqlite" => Some("spreiding-serve"),
+                    "axum" | "tokio" | "hyper" => Some("spreiding-serve"),
+                    // SQLite: the service's index of runs, and monitoring's store of snapshots.
+                    "rusqlite" if name != "spreiding-monitor" => Some("spreiding-serve"),
                     "parquet" | "rust_xlsxwriter" => Some("spreiding-results"),
                     d if d.starts_with("pyo3") || d.starts_with("arrow") => Some("spreiding-python"),
                     // Libraries may derive clap's ValueEnum or utoipa's ToSchema behind a feature.

@@ -21,6 +21,7 @@ mod hostile;
 mod hostile_files;
 mod layers;
 mod minimum;
+mod monitor;
 mod objection;
 mod os;
 mod parquet;

@@ -17,13 +17,7 @@ use spreiding_solver::model::{Dataset, ProvinceCode};
 use spreiding_solver::Solution;
 use std::path::{Path, PathBuf};
 
-/// The folder inside a dossier where monitoring keeps its state: not part of the decision,
-/// not in the manifest, and passed over by `verify` as long as it holds only the files
-/// [`STATE_FILES`] names.
-pub const STATE_DIR: &str = "state";
-
-/// The files the state folder may hold: the monitoring store and SQLite's companions.
-pub const STATE_FILES: &[&str] = &["monitor.sqlite", "monitor.sqlite-wal", "monitor.sqlite-shm", "monitor.sqlite-journal"];
+pub use super::{STATE_DIR, STATE_FILES};
 
 /// A decision, read back from its dossier.
 pub struct Decision {
@@ -61,8 +55,11 @@ pub fn open(dir: &Path) -> Result<Decision> {
         None => bail!("{}: no manifest.json; is {} a dossier?", manifest_path.display(), dir.display()),
     };
     let mut problems = check_fields(&manifest);
-    let needed =
-        manifest.files.iter().filter(|f| f.path.starts_with("data/") || f.path == "results/report.csv").collect::<Vec<_>>();
+    let needed = manifest
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with("data/") || f.path == "results/report.csv")
+        .collect::<Vec<_>>();
     if problems.is_empty() {
         problems.extend(needed.iter().filter_map(|f| check_file(dir, f, entries.get(&f.path))));
     }

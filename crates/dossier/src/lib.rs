@@ -50,6 +50,15 @@ const TEMPLATE: &str = include_str!("verdeelbesluit.typ");
 
 pub use spreiding_results::hash::sha256;
 
+/// The folder inside a dossier where monitoring keeps its state: not part of the decision,
+/// not in the manifest, and passed over by `verify` as long as it holds only the files
+/// [`STATE_FILES`] names.
+pub const STATE_DIR: &str = "state";
+
+/// The files the state folder may hold: the monitoring store and SQLite's companions.
+pub const STATE_FILES: &[&str] =
+    &["monitor.sqlite", "monitor.sqlite-wal", "monitor.sqlite-shm", "monitor.sqlite-journal"];
+
 /// Where the inputs lie in a dossier.
 const DATASET_DIR: &str = "data/dataset";
 const SCENARIO_DIR: &str = "data/scenarios";

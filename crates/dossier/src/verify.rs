@@ -197,7 +197,10 @@ pub(super) fn check_file(dir: &Path, entry: &FileEntry, kind: Option<&Kind>) -> 
 /// companions): not part of the decision, passed over. Anything else there is named.
 fn is_state_file(path: &str, kind: &Kind) -> bool {
     matches!(kind, Kind::File(_))
-        && path.strip_prefix(super::decision::STATE_DIR).and_then(|p| p.strip_prefix('/')).is_some_and(|name| super::decision::STATE_FILES.contains(&name))
+        && path
+            .strip_prefix(super::STATE_DIR)
+            .and_then(|p| p.strip_prefix('/'))
+            .is_some_and(|name| super::STATE_FILES.contains(&name))
 }
 
 /// The scenario file and `--province` values of a recorded command line, as the command-line

@@ -206,7 +206,11 @@ fn write_table(o: &mut String, decision: &Decision, s: &Status) -> std::fmt::Res
         s.due
     )?;
     if s.snapshot.seq == 0 {
-        writeln!(o, "No snapshot recorded on or before {}: the decision's own location list ({})", s.at, s.snapshot.file)?;
+        writeln!(
+            o,
+            "No snapshot recorded on or before {}: the decision's own location list ({})",
+            s.at, s.snapshot.file
+        )?;
     } else {
         writeln!(o, "Snapshot {} of {} ({})", s.snapshot.seq, s.snapshot.date, s.snapshot.file)?;
     }

@@ -74,9 +74,7 @@ fn workbook_csv(name: &str, bytes: &[u8]) -> Result<(String, String), InputError
     let Some(sheet) = names.iter().find(|n| n.as_str() == "locations").or(names.first()).cloned() else {
         return Err(fail(None, "the workbook has no sheet; put the locations on a sheet named `locations`".into()));
     };
-    let range = book
-        .worksheet_range(&sheet)
-        .map_err(|e| fail(None, format!("sheet {sheet} cannot be read ({e})")))?;
+    let range = book.worksheet_range(&sheet).map_err(|e| fail(None, format!("sheet {sheet} cannot be read ({e})")))?;
     let Some((first_row, first_col)) = range.start() else {
         return Err(fail(None, format!("sheet {sheet} is empty; it needs the header row of locations.csv")));
     };

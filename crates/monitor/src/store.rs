@@ -194,7 +194,14 @@ impl Store {
     /// refused; a second, different list for a recorded date is refused unless `supersede`
     /// (then it supersedes the one in force, which stays in the history); the same bytes for
     /// the same date again record nothing.
-    pub fn add(&mut self, decision: &str, date: Date, file: &SnapshotFile, rows: u64, supersede: bool) -> Result<Added> {
+    pub fn add(
+        &mut self,
+        decision: &str,
+        date: Date,
+        file: &SnapshotFile,
+        rows: u64,
+        supersede: bool,
+    ) -> Result<Added> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let day = date.format("%Y-%m-%d").to_string();
         let in_force: Option<(i64, String)> = tx

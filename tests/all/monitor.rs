@@ -1,0 +1,503 @@
+//! Monitoring on the command line (issue 25): `spreiding monitor add/status/history` against a
+//! dossier of the shipped `rest-indicative` for Utrecht (PV26). The status numbers are
+//! computed here from the snapshot files and the dossier's `results/report.csv`, with the
+//! counting rules of the 2024-2026 cycle written out again (cycle.toml: no intentions,
+//! available until 2026-02-01, a late location only with bridging), independently of the
+//! program's code.
+
+use crate::common::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+const DUE: &str = "2025-07-01";
+const END: &str = "2026-02-01";
+const BASELINE_DATE: &str = "2024-11-01";
+
+/// A dossier of rest-indicative for PV26 in a fresh folder.
+fn dossier(tmp: &Path) -> PathBuf {
+    let out = tmp.join("dossier");
+    let run = spreiding()
+        .args(["dossier", "--province", "PV26", "--out"])
+        .arg(&out)
+        .arg(scenario_path("rest-indicative"))
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    out
+}
+
+type Rec = BTreeMap<String, String>;
+
+/// Counted and pipeline places per (code, commodity).
+type Tally = BTreeMap<(String, String), (u64, u64)>;
+
+fn records(bytes: &[u8]) -> Vec<Rec> {
+    let mut r = csv::Reader::from_reader(bytes);
+    let h = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| h.iter().zip(rec.unwrap().iter()).map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
+        .collect()
+}
+
+fn base_locations() -> String {
+    std::fs::read_to_string(dataset_path().join("illustrative/locations.csv")).unwrap()
+}
+
+/// The first snapshot (2025-03-01): the report's list and five new locations in Utrecht.
+fn snapshot_1() -> String {
+    let mut s = base_locations();
+    s.push_str(
+        "L9001,GM0344,300,0,existing,2025-02-01,,false,300\n\
+         L9002,GM0344,200,10,planned,2025-06-01,,false,210\n\
+         L9003,GM0344,100,0,planned,2025-09-01,,false,100\n\
+         L9004,GM0344,50,0,planned,2025-09-01,,true,50\n\
+         L9005,GM0307,40,0,intention,2025-03-01,,false,40\n",
+    );
+    s
+}
+
+/// The second (2025-06-01): L0201 now closes before the cycle's end, L0205 is gone, L9001 has
+/// 20 places less.
+fn snapshot_2() -> String {
+    snapshot_1()
+        .lines()
+        .filter(|l| !l.starts_with("L0205,"))
+        .map(|l| match l {
+            l if l.starts_with("L0201,") => "L0201,GM0344,250,0,existing,2022-04-01,2025-12-31,false,250".to_owned(),
+            l if l.starts_with("L9001,") => "L9001,GM0344,280,0,existing,2025-02-01,,false,280".to_owned(),
+            l => l.to_owned(),
+        })
+        .map(|l| l + "\n")
+        .collect()
+}
+
+/// Counted and pipeline places per (code, commodity) of a list on a date, by the cycle's rules.
+fn tally(list: &str, on: &str) -> Tally {
+    let mut out: Tally = BTreeMap::new();
+    for r in records(list.as_bytes()) {
+        let (opens, closes) = (r["opens"].as_str(), r["closes"].as_str());
+        let rules = r["status"] != "intention"
+            && (closes.is_empty() || closes >= END)
+            && opens < END
+            && (opens <= DUE || r["bridging"] == "true");
+        if !rules {
+            continue;
+        }
+        let now = opens <= on || on >= DUE;
+        for (c, col) in [("regular", "places_regular"), ("amv", "places_amv")] {
+            let p: u64 = r[col].parse().unwrap();
+            let e = out.entry((r["municipality"].clone(), c.to_owned())).or_default();
+            if now {
+                e.0 += p;
+            } else {
+                e.1 += p;
+            }
+        }
+    }
+    out
+}
+
+fn status_word(obligation: u64, counted: u64, pipeline: u64, on: &str) -> &'static str {
+    if counted >= obligation {
+        "met"
+    } else if on >= DUE {
+        "overdue"
+    } else if counted + pipeline >= obligation {
+        "on-track"
+    } else {
+        "behind"
+    }
+}
+
+fn add(d: &Path, file: &Path, date: &str, extra: &[&str]) -> std::process::Output {
+    spreiding()
+        .args(["monitor", "add"])
+        .arg(d)
+        .arg("--snapshot")
+        .arg(file)
+        .args(["--date", date])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn status_csv(d: &Path, at: &str) -> Vec<Rec> {
+    let out = spreiding().args(["monitor", "status"]).arg(d).args(["--at", at, "--format", "csv"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    records(&out.stdout)
+}
+
+/// Checks every row of the status on `at` against this file's computation, the lists in force
+/// being `lists` (date, text; the report's list first).
+fn check(d: &Path, at: &str, lists: &[(&str, String)]) {
+    let obligations: BTreeMap<(String, String), (u64, String)> =
+        records(&std::fs::read(d.join("results/report.csv")).unwrap())
+            .into_iter()
+            .filter(|r| r["province"] == "PV26")
+            .map(|r| {
+                ((r["code"].clone(), r["commodity"].clone()), (r["obligation"].parse().unwrap(), r["name"].clone()))
+            })
+            .collect();
+    let in_force: Vec<&(&str, String)> = lists.iter().filter(|(date, _)| *date <= at).collect();
+    let current = in_force.last().unwrap();
+    let now = tally(&current.1, at);
+    let previous = in_force.len().checked_sub(2).map(|k| tally(&in_force[k].1, in_force[k].0));
+    // Evaluation points for `since`: each list at its date, the due date, and `at`.
+    let mut points: Vec<(String, Tally)> =
+        in_force.iter().map(|(date, list)| (date.to_string(), tally(list, date))).collect();
+    if DUE < at {
+        let list = in_force.iter().rev().find(|(date, _)| *date <= DUE).unwrap();
+        points.push((DUE.to_owned(), tally(&list.1, DUE)));
+    }
+    points.push((at.to_owned(), now.clone()));
+    points.sort_by(|a, b| a.0.cmp(&b.0));
+
+    let rows = status_csv(d, at);
+    let mut seen = 0;
+    for ((code, c), (obligation, name)) in &obligations {
+        let (counted, pipeline) = now.get(&(code.clone(), c.clone())).copied().unwrap_or_default();
+        let row = rows.iter().find(|r| &r["code"] == code && &r["commodity"] == c);
+        if *obligation == 0 && counted == 0 && pipeline == 0 {
+            assert!(row.is_none(), "{code} {c} has nothing to monitor");
+            continue;
+        }
+        seen += 1;
+        let row = row.unwrap_or_else(|| panic!("{code} {c} missing on {at}"));
+        let status = status_word(*obligation, counted, pipeline, at);
+        let mut since = String::new();
+        if status == "behind" || status == "overdue" {
+            for (date, t) in points.iter().rev() {
+                let (cd, pl) = t.get(&(code.clone(), c.clone())).copied().unwrap_or_default();
+                match status_word(*obligation, cd, pl, date) {
+                    "behind" | "overdue" => since = date.clone(),
+                    _ => break,
+                }
+            }
+        }
+        let before = previous.as_ref().map_or(counted, |p| p.get(&(code.clone(), c.clone())).map_or(0, |x| x.0));
+        let expect = [
+            ("name", name.clone()),
+            ("province", "PV26".to_owned()),
+            ("obligation", obligation.to_string()),
+            ("counted", counted.to_string()),
+            ("pipeline", pipeline.to_string()),
+            ("gap", obligation.saturating_sub(counted).to_string()),
+            ("status", status.to_owned()),
+            ("since", since),
+            ("previous", before.to_string()),
+            ("change", (counted as i64 - before as i64).to_string()),
+            ("snapshot_date", current.0.to_owned()),
+        ];
+        for (k, v) in expect {
+            assert_eq!(row[k], v, "{code} {c} on {at}: {k}");
+        }
+    }
+    assert_eq!(rows.len(), seen, "rows outside PV26 or without anything to monitor on {at}");
+}
+
+#[test]
+fn status_numbers_follow_the_snapshots_and_the_cycles_counting_rules() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = dossier(tmp.path());
+    let (s1, s2) = (tmp.path().join("s1.csv"), tmp.path().join("s2.csv"));
+    std::fs::write(&s1, snapshot_1()).unwrap();
+    std::fs::write(&s2, snapshot_2()).unwrap();
+    let lists = [(BASELINE_DATE, base_locations()), ("2025-03-01", snapshot_1()), ("2025-06-01", snapshot_2())];
+
+    // Before any snapshot: the decision's own list.
+    check(&d, "2025-01-15", &lists[..1]);
+    let out = add(&d, &s1, "2025-03-01", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("recorded as snapshot 1 of 2025-03-01"));
+    check(&d, "2025-03-01", &lists[..2]);
+    check(&d, "2025-05-31", &lists[..2]);
+    let out = add(&d, &s2, "2025-06-01", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    check(&d, "2025-06-15", &lists);
+    // After the due date: short is overdue, the bridged location counts.
+    check(&d, "2025-07-15", &lists);
+    // An earlier date still reads the history as it was.
+    check(&d, "2025-04-01", &lists[..2]);
+
+    // Utrecht's numbers by hand, as a reader of the lists would count them on 2025-06-15:
+    // L0201 closes before the end, L0205 is gone; L0202 (90), L0204 (539 + 61 amv), L9001
+    // (280) and L9002 (200 + 10 amv, open since 1 June) count; L0203 (250, opens on the
+    // counting date) and L9004 (50, bridging) are in the pipeline; L9003 never counts.
+    let rows = status_csv(&d, "2025-06-15");
+    let utrecht = rows.iter().find(|r| r["code"] == "GM0344" && r["commodity"] == "regular").unwrap();
+    assert_eq!(utrecht["counted"], (90 + 539 + 280 + 200).to_string());
+    assert_eq!(utrecht["pipeline"], (250 + 50).to_string());
+    assert_eq!(utrecht["lost"], (250 + 250 + 20).to_string());
+    assert_eq!(utrecht["lost_locations"], "L0201 L0205 L9001");
+    let amv = rows.iter().find(|r| r["code"] == "GM0344" && r["commodity"] == "amv").unwrap();
+    assert_eq!(amv["counted"], (61 + 10).to_string());
+}
+
+#[test]
+fn losses_are_named_with_their_location_and_rule() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = dossier(tmp.path());
+    let (s1, s2) = (tmp.path().join("s1.csv"), tmp.path().join("s2.csv"));
+    std::fs::write(&s1, snapshot_1()).unwrap();
+    std::fs::write(&s2, snapshot_2()).unwrap();
+    assert_eq!(add(&d, &s1, "2025-03-01", &[]).status.code(), Some(0));
+    assert_eq!(add(&d, &s2, "2025-06-01", &[]).status.code(), Some(0));
+    let out = spreiding()
+        .args(["monitor", "status"])
+        .arg(&d)
+        .args(["--at", "2025-06-15", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = v["municipalities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "GM0344" && r["commodity"] == "regular")
+        .unwrap();
+    let losses: Vec<(String, u64, String)> = row["losses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["location_id"].as_str().unwrap().to_owned(),
+                l["places"].as_u64().unwrap(),
+                l["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        losses,
+        [
+            ("L0201".to_owned(), 250, "closes-before-end".to_owned()),
+            ("L0205".to_owned(), 250, "removed".to_owned()),
+            ("L9001".to_owned(), 20, "reduced".to_owned())
+        ]
+    );
+    assert_eq!(v["snapshot"]["seq"], 2);
+    assert_eq!(v["due"], DUE);
+    // The table names them too.
+    let out = spreiding().args(["monitor", "status"]).arg(&d).args(["--at", "2025-06-15"]).output().unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("location L0201 250 places, closes-before-end"), "{table}");
+}
+
+fn history(d: &Path) -> serde_json::Value {
+    let out = spreiding().args(["monitor", "history"]).arg(d).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn a_snapshot_that_would_change_history_is_refused_and_a_correction_supersedes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = dossier(tmp.path());
+    let (s1, s2) = (tmp.path().join("s1.csv"), tmp.path().join("s2.csv"));
+    std::fs::write(&s1, snapshot_1()).unwrap();
+    std::fs::write(&s2, snapshot_2()).unwrap();
+    assert_eq!(add(&d, &s2, "2025-06-01", &[]).status.code(), Some(0));
+    let store = d.join("state/monitor.sqlite");
+    let before = std::fs::read(&store).unwrap();
+
+    // An earlier date would change what was reported for the dates after it.
+    let out = add(&d, &s1, "2025-03-01", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("2025-03-01 is before 2025-06-01") && err.contains("s1.csv"), "{err}");
+    // Other contents for a recorded date: refused without --supersede.
+    let out = add(&d, &s1, "2025-06-01", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--supersede"));
+    assert_eq!(std::fs::read(&store).unwrap(), before, "a refused snapshot changed the store");
+    // --supersede with nothing to supersede is refused too.
+    assert_eq!(add(&d, &s1, "2025-06-02", &["--supersede"]).status.code(), Some(2));
+    // The same bytes again: nothing written.
+    let out = add(&d, &s2, "2025-06-01", &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("already recorded as snapshot 1"));
+    assert_eq!(std::fs::read(&store).unwrap(), before);
+
+    // A correction supersedes; both stay in the history, the newer is in force.
+    let out = add(&d, &s1, "2025-06-01", &["--supersede"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("supersedes snapshot 1"));
+    let h = history(&d);
+    let snaps = h["snapshots"].as_array().unwrap();
+    assert_eq!(snaps.len(), 2);
+    assert_eq!(snaps[0]["superseded_by"], 2);
+    assert_eq!(snaps[1]["supersedes"], 1);
+    let lists = [(BASELINE_DATE, base_locations()), ("2025-06-01", snapshot_1())];
+    check(&d, "2025-06-15", &lists);
+
+    // The store refuses changes made behind the program's back.
+    let conn = rusqlite::Connection::open(&store).unwrap();
+    let e = conn.execute("UPDATE snapshot SET date = '2025-01-01' WHERE seq = 1", []).unwrap_err();
+    assert!(e.to_string().contains("append-only"), "{e}");
+    let e = conn.execute("DELETE FROM snapshot", []).unwrap_err();
+    assert!(e.to_string().contains("append-only"), "{e}");
+}
+
+#[test]
+fn bad_snapshots_are_refused_with_file_line_and_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = dossier(tmp.path());
+    let cases: &[(&str, &str, &[&str])] = &[
+        ("L9001,GM9999,300,0,existing,2025-02-01,,false,300\n", "unknown municipality GM9999", &["municipality"]),
+        ("L9001,GM0344,many,0,existing,2025-02-01,,false,300\n", "places_regular", &[]),
+        ("L9001,GM0344,300,0,existing,2025-02-31,,false,300\n", "opens", &[]),
+        ("L9001,GM0344,300,0,existing,2025-02-01,2025-01-01,false,300\n", "closes", &[]),
+        ("L9001,GM0344,300,0,existing,2025-02-01,,false,200\n", "location_total", &[]),
+        ("L9001,GM0344,300,0,sometime,2025-02-01,,false,300\n", "status", &[]),
+    ];
+    let lines = base_locations().lines().count() + 1;
+    for (row, field, words) in cases {
+        let f = tmp.path().join("bad.csv");
+        std::fs::write(&f, base_locations() + row).unwrap();
+        let out = add(&d, &f, "2025-03-01", &[]);
+        assert_eq!(out.status.code(), Some(2), "{row}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("bad.csv:{lines}")), "{row}: {err}");
+        assert!(err.contains(field), "{row}: {err}");
+        for w in *words {
+            assert!(err.contains(w), "{row}: {err}");
+        }
+    }
+    // A header that is not the locations format, a folder, a FIFO, binary bytes.
+    let f = tmp.path().join("header.csv");
+    std::fs::write(&f, "location,gemeente\nL1,GM0344\n").unwrap();
+    let err = String::from_utf8_lossy(&add(&d, &f, "2025-03-01", &[]).stderr).into_owned();
+    assert!(err.contains("header.csv") && err.contains("location_id"), "{err}");
+    let err = String::from_utf8_lossy(&add(&d, tmp.path(), "2025-03-01", &[]).stderr).into_owned();
+    assert!(err.contains("is a folder"), "{err}");
+    let fifo = tmp.path().join("fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let err = String::from_utf8_lossy(&add(&d, &fifo, "2025-03-01", &[]).stderr).into_owned();
+    assert!(err.contains("FIFO"), "{err}");
+    let f = tmp.path().join("bytes.csv");
+    std::fs::write(&f, [0xffu8, 0x00, 0x12]).unwrap();
+    let err = String::from_utf8_lossy(&add(&d, &f, "2025-03-01", &[]).stderr).into_owned();
+    assert!(err.contains("bytes.csv") && err.contains("neither UTF-8"), "{err}");
+    // A date before the cycle, a date that is no date.
+    let good = tmp.path().join("good.csv");
+    std::fs::write(&good, snapshot_1()).unwrap();
+    let err = String::from_utf8_lossy(&add(&d, &good, "2023-12-31", &[]).stderr).into_owned();
+    assert!(err.contains("before the decision's cycle 2024-2026 starts"), "{err}");
+    let err = String::from_utf8_lossy(&add(&d, &good, "1 juli", &[]).stderr).into_owned();
+    assert!(err.contains("YYYY-MM-DD"), "{err}");
+    // Nothing was recorded.
+    assert!(history(&d)["snapshots"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn an_excel_snapshot_counts_as_its_csv() {
+    use spreiding_results::output::xlsx::{workbook, Sheet};
+    let tmp = tempfile::tempdir().unwrap();
+    let d = dossier(tmp.path());
+    let rows = records(snapshot_1().as_bytes());
+    let header: Vec<String> =
+        csv::Reader::from_reader(snapshot_1().as_bytes()).headers().unwrap().iter().map(str::to_owned).collect();
+    let cells: Vec<Vec<String>> = rows.iter().map(|r| header.iter().map(|h| r[h].clone()).collect()).collect();
+    let bytes = workbook(&[Sheet {
+        name: "locations",
+        header: header.clone(),
+        rows: cells.clone(),
+        text: &["location_id", "municipality"],
+    }])
+    .unwrap();
+    let x = tmp.path().join("s1.xlsx");
+    std::fs::write(&x, bytes).unwrap();
+    let out = add(&d, &x, "2025-03-01", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    check(&d, "2025-03-01", &[(BASELINE_DATE, base_locations()), ("2025-03-01", snapshot_1())]);
+    assert_eq!(history(&d)["snapshots"][0]["format"], "xlsx");
+
+    // A bad cell is named by the sheet's row and the field.
+    let mut bad = cells;
+    let k = bad.len() - 1;
+    bad[k][1] = "GM9999".into();
+    let bytes =
+        workbook(&[Sheet { name: "locations", header, rows: bad, text: &["location_id", "municipality"] }]).unwrap();
+    let x = tmp.path().join("bad.xlsx");
+    std::fs::write(&x, bytes).unwrap();
+    let out = add(&d, &x, "2025-04-01", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("bad.xlsx, sheet locations:{}", k + 2)) && err.contains("GM9999"), "{err}");
+}
+
+#[test]
+fn nothing_is_lost_when_the_process_is_killed_while_recording() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = dossier(tmp.path());
+    let (s1, s2) = (tmp.path().join("s1.csv"), tmp.path().join("s2.csv"));
+    std::fs::write(&s1, snapshot_1()).unwrap();
+    std::fs::write(&s2, snapshot_2()).unwrap();
+    assert_eq!(add(&d, &s1, "2025-03-01", &[]).status.code(), Some(0));
+    let marker = tmp.path().join("recording");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("spreiding"))
+        .args(["monitor", "add"])
+        .arg(&d)
+        .arg("--snapshot")
+        .arg(&s2)
+        .args(["--date", "2025-06-01"])
+        .env("SPREIDING_TEST_PAUSE_RECORDING", &marker)
+        .spawn()
+        .unwrap();
+    // Wait (bounded by the child's own life) until it is inside the transaction.
+    while !marker.exists() {
+        assert!(child.try_wait().unwrap().is_none(), "the recording process ended before it paused");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // The store holds the first snapshot whole and not the second; it records again.
+    let h = history(&d);
+    assert_eq!(h["snapshots"].as_array().unwrap().len(), 1);
+    check(&d, "2025-06-15", &[(BASELINE_DATE, base_locations()), ("2025-03-01", snapshot_1())]);
+    let conn = rusqlite::Connection::open(d.join("state/monitor.sqlite")).unwrap();
+    let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(ok, "ok");
+    drop(conn);
+    assert_eq!(add(&d, &s2, "2025-06-01", &[]).status.code(), Some(0));
+    check(
+        &d,
+        "2025-06-15",
+        &[(BASELINE_DATE, base_locations()), ("2025-03-01", snapshot_1()), ("2025-06-01", snapshot_2())],
+    );
+}
+
+#[test]
+fn the_dossier_still_verifies_and_a_changed_dossier_is_not_monitored() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = dossier(tmp.path());
+    let s1 = tmp.path().join("s1.csv");
+    std::fs::write(&s1, snapshot_1()).unwrap();
+    assert_eq!(add(&d, &s1, "2025-03-01", &[]).status.code(), Some(0));
+    let out = spreiding().arg("verify").arg(&d).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    // Anything else in the state folder is named by verify.
+    std::fs::write(d.join("state/notes.txt"), "x").unwrap();
+    let out = spreiding().arg("verify").arg(&d).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("state/notes.txt"));
+    std::fs::remove_file(d.join("state/notes.txt")).unwrap();
+    // A changed report: monitoring refuses the dossier and says to verify it.
+    let report = d.join("results/report.csv");
+    let text = std::fs::read_to_string(&report).unwrap().replacen(",1816,", ",1815,", 1);
+    std::fs::write(&report, text).unwrap();
+    let out = spreiding().args(["monitor", "status"]).arg(&d).args(["--at", "2025-06-01"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("results/report.csv") && err.contains("spreiding verify"), "{err}");
+    // A store that is not one is left alone.
+    let other = tempfile::tempdir().unwrap();
+    let d2 = dossier(other.path());
+    std::fs::create_dir_all(d2.join("state")).unwrap();
+    std::fs::write(d2.join("state/monitor.sqlite"), b"not a database at all, just bytes").unwrap();
+    let out = spreiding().args(["monitor", "status"]).arg(&d2).args(["--at", "2025-06-01"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("monitor.sqlite"));
+    assert_eq!(std::fs::read(d2.join("state/monitor.sqlite")).unwrap(), b"not a database at all, just bytes");
+}
