@@ -322,6 +322,31 @@ enum MonitorCommand {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// A province's monitoring report: a folder with the PDF (status table, map of the gap,
+    /// timelines of the municipalities behind, the Dutch text of each position), status.csv,
+    /// status.json, the snapshots used and a manifest; `monitor verify` checks it.
+    Report {
+        /// The decision's dossier folder.
+        dossier: PathBuf,
+        /// Province code (PV26) or name.
+        #[arg(long)]
+        province: String,
+        /// The status date (YYYY-MM-DD; default: today, UTC).
+        #[arg(long, value_parser = parse_day)]
+        at: Option<spreiding_solver::model::Date>,
+        /// The report folder (new, empty, or an earlier report, replaced whole).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check a monitoring report: its files made again from the dossier and its copies of the
+    /// snapshots, byte for byte. Exit 0 verified; 1 names what differs.
+    Verify {
+        /// The report folder.
+        report: PathBuf,
+        /// The decision's dossier folder.
+        #[arg(long)]
+        dossier: PathBuf,
+    },
     /// The recorded snapshots, superseded ones included, in recording order (JSON).
     History {
         /// The decision's dossier folder.
@@ -660,6 +685,21 @@ fn monitor(action: MonitorCommand) -> Result<u8> {
             let (decision, status) = spreiding_monitor::status_of_dossier(&dossier, at)?;
             write_output(out.as_deref(), &render(format, &decision, &status)?)?;
             Ok(SOLVED)
+        }
+        MonitorCommand::Report { dossier, province, at, out } => {
+            let at = at.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let line = spreiding_monitor::report::write(&dossier, &province, at, &out)?;
+            write_output(None, format!("{line}\n").as_bytes())?;
+            Ok(SOLVED)
+        }
+        MonitorCommand::Verify { report, dossier } => {
+            let (differ, line) = spreiding_monitor::report::verify(&report, &dossier)?;
+            let mut text = format!("{line}\n");
+            for d in &differ {
+                text.push_str(&format!("  {d}\n"));
+            }
+            write_output(None, text.as_bytes())?;
+            Ok(if differ.is_empty() { SOLVED } else { INFEASIBLE })
         }
         MonitorCommand::History { dossier } => {
             let decision = spreiding_monitor::open_decision(&dossier)?;

@@ -501,3 +501,158 @@ fn the_dossier_still_verifies_and_a_changed_dossier_is_not_monitored() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("monitor.sqlite"));
     assert_eq!(std::fs::read(d2.join("state/monitor.sqlite")).unwrap(), b"not a database at all, just bytes");
 }
+
+/// Records both snapshots and writes the report of PV26 on `at` into `tmp/report`.
+fn report_on(tmp: &Path, at: &str) -> (PathBuf, PathBuf) {
+    let d = dossier(tmp);
+    let (s1, s2) = (tmp.join("s1.csv"), tmp.join("s2.csv"));
+    std::fs::write(&s1, snapshot_1()).unwrap();
+    std::fs::write(&s2, snapshot_2()).unwrap();
+    assert_eq!(add(&d, &s1, "2025-03-01", &[]).status.code(), Some(0));
+    assert_eq!(add(&d, &s2, "2025-06-01", &[]).status.code(), Some(0));
+    let out = tmp.join("report");
+    let run = spreiding()
+        .args(["monitor", "report"])
+        .arg(&d)
+        .args(["--province", "PV26", "--at", at, "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    (d, out)
+}
+
+#[test]
+fn the_report_holds_the_status_the_map_and_the_timelines_and_verifies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (d, out) = report_on(tmp.path(), "2025-06-15");
+    // status.csv is the province's rows of `monitor status`.
+    let all = status_csv(&d, "2025-06-15");
+    let ours = records(&std::fs::read(out.join("status.csv")).unwrap());
+    assert_eq!(ours, all.iter().filter(|r| r["province"] == "PV26").cloned().collect::<Vec<_>>());
+    // The snapshots are there byte for byte.
+    assert_eq!(std::fs::read_to_string(out.join("snapshots/1-2025-03-01.csv")).unwrap(), snapshot_1());
+    assert_eq!(std::fs::read_to_string(out.join("snapshots/2-2025-06-01.csv")).unwrap(), snapshot_2());
+    // The PDF's text: the title, Utrecht's row, its position and the lost locations.
+    let text = crate::dossier::pdf_text(&out.join("toezicht-PV26.pdf"));
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("Voortgang van de realisatie: provincie Utrecht"), "{flat}");
+    assert!(flat.contains("Stand op 15 juni 2025"), "{flat}");
+    let utrecht = ours.iter().find(|r| r["code"] == "GM0344" && r["commodity"] == "regular").unwrap();
+    let dutch = |n: &str| {
+        let n: u64 = n.parse().unwrap();
+        if n >= 1000 {
+            format!("{}.{:03}", n / 1000, n % 1000)
+        } else {
+            n.to_string()
+        }
+    };
+    let row = format!(
+        "GM0344 Utrecht regulier {} {} {} {} achter op schema",
+        dutch(&utrecht["obligation"]),
+        dutch(&utrecht["counted"]),
+        dutch(&utrecht["pipeline"]),
+        dutch(&utrecht["gap"])
+    );
+    assert!(flat.contains(&row), "{row} not in {flat}");
+    assert!(
+        flat.contains("Verloren: locatie L0201 (250 plaatsen) telt niet mee: sluit voor het einde van de cyclus"),
+        "{flat}"
+    );
+    assert!(flat.contains("Verloren: locatie L0205 (250 plaatsen) staat niet meer op de lijst"), "{flat}");
+    // Every municipality behind has its timeline, and only those.
+    let behind: Vec<String> = ours
+        .iter()
+        .filter(|r| r["status"] == "behind" || r["status"] == "overdue")
+        .map(|r| format!("timeline-{}-{}.svg", r["code"], r["commodity"]))
+        .collect();
+    let mut timelines: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("timeline-"))
+        .collect();
+    timelines.sort();
+    let mut expected = behind.clone();
+    expected.sort();
+    assert_eq!(timelines, expected);
+    assert!(!behind.is_empty());
+    let svg = std::fs::read_to_string(out.join("timeline-GM0344-regular.svg")).unwrap();
+    assert!(
+        svg.contains("Utrecht (GM0344)") && svg.contains("1.816") && svg.contains("peildatum 1 juli 2025"),
+        "{svg}"
+    );
+    // The map: one shape per municipality of Utrecht, its tooltip the gap of both commodities.
+    let map = std::fs::read_to_string(out.join("map-gap-PV26.svg")).unwrap();
+    let mut gaps: BTreeMap<&str, u64> = BTreeMap::new();
+    for r in &ours {
+        *gaps.entry(r["code"].as_str()).or_default() += r["gap"].parse::<u64>().unwrap();
+    }
+    for (code, gap) in &gaps {
+        let needle = format!("<path id=\"{code}\"");
+        let at = map.find(&needle).unwrap_or_else(|| panic!("{code} not on the map"));
+        let title_end = map[at..].find("</title>").unwrap();
+        assert!(
+            map[at..at + title_end].ends_with(&format!(": {}", dutch(&gap.to_string()))),
+            "{code}: {}",
+            &map[at..at + title_end]
+        );
+    }
+    assert_eq!(map.matches("<path id=\"GM").count(), gaps.len());
+
+    // Verified; then one changed byte in any file is named.
+    let v = spreiding().args(["monitor", "verify"]).arg(&out).arg("--dossier").arg(&d).output().unwrap();
+    assert_eq!(v.status.code(), Some(0), "{}", String::from_utf8_lossy(&v.stdout));
+    for name in ["status.csv", "snapshots/2-2025-06-01.csv", "timeline-GM0344-regular.svg"] {
+        let path = out.join(name);
+        let original = std::fs::read(&path).unwrap();
+        let mut changed = original.clone();
+        let k = changed.len() / 2;
+        changed[k] = if changed[k] == b'1' { b'2' } else { b'1' };
+        std::fs::write(&path, &changed).unwrap();
+        let v = spreiding().args(["monitor", "verify"]).arg(&out).arg("--dossier").arg(&d).output().unwrap();
+        assert_eq!(v.status.code(), Some(1), "{name}");
+        assert!(String::from_utf8_lossy(&v.stdout).contains(name), "{name}: {}", String::from_utf8_lossy(&v.stdout));
+        std::fs::write(&path, original).unwrap();
+    }
+    // A foreign file is named; the same report made again is the same bytes.
+    std::fs::write(out.join("extra.txt"), "x").unwrap();
+    let v = spreiding().args(["monitor", "verify"]).arg(&out).arg("--dossier").arg(&d).output().unwrap();
+    assert_eq!(v.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&v.stdout).contains("extra.txt: not in the manifest"));
+    // ... and a folder with a foreign file is not replaced.
+    let again = spreiding()
+        .args(["monitor", "report"])
+        .arg(&d)
+        .args(["--province", "PV26", "--at", "2025-06-15", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(out.join("extra.txt").exists());
+    std::fs::remove_file(out.join("extra.txt")).unwrap();
+    let before = tree(&out);
+    let again = spreiding()
+        .args(["monitor", "report"])
+        .arg(&d)
+        .args(["--province", "PV26", "--at", "2025-06-15", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(tree(&out), before);
+}
+
+#[test]
+fn after_the_due_date_the_report_says_overdue() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, out) = report_on(tmp.path(), "2025-07-15");
+    let text = crate::dossier::pdf_text(&out.join("toezicht-PV26.pdf"));
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("De peildatum van 1 juli 2025 is verstreken zonder dat de opgave is gehaald: te laat."),
+        "{flat}"
+    );
+    let rows = records(&std::fs::read(out.join("status.csv")).unwrap());
+    assert!(rows.iter().all(|r| r["status"] == "met" || r["status"] == "overdue"));
+    assert!(rows.iter().any(|r| r["status"] == "overdue"));
+}

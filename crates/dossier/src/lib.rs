@@ -20,6 +20,7 @@ pub mod decision;
 mod document;
 pub mod maps;
 mod pdf;
+pub mod toezicht;
 mod verify;
 
 pub use verify::{verify, Verdict};

@@ -7,6 +7,7 @@
 //! them, written by [`output`].
 
 pub mod output;
+pub mod report;
 pub mod snapshot;
 pub mod store;
 

@@ -521,11 +521,17 @@ pub fn text(row: &Row, status: &Status) -> String {
             " Ook met de besloten locaties wordt de opgave niet gehaald: achter op schema sinds {}.",
             nl::date(row.since.unwrap_or(status.at))
         ),
-        Progress::Overdue => format!(
-            " De peildatum van {} is verstreken zonder dat de opgave is gehaald: te laat sinds {}.",
-            nl::date(status.due),
-            nl::date(row.since.unwrap_or(status.at))
-        ),
+        Progress::Overdue => {
+            let since = row.since.unwrap_or(status.due);
+            let mut t = format!(
+                " De peildatum van {} is verstreken zonder dat de opgave is gehaald: te laat.",
+                nl::date(status.due)
+            );
+            if since < status.due {
+                t.push_str(&format!(" Achter op schema was de gemeente al sinds {}.", nl::date(since)));
+            }
+            t
+        }
     });
     if status.snapshot.seq > 0 {
         let change = match row.change {
@@ -544,4 +550,120 @@ pub fn text(row: &Row, status: &Status) -> String {
         s.push_str(&format!(" Verloren: locatie {} ({} plaatsen) {why}.", l.location_id, nl::int(u64::from(l.places))));
     }
     s
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A row's timeline as an SVG chart: counted places at each snapshot as a step line, decided
+/// places (counted + pipeline) dashed, the obligation as a horizontal line and the due date
+/// as a vertical one, from the first point to the later of the status date and the due date.
+/// The bytes depend only on the arguments.
+pub fn timeline_svg(row: &Row, status: &Status) -> String {
+    use std::fmt::Write;
+    const W: f64 = 560.0;
+    const H: f64 = 240.0;
+    const LEFT: f64 = 56.0;
+    const RIGHT: f64 = 16.0;
+    const TOP: f64 = 34.0;
+    const BOTTOM: f64 = 40.0;
+    let first = row.timeline.first().map_or(status.at, |p| p.date);
+    let last = status.at.max(status.due).max(first + chrono::Days::new(1));
+    // A tenth more room on the right, for the due date's label.
+    let span = (last - first).num_days().max(1) as f64 * 1.1;
+    let top = row
+        .timeline
+        .iter()
+        .map(|p| p.counted.saturating_add(p.pipeline))
+        .chain([row.obligation, row.counted.saturating_add(row.pipeline), 1])
+        .max()
+        .unwrap_or(1);
+    let ymax = f64::from(top) * 1.1;
+    let x = |d: Date| LEFT + (d - first).num_days() as f64 / span * (W - LEFT - RIGHT);
+    let y = |v: u32| TOP + (1.0 - f64::from(v) / ymax) * (H - TOP - BOTTOM);
+    let title = format!("{} ({}), {}", row.name, row.code, nl::places(row.commodity));
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" width=\"{W}\" height=\"{H}\" font-family=\"sans-serif\" font-size=\"10\" role=\"img\" aria-label=\"{t}\">\n<title>{t}</title>\n<rect width=\"{W}\" height=\"{H}\" fill=\"#ffffff\"/>\n<text x=\"{LEFT}\" y=\"18\" font-size=\"13\" font-weight=\"bold\">{t}</text>",
+        t = escape(&title)
+    );
+    // Axes and the value scale: 0, half the obligation, the obligation.
+    let _ = writeln!(
+        o,
+        "<line x1=\"{LEFT}\" y1=\"{b}\" x2=\"{r}\" y2=\"{b}\" stroke=\"#555555\"/><line x1=\"{LEFT}\" y1=\"{TOP}\" x2=\"{LEFT}\" y2=\"{b}\" stroke=\"#555555\"/>",
+        b = H - BOTTOM,
+        r = W - RIGHT
+    );
+    for v in [0, row.obligation / 2] {
+        let _ = writeln!(
+            o,
+            "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            LEFT - 4.0,
+            y(v) + 3.0,
+            nl::int(u64::from(v))
+        );
+    }
+    let oy = y(row.obligation);
+    let _ = writeln!(
+        o,
+        "<line x1=\"{LEFT}\" y1=\"{oy:.1}\" x2=\"{r}\" y2=\"{oy:.1}\" stroke=\"#b2182b\" stroke-width=\"1.2\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#b2182b\">{}</text><text x=\"{r}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#b2182b\">opgave</text>",
+        LEFT - 4.0,
+        oy + 3.0,
+        nl::int(u64::from(row.obligation)),
+        oy - 4.0,
+        r = W - RIGHT
+    );
+    let due = x(status.due);
+    let _ = writeln!(
+        o,
+        "<line x1=\"{due:.1}\" y1=\"{TOP}\" x2=\"{due:.1}\" y2=\"{b}\" stroke=\"#333333\" stroke-dasharray=\"2 3\"/><text x=\"{due:.1}\" y=\"{}\" text-anchor=\"middle\">peildatum {}</text>",
+        H - BOTTOM + 26.0,
+        escape(&nl::date(status.due)),
+        b = H - BOTTOM
+    );
+    // The step lines, carried to the status date.
+    let mut points: Vec<(Date, u32, u32)> =
+        row.timeline.iter().map(|p| (p.date, p.counted, p.counted.saturating_add(p.pipeline))).collect();
+    points.push((status.at, row.counted, row.counted.saturating_add(row.pipeline)));
+    for (k, colour, dash) in [(2usize, "#92c5de", " stroke-dasharray=\"5 3\""), (1, "#2166ac", "")] {
+        let mut d = String::new();
+        for (i, p) in points.iter().enumerate() {
+            let v = if k == 1 { p.1 } else { p.2 };
+            if i == 0 {
+                let _ = write!(d, "M{:.1},{:.1}", x(p.0), y(v));
+            } else {
+                let _ = write!(d, "H{:.1}V{:.1}", x(p.0), y(v));
+            }
+        }
+        let _ = writeln!(o, "<path d=\"{d}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"{dash}/>");
+    }
+    for p in &row.timeline {
+        let _ = writeln!(
+            o,
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"#2166ac\"><title>{}: {} plaatsen</title></circle><text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\" font-size=\"8\">{}</text>",
+            x(p.date),
+            y(p.counted),
+            escape(&nl::date(p.date)),
+            nl::int(u64::from(p.counted)),
+            x(p.date),
+            H - BOTTOM + 12.0,
+            p.date.format("%d-%m-%Y")
+        );
+    }
+    let ly = H - 6.0;
+    let _ = writeln!(
+        o,
+        "<g font-size=\"9\"><line x1=\"{LEFT}\" y1=\"{ly}\" x2=\"{}\" y2=\"{ly}\" stroke=\"#2166ac\" stroke-width=\"2\"/><text x=\"{}\" y=\"{}\">telt mee</text><line x1=\"{}\" y1=\"{ly}\" x2=\"{}\" y2=\"{ly}\" stroke=\"#92c5de\" stroke-width=\"2\" stroke-dasharray=\"5 3\"/><text x=\"{}\" y=\"{}\">telt mee of besloten</text></g>",
+        LEFT + 20.0,
+        LEFT + 24.0,
+        ly + 3.0,
+        LEFT + 90.0,
+        LEFT + 110.0,
+        LEFT + 114.0,
+        ly + 3.0,
+    );
+    o.push_str("</svg>\n");
+    o
 }
