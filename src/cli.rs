@@ -215,6 +215,10 @@ enum Command {
         /// are cut off).
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3_600))]
         read_timeout: u64,
+        /// Folder of decision dossiers to monitor (each sub-folder made by `spreiding
+        /// dossier`); snapshots posted to /v1/decisions/{id}/snapshots go to <state>/monitor.sqlite.
+        #[arg(long)]
+        dossiers: Option<PathBuf>,
     },
     /// Write the decision dossier: per province whose report does not close, the verdeelbesluit's
     /// annex as PDF (Dutch, with maps), the maps as SVG, a copy of every input, the reports and
@@ -564,6 +568,7 @@ fn run(cli: Cli) -> Result<u8> {
             timeout,
             max_run_scenarios,
             read_timeout,
+            dossiers,
         } => spreiding_serve::serve(spreiding_serve::Config {
             bind,
             scenarios,
@@ -576,6 +581,7 @@ fn run(cli: Cli) -> Result<u8> {
             timeout: std::time::Duration::from_secs(timeout),
             max_run_scenarios,
             read_timeout: std::time::Duration::from_secs(read_timeout),
+            dossiers,
         })
         .map(|()| SOLVED),
         Command::Indicative { dataset, total, amv, scope, format, output: out, write_dataset } => {

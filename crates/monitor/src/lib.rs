@@ -12,14 +12,13 @@ pub mod snapshot;
 pub mod store;
 
 use anyhow::{bail, Context, Result};
-use spreiding_dossier::decision::Decision;
 use spreiding_solver::io::parse_locations_source;
 use spreiding_solver::model::{Date, Source};
 use spreiding_solver::monitor::{self, Snapshot, Status};
 use std::path::Path;
 use store::{Added, Store};
 
-pub use spreiding_dossier::decision::open as open_decision;
+pub use spreiding_dossier::decision::{open as open_decision, Decision};
 
 /// Records the snapshot file at `path` for `date` against the decision in `dossier`, in the
 /// dossier's store.

@@ -221,18 +221,18 @@ impl Store {
             }
             Some((seq, _)) if supersede => Some(seq),
             Some((seq, _)) => bail!(
-                "{}: snapshot {seq} is already recorded for {day} with other contents; a snapshot is never changed: give --supersede to record this one as its correction (both stay in the history)",
+                "{}: snapshot {seq} is already recorded for {day} with other contents; a snapshot is never changed: record this one as its correction with --supersede (the service: supersede=true); both stay in the history",
                 file.name
             ),
             None => {
                 if let Some(latest) = latest.filter(|l| *l > day) {
                     bail!(
-                        "{}: {day} is before {latest}, the latest recorded snapshot's date; recording it would change the history already reported for the dates after it (record lists in date order; correct a recorded date with --supersede on that date)",
+                        "{}: {day} is before {latest}, the latest recorded snapshot's date; recording it would change the history already reported for the dates after it (record lists in date order; correct a recorded date with --supersede, the service's supersede=true, on that date)",
                         file.name
                     );
                 }
                 if supersede {
-                    bail!("{}: --supersede given, but no snapshot is recorded for {day}", file.name);
+                    bail!("{}: --supersede (supersede=true) given, but no snapshot is recorded for {day}", file.name);
                 }
                 None
             }

@@ -112,12 +112,20 @@ pub async fn check(State(app): State<Arc<App>>, request: Request, next: Next) ->
     if request.method() != Method::POST {
         return next.run(request).await;
     }
-    let json = headers
+    let media = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
+        .map(|v| v.trim().to_ascii_lowercase());
+    let json = media
+        .as_deref()
         .is_some_and(|v| v == "application/json" || (v.starts_with("application/") && v.ends_with("+json")));
+    // A monitoring snapshot is a location list: CSV or a workbook (neither is a type another
+    // site's page may send without a preflight); the handler checks which.
+    let snapshot = request.uri().path().starts_with("/v1/decisions/") && request.uri().path().ends_with("/snapshots");
+    if snapshot {
+        return next.run(request).await;
+    }
     if !json {
         return ApiError::unsupported_media(
             "the body must be JSON sent with `Content-Type: application/json`".to_owned(),
@@ -241,12 +249,29 @@ pub fn reword(text: &str) -> String {
 }
 
 /// Replaces the server's own paths in a text.
+///
+/// Only a whole path is replaced: an occurrence inside a word (a relative `--state st` in
+/// "status") is left alone.
 pub fn hide_paths(paths: &[(String, String)], text: &str) -> String {
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
     let mut out = text.to_owned();
     for (path, shown) in paths {
-        if !path.is_empty() && out.contains(path.as_str()) {
-            out = out.replace(path.as_str(), shown);
+        if path.is_empty() || !out.contains(path.as_str()) {
+            continue;
         }
+        let mut next = String::with_capacity(out.len());
+        let mut rest = out.as_str();
+        while let Some(at) = rest.find(path.as_str()) {
+            let before = rest[..at].chars().next_back().or_else(|| next.chars().next_back());
+            let after = rest[at + path.len()..].chars().next();
+            let whole =
+                !before.is_some_and(|c| word(c) || c == '.') && (path.ends_with('/') || !after.is_some_and(word));
+            next.push_str(&rest[..at]);
+            next.push_str(if whole { shown } else { path });
+            rest = &rest[at + path.len()..];
+        }
+        next.push_str(rest);
+        out = next;
     }
     out
 }
@@ -317,6 +342,16 @@ mod tests {
         }
         let t = Guard::new("0.0.0.0:8080".parse().unwrap(), true, Duration::from_secs(1), Vec::new());
         assert!(t.host_allowed("spreiding.example:443"));
+    }
+
+    #[test]
+    fn a_short_relative_path_is_replaced_only_where_it_stands_alone() {
+        let paths = vec![("st/".to_owned(), String::new()), ("st".to_owned(), "state".to_owned())];
+        assert_eq!(
+            hide_paths(&paths, "status 415: must be JSON; st/monitor.sqlite; in st"),
+            "status 415: must be JSON; monitor.sqlite; in state"
+        );
+        assert_eq!(hide_paths(&paths, "test/st/x, first"), "test/x, first");
     }
 
     #[test]

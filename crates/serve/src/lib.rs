@@ -9,6 +9,7 @@ mod api;
 mod auth;
 mod catalog;
 mod guard;
+mod monitoring;
 mod problem;
 mod runs;
 mod shared;
@@ -47,6 +48,8 @@ pub struct Config {
     pub max_run_scenarios: u64,
     /// Time-out of reading a request's headers, and its body (`--read-timeout`).
     pub read_timeout: Duration,
+    /// The folder of decision dossiers to monitor (`--dossiers`).
+    pub dossiers: Option<PathBuf>,
 }
 
 /// Who sent a request: a token's name, or `local` when the server has no tokens.
@@ -62,6 +65,7 @@ pub struct App {
     max_body: usize,
     shutdown: CancellationToken,
     guard: guard::Guard,
+    monitoring: monitoring::Monitoring,
 }
 
 /// The solver threads of synchronous requests: at most `capacity` requests are solving or
@@ -137,6 +141,12 @@ impl Pool {
         api::run_bands_endpoint,
         api::compare,
         api::audit,
+        api::decisions,
+        api::decision_status,
+        api::decision_history,
+        api::post_snapshot,
+        api::decision_timeline,
+        api::decision_map,
         workbench::dataset_map
     ),
     modifiers(&BearerToken),
@@ -145,7 +155,8 @@ impl Pool {
         (name = "service", description = "Health"),
         (name = "scenarios", description = "The served scenario and sweep files"),
         (name = "solve", description = "Synchronous solves and explanations"),
-        (name = "runs", description = "Batch runs, their results, comparisons and the audit log")
+        (name = "runs", description = "Batch runs, their results, comparisons and the audit log"),
+        (name = "monitoring", description = "Realisation after a decision: snapshots, status, history")
     )
 )]
 struct ApiDoc;
@@ -220,6 +231,12 @@ fn router(app: Arc<App>) -> Router {
         .route("/runs/{id}/bands", get(api::run_bands_endpoint))
         .route("/compare", post(api::compare))
         .route("/audit", get(api::audit))
+        .route("/decisions", get(api::decisions))
+        .route("/decisions/{id}/status", get(api::decision_status))
+        .route("/decisions/{id}/history", get(api::decision_history))
+        .route("/decisions/{id}/snapshots", post(api::post_snapshot))
+        .route("/decisions/{id}/timeline", get(api::decision_timeline))
+        .route("/decisions/{id}/map", get(api::decision_map))
         .route("/datasets/{label}/map", get(workbench::dataset_map))
         .route("/datasets/{label}/indicative", get(api::dataset_indicative))
         .route_layer(middleware::from_fn_with_state(app.clone(), authenticate))
@@ -347,7 +364,14 @@ pub fn serve(config: Config) -> Result<()> {
         bail!("--state {}: another spreiding serve uses this folder", config.state.display());
     }
     let catalog = Arc::new(Catalog::load(&config.scenarios)?);
+    let monitoring = monitoring::Monitoring::load(config.dossiers.as_deref(), &config.state)?;
     let mut paths = catalog.server_paths();
+    if let Some(d) = &config.dossiers {
+        for dir in [d.clone(), std::fs::canonicalize(d).unwrap_or_default()] {
+            paths.push((format!("{}/", dir.display()), String::new()));
+            paths.push((dir.display().to_string(), "dossiers".to_owned()));
+        }
+    }
     for state in [config.state.clone(), std::fs::canonicalize(&config.state).unwrap_or_default()] {
         paths.push((format!("{}/", state.display()), String::new()));
         paths.push((state.display().to_string(), "state".to_owned()));
@@ -374,6 +398,7 @@ pub fn serve(config: Config) -> Result<()> {
         tokens,
         max_body: config.max_body,
         shutdown: CancellationToken::new(),
+        monitoring,
     });
     let result = runtime.block_on(async {
         {

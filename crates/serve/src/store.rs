@@ -326,6 +326,15 @@ impl Store {
         Ok(())
     }
 
+    /// Adds an audit line of something other than a run (a monitoring snapshot).
+    pub fn audit_line(&self, who: &str, action: &str, target: &str, fingerprint: &str, detail: &str) -> Result<()> {
+        self.db().execute(
+            "INSERT INTO audit (at, who, action, target, fingerprint, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![now(), who, action, target, fingerprint, detail],
+        )?;
+        Ok(())
+    }
+
     /// The audit log, newest last; at most `limit` lines, the newest ones.
     pub fn audit(&self, limit: u32) -> Result<Vec<AuditEntry>> {
         let db = self.db();

@@ -3,11 +3,13 @@
 //! tables as CSV/xlsx) is here.
 
 mod compare;
+mod monitor;
 mod runs;
 mod service;
 mod solve;
 
 pub use compare::*;
+pub use monitor::*;
 pub use runs::*;
 pub use service::*;
 pub use solve::*;

@@ -459,7 +459,7 @@ pub async fn run_results(State(app): State<Arc<App>>, Path(id): Path<String>) ->
 
 /// A query that does not read, in this API's words at its parameter (serde names the field
 /// it stumbled on when it can).
-fn query_problem(default: &str, e: &axum::extract::rejection::QueryRejection) -> ApiError {
+pub(super) fn query_problem(default: &str, e: &axum::extract::rejection::QueryRejection) -> ApiError {
     let text = e.body_text();
     let text = text.strip_prefix("Failed to deserialize query string: ").unwrap_or(&text);
     let (field, message) = match text.split_once(": ") {
