@@ -656,3 +656,116 @@ fn after_the_due_date_the_report_says_overdue() {
     assert!(rows.iter().all(|r| r["status"] == "met" || r["status"] == "overdue"));
     assert!(rows.iter().any(|r| r["status"] == "overdue"));
 }
+
+#[test]
+fn the_service_records_snapshots_and_answers_the_status_of_the_command_line() {
+    use crate::serve::{client, json_of, problem, Server};
+    let tmp = tempfile::tempdir().unwrap();
+    let dossiers = tmp.path().join("dossiers");
+    std::fs::create_dir_all(&dossiers).unwrap();
+    let d = dossier(&dossiers);
+    let state = tmp.path().join("state");
+    let dossiers_arg = dossiers.display().to_string();
+    let s = Server::start(&state, &["--dossiers", &dossiers_arg]);
+    let list = json_of(client().get(s.at("/v1/decisions")).send().unwrap());
+    let decisions = list["decisions"].as_array().unwrap();
+    assert_eq!(decisions.len(), 1);
+    let id = decisions[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(decisions[0]["name"], "dossier");
+    assert_eq!(decisions[0]["provinces"], serde_json::json!(["PV26"]));
+    let manifest_hash = {
+        use sha2::Digest;
+        format!("{:x}", sha2::Sha256::digest(std::fs::read(d.join("manifest.json")).unwrap()))
+    };
+    assert_eq!(id, manifest_hash);
+
+    let post = |body: String, media: &str, query: &str| {
+        client()
+            .post(s.at(&format!("/v1/decisions/{id}/snapshots?{query}")))
+            .header("content-type", media)
+            .body(body)
+            .send()
+            .unwrap()
+    };
+    let r = post(snapshot_1(), "text/csv", "date=2025-03-01&name=s1.csv");
+    assert_eq!(r.status().as_u16(), 201);
+    let v = json_of(r);
+    assert_eq!((v["new"].as_bool(), v["snapshot"]["seq"].as_u64()), (Some(true), Some(1)));
+    let r = post(snapshot_1(), "text/csv; charset=utf-8", "date=2025-03-01&name=s1.csv");
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(json_of(r)["new"], false);
+    // Another site's page could send text/plain without asking: refused.
+    problem(post(snapshot_2(), "text/plain", "date=2025-06-01"), 415);
+    let v = problem(post(snapshot_2(), "text/csv", "date=2025-01-01"), 409);
+    assert!(v["detail"].as_str().unwrap().contains("before 2025-03-01"), "{v}");
+    let bad = base_locations() + "L9001,GM9999,300,0,existing,2025-02-01,,false,300\n";
+    let v = problem(post(bad, "text/csv", "date=2025-06-01&name=juni.csv"), 422);
+    let lines = base_locations().lines().count() as u64 + 1;
+    assert_eq!(v["problems"][0]["source"], "juni.csv");
+    assert_eq!(v["problems"][0]["line"], lines);
+    assert_eq!(v["problems"][0]["field"], "municipality");
+    let v = problem(post(snapshot_2(), "text/csv", "date=juni"), 422);
+    assert!(v["detail"].as_str().unwrap().contains("date"), "{v}");
+    problem(
+        client()
+            .post(s.at("/v1/decisions/nope/snapshots?date=2025-06-01"))
+            .header("content-type", "text/csv")
+            .body(snapshot_2())
+            .send()
+            .unwrap(),
+        404,
+    );
+    let r = post(snapshot_2(), "text/csv", "date=2025-06-01&name=s2.csv");
+    assert_eq!(r.status().as_u16(), 201);
+
+    // The same lists in the dossier's own store: the command line's status, number for number.
+    let (s1, s2) = (tmp.path().join("s1.csv"), tmp.path().join("s2.csv"));
+    std::fs::write(&s1, snapshot_1()).unwrap();
+    std::fs::write(&s2, snapshot_2()).unwrap();
+    assert_eq!(add(&d, &s1, "2025-03-01", &[]).status.code(), Some(0));
+    assert_eq!(add(&d, &s2, "2025-06-01", &[]).status.code(), Some(0));
+    let cli = spreiding()
+        .args(["monitor", "status"])
+        .arg(&d)
+        .args(["--at", "2025-06-15", "--format", "json"])
+        .output()
+        .unwrap();
+    let cli: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
+    let served = json_of(client().get(s.at(&format!("/v1/decisions/{id}/status?at=2025-06-15"))).send().unwrap());
+    assert_eq!(served["municipalities"], cli["municipalities"]);
+    assert_eq!(served["provinces"], cli["provinces"]);
+    assert_eq!(served["snapshot"]["sha256"], cli["snapshot"]["sha256"]);
+    // History, the audit log, the timeline and the map.
+    let h = json_of(client().get(s.at(&format!("/v1/decisions/{id}/history"))).send().unwrap());
+    assert_eq!(h["snapshots"].as_array().unwrap().len(), 2);
+    let audit = json_of(client().get(s.at("/v1/audit")).send().unwrap());
+    let lines: Vec<&serde_json::Value> =
+        audit["entries"].as_array().unwrap().iter().filter(|e| e["action"] == "monitor.snapshot").collect();
+    assert_eq!(lines.len(), 2, "{audit}");
+    assert_eq!(lines[0]["target"], id.as_str());
+    let svg = client()
+        .get(s.at(&format!("/v1/decisions/{id}/timeline?code=GM0344&commodity=regular&at=2025-06-15")))
+        .send()
+        .unwrap();
+    assert_eq!(svg.headers()["content-type"], "image/svg+xml");
+    assert!(svg.text().unwrap().contains("Utrecht (GM0344)"));
+    problem(
+        client().get(s.at(&format!("/v1/decisions/{id}/timeline?code=GM0014&commodity=regular"))).send().unwrap(),
+        404,
+    );
+    let map = json_of(client().get(s.at(&format!("/v1/decisions/{id}/map"))).send().unwrap());
+    assert!(map["municipalities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["code"] == "GM0344" && !m["path"].as_str().unwrap().is_empty()));
+    // No server path in any answer.
+    assert!(!h.to_string().contains(tmp.path().to_str().unwrap()));
+
+    // The snapshots outlive the process.
+    s.kill();
+    let s = Server::start(&state, &["--dossiers", &dossiers_arg]);
+    let h = json_of(client().get(s.at(&format!("/v1/decisions/{id}/history"))).send().unwrap());
+    assert_eq!(h["snapshots"].as_array().unwrap().len(), 2);
+    assert_eq!(s.stop(), Some(0));
+}
