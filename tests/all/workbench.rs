@@ -331,5 +331,5 @@ fn the_workbench_works_in_a_real_browser() {
     let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     eprintln!("{said}");
     assert!(out.status.success(), "the browser tests failed:\n{said}");
-    assert!(said.contains("# pass 9") || said.contains("ℹ pass 9"), "not every browser test ran:\n{said}");
+    assert!(said.contains("# pass 10") || said.contains("ℹ pass 10"), "not every browser test ran:\n{said}");
 }

@@ -8,8 +8,8 @@
 // to the redrawn map is printed, never asserted.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -335,5 +335,60 @@ test('with --tokens the page asks for the token once and keeps it for the sessio
   await fresh.goto(secured + '/');
   await fresh.locator('#token-dialog[open]').waitFor();
   await fresh.context().close();
+  await p.context().close();
+});
+
+test('the Toezicht view shows the gap map, the municipalities behind and a timeline, as the API has them', async () => {
+  // A dossier of Utrecht (made by the binary), served with --dossiers; two snapshots posted.
+  const dossiers = mkdtempSync(join(work, 'dossiers-'));
+  const made = spawnSync(bin, ['dossier', 'scenarios/2024-2026/rest-indicative.toml', '--province', 'PV26', '--out', join(dossiers, 'utrecht')], { cwd: root });
+  assert.equal(made.status, 0, String(made.stderr));
+  const at = await serve(['--dossiers', dossiers]);
+  const { decisions } = await (await fetch(at + '/v1/decisions')).json();
+  assert.equal(decisions.length, 1);
+  const id = decisions[0].id;
+  const base = readFileSync(join(root, 'data/nl-2024/illustrative/locations.csv'), 'utf8');
+  const s1 = base + 'L9001,GM0344,300,0,existing,2025-02-01,,false,300\nL9002,GM0344,200,10,planned,2025-06-01,,false,210\n';
+  const s2 = s1.split('\n').filter((l) => !l.startsWith('L0205,')).join('\n');
+  for (const [date, body] of [['2025-03-01', s1], ['2025-06-01', s2]]) {
+    const r = await fetch(`${at}/v1/decisions/${id}/snapshots?date=${date}&name=${date}.csv`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body });
+    assert.equal(r.status, 201, await r.text());
+  }
+  const status = await (await fetch(`${at}/v1/decisions/${id}/status?at=2025-06-15`)).json();
+  const p = await page({ width: 1280, height: 1000 });
+  await ready(p, at);
+  await p.locator('#toezicht').waitFor();
+  await p.locator('#monitor-at').fill('2025-06-15');
+  await p.locator('#monitor-at').dispatchEvent('change');
+  await p.locator('#monitor-summary', { hasText: 'Stand op 2025-06-15' }).waitFor();
+  // The list: exactly the rows of PV26 behind or overdue, with the API's numbers.
+  const behind = status.municipalities.filter((r) => r.province === 'PV26' && (r.status === 'behind' || r.status === 'overdue'));
+  assert.ok(behind.length > 0);
+  const rows = await p.$$eval('#behind-table tbody tr', (trs) => trs.map((tr) => [tr.dataset.key, [...tr.querySelectorAll('td')].map((td) => td.textContent)]));
+  assert.equal(rows.length, behind.length);
+  const shown = new Map(rows);
+  for (const r of behind) {
+    const cells = shown.get(`${r.code}:${r.commodity}`);
+    assert.ok(cells, `${r.code} ${r.commodity} listed`);
+    assert.deepEqual(cells.slice(1, 5), [nl(r.obligation), nl(r.counted), nl(r.pipeline), nl(r.gap)], `${r.code} ${r.commodity}`);
+  }
+  // The map: every municipality of Utrecht with its gap (both commodities) as the value.
+  const gaps = new Map();
+  for (const r of status.municipalities.filter((r) => r.province === 'PV26')) gaps.set(r.code, (gaps.get(r.code) || 0) + r.gap);
+  const painted = await p.$$eval('#gap-map path', (ps) => ps.map((x) => [x.dataset.code, x.dataset.value]));
+  assert.equal(painted.length, 26);
+  for (const [code, v] of painted) {
+    if (gaps.has(code)) assert.equal(Number(v), gaps.get(code), code);
+  }
+  // A row's timeline: Utrecht, regular.
+  await p.locator('#behind-table button[data-pick="GM0344:regular"]').click();
+  await p.locator('#timeline svg').waitFor();
+  const title = await p.locator('#timeline-title').textContent();
+  assert.equal(title, 'Utrecht (GM0344), regulier');
+  const u = status.municipalities.find((r) => r.code === 'GM0344' && r.commodity === 'regular');
+  assert.match(await p.locator('#timeline').textContent(), new RegExp(`Opgave ${nl(u.obligation).replace('.', '\\.')}`));
+  assert.match(await p.locator('#timeline').textContent(), /Locatie L0205: 250 plaatsen verloren; staat niet meer op de lijst/);
+  await p.locator('#toezicht').scrollIntoViewIfNeeded();
+  await p.locator('#toezicht').screenshot({ path: join(shots, 'toezicht.png') });
   await p.context().close();
 });

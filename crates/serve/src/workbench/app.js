@@ -936,6 +936,133 @@ async function download(e) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Toezicht: the status of a decision's municipalities on a date (GET /v1/decisions/{id}/...)
+
+const PROGRESS = { met: 'gerealiseerd', 'on-track': 'op schema', behind: 'achter op schema', overdue: 'te laat' };
+const LOSS = {
+  removed: 'staat niet meer op de lijst',
+  reduced: 'heeft minder plaatsen',
+  intention: 'is een intentie',
+  'below-minimum-size': 'is kleiner dan de minimale omvang',
+  'closes-before-end': 'sluit voor het einde van de cyclus',
+  'too-short': 'is te kort beschikbaar',
+  'opens-after-end': 'opent na het einde van de cyclus',
+  'opens-late-without-bridging': 'opent na de peildatum zonder overbruggingsopvang',
+};
+const monitor = { decisions: [], status: null, code: null, commodity: null, map: null, mapOf: null };
+
+async function loadDecisions() {
+  const list = await apiJson('/v1/decisions');
+  monitor.decisions = list.decisions;
+  if (!list.decisions.length) return;
+  $('toezicht').hidden = false;
+  for (const d of list.decisions) {
+    $('decision').appendChild(new Option(`${d.name}: ${d.scenario}, cyclus ${d.cycle} (${d.provinces.join(', ')})`, d.id));
+  }
+  const today = new Date().toISOString().slice(0, 10);
+  $('monitor-at').value = today;
+  await pickDecision();
+}
+
+async function pickDecision() {
+  const d = monitor.decisions.find((x) => x.id === $('decision').value) || monitor.decisions[0];
+  $('monitor-province').replaceChildren(...d.provinces.map((p) => new Option(p, p)));
+  if (d.map && monitor.mapOf !== d.id) {
+    const map = await apiJson(`/v1/decisions/${encodeURIComponent(d.id)}/map`);
+    monitor.map = map;
+    monitor.mapOf = d.id;
+    for (const p of map.provinces) {
+      const o = [...$('monitor-province').options].find((x) => x.value === p.code);
+      if (o) o.textContent = `${p.name} (${p.code})`;
+    }
+  }
+  await loadStatus();
+}
+
+async function loadStatus() {
+  const d = monitor.decisions.find((x) => x.id === $('decision').value);
+  const at = $('monitor-at').value;
+  if (!d || !at) return;
+  monitor.status = await apiJson(`/v1/decisions/${encodeURIComponent(d.id)}/status?at=${encodeURIComponent(at)}`);
+  renderMonitor();
+  if (monitor.code) await showTimeline(monitor.code, monitor.commodity);
+}
+
+function renderMonitor() {
+  const s = monitor.status;
+  const province = $('monitor-province').value;
+  const rows = s.municipalities.filter((r) => r.province === province);
+  const totals = s.provinces.filter((p) => p.code === province);
+  const snap = s.snapshot.seq === 0 ? 'de lijst van het verslag waarop het besluit rust' : `lijst ${s.snapshot.seq} van ${s.snapshot.date}`;
+  $('monitor-summary').textContent =
+    `Stand op ${s.at} (peildatum ${s.due}), uit ${snap}. ` +
+    totals
+      .map((t) => `${COMMODITY[t.commodity]}: ${int(t.counted)} van ${int(t.obligation)} plaatsen tellen mee, ${int(t.gap)} ontbreken; ${t.behind} achter, ${t.overdue} te laat`)
+      .join('; ') + '.';
+  // The map: the gap of both commodities together.
+  if (monitor.map) {
+    const inProvince = monitor.map.municipalities.filter((m) => m.province === province);
+    if (!views.gap || views.gapOf !== monitor.mapOf + province) {
+      views.gap = new MapView($('gap-map'), inProvince, monitor.map.width, monitor.map.height, (code) => {
+        const all = monitor.status.municipalities.filter((x) => x.code === code);
+        const r = all.find((x) => x.status !== 'met') || all[0];
+        if (r) showTimeline(r.code, r.commodity).catch((err) => setStatus('Verloop niet geladen: ' + err.message, true));
+      });
+      views.gap.fit();
+      views.gapOf = monitor.mapOf + province;
+    }
+    const gaps = new Map();
+    for (const r of rows) gaps.set(r.code, (gaps.get(r.code) || 0) + r.gap);
+    const classes = quantileClasses([...gaps.values()], int);
+    const names = new Map(inProvince.map((m) => [m.code, m.name]));
+    views.gap.paint(`Ontbrekende plaatsen op ${s.at}`, gaps, classes, (code) =>
+      gaps.has(code) ? `${names.get(code)}: ${int(gaps.get(code))} ontbrekend` : `${names.get(code)}: geen opgave`,
+    );
+    legend($('gap-legend'), classes, [{ colour: NO_DATA, label: 'geen opgave' }]);
+  }
+  const behind = rows.filter((r) => r.status === 'behind' || r.status === 'overdue');
+  const key = (r) => `${r.code}:${r.commodity}`;
+  views.behind.options.rowClass = (r) => (r.code === monitor.code && r.commodity === monitor.commodity ? 'selected' : '');
+  views.behind.set(
+    [
+      { key: 'name', label: 'Gemeente', text: true, value: (r) => r.name, show: (r) => pickButton(key(r), r.name) },
+      { key: 'commodity', label: 'Soort', text: true, value: (r) => COMMODITY[r.commodity] },
+      { key: 'obligation', label: 'Opgave', value: (r) => r.obligation, show: (r) => int(r.obligation) },
+      { key: 'counted', label: 'Telt mee', value: (r) => r.counted, show: (r) => int(r.counted) },
+      { key: 'pipeline', label: 'Besloten', value: (r) => r.pipeline, show: (r) => int(r.pipeline) },
+      { key: 'gap', label: 'Tekort', value: (r) => r.gap, show: (r) => int(r.gap) },
+      { key: 'status', label: 'Stand', text: true, value: (r) => PROGRESS[r.status] },
+      { key: 'since', label: 'Sinds', text: true, value: (r) => r.since || '' },
+    ],
+    behind,
+  );
+}
+
+async function showTimeline(code, commodity) {
+  const d = $('decision').value;
+  const s = monitor.status;
+  const r = s.municipalities.find((x) => x.code === code && x.commodity === commodity);
+  if (!r) return;
+  monitor.code = code;
+  monitor.commodity = commodity;
+  const svgText = await (await api(`/v1/decisions/${encodeURIComponent(d)}/timeline?code=${encodeURIComponent(code)}&commodity=${commodity}&at=${encodeURIComponent(s.at)}`)).text();
+  const doc = new DOMParser().parseFromString(svgText, 'image/svg+xml');
+  const svg = document.importNode(doc.documentElement, true);
+  svg.setAttribute('width', '100%');
+  svg.removeAttribute('height');
+  const losses = r.losses
+    .map((l) => `<li>Locatie ${escapeHtml(l.location_id)}: ${int(l.places)} plaatsen verloren; ${escapeHtml(LOSS[l.reason] || l.reason)}</li>`)
+    .join('');
+  const box = $('timeline');
+  box.innerHTML = `<h3 id="timeline-title">${escapeHtml(r.name)} (${escapeHtml(r.code)}), ${COMMODITY[r.commodity]}</h3>
+    <p>Opgave ${int(r.obligation)}; op ${escapeHtml(s.at)} tellen ${int(r.counted)} plaatsen mee, ${int(r.pipeline)} besloten, ${int(r.gap)} ontbrekend: <strong>${PROGRESS[r.status]}</strong>${r.since ? ' sinds ' + escapeHtml(r.since) : ''}. Sinds de vorige lijst: ${signed(r.change)}.</p>
+    ${losses ? `<ul class="losses">${losses}</ul>` : ''}`;
+  box.appendChild(svg);
+  views.gap && views.gap.select(code);
+  renderMonitor();
+}
+
+// ---------------------------------------------------------------------------------------------
 // Start
 
 async function start() {
@@ -969,6 +1096,21 @@ async function start() {
   $('start-run').addEventListener('click', startRun);
   $('cancel-run').addEventListener('click', cancelRun);
   document.querySelector('.downloads').addEventListener('click', download);
+  views.behind = new Table($('behind-table'), [], {
+    key: (r) => `${r.code}:${r.commodity}`,
+    sort: { key: 'gap', dir: 'descending' },
+    pick: (k) => {
+      const [code, commodity] = k.split(':');
+      showTimeline(code, commodity).catch((err) => setStatus('Verloop niet geladen: ' + err.message, true));
+    },
+  });
+  const monitorFailed = (err) => setStatus('Toezicht niet geladen: ' + err.message, true);
+  $('decision').addEventListener('change', () => pickDecision().catch(monitorFailed));
+  $('monitor-at').addEventListener('change', () => loadStatus().catch(monitorFailed));
+  $('monitor-province').addEventListener('change', () => {
+    monitor.code = null;
+    renderMonitor();
+  });
   $('scenario').addEventListener('change', (e) =>
     loadScenario(e.target.value).catch((err) => setStatus('Scenario niet geladen: ' + err.message, true)),
   );
@@ -1001,6 +1143,7 @@ async function start() {
     const first = scenarios.find((s) => s.id.endsWith('rest-indicative')) || scenarios[0];
     $('scenario').value = first.id;
     await loadScenario(first.id);
+    await loadDecisions().catch(monitorFailed);
     document.body.dataset.ready = 'true';
   } catch (err) {
     setStatus('De werkbank kon niet starten: ' + err.message, true);
