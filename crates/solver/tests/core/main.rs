@@ -17,6 +17,7 @@ mod explain;
 mod indicative;
 mod map;
 mod minimum;
+mod monitor;
 mod objection;
 mod properties;
 mod results;

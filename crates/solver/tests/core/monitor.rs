@@ -1,0 +1,297 @@
+//! Monitoring (docs/MODEL.md section 5): the core's status against a computation written here,
+//! on generated snapshot lists for three municipalities of Utrecht under the shipped
+//! `rest-indicative` decision. Dates are drawn from a few around the counting date (1 July 2025)
+//! and the cycle's end (1 February 2026), so that every boundary is met often; snapshots share
+//! dates, so that superseding is too.
+
+use crate::common::*;
+use proptest::prelude::*;
+use spreiding_solver::counting::CountingContext;
+use spreiding_solver::io;
+use spreiding_solver::model::{Commodity, Date, LocationShare, LocationStatus, MunicipalityCode, PerCommodity};
+use spreiding_solver::monitor::{effective, status, Decision, LossReason, Progress, Snapshot};
+use spreiding_solver::solve::solve;
+use spreiding_solver::Solution;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+const CODES: [&str; 3] = ["GM0344", "GM0307", "GM0327"];
+
+fn day(y: i32, m: u32, d: u32) -> Date {
+    Date::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// Dates around the rules' boundaries.
+fn dates() -> Vec<Date> {
+    vec![
+        day(2024, 6, 1),
+        day(2024, 11, 1),
+        day(2025, 3, 1),
+        day(2025, 6, 30),
+        day(2025, 7, 1),
+        day(2025, 7, 2),
+        day(2026, 1, 31),
+        day(2026, 2, 1),
+        day(2026, 6, 1),
+    ]
+}
+
+struct Fixture {
+    scenario: spreiding_solver::model::Scenario,
+    dataset: spreiding_solver::model::Dataset,
+    solution: Solution,
+}
+
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let (scenario, dataset) = io::load(&scenario_path("rest-indicative")).unwrap();
+        let solution = solve(&dataset, &scenario).unwrap();
+        Fixture { scenario, dataset, solution }
+    })
+}
+
+/// A generated row: municipality (index into CODES), regular, amv, status, opens, closes, bridging.
+type Gen = (usize, u32, u32, u8, usize, Option<usize>, bool);
+
+fn row_strategy() -> impl Strategy<Value = Gen> {
+    let n = dates().len();
+    (
+        0..CODES.len(),
+        prop_oneof![Just(0u32), 1..400u32, Just(250u32)],
+        0..12u32,
+        0..3u8,
+        0..n,
+        proptest::option::of(0..n),
+        any::<bool>(),
+    )
+}
+
+fn share(f: &Fixture, id: usize, g: &Gen) -> LocationShare {
+    let ds = dates();
+    let (m, regular, amv, status, opens, closes, bridging) = *g;
+    let opens = ds[opens];
+    // A closing date before the opening is not a valid row: such a location is open-ended.
+    let closes = closes.map(|k| ds[k]).filter(|c| *c >= opens);
+    LocationShare {
+        location_id: format!("T{id:03}"),
+        municipality: f.dataset.municipality_index(&MunicipalityCode::parse(CODES[m]).unwrap()).unwrap(),
+        places: PerCommodity { regular, amv },
+        status: [LocationStatus::Existing, LocationStatus::Planned, LocationStatus::Intention][usize::from(status)],
+        opens,
+        closes,
+        bridging,
+        location_total: regular + amv,
+        source: format!("t:{id}"),
+    }
+}
+
+/// What the 2024-2026 rules (cycle.toml) count: no intentions, open until 2026-02-01, a late
+/// location (after 2025-07-01, before 2026-02-01) only with bridging.
+fn rules_count(l: &LocationShare) -> bool {
+    let end = day(2026, 2, 1);
+    let due = day(2025, 7, 1);
+    l.status != LocationStatus::Intention
+        && l.closes.is_none_or(|c| c >= end)
+        && l.opens < end
+        && (l.opens <= due || l.bridging)
+}
+
+/// (counted, pipeline) of a municipality's rows on a date.
+fn count(list: &[LocationShare], m: usize, c: Commodity, on: Date) -> (u32, u32) {
+    let due = day(2025, 7, 1);
+    let mut out = (0, 0);
+    for l in list.iter().filter(|l| l.municipality == m && rules_count(l)) {
+        let p = if c == Commodity::Regular { l.places.regular } else { l.places.amv };
+        if l.opens <= on || on >= due {
+            out.0 += p;
+        } else {
+            out.1 += p;
+        }
+    }
+    out
+}
+
+fn word(obligation: u32, counted: u32, pipeline: u32, on: Date) -> Progress {
+    if counted >= obligation {
+        Progress::Met
+    } else if on >= day(2025, 7, 1) {
+        Progress::Overdue
+    } else if counted + pipeline >= obligation {
+        Progress::OnTrack
+    } else {
+        Progress::Behind
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_status_is_the_one_computed_from_the_lists(
+        lists in proptest::collection::vec((0..9usize, proptest::collection::vec(row_strategy(), 0..6)), 0..5),
+        at in 0..9usize,
+    ) {
+        let f = fixture();
+        let ds = dates();
+        let at = ds[at];
+        let base = f.dataset.locations().to_vec();
+        // Each generated list is the report's list plus its rows (some lists share a date).
+        let snapshots: Vec<Snapshot> = lists
+            .iter()
+            .enumerate()
+            .map(|(k, (d, rows))| {
+                let mut locations = base.clone();
+                // Row i of every list is location T00i: lists share locations, so places move, shrink
+                // and stop counting between them.
+                locations.extend(rows.iter().enumerate().map(|(i, g)| share(f, i, g)));
+                Snapshot { seq: k as u64 + 1, date: ds[*d], file: format!("s{k}"), sha256: String::new(), locations }
+            })
+            .collect();
+        let ctx = CountingContext::new(&f.dataset, &f.scenario);
+        let decision = Decision { dataset: &f.dataset, solution: &f.solution, ctx, baseline: ("base".into(), "h".into()), provinces: &[] };
+        let got = status(&decision, &snapshots, at);
+
+        // The lists in force, oldest first: per date the last recorded; the report's own list
+        // first unless a snapshot is dated on or before its date.
+        let deadline = day(2024, 11, 1);
+        // (Only the lists dated on or before D: before any, the report's list is in force.)
+        let mut by_date: BTreeMap<Date, &Snapshot> = BTreeMap::new();
+        for s in &snapshots {
+            if by_date.get(&s.date).is_none_or(|o| o.seq < s.seq) {
+                by_date.insert(s.date, s);
+            }
+        }
+        let mut in_force: Vec<(Date, &[LocationShare], u64)> = Vec::new();
+        by_date.retain(|d, _| *d <= at);
+        if by_date.keys().next().is_none_or(|d| *d > deadline) {
+            in_force.push((deadline, &base, 0));
+        }
+        in_force.extend(by_date.values().filter(|s| s.date <= at).map(|s| (s.date, s.locations.as_slice(), s.seq)));
+        let (current_date, current, seq) = *in_force.last().unwrap();
+        prop_assert_eq!(got.snapshot.seq, seq);
+        prop_assert_eq!(got.snapshot.date, current_date);
+
+        for code in CODES {
+            let m = f.dataset.municipality_index(&MunicipalityCode::parse(code).unwrap()).unwrap();
+            for c in Commodity::ALL {
+                let obligation = f.solution.municipality(&MunicipalityCode::parse(code).unwrap(), c).unwrap().obligation;
+                let (counted, pipeline) = count(current, m, c, at);
+                let row = got.municipalities.iter().find(|r| r.code.as_str() == code && r.commodity == c);
+                if obligation == 0 && counted == 0 && pipeline == 0 {
+                    prop_assert!(row.is_none());
+                    continue;
+                }
+                let row = row.unwrap();
+                prop_assert_eq!((row.obligation, row.counted, row.pipeline), (obligation, counted, pipeline), "{} {:?}", code, c);
+                prop_assert_eq!(row.gap, obligation.saturating_sub(counted));
+                let progress = word(obligation, counted, pipeline, at);
+                prop_assert_eq!(row.status, progress, "{} {:?}", code, c);
+                // Since: walk back over the evaluation points.
+                let mut points: Vec<(Date, (u32, u32))> =
+                    in_force.iter().map(|(d, l, _)| (*d, count(l, m, c, *d))).collect();
+                let due = day(2025, 7, 1);
+                if in_force[0].0 <= due && due < at {
+                    let list = in_force.iter().rev().find(|(d, _, _)| *d <= due).unwrap().1;
+                    points.push((due, count(list, m, c, due)));
+                }
+                points.push((at, (counted, pipeline)));
+                points.sort_by_key(|p| p.0);
+                let since = matches!(progress, Progress::Behind | Progress::Overdue).then(|| {
+                    let mut start = at;
+                    for (d, (cd, pl)) in points.iter().rev() {
+                        if matches!(word(obligation, *cd, *pl, *d), Progress::Behind | Progress::Overdue) {
+                            start = *d;
+                        } else {
+                            break;
+                        }
+                    }
+                    start
+                });
+                prop_assert_eq!(row.since, since, "{} {:?}", code, c);
+                let previous = if in_force.len() > 1 {
+                    let (d, l, _) = in_force[in_force.len() - 2];
+                    count(l, m, c, d).0
+                } else {
+                    counted
+                };
+                prop_assert_eq!(row.previous, previous);
+                prop_assert_eq!(row.change, i64::from(counted) - i64::from(previous));
+                prop_assert_eq!(row.timeline.len(), in_force.len());
+                // Losses: the generated rows the previous list counted and this one does not.
+                let mut lost: BTreeMap<String, (u32, &'static str)> = BTreeMap::new();
+                if in_force.len() > 1 {
+                    let before = in_force[in_force.len() - 2].1;
+                    for l in before.iter().filter(|l| l.municipality == m && rules_count(l)) {
+                        let p = if c == Commodity::Regular { l.places.regular } else { l.places.amv };
+                        let now = current.iter().find(|x| x.location_id == l.location_id && x.municipality == m);
+                        let kept = now.filter(|x| rules_count(x)).map_or(0, |x| if c == Commodity::Regular { x.places.regular } else { x.places.amv });
+                        if p > kept {
+                            let reason = match now {
+                                None => "removed",
+                                Some(x) if rules_count(x) => "reduced",
+                                Some(_) => "rule",
+                            };
+                            lost.insert(l.location_id.clone(), (p - kept, reason));
+                        }
+                    }
+                }
+                let got_lost: BTreeMap<String, (u32, &'static str)> = row
+                    .losses
+                    .iter()
+                    .map(|l| {
+                        let reason = match l.reason {
+                            LossReason::Removed => "removed",
+                            LossReason::Reduced => "reduced",
+                            LossReason::Rule(v) => {
+                                assert!(!v.counts());
+                                "rule"
+                            }
+                        };
+                        (l.location_id.clone(), (l.places, reason))
+                    })
+                    .collect();
+                prop_assert_eq!(got_lost, lost, "{} {:?}", code, c);
+            }
+        }
+        // Province totals are the sums of their rows.
+        for p in &got.provinces {
+            let rows: Vec<_> = got.municipalities.iter().filter(|r| r.province == p.code && r.commodity == p.commodity).collect();
+            prop_assert_eq!(p.obligation, rows.iter().map(|r| u64::from(r.obligation)).sum::<u64>());
+            prop_assert_eq!(p.counted, rows.iter().map(|r| u64::from(r.counted)).sum::<u64>());
+            prop_assert_eq!(p.gap, rows.iter().map(|r| u64::from(r.gap)).sum::<u64>());
+            prop_assert_eq!(p.behind as usize, rows.iter().filter(|r| r.status == Progress::Behind).count());
+            prop_assert_eq!((p.met + p.on_track + p.behind + p.overdue) as usize, rows.len());
+        }
+    }
+}
+
+#[test]
+fn statuses_at_their_boundaries() {
+    let due = day(2025, 7, 1);
+    let before = day(2025, 6, 30);
+    assert_eq!(Progress::of(10, 10, 0, due, due), Progress::Met);
+    assert_eq!(Progress::of(10, 9, 0, due, due), Progress::Overdue);
+    assert_eq!(Progress::of(10, 9, 1, before, due), Progress::OnTrack);
+    assert_eq!(Progress::of(10, 9, 0, before, due), Progress::Behind);
+    assert_eq!(Progress::of(0, 0, 0, before, due), Progress::Met);
+    assert_eq!(Progress::of(u32::MAX, u32::MAX - 1, u32::MAX, before, due), Progress::OnTrack, "no overflow");
+    assert_eq!(
+        [Progress::Met, Progress::OnTrack, Progress::Behind, Progress::Overdue].map(Progress::as_str),
+        ["met", "on-track", "behind", "overdue"]
+    );
+    assert!(
+        Progress::Behind.is_short()
+            && Progress::Overdue.is_short()
+            && !Progress::OnTrack.is_short()
+            && !Progress::Met.is_short()
+    );
+}
+
+#[test]
+fn of_two_snapshots_of_one_date_the_later_recorded_is_in_force() {
+    let s = |seq, d| Snapshot { seq, date: d, file: String::new(), sha256: String::new(), locations: Vec::new() };
+    let list = [s(3, day(2025, 3, 1)), s(1, day(2025, 3, 1)), s(2, day(2025, 1, 1)), s(4, day(2025, 1, 1))];
+    let seqs: Vec<u64> = effective(&list).iter().map(|s| s.seq).collect();
+    assert_eq!(seqs, [4, 3]);
+}
