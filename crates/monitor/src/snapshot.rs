@@ -3,8 +3,9 @@
 //! first). A workbook's rows become CSV lines with the same numbers (row 1 is line 1), so
 //! every problem names the file, the sheet's row and the column.
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{DataRef, Reader, Xlsx};
 use spreiding_solver::io::{not_regular, InputError, Problem, Source, MAX_FILE_BYTES};
+use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
 use std::path::Path;
 
@@ -65,57 +66,121 @@ pub fn from_bytes(name: &str, bytes: Vec<u8>) -> Result<SnapshotFile, InputError
     Ok(SnapshotFile { name: name.to_owned(), format: "csv", bytes, sha256, source: Source::new(name.to_owned(), text) })
 }
 
-/// The sheet's name and its rows as CSV text, line k being the sheet's row k.
+/// Most bytes a workbook may unpack to (its entries' declared sizes): a location list of a few
+/// thousand rows unpacks to a few MiB; a "zip bomb" is refused before anything is unpacked.
+const MAX_UNPACKED: u64 = 256 * 1024 * 1024;
+/// Most non-empty cells read from the sheet (a list of 10,000 locations has 90,000).
+const MAX_CELLS: usize = 2_000_000;
+/// The rightmost column a value may be in (a locations sheet has nine).
+const MAX_COLUMN: u32 = 255;
+
+/// The sheet's name and its rows as CSV text, line k being the sheet's row k. The cells are
+/// streamed (never a grid as large as the sheet claims to be), within [`MAX_CELLS`] and
+/// [`MAX_COLUMN`].
 fn workbook_csv(name: &str, bytes: &[u8]) -> Result<(String, String), InputError> {
     let fail = |line: Option<u64>, message: String| InputError::single(Problem::at(name, line, None, message));
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
-        .map_err(|e| fail(None, format!("is not a readable Excel workbook ({e}); save it as .xlsx or CSV")))?;
+    let unreadable = |e: &dyn std::fmt::Display| {
+        fail(None, format!("is not a readable Excel workbook ({e}); save it as .xlsx or CSV"))
+    };
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    let mut unpacked = 0u64;
+    for i in 0..zip.len() {
+        unpacked = unpacked.saturating_add(zip.by_index_raw(i).map_err(|e| unreadable(&e))?.size());
+    }
+    if unpacked > MAX_UNPACKED {
+        return Err(fail(
+            None,
+            format!(
+                "unpacks to {unpacked} bytes, more than the {} MiB a location list may; is it the right file?",
+                MAX_UNPACKED / (1024 * 1024)
+            ),
+        ));
+    }
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
     let names = book.sheet_names();
     let Some(sheet) = names.iter().find(|n| n.as_str() == "locations").or(names.first()).cloned() else {
         return Err(fail(None, "the workbook has no sheet; put the locations on a sheet named `locations`".into()));
     };
-    let range = book.worksheet_range(&sheet).map_err(|e| fail(None, format!("sheet {sheet} cannot be read ({e})")))?;
-    let Some((first_row, first_col)) = range.start() else {
+    let mut cells: BTreeMap<(u32, u32), String> = BTreeMap::new();
+    {
+        let mut reader = book
+            .worksheet_cells_reader(&sheet)
+            .map_err(|e| fail(None, format!("sheet {sheet} cannot be read ({e})")))?;
+        while let Some(cell) =
+            reader.next_cell().map_err(|e| fail(None, format!("sheet {sheet} cannot be read ({e})")))?
+        {
+            let (row, column) = cell.get_position();
+            let line = u64::from(row) + 1;
+            let text = cell_text(cell.get_value())
+                .map_err(|m| fail(Some(line), format!("column {}: {m}", column_name(column))))?;
+            if text.is_empty() {
+                continue;
+            }
+            if column > MAX_COLUMN {
+                return Err(fail(
+                    Some(line),
+                    format!(
+                        "column {}: a value beyond column {}; a locations sheet has the nine columns of locations.csv",
+                        column_name(column),
+                        column_name(MAX_COLUMN)
+                    ),
+                ));
+            }
+            if cells.len() >= MAX_CELLS {
+                return Err(fail(Some(line), format!("more than {MAX_CELLS} cells; a location list has far fewer")));
+            }
+            cells.insert((row, column), text);
+        }
+    }
+    let (Some(first_col), Some(last_col)) = (cells.keys().map(|k| k.1).min(), cells.keys().map(|k| k.1).max()) else {
         return Err(fail(None, format!("sheet {sheet} is empty; it needs the header row of locations.csv")));
     };
-    let mut text = "\n".repeat(usize::try_from(first_row).unwrap_or(0));
-    for (k, row) in range.rows().enumerate() {
-        let line = u64::from(first_row) + k as u64 + 1;
-        let mut cells = Vec::with_capacity(row.len());
-        for (j, cell) in row.iter().enumerate() {
-            let column = u32::try_from(j).unwrap_or(u32::MAX).saturating_add(first_col);
-            cells.push(cell_text(cell).map_err(|m| fail(Some(line), format!("column {}: {m}", column_name(column))))?);
-        }
-        // An empty row stays an empty line (the CSV reader passes over it; line numbers hold).
-        if cells.iter().all(String::is_empty) {
+    // Row k of the sheet is line k of the text; empty rows stay empty lines (the CSV reader
+    // passes over them and the line numbers hold).
+    let mut text = String::new();
+    let mut next_row = 0u32;
+    let mut rows = cells.iter().peekable();
+    while let Some(&(&(row, _), _)) = rows.peek() {
+        while next_row < row {
             text.push('\n');
-            continue;
+            next_row += 1;
+        }
+        let mut record = vec![String::new(); (last_col - first_col + 1) as usize];
+        while let Some(&(&(r, c), v)) = rows.peek() {
+            if r != row {
+                break;
+            }
+            record[(c - first_col) as usize] = v.clone();
+            rows.next();
         }
         let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-        w.write_record(&cells).map_err(|e| fail(Some(line), e.to_string()))?;
+        let line = u64::from(row) + 1;
+        w.write_record(&record).map_err(|e| fail(Some(line), e.to_string()))?;
         let bytes = w.into_inner().map_err(|e| fail(Some(line), e.to_string()))?;
         text.push_str(&String::from_utf8_lossy(&bytes));
+        next_row = row + 1;
     }
     Ok((sheet, text))
 }
 
 /// A cell as the CSV reader expects its text: whole numbers without a decimal point, dates as
 /// YYYY-MM-DD, booleans as true/false.
-fn cell_text(cell: &Data) -> Result<String, String> {
+fn cell_text(cell: &DataRef<'_>) -> Result<String, String> {
     Ok(match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => format!("{f:.0}"),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(d) => {
+        DataRef::Empty => String::new(),
+        DataRef::String(s) => s.clone(),
+        DataRef::SharedString(s) => (*s).to_owned(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => format!("{f:.0}"),
+        DataRef::Float(f) => f.to_string(),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(d) => {
             let Some(dt) = d.as_datetime() else { return Err(format!("the date {d} is out of range")) };
             dt.date().format("%Y-%m-%d").to_string()
         }
-        Data::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_owned(),
-        Data::DurationIso(s) => return Err(format!("a duration ({s}) where a value is expected")),
-        Data::Error(e) => return Err(format!("the cell holds the error value {e}")),
+        DataRef::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_owned(),
+        DataRef::DurationIso(s) => return Err(format!("a duration ({s}) where a value is expected")),
+        DataRef::Error(e) => return Err(format!("the cell holds the error value {e}")),
     })
 }
 
@@ -149,12 +214,13 @@ mod tests {
 
     #[test]
     fn cells_read_as_the_csv_has_them() {
-        assert_eq!(cell_text(&Data::Float(300.0)).unwrap(), "300");
-        assert_eq!(cell_text(&Data::Float(2.5)).unwrap(), "2.5");
-        assert_eq!(cell_text(&Data::Bool(false)).unwrap(), "false");
-        assert_eq!(cell_text(&Data::Empty).unwrap(), "");
-        assert_eq!(cell_text(&Data::DateTimeIso("2025-04-01T00:00:00".into())).unwrap(), "2025-04-01");
-        assert!(cell_text(&Data::Error(calamine::CellErrorType::Div0)).is_err());
+        assert_eq!(cell_text(&DataRef::Float(300.0)).unwrap(), "300");
+        assert_eq!(cell_text(&DataRef::Float(2.5)).unwrap(), "2.5");
+        assert_eq!(cell_text(&DataRef::Bool(false)).unwrap(), "false");
+        assert_eq!(cell_text(&DataRef::Empty).unwrap(), "");
+        assert_eq!(cell_text(&DataRef::SharedString("GM0344")).unwrap(), "GM0344");
+        assert_eq!(cell_text(&DataRef::DateTimeIso("2025-04-01T00:00:00".into())).unwrap(), "2025-04-01");
+        assert!(cell_text(&DataRef::Error(calamine::CellErrorType::Div0)).is_err());
     }
 
     #[test]
@@ -166,5 +232,39 @@ mod tests {
         assert!(e.contains("s.bin") && e.contains("neither UTF-8"), "{e}");
         let e = from_bytes("s.xlsx", b"PK\x03\x04rubbish".to_vec()).unwrap_err().to_string();
         assert!(e.contains("s.xlsx") && e.contains("not a readable Excel workbook"), "{e}");
+    }
+
+    fn workbook(cells: &[(u32, u16, &str)]) -> Vec<u8> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let sheet = wb.add_worksheet();
+        sheet.set_name("locations").unwrap();
+        for (r, c, v) in cells {
+            sheet.write_string(*r, *c, *v).unwrap();
+        }
+        wb.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn a_sheet_is_read_cell_by_cell_with_its_row_numbers() {
+        // Header on row 2 (line 2), a value on row 5, columns from B.
+        let s = from_bytes("w.xlsx", workbook(&[(1, 1, "a"), (1, 2, "b"), (4, 2, "x")])).unwrap();
+        assert_eq!(s.format, "xlsx");
+        assert_eq!(s.source.name, "w.xlsx, sheet locations");
+        assert_eq!(s.source.text, "\na,b\n\n\n,x\n");
+    }
+
+    #[test]
+    fn a_sheet_that_claims_to_be_huge_is_not_made_a_grid() {
+        // One value in the last column of the last row: refused by its column, at once.
+        let far = workbook(&[(0, 0, "location_id"), (1_048_575, 16_383, "x")]);
+        let e = from_bytes("far.xlsx", far).unwrap_err().to_string();
+        assert!(e.contains("far.xlsx:1048576") && e.contains("column XFD"), "{e}");
+        // The last row in an allowed column: a million empty lines, not a million-column grid.
+        let low = workbook(&[(0, 0, "location_id"), (1_048_575, 0, "x")]);
+        let s = from_bytes("low.xlsx", low).unwrap();
+        assert_eq!(s.source.text.lines().count(), 1_048_576);
+        assert!(s.source.text.ends_with("\nx\n"));
+        let e = from_bytes("empty.xlsx", workbook(&[])).unwrap_err().to_string();
+        assert!(e.contains("is empty"), "{e}");
     }
 }
