@@ -390,20 +390,12 @@ pub fn status(decision: &Decision<'_>, snapshots: &[Snapshot], at: Date) -> Stat
     let current_index = lists.len() - 1;
     let current = &lists[current_index];
 
-    // Points at which the status is evaluated: every list's date (with that list), the due
-    // date (with the list then in force) and D.
+    // Points at which the status is evaluated: every list's date (with that list) and D. The
+    // due date needs no point of its own: with the list in force then, a status before it that
+    // is behind becomes overdue (short either way), and one on track or met becomes met (the
+    // pipeline counts from the due date on), so it never starts or ends a run of short ones.
     let tallies: Vec<Tally> = lists.iter().map(|(date, locs, _)| tally(locs, n, ctx, *date)).collect();
-    let mut points: Vec<(Date, usize)> = lists.iter().enumerate().map(|(k, (date, _, _))| (*date, k)).collect();
-    if lists[0].0 <= due && due < at {
-        let k = lists.iter().rposition(|(date, _, _)| *date <= due).unwrap_or(0);
-        points.push((due, k));
-    }
     let at_tally = tally(current.1, n, ctx, at);
-    points.sort();
-    let point_tallies: Vec<Tally> = points
-        .iter()
-        .map(|&(date, k)| if date == lists[k].0 { tallies[k].clone() } else { tally(lists[k].1, n, ctx, date) })
-        .collect();
 
     let lost =
         if current_index > 0 { losses(lists[current_index - 1].1, current.1, ctx, current.0) } else { BTreeMap::new() };
@@ -422,10 +414,10 @@ pub fn status(decision: &Decision<'_>, snapshots: &[Snapshot], at: Date) -> Stat
         let status = Progress::of(r.obligation, counted, pipeline, at, due);
         let since = if status.is_short() {
             let mut start = at;
-            for (&(date, _), t) in points.iter().zip(&point_tallies).rev() {
+            for ((date, _, _), t) in lists.iter().zip(&tallies).rev() {
                 let (cd, pl) = t[m].of(c);
-                if Progress::of(r.obligation, cd, pl, date, due).is_short() {
-                    start = start.min(date);
+                if Progress::of(r.obligation, cd, pl, *date, due).is_short() {
+                    start = start.min(*date);
                 } else {
                     break;
                 }

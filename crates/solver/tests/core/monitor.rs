@@ -245,9 +245,13 @@ proptest! {
                             LossReason::Reduced => "reduced",
                             LossReason::Rule(v) => {
                                 assert!(!v.counts());
+                                assert_eq!(l.reason.as_str(), v.as_str());
                                 "rule"
                             }
                         };
+                        if reason != "rule" {
+                            assert_eq!(l.reason.as_str(), reason);
+                        }
                         (l.location_id.clone(), (l.places, reason))
                     })
                     .collect();
@@ -260,7 +264,10 @@ proptest! {
             prop_assert_eq!(p.obligation, rows.iter().map(|r| u64::from(r.obligation)).sum::<u64>());
             prop_assert_eq!(p.counted, rows.iter().map(|r| u64::from(r.counted)).sum::<u64>());
             prop_assert_eq!(p.gap, rows.iter().map(|r| u64::from(r.gap)).sum::<u64>());
-            prop_assert_eq!(p.behind as usize, rows.iter().filter(|r| r.status == Progress::Behind).count());
+            prop_assert_eq!(p.pipeline, rows.iter().map(|r| u64::from(r.pipeline)).sum::<u64>());
+            for (n, s) in [(p.met, Progress::Met), (p.on_track, Progress::OnTrack), (p.behind, Progress::Behind), (p.overdue, Progress::Overdue)] {
+                prop_assert_eq!(n as usize, rows.iter().filter(|r| r.status == s).count());
+            }
             prop_assert_eq!((p.met + p.on_track + p.behind + p.overdue) as usize, rows.len());
         }
     }
@@ -286,6 +293,33 @@ fn statuses_at_their_boundaries() {
             && !Progress::OnTrack.is_short()
             && !Progress::Met.is_short()
     );
+}
+
+#[test]
+fn only_the_decisions_provinces_and_only_municipalities_with_something_to_follow() {
+    let f = fixture();
+    let ctx = CountingContext::new(&f.dataset, &f.scenario);
+    let at = day(2025, 3, 1);
+    let utrecht = [spreiding_solver::model::ProvinceCode::parse("PV26").unwrap()];
+    for provinces in [&utrecht[..], &[]] {
+        let decision =
+            Decision { dataset: &f.dataset, solution: &f.solution, ctx, baseline: ("b".into(), "h".into()), provinces };
+        let got = status(&decision, &[], at);
+        let mut expected = 0;
+        for r in &f.solution.municipalities {
+            if !provinces.is_empty() && r.province != utrecht[0] {
+                assert!(!got.municipalities.iter().any(|g| g.code == r.code), "{} is outside the decision", r.code);
+                continue;
+            }
+            let (counted, pipeline) = count(f.dataset.locations(), r.municipality, r.commodity, at);
+            let listed = got.municipalities.iter().any(|g| g.code == r.code && g.commodity == r.commodity);
+            assert_eq!(listed, r.obligation > 0 || counted > 0 || pipeline > 0, "{} {:?}", r.code, r.commodity);
+            expected += usize::from(listed);
+        }
+        assert_eq!(got.municipalities.len(), expected);
+        assert!(expected > 0);
+        assert!(got.provinces.iter().all(|p| provinces.is_empty() || p.code == utrecht[0]));
+    }
 }
 
 #[test]
