@@ -293,6 +293,10 @@ fn statuses_at_their_boundaries() {
             && !Progress::OnTrack.is_short()
             && !Progress::Met.is_short()
     );
+    assert_eq!(
+        [Progress::Met, Progress::OnTrack, Progress::Behind, Progress::Overdue].map(Progress::dutch),
+        ["gerealiseerd", "op schema", "achter op schema", "te laat"]
+    );
 }
 
 #[test]
