@@ -333,3 +333,65 @@ fn of_two_snapshots_of_one_date_the_later_recorded_is_in_force() {
     let seqs: Vec<u64> = effective(&list).iter().map(|s| s.seq).collect();
     assert_eq!(seqs, [4, 3]);
 }
+
+#[test]
+fn the_dutch_text_says_each_part_only_when_it_applies() {
+    use spreiding_solver::counting::Verdict;
+    use spreiding_solver::monitor::{text, InForce, Loss, Row, Status};
+    let due = day(2025, 7, 1);
+    let row = |obligation: u32, counted: u32, pipeline: u32, status: Progress, since: Option<Date>, change: i64| Row {
+        code: MunicipalityCode::parse("GM0344").unwrap(),
+        name: "Utrecht".into(),
+        province: spreiding_solver::model::ProvinceCode::parse("PV26").unwrap(),
+        commodity: Commodity::Regular,
+        obligation,
+        counted,
+        pipeline,
+        gap: obligation.saturating_sub(counted),
+        status,
+        since,
+        previous: 0,
+        change,
+        timeline: Vec::new(),
+        losses: Vec::new(),
+    };
+    let status_on = |at: Date, seq: u64| Status {
+        at,
+        due,
+        snapshot: InForce { seq, date: at, file: "s.csv".into(), sha256: String::new() },
+        provinces: Vec::new(),
+        municipalities: Vec::new(),
+    };
+    let june = status_on(day(2025, 6, 15), 2);
+    let t = text(&row(1816, 1379, 250, Progress::Behind, Some(day(2025, 6, 1)), -50), &june);
+    assert!(t.starts_with("Utrecht (GM0344): de opgave volgens het verdeelbesluit is 1.816 reguliere plaatsen. Op 15 juni 2025 tellen 1.379 plaatsen mee; er ontbreken nog 437."), "{t}");
+    assert!(t.contains("brengen nog 250 plaatsen"), "{t}");
+    assert!(t.contains("achter op schema sinds 1 juni 2025"), "{t}");
+    assert!(t.ends_with("Ten opzichte van de vorige stand: 50 plaatsen minder."), "{t}");
+    // Met, nothing in the pipeline, more than before.
+    let t = text(&row(100, 120, 0, Progress::Met, None, 20), &june);
+    assert!(!t.contains("ontbreken") && !t.contains("Besloten"), "{t}");
+    assert!(t.contains("De opgave is gerealiseerd.") && t.ends_with("20 plaatsen meer."), "{t}");
+    // On track, no change; before any snapshot no comparison at all.
+    let t = text(&row(100, 90, 10, Progress::OnTrack, None, 0), &june);
+    assert!(t.contains("op schema.") && t.ends_with("geen verandering."), "{t}");
+    let t = text(&row(100, 90, 10, Progress::OnTrack, None, 0), &status_on(day(2025, 6, 15), 0));
+    assert!(!t.contains("vorige stand"), "{t}");
+    // Overdue: behind since before the due date, or overdue from the due date on.
+    let july = status_on(day(2025, 7, 15), 2);
+    let t = text(&row(100, 90, 0, Progress::Overdue, Some(day(2025, 3, 1)), 0), &july);
+    assert!(t.contains("is verstreken zonder dat de opgave is gehaald: te laat. Achter op schema was de gemeente al sinds 1 maart 2025."), "{t}");
+    let t = text(&row(100, 90, 0, Progress::Overdue, Some(due), 0), &july);
+    assert!(t.contains("te laat.") && !t.contains("al sinds"), "{t}");
+    // Losses, each with its reason.
+    let mut r = row(100, 90, 0, Progress::Behind, Some(day(2025, 6, 1)), -10);
+    for (id, reason) in
+        [("L1", LossReason::Removed), ("L2", LossReason::Reduced), ("L3", LossReason::Rule(Verdict::ClosesBeforeEnd))]
+    {
+        r.losses.push(Loss { location_id: id.into(), places: 5, reason, seen: day(2025, 6, 1), source: None });
+    }
+    let t = text(&r, &june);
+    assert!(t.contains("Verloren: locatie L1 (5 plaatsen) staat niet meer op de lijst."), "{t}");
+    assert!(t.contains("Verloren: locatie L2 (5 plaatsen) heeft minder plaatsen."), "{t}");
+    assert!(t.contains("Verloren: locatie L3 (5 plaatsen) telt niet mee: sluit voor het einde van de cyclus."), "{t}");
+}
