@@ -7,7 +7,7 @@
 //! obligations monitored are exactly the decision's). The documents are not typeset again:
 //! `spreiding verify` does that.
 
-use super::verify::{check_fields, check_file, read_manifest, scan, Kind};
+use super::verify::{check_fields, check_file, open_manifest};
 use super::{Dossier, DATASET_DIR};
 use anyhow::{bail, Context, Result};
 use spreiding_results::hash::file_sha256;
@@ -43,17 +43,8 @@ pub struct Decision {
 
 /// Opens a dossier as a decision (see the module's documentation for what is checked).
 pub fn open(dir: &Path) -> Result<Decision> {
-    if !dir.is_dir() {
-        bail!("{}: no such folder; give a dossier folder (made by `spreiding dossier`)", dir.display());
-    }
     let manifest_path = dir.join("manifest.json");
-    let entries = scan(dir)?;
-    let manifest = match entries.get("manifest.json") {
-        Some(Kind::File(len)) => read_manifest(&manifest_path, *len)
-            .with_context(|| format!("{}: not a spreiding dossier manifest", manifest_path.display()))?,
-        Some(other) => bail!("{}: {}", manifest_path.display(), other.describe()),
-        None => bail!("{}: no manifest.json; is {} a dossier?", manifest_path.display(), dir.display()),
-    };
+    let (entries, manifest) = open_manifest(dir)?;
     let mut problems = check_fields(&manifest);
     let needed = manifest
         .files

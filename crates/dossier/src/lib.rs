@@ -25,7 +25,7 @@ mod verify;
 
 pub use verify::{verify, Verdict};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use spreiding_results::output::{self, Format};
@@ -427,12 +427,7 @@ fn put_in_place(out: &Path, files: &BTreeMap<String, Vec<u8>>, manifest: &[u8]) 
     replaceable(out)?;
     let staged = spreiding_results::atomic::StagedDir::beside(out, ".dossier-")?;
     for (path, bytes) in files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).chain([("manifest.json", manifest)]) {
-        let target = staged.path().join(path);
-        if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        std::fs::write(&target, bytes).with_context(|| format!("writing {}", target.display()))?;
-        std::fs::File::open(&target)?.sync_all()?;
+        staged.write(path, bytes)?;
     }
     staged.commit()
 }

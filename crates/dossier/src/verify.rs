@@ -207,11 +207,12 @@ fn is_state_file(path: &str, kind: &Kind) -> bool {
 /// parser reads them (`None` when it is not a `spreiding dossier` command line).
 pub type CommandParser<'a> = &'a dyn Fn(&[String]) -> Option<(PathBuf, Vec<String>)>;
 
-/// `spreiding verify`: see the module's documentation for the exit statuses.
-pub fn verify(dir: &Path, parse_command: CommandParser<'_>) -> Result<Verdict> {
+/// A dossier folder's entries (scanned, no link followed) and its manifest, read strictly; an
+/// error names what is not a dossier.
+pub(super) fn open_manifest(dir: &Path) -> Result<(BTreeMap<String, Kind>, Manifest)> {
     let manifest_path = dir.join("manifest.json");
     if !dir.is_dir() {
-        bail!("{}: no such folder; give a dossier folder", dir.display());
+        bail!("{}: no such folder; give a dossier folder (made by `spreiding dossier`)", dir.display());
     }
     let entries = scan(dir)?;
     let manifest = match entries.get("manifest.json") {
@@ -220,6 +221,13 @@ pub fn verify(dir: &Path, parse_command: CommandParser<'_>) -> Result<Verdict> {
         Some(other) => bail!("{}: {}", manifest_path.display(), other.describe()),
         None => bail!("{}: no manifest.json; is {} a dossier?", manifest_path.display(), dir.display()),
     };
+    Ok((entries, manifest))
+}
+
+/// `spreiding verify`: see the module's documentation for the exit statuses.
+pub fn verify(dir: &Path, parse_command: CommandParser<'_>) -> Result<Verdict> {
+    let manifest_path = dir.join("manifest.json");
+    let (entries, manifest) = open_manifest(dir)?;
     let manifest_hash = hash_file(&manifest_path).map(|(h, _)| h).unwrap_or_default();
     let mut differ = check_fields(&manifest);
     if !differ.is_empty() {

@@ -175,12 +175,7 @@ pub fn write(dossier: &Path, province: &str, at: Date, out: &Path) -> Result<Str
     for (path, bytes) in
         files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).chain([("manifest.json", manifest.as_slice())])
     {
-        let target = staged.path().join(path);
-        if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        std::fs::write(&target, bytes).with_context(|| format!("writing {}", target.display()))?;
-        std::fs::File::open(&target)?.sync_all()?;
+        staged.write(path, bytes)?;
     }
     staged.commit()?;
     Ok(format!(

@@ -122,6 +122,16 @@ impl StagedDir {
         self.dir.as_ref().map_or(self.parent.as_path(), tempfile::TempDir::path)
     }
 
+    /// Writes `bytes` to `relative` inside the staged folder (its folders made), synced.
+    pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
+        let target = self.path().join(relative);
+        if let Some(dir) = target.parent() {
+            fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        fs::write(&target, bytes).with_context(|| format!("writing {}", target.display()))?;
+        fs::File::open(&target).and_then(|f| f.sync_all()).with_context(|| format!("writing {}", target.display()))
+    }
+
     /// Puts the folder at its target: what was there (the caller has checked it may go) is
     /// moved aside, the new folder renamed into place, the old one removed, the parent synced.
     pub fn commit(mut self) -> Result<()> {
