@@ -331,6 +331,22 @@ fn a_small_obligation_is_dropped_or_raised_and_the_nearest_absorb_it() {
 }
 
 #[test]
+fn a_member_that_reaches_its_cap_takes_no_step_beyond_it() {
+    // Five members of 1 place with a cap of 1 cannot receive the minimum of 2: their 5 places
+    // go to A, B and C (2 each), all of them above their share. Every place deviates 1: the
+    // total is 5 whichever way. Rule 2 evens them out: A to its cap of 3 (deviation 1), B and
+    // C to 4 (deviation 2 each). A comes first in priority and a fourth place would keep the
+    // deviations as even ([4, 4, 3] also has 2, 2, 1), but it is above A's cap.
+    let small = ["GM0004", "GM0005", "GM0006", "GM0007", "GM0008"];
+    let mut items = vec![item(2.0, 3, 0.9, "GM0001"), item(2.0, 10, 0.5, "GM0002"), item(2.0, 10, 0.5, "GM0003")];
+    items.extend(small.iter().map(|c| item(1.0, 1, 0.1, c)));
+    for mip in [false, true] {
+        let a = allocate(11, MinimumRule { min: 2, step: 1 }, &items, mip, 60.0).unwrap();
+        assert_eq!(a.values, vec![3, 4, 4, 0, 0, 0, 0, 0], "mip {mip}");
+    }
+}
+
+#[test]
 fn a_total_below_the_minimum_is_infeasible_and_allocates_nothing() {
     let items = [item(6.0, u32::MAX, 0.5, "GM0001"), item(6.0, u32::MAX, 0.5, "GM0002")];
     let a = allocate(12, MinimumRule { min: 25, step: 1 }, &items, false, 60.0).unwrap();
