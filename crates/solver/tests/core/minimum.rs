@@ -347,6 +347,21 @@ fn a_member_that_reaches_its_cap_takes_no_step_beyond_it() {
 }
 
 #[test]
+fn the_chosen_set_may_skip_a_member_whose_cap_lies_below_another_receivers_value() {
+    // Found by a mutation of the bound on receivers' excess (excess_bound): 33 places in steps
+    // of 3 from 12 over three members with 3 places each; every pair that can make 33
+    // deviates 30 in total, and rule 2 prefers 18 and 15 (deviations 15, 12, 3) to 12 and 21
+    // (18, 9, 3). The chosen set skips the first member in the receiving order, whose cap of 12
+    // lies below the 18 of a later one: the set the lemma must not rule out.
+    let items = [item(3.0, 12, 0.2, "GM0100"), item(3.0, 21, 0.2, "GM0099"), item(3.0, 15, 0.1, "GM0098")];
+    for mip in [false, true] {
+        let a = allocate(33, MinimumRule { min: 12, step: 3 }, &items, mip, 60.0).unwrap();
+        assert_eq!(a.values, vec![0, 18, 15], "mip {mip}");
+        assert!((a.deviation - 30.0).abs() < 1e-9);
+    }
+}
+
+#[test]
 fn a_total_below_the_minimum_is_infeasible_and_allocates_nothing() {
     let items = [item(6.0, u32::MAX, 0.5, "GM0001"), item(6.0, u32::MAX, 0.5, "GM0002")];
     let a = allocate(12, MinimumRule { min: 25, step: 1 }, &items, false, 60.0).unwrap();
@@ -440,4 +455,14 @@ fn values_within_the_whole_tolerance_are_read_as_whole_numbers() {
     let edge = [item(1e-6, u32::MAX, 0.4, "GM0002"), item(0.0, u32::MAX, 0.6, "GM0001")];
     let e = allocate(1, MinimumRule { min: 1, step: 1 }, &edge, false, 60.0).unwrap();
     assert_eq!(e.values, vec![1, 0], "exactly at the tolerance");
+}
+
+#[test]
+fn the_table_names_the_path_as_the_report_does() {
+    // The report's JSON writes the path through serde ("path": "combinatorial" in the golden
+    // minimum-25 report), the table through as_str: one name for each.
+    for p in [MinimumPath::Combinatorial, MinimumPath::Mip] {
+        assert_eq!(serde_json::to_value(p).unwrap(), serde_json::Value::from(p.as_str()));
+    }
+    assert_eq!(MinimumPath::Combinatorial.as_str(), "combinatorial");
 }
