@@ -708,3 +708,41 @@ fn mip(p: &Problem, total: u64, time_limit: f64) -> Result<Option<(Vec<u64>, boo
         time_limit,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `excess_bound` against its definition, worked by hand (places; the function works in
+    /// 1e-9 place). Step q = 2; exact values 10.5, 7.25 and 3 with caps 20, 9 and 100 (24, the
+    /// total, for the last); `best` gives 12, 8 and 4 (deviations 1.5 + 0.75 + 1 = 3.25).
+    ///
+    /// - slack = (3.25 + 24 - 20.75) / 2 = 3.25;
+    /// - rooms U - q - x: 20 - 2 - 10.5 = 7.5, 9 - 2 - 7.25 < 0 so 0, 24 - 2 - 3 = 19;
+    /// - least_d(e) = e + sum - max of min((e - 2)^+, room) over the three: for 2 <= e <= 9.5
+    ///   the terms are e - 2, 0, e - 2, so least_d(e) = 2e - 2; at the slack 4.5 > 3.25;
+    /// - the largest e with 2e - 2 <= 3.25 is 2.625, above q: the bound is 2.625 places.
+    ///
+    /// Every term of the formula changes this number (the mutation run's survivors in
+    /// `excess_bound`: the slack's halving, q in 1e-9, the rooms, the terms and their sum).
+    #[test]
+    fn the_excess_bound_is_the_largest_excess_its_slack_allows() {
+        let codes = ["GM0001", "GM0002", "GM0003"];
+        let items: Vec<Item<'_>> = [(10.5, 20), (7.25, 9), (3.0, 100)]
+            .iter()
+            .zip(&codes)
+            .map(|(&(exact, cap), code)| Item { exact, cap, key: 0.1, code })
+            .collect();
+        let p = Problem::new(MinimumRule { min: 0, step: 2 }, &items);
+        let best = Allocation::new(&p, vec![12, 8, 4]);
+        assert_eq!(best.total_dev, 3_250_000_000);
+        assert_eq!(excess_bound(&p, &[0, 1, 2], &best, 24), 2_625_000_000);
+        // No member sure to receive: the whole slack.
+        assert_eq!(excess_bound(&p, &[], &best, 24), 3_250_000_000);
+        // 21 places as 12, 7 and 2 (deviations 1.5 + 0.25 + 1): the slack (2.75 + 0.25) / 2 =
+        // 1.5 lies below one step, and a receiver may always lie a step above: the bound is 2.
+        let close = Allocation::new(&p, vec![12, 7, 2]);
+        assert_eq!(close.total_dev, 2_750_000_000);
+        assert_eq!(excess_bound(&p, &[0, 1, 2], &close, 21), 2_000_000_000);
+    }
+}
