@@ -769,3 +769,247 @@ fn the_service_records_snapshots_and_answers_the_status_of_the_command_line() {
     assert_eq!(h["snapshots"].as_array().unwrap().len(), 2);
     assert_eq!(s.stop(), Some(0));
 }
+
+/// A number as the table prints it: a dot per thousand.
+fn grouped(n: &str) -> String {
+    let digits: Vec<char> = n.chars().collect();
+    let mut out = String::new();
+    for (i, ch) in digits.iter().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(*ch);
+    }
+    out
+}
+
+fn status_of(d: &Path, at: &str, format: &str) -> Vec<u8> {
+    let out = spreiding().args(["monitor", "status"]).arg(d).args(["--at", at, "--format", format]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    out.stdout
+}
+
+/// `--format table` (the default) and `--format xlsx` say what the CSV and the JSON say (the
+/// CSV's numbers are checked against this file's own counting above): the heading, the
+/// snapshot in force, a line per province and commodity, every municipality not met (overdue
+/// and behind first, the largest gap first), the losses; the workbook's three sheets cell for
+/// cell, read with openpyxl.
+#[test]
+fn the_table_and_the_workbook_say_what_the_csv_and_the_json_say() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = dossier(tmp.path());
+    let json = |at: &str| -> serde_json::Value { serde_json::from_slice(&status_of(&d, at, "json")).unwrap() };
+
+    // Before any snapshot the table names the decision's own list.
+    let v = json("2025-01-15");
+    let table = String::from_utf8(status_of(&d, "2025-01-15", "table")).unwrap();
+    let no_snapshot = format!(
+        "No snapshot recorded on or before 2025-01-15: the decision's own location list ({})",
+        v["snapshot"]["file"].as_str().unwrap()
+    );
+    assert_eq!(table.lines().nth(1), Some(no_snapshot.as_str()), "{table}");
+
+    let (s1, s2) = (tmp.path().join("s1.csv"), tmp.path().join("s2.csv"));
+    std::fs::write(&s1, snapshot_1()).unwrap();
+    std::fs::write(&s2, snapshot_2()).unwrap();
+    assert_eq!(add(&d, &s1, "2025-03-01", &[]).status.code(), Some(0));
+    assert_eq!(add(&d, &s2, "2025-06-01", &[]).status.code(), Some(0));
+    let at = "2025-06-15";
+    let v = json(at);
+    let rows = status_csv(&d, at);
+    let default = spreiding().args(["monitor", "status"]).arg(&d).args(["--at", at]).output().unwrap();
+    let table = String::from_utf8(default.stdout).unwrap();
+    assert_eq!(table.as_bytes(), status_of(&d, at, "table"), "table is the default");
+    let lines: Vec<&str> = table.lines().collect();
+
+    let id = v["decision"].as_str().unwrap();
+    assert_eq!(
+        lines[0],
+        format!(
+            "Monitoring of decision {} (scenario {}, cycle {}) on {at}; due date {DUE}",
+            &id[..12],
+            v["scenario"].as_str().unwrap(),
+            v["cycle"].as_str().unwrap()
+        )
+    );
+    let file = v["snapshot"]["file"].as_str().unwrap();
+    assert!(file.ends_with("s2.csv"), "{file}");
+    assert_eq!(lines[1], format!("Snapshot 2 of 2025-06-01 ({file})"));
+    assert_eq!(lines[2], "");
+    // A line per province and commodity, its numbers the JSON's.
+    let provinces = v["provinces"].as_array().unwrap();
+    assert_eq!(provinces.len(), 2, "PV26 regular and amv");
+    for (k, p) in provinces.iter().enumerate() {
+        let n = |f: &str| p[f].as_u64().unwrap().to_string();
+        let want: Vec<String> = vec![
+            p["code"].as_str().unwrap().to_owned(),
+            p["name"].as_str().unwrap().to_owned(),
+            p["commodity"].as_str().unwrap().to_owned(),
+            grouped(&n("obligation")),
+            grouped(&n("counted")),
+            grouped(&n("pipeline")),
+            grouped(&n("gap")),
+            n("met"),
+            n("on_track"),
+            n("behind"),
+            n("overdue"),
+        ];
+        assert_eq!(lines[4 + k].split_whitespace().collect::<Vec<_>>(), want, "province line {k}");
+    }
+    // The province's counts are the CSV's statuses.
+    for p in provinces {
+        let c = p["commodity"].as_str().unwrap();
+        for (field, word) in [("met", "met"), ("on_track", "on-track"), ("behind", "behind"), ("overdue", "overdue")] {
+            let count = rows.iter().filter(|r| r["commodity"] == c && r["status"] == word).count() as u64;
+            assert_eq!(p[field].as_u64().unwrap(), count, "{c} {field}");
+        }
+    }
+    // Every municipality not met, overdue and behind first, the largest gap first.
+    let rank = |s: &str| ["met", "on-track", "behind", "overdue"].iter().position(|w| *w == s).unwrap();
+    let mut open: Vec<&Rec> = rows.iter().filter(|r| r["status"] != "met").collect();
+    assert!(open.len() > 3, "the case has municipalities behind");
+    open.sort_by_key(|r| {
+        (
+            std::cmp::Reverse(rank(&r["status"])),
+            std::cmp::Reverse(r["gap"].parse::<u64>().unwrap()),
+            r["code"].clone(),
+            r["commodity"].clone(),
+        )
+    });
+    let start = lines.iter().position(|l| l.starts_with("Not met (")).expect("the list of municipalities not met");
+    assert_eq!(lines[start], format!("Not met ({}):", open.len()));
+    assert_eq!(start, 4 + provinces.len() + 1, "{table}");
+    for (k, r) in open.iter().enumerate() {
+        let line = lines[start + 2 + k];
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let name_words = r["name"].chars().take(22).collect::<String>().split_whitespace().count();
+        let change: i64 = r["change"].parse().unwrap();
+        let mut want = vec![r["code"].clone()];
+        want.extend(r["name"].chars().take(22).collect::<String>().split_whitespace().map(str::to_owned));
+        want.extend([
+            r["province"].clone(),
+            r["commodity"].clone(),
+            grouped(&r["obligation"]),
+            grouped(&r["counted"]),
+            grouped(&r["pipeline"]),
+            grouped(&r["gap"]),
+            r["status"].clone(),
+        ]);
+        if !r["since"].is_empty() {
+            want.push(r["since"].clone());
+        }
+        want.push(format!("{change:+}"));
+        assert_eq!(words, want, "line {k} of the list ({name_words} words of name): {line}");
+    }
+    // The losses, each with its location, places and reason.
+    let losses: Vec<String> = v["municipalities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| {
+            r["losses"].as_array().unwrap().iter().map(move |l| {
+                format!(
+                    "  {} {} ({}): location {} {} places, {}",
+                    r["code"].as_str().unwrap(),
+                    r["name"].as_str().unwrap(),
+                    r["commodity"].as_str().unwrap(),
+                    l["location_id"].as_str().unwrap(),
+                    l["places"],
+                    l["reason"].as_str().unwrap()
+                )
+            })
+        })
+        .collect();
+    assert_eq!(losses.len(), 3, "Utrecht's three losses");
+    let from = lines.iter().position(|l| l.starts_with("Places lost since")).unwrap();
+    assert_eq!(lines[from], "Places lost since the previous snapshot (3):");
+    assert_eq!(lines[from + 1..], losses.iter().map(String::as_str).collect::<Vec<_>>()[..]);
+
+    // The workbook: three sheets, cell for cell.
+    let book = tmp.path().join("status.xlsx");
+    let out = spreiding()
+        .args(["monitor", "status"])
+        .arg(&d)
+        .args(["--at", at, "--format", "xlsx", "--output"])
+        .arg(&book)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let py = std::process::Command::new("python3")
+        .args(["-c", "import json, sys, openpyxl\nwb = openpyxl.load_workbook(sys.argv[1])\nprint(json.dumps({ws.title: [[c for c in row] for row in ws.iter_rows(values_only=True)] for ws in wb.worksheets}))"])
+        .arg(&book)
+        .output()
+        .expect("python3");
+    assert!(py.status.success(), "{}", String::from_utf8_lossy(&py.stderr));
+    let sheets: serde_json::Value = serde_json::from_slice(&py.stdout).unwrap();
+    let text = |c: &serde_json::Value| match c {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let sheet = |name: &str| -> Vec<Vec<String>> {
+        sheets[name]
+            .as_array()
+            .unwrap_or_else(|| panic!("sheet {name}"))
+            .iter()
+            .map(|r| r.as_array().unwrap().iter().map(text).collect())
+            .collect()
+    };
+    let csv_bytes = status_of(&d, at, "csv");
+    let mut reader = csv::Reader::from_reader(&csv_bytes[..]);
+    let mut want = vec![reader.headers().unwrap().iter().map(str::to_owned).collect::<Vec<_>>()];
+    want.extend(reader.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()));
+    assert_eq!(sheet("municipalities"), want);
+    let mut want_p = vec![[
+        "province",
+        "name",
+        "commodity",
+        "obligation",
+        "counted",
+        "pipeline",
+        "gap",
+        "met",
+        "on_track",
+        "behind",
+        "overdue",
+    ]
+    .map(str::to_owned)
+    .to_vec()];
+    for p in provinces {
+        want_p.push(
+            [
+                "code",
+                "name",
+                "commodity",
+                "obligation",
+                "counted",
+                "pipeline",
+                "gap",
+                "met",
+                "on_track",
+                "behind",
+                "overdue",
+            ]
+            .iter()
+            .map(|f| text(&p[*f]))
+            .collect(),
+        );
+    }
+    assert_eq!(sheet("provinces"), want_p);
+    let losses_sheet = sheet("losses");
+    assert_eq!(losses_sheet[0], ["code", "name", "commodity", "location_id", "places", "reason", "seen", "source"]);
+    let want_l: Vec<Vec<String>> = v["municipalities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| {
+            r["losses"].as_array().unwrap().iter().map(move |l| {
+                vec![text(&r["code"]), text(&r["name"]), text(&r["commodity"])]
+                    .into_iter()
+                    .chain(["location_id", "places", "reason", "seen", "source"].iter().map(|f| text(&l[*f])))
+                    .collect()
+            })
+        })
+        .collect();
+    assert_eq!(losses_sheet[1..], want_l[..]);
+}
