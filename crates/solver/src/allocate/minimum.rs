@@ -531,6 +531,35 @@ fn combinatorial(p: &Problem, total: u64) -> Option<(Allocation, bool)> {
     // U_a < y_b <= B_b, the bound on b's value (see `excess_bound`).
     let sure = surely_receiving(p, &order, &best, total);
     let excess = excess_bound(p, &sure, &best, total);
+    let skippable = skippable(p, &order, &sure, excess, total);
+    let count = skippable.iter().filter(|&&s| s).count();
+    if count == 0 {
+        return Some((best, true));
+    }
+    if count > MAX_SKIPPABLE {
+        return Some((best, false));
+    }
+    // Pass 2: every prefix less a subset of its skippable members (its last member receives).
+    let mut candidates = Vec::new();
+    for k in 1..=n {
+        let free: Vec<usize> = (0..k - 1).filter(|&i| skippable[i]).collect();
+        for mask in 1u32..(1 << free.len()) {
+            let positions: Vec<usize> =
+                (0..k).filter(|i| free.iter().position(|f| f == i).is_none_or(|j| mask & (1 << j) == 0)).collect();
+            with_roles(p, &order, &positions, total, &mut candidates);
+        }
+    }
+    match best_among(p, &candidates, total) {
+        Some(a) if better(p, &a, &best) => Some((a, true)),
+        _ => Some((best, true)),
+    }
+}
+
+/// Which members of `order` (by position) a chosen allocation may skip: a member a that
+/// receives nothing while a later member b receives has U_a < y_b <= B_b, the bound on b's
+/// value from `excess` (see `excess_bound`), unless the second exchange below rules it out.
+fn skippable(p: &Problem, order: &[usize], sure: &[usize], excess: i128, total: u64) -> Vec<bool> {
+    let n = order.len();
     let q = p.rule.q();
     let least = p.rule.base().max(if total.is_multiple_of(q) { 0 } else { p.rule.carrier_base(total % q) });
     let bounds: Vec<u64> = order
@@ -561,27 +590,7 @@ fn combinatorial(p: &Problem, total: u64) -> Option<(Allocation, bool)> {
         };
         skippable[i] = (i + 1..n).any(|j| bounds[j] > p.cap[a] && !exchange(order[j]));
     }
-    let count = skippable.iter().filter(|&&s| s).count();
-    if count == 0 {
-        return Some((best, true));
-    }
-    if count > MAX_SKIPPABLE {
-        return Some((best, false));
-    }
-    // Pass 2: every prefix less a subset of its skippable members (its last member receives).
-    let mut candidates = Vec::new();
-    for k in 1..=n {
-        let free: Vec<usize> = (0..k - 1).filter(|&i| skippable[i]).collect();
-        for mask in 1u32..(1 << free.len()) {
-            let positions: Vec<usize> =
-                (0..k).filter(|i| free.iter().position(|f| f == i).is_none_or(|j| mask & (1 << j) == 0)).collect();
-            with_roles(p, &order, &positions, total, &mut candidates);
-        }
-    }
-    match best_among(p, &candidates, total) {
-        Some(a) if better(p, &a, &best) => Some((a, true)),
-        _ => Some((best, true)),
-    }
+    skippable
 }
 
 /// The totals at most `total` that allowed values can make (index: total).
@@ -712,6 +721,62 @@ fn mip(p: &Problem, total: u64, time_limit: f64) -> Result<Option<(Vec<u64>, boo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn problem(rule: MinimumRule, members: &[(f64, u32)]) -> Problem {
+        let codes: Vec<String> = (0..members.len()).map(|i| format!("GM{i:04}")).collect();
+        let items: Vec<Item<'_>> =
+            members.iter().zip(&codes).map(|(&(exact, cap), code)| Item { exact, cap, key: 0.1, code }).collect();
+        Problem::new(rule, &items)
+    }
+
+    /// `surely_receiving` worked by hand. Step 2, minimum 3, 21 places: 21 is odd, so the
+    /// carrier's smallest value 3 is the lowest value any member can take (plain ones take 4).
+    /// Forced deviations (x, cap): (10, 100) 0; (2, 100) min(2, 3 - 2) = 1; (2, 3) 1 (its cap
+    /// reaches 3); (0.5, 100) min(0.5, 2.5) = 0.5; (2.5, 100) 0.5; (2, 2) 2 (it cannot receive).
+    /// Together 5. Leaving a member out costs at least 5 - forced + x: 15, 6, 6, 5 and 7 for the
+    /// five that can receive. With a best allocation deviating 6 only the first and the fifth
+    /// surely receive; deviating 5, also the second and third (strictly more than 5).
+    #[test]
+    fn surely_receiving_are_those_whose_absence_costs_more_than_the_best() {
+        let p = problem(
+            MinimumRule { min: 3, step: 2 },
+            &[(10.0, 100), (2.0, 100), (2.0, 3), (0.5, 100), (2.5, 100), (2.0, 2)],
+        );
+        let order = [0, 4, 1, 2, 3];
+        let six = Allocation::new(&p, vec![15, 2, 2, 1, 3, 2]);
+        assert_eq!(six.total_dev, 6 * RES);
+        assert_eq!(surely_receiving(&p, &order, &six, 21), vec![0, 4]);
+        let five = Allocation::new(&p, vec![14, 2, 2, 1, 3, 2]);
+        assert_eq!(five.total_dev, 5 * RES);
+        assert_eq!(surely_receiving(&p, &order, &five, 21), vec![0, 4, 1, 2]);
+    }
+
+    /// `skippable` worked by hand. Step 2, minimum 3 (plain values from 4), 20 places; members
+    /// (x, cap) in receiving order: (9, 100), (8, 100), (3, 4), (3, 100), (2.5, 6); the first
+    /// two surely receive, excess bound 3. Bounds on what each can receive: 12, 11, 4 (its
+    /// cap), 6 and 5. Both sure members keep room 20 - x - 3 >= 4, so the second exchange
+    /// applies: the third (cap 4) may be skipped only for a later member not below
+    /// min(x, 4) = 3, the fourth (x 3, bound 6 > 4). Nobody else has a later member that can
+    /// exceed its cap.
+    #[test]
+    fn a_member_is_skippable_for_a_later_one_that_may_exceed_its_cap_and_no_exchange_rules_out() {
+        let rule = MinimumRule { min: 3, step: 2 };
+        let order = [0, 1, 2, 3, 4];
+        let (t, f) = (true, false);
+        let tie = problem(rule, &[(9.0, 100), (8.0, 100), (3.0, 4), (3.0, 100), (2.5, 6)]);
+        assert_eq!(skippable(&tie, &order, &[0, 1], 3 * RES, 20), vec![f, f, t, f, f]);
+        // The fourth at 2.75 (bound 5): below 3, the exchange rules the skip out.
+        let below = problem(rule, &[(9.0, 100), (8.0, 100), (3.0, 4), (2.75, 100), (2.5, 6)]);
+        assert_eq!(skippable(&below, &order, &[0, 1], 3 * RES, 20), vec![f; 5]);
+        // With one sure member the exchange has no receiver to rely on.
+        assert_eq!(skippable(&below, &order, &[0], 3 * RES, 20), vec![f, f, t, f, f]);
+        // Nor when the second has no room: cap 14, 14 - 8 - 3 = 3 < 4.
+        let tight = problem(rule, &[(9.0, 100), (8.0, 14), (3.0, 4), (2.75, 100), (2.5, 6)]);
+        assert_eq!(skippable(&tight, &order, &[0, 1], 3 * RES, 20), vec![f, f, t, f, f]);
+        // 21 places and no excess: the bounds are the smallest value 4 (plain; the carrier's
+        // is 3), not above the third's cap.
+        assert_eq!(skippable(&below, &order, &[0], 0, 21), vec![f; 5]);
+    }
 
     /// `excess_bound` against its definition, worked by hand (places; the function works in
     /// 1e-9 place). Step q = 2; exact values 10.5, 7.25 and 3 with caps 20, 9 and 100 (24, the
