@@ -792,13 +792,7 @@ mod tests {
     /// `excess_bound`: the slack's halving, q in 1e-9, the rooms, the terms and their sum).
     #[test]
     fn the_excess_bound_is_the_largest_excess_its_slack_allows() {
-        let codes = ["GM0001", "GM0002", "GM0003"];
-        let items: Vec<Item<'_>> = [(10.5, 20), (7.25, 9), (3.0, 100)]
-            .iter()
-            .zip(&codes)
-            .map(|(&(exact, cap), code)| Item { exact, cap, key: 0.1, code })
-            .collect();
-        let p = Problem::new(MinimumRule { min: 0, step: 2 }, &items);
+        let p = problem(MinimumRule { min: 0, step: 2 }, &[(10.5, 20), (7.25, 9), (3.0, 100)]);
         let best = Allocation::new(&p, vec![12, 8, 4]);
         assert_eq!(best.total_dev, 3_250_000_000);
         assert_eq!(excess_bound(&p, &[0, 1, 2], &best, 24), 2_625_000_000);
