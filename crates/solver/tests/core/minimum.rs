@@ -404,6 +404,32 @@ fn the_chosen_set_may_skip_a_member_whose_cap_lies_below_another_receivers_value
     }
 }
 
+/// Found by a mutation of pass 2 (every subset of the skippable members became "all of them"):
+/// blocks with more than one member the receivers may skip, where the chosen set skips some
+/// of them but not all. The enumeration is the reference.
+#[test]
+fn the_chosen_set_may_skip_some_of_the_skippable_members_and_not_others() {
+    // 16 places in steps of 3 (one carrier of the remainder 1) over exact 0, 0, 0 and 1 with
+    // caps of 1 on the second and fourth: 6, 0, 9 and 1 (the fourth carries).
+    let steps = Case {
+        x8: vec![0, 0, 0, 8],
+        caps: vec![u32::MAX, 1, u32::MAX, 1],
+        keys: vec![0.1; 4],
+        total: 16,
+        min: 0,
+        step: 3,
+    };
+    // 19 places in steps of 5 from 4 over exact 8.125, 1 and 1 with caps 9, 10 and 4: 9, 10, 0.
+    let minimum = Case { x8: vec![65, 8, 8], caps: vec![9, 10, 4], keys: vec![0.2; 3], total: 19, min: 4, step: 5 };
+    for (case, values) in [(&steps, vec![6, 0, 9, 1]), (&minimum, vec![9, 10, 0])] {
+        check_against_reference(case, false).unwrap();
+        let codes = case.codes();
+        let got =
+            allocate(case.total, MinimumRule { min: case.min, step: case.step }, &case.items(&codes), false, 60.0);
+        assert_eq!(got.unwrap().values, values);
+    }
+}
+
 #[test]
 fn a_total_below_the_minimum_is_infeasible_and_allocates_nothing() {
     let items = [item(6.0, u32::MAX, 0.5, "GM0001"), item(6.0, u32::MAX, 0.5, "GM0002")];
