@@ -12,6 +12,12 @@ use proptest::prelude::*;
 use spreiding_solver::allocate::minimum::{allocate, MinimumPath, MinimumRule};
 use spreiding_solver::round::{largest_remainder, Item};
 
+/// The number of generated cases: `n`, or `PROPTEST_CASES` when set (a longer search, as the
+/// mutation runs of this code use: `PROPTEST_CASES=20000 cargo test ... minimum`).
+fn cases(n: u32) -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(n)
+}
+
 /// One generated block.
 #[derive(Clone, Debug)]
 struct Case {
@@ -243,7 +249,7 @@ fn check_against_reference(case: &Case, mip_only: bool) -> Result<(), TestCaseEr
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(256), ..ProptestConfig::default() })]
 
     /// The combinatorial method (with its MIP fallback where the lemma is unproven) equals
     /// the enumeration of receiving sets on blocks of up to 12 members.
@@ -254,7 +260,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 120, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(120), ..ProptestConfig::default() })]
 
     /// The plain MIP gives the same answers (smaller blocks: it solves a programme per
     /// member for rule 3).
@@ -313,7 +319,7 @@ fn lemma_case() -> impl Strategy<Value = Case> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(512), ..ProptestConfig::default() })]
 
     /// The combinatorial method equals the enumeration on the blocks aimed at its lemma.
     #[test]
@@ -338,7 +344,7 @@ fn summing_case() -> impl Strategy<Value = Case> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(200), ..ProptestConfig::default() })]
 
     #[test]
     fn no_minimum_is_the_rounding_on_summing_blocks(case in summing_case()) {
@@ -449,7 +455,7 @@ fn steps_leave_one_carrier_of_the_remainder() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(256), ..ProptestConfig::default() })]
 
     /// Equal treatment up to the tie-break: two municipalities with the same exact value, cap
     /// and key get the same number, or the one first in priority order (the lower code) gets
