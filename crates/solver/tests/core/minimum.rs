@@ -436,6 +436,29 @@ fn the_chosen_set_may_skip_some_of_the_skippable_members_and_not_others() {
     }
 }
 
+/// Totals the caps cannot make are lowered to the largest they can (`reachable`), with the
+/// steps and the carrier of a remainder counted right: a reachable total above the true one
+/// leaves no allocation at all, a smaller one gives too little.
+#[test]
+fn a_total_the_caps_cannot_make_is_lowered_to_the_largest_they_can() {
+    // One member with cap 5, 6 places in steps of 2: plain values 2 and 4, never 6 (a step
+    // beyond the cap); as the carrier of a remainder any value up to 5, so 5.
+    let one = Case { x8: vec![32], caps: vec![5], keys: vec![0.1], total: 6, min: 0, step: 2 };
+    // Caps 6 and 4, 11 places in steps of 3: 6 + 4 = 10 with the second carrying 4 (a step
+    // of 3 and a remainder of 1 on top of its smallest plain value would be 7, above its cap).
+    let two = Case { x8: vec![0, 0], caps: vec![6, 4], keys: vec![0.1; 2], total: 11, min: 0, step: 3 };
+    // Exact 15, 1 and 1 with caps 16, 3 and 2, 22 places in steps of 2 from 2: 16 + 3 + 2 = 21
+    // with the second carrying 3.
+    let three = Case { x8: vec![120, 8, 8], caps: vec![16, 3, 2], keys: vec![0.2; 3], total: 22, min: 2, step: 2 };
+    for (case, values) in [(&one, vec![5]), (&two, vec![6, 4]), (&three, vec![16, 3, 2])] {
+        check_against_reference(case, false).unwrap();
+        let codes = case.codes();
+        let got =
+            allocate(case.total, MinimumRule { min: case.min, step: case.step }, &case.items(&codes), false, 60.0);
+        assert_eq!(got.unwrap().values, values, "{case:?}");
+    }
+}
+
 #[test]
 fn a_total_below_the_minimum_is_infeasible_and_allocates_nothing() {
     let items = [item(6.0, u32::MAX, 0.5, "GM0001"), item(6.0, u32::MAX, 0.5, "GM0002")];
