@@ -776,6 +776,15 @@ mod tests {
         // 21 places and no excess: the bounds are the smallest value 4 (plain; the carrier's
         // is 3), not above the third's cap.
         assert_eq!(skippable(&below, &order, &[0], 0, 21), vec![f; 5]);
+        // The exchange compares with min(x_a, t_a), t_a the largest plain value under a's cap:
+        // cap 7 in steps of 2 gives 6. Members (12, 100), (11, 100), (6.5, 7) and a later one,
+        // 40 places, excess 3 (bound 8 or 9 > 7): at 5.5 (below 6) the exchange rules the skip
+        // out, at 6.25 (not below 6, though below a's 6.5) it does not.
+        let order = [0, 1, 2, 3];
+        let under = problem(rule, &[(12.0, 100), (11.0, 100), (6.5, 7), (5.5, 100)]);
+        assert_eq!(skippable(&under, &order, &[0, 1], 3 * RES, 40), vec![f; 4]);
+        let between = problem(rule, &[(12.0, 100), (11.0, 100), (6.5, 7), (6.25, 100)]);
+        assert_eq!(skippable(&between, &order, &[0, 1], 3 * RES, 40), vec![f, f, t, f]);
     }
 
     /// `excess_bound` against its definition, worked by hand (places; the function works in
