@@ -183,3 +183,47 @@ fn a_minimum_the_shortfall_cannot_make_is_reported() {
     // An infeasible province makes the run's exit status 1 (as caps that cannot take it).
     assert_eq!(o.status.code(), Some(1));
 }
+
+/// `allocation_step = 10` on top of minimum-25: every allocation a multiple of 10 except the
+/// carrier's, one per province and commodity whose shortfall is not a multiple of 10; the JSON
+/// report names it (`minimum.carrier`) as the allocations show it, and names none when the
+/// shortfall is a multiple of 10.
+#[test]
+fn the_report_names_the_carrier_of_a_remainder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("step-10.toml");
+    let base = scenario_path("minimum-25");
+    std::fs::write(
+        &scenario,
+        format!("name = \"step-10\"\nextends = {:?}\n\n[constraints]\nallocation_step = 10\n", base.to_str().unwrap()),
+    )
+    .unwrap();
+    let out = spreiding().args(["solve", "--format", "json"]).arg(&scenario).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (mut with, mut without) = (0, 0);
+    for p in v["provinces"].as_array().unwrap() {
+        let shortfall = p["shortfall"].as_u64().unwrap();
+        if shortfall == 0 {
+            continue;
+        }
+        let (code, c) = (p["code"].as_str().unwrap(), p["commodity"].as_str().unwrap());
+        assert_eq!(p["minimum"]["outcome"], "met", "{code} {c}");
+        let off: Vec<&str> = v["municipalities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["province"] == code && m["commodity"] == c && m["allocated"].as_u64().unwrap() % 10 != 0)
+            .map(|m| m["code"].as_str().unwrap())
+            .collect();
+        if shortfall % 10 == 0 {
+            assert!(off.is_empty() && p["minimum"]["carrier"].is_null(), "{code} {c}: {off:?}");
+            without += 1;
+        } else {
+            assert_eq!(off.len(), 1, "{code} {c}: one carrier of the remainder");
+            assert_eq!(p["minimum"]["carrier"], off[0], "{code} {c}");
+            with += 1;
+        }
+    }
+    assert!(with > 0 && without > 0, "both kinds of province: {with} with a carrier, {without} without");
+}
