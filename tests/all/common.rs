@@ -11,3 +11,9 @@ pub use library::*;
 pub fn spreiding() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("spreiding").unwrap()
 }
+
+/// The SHA-256 of `bytes` in lower-case hex, as manifests write it.
+pub fn sha(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -252,11 +252,6 @@ fn a_dossier_is_the_same_twice_and_verify_names_each_touched_file() {
     assert!(text.contains("verdeelbesluit-PV24.pdf: missing"), "{text}");
 }
 
-fn sha(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// The `<path>` elements of an SVG document, which must parse as XML.
 fn paths(svg: &str) -> Vec<(String, String)> {
     let doc = roxmltree::Document::parse(svg).expect("well-formed XML");

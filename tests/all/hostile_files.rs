@@ -11,11 +11,6 @@ fn text(out: &std::process::Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
-fn sha(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// A dossier of the level scenario for Groningen and Friesland in `dir/d`.
 fn dossier(dir: &Path) -> PathBuf {
     let out = dir.join("d");

@@ -382,12 +382,16 @@ fn bad_snapshots_are_refused_with_file_line_and_field() {
     // A date before the cycle, a date that is no date.
     let good = tmp.path().join("good.csv");
     std::fs::write(&good, snapshot_1()).unwrap();
-    let err = String::from_utf8_lossy(&add(&d, &good, "2023-12-31", &[]).stderr).into_owned();
-    assert!(err.contains("before the decision's cycle 2024-2026 starts"), "{err}");
+    let err = String::from_utf8_lossy(&add(&d, &good, "2024-01-31", &[]).stderr).into_owned();
+    assert!(err.contains("before the decision's cycle 2024-2026 starts (2024-02-01)"), "{err}");
     let err = String::from_utf8_lossy(&add(&d, &good, "1 juli", &[]).stderr).into_owned();
     assert!(err.contains("YYYY-MM-DD"), "{err}");
     // Nothing was recorded.
     assert!(history(&d)["snapshots"].as_array().unwrap().is_empty());
+    // The cycle's first day (cycle.toml: start = 2024-02-01) is in it.
+    let out = add(&d, &good, "2024-02-01", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(history(&d)["snapshots"][0]["date"], "2024-02-01");
 }
 
 #[test]
@@ -483,14 +487,40 @@ fn the_dossier_still_verifies_and_a_changed_dossier_is_not_monitored() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("state/notes.txt"));
     std::fs::remove_file(d.join("state/notes.txt")).unwrap();
+    // A dossier made again (here: its manifest's bytes changed, its content not) is another
+    // decision; the store's snapshots are not silently read as this one's, nor added to.
+    let manifest = d.join("manifest.json");
+    let original = std::fs::read(&manifest).unwrap();
+    std::fs::write(&manifest, [original.as_slice(), b"\n"].concat()).unwrap();
+    let out = spreiding().args(["monitor", "status"]).arg(&d).args(["--at", "2025-06-01"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("monitor.sqlite: holds snapshots of another decision"), "{err}");
+    assert!(err.contains(&sha(&original)) && err.contains(&sha(&[original.as_slice(), b"\n"].concat())), "{err}");
+    let out = add(&d, &s1, "2025-04-01", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("holds snapshots of another decision"));
+    std::fs::write(&manifest, &original).unwrap();
+    assert_eq!(history(&d)["snapshots"].as_array().unwrap().len(), 1);
     // A changed report: monitoring refuses the dossier and says to verify it.
     let report = d.join("results/report.csv");
     let text = std::fs::read_to_string(&report).unwrap().replacen(",1816,", ",1815,", 1);
-    std::fs::write(&report, text).unwrap();
+    std::fs::write(&report, &text).unwrap();
     let out = spreiding().args(["monitor", "status"]).arg(&d).args(["--at", "2025-06-01"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("results/report.csv") && err.contains("spreiding verify"), "{err}");
+    // ... also when the manifest was changed with it: the report computed again from the
+    // dossier's data is the judge.
+    let mut m: serde_json::Value = serde_json::from_slice(&original).unwrap();
+    let entry = m["files"].as_array_mut().unwrap().iter_mut().find(|f| f["path"] == "results/report.csv").unwrap();
+    entry["sha256"] = sha(text.as_bytes()).into();
+    entry["bytes"] = text.len().into();
+    std::fs::write(&manifest, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+    let out = spreiding().args(["monitor", "status"]).arg(&d).args(["--at", "2025-06-01"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("results/report.csv differs from the report computed again from the dossier's data"), "{err}");
     // A store that is not one is left alone.
     let other = tempfile::tempdir().unwrap();
     let d2 = dossier(other.path());
@@ -500,6 +530,22 @@ fn the_dossier_still_verifies_and_a_changed_dossier_is_not_monitored() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("monitor.sqlite"));
     assert_eq!(std::fs::read(d2.join("state/monitor.sqlite")).unwrap(), b"not a database at all, just bytes");
+    // Nor is another program's SQLite database, even when recording into it: no table is
+    // added to it.
+    let store = d2.join("state/monitor.sqlite");
+    std::fs::remove_file(&store).unwrap();
+    let conn = rusqlite::Connection::open(&store).unwrap();
+    conn.execute_batch("CREATE TABLE notes (line TEXT); INSERT INTO notes VALUES ('mine');").unwrap();
+    drop(conn);
+    let before = std::fs::read(&store).unwrap();
+    let out = add(&d2, &s1, "2025-03-01", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("monitor.sqlite: not a spreiding monitoring store") && err.contains("it was left as it is"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&store).unwrap(), before);
 }
 
 /// Records both snapshots and writes the report of PV26 on `at` into `tmp/report`.
@@ -555,6 +601,27 @@ fn the_report_holds_the_status_the_map_and_the_timelines_and_verifies() {
         dutch(&utrecht["gap"])
     );
     assert!(flat.contains(&row), "{row} not in {flat}");
+    // The list in force, and the province's totals per commodity, summed here from status.csv.
+    let list = format!("Lijst van locaties nr. 2 van 1 juni 2025 ({})", tmp.path().join("s2.csv").display());
+    assert!(flat.contains(&list), "{list} not in {flat}");
+    for (c, word, places) in [("regular", "Regulier", "reguliere plaatsen"), ("amv", "Amv", "amv-plaatsen")] {
+        let rows: Vec<&Rec> = ours.iter().filter(|r| r["commodity"] == c).collect();
+        let sum = |k: &str| rows.iter().map(|r| r[k].parse::<u64>().unwrap()).sum::<u64>().to_string();
+        let count = |st: &str| rows.iter().filter(|r| r["status"] == st).count();
+        let summary = format!(
+            "{word}: de gemeenten van Utrecht hebben samen een opgave van {} {places}; op 15 juni 2025 tellen er {} mee en zijn er {} besloten die later opengaan. Er ontbreken nog {} plaatsen bij {} gemeenten. Gerealiseerd: {}, op schema: {}, achter op schema: {}, te laat: {}.",
+            dutch(&sum("obligation")),
+            dutch(&sum("counted")),
+            dutch(&sum("pipeline")),
+            dutch(&sum("gap")),
+            rows.iter().filter(|r| r["gap"] != "0").count(),
+            count("met"),
+            count("on-track"),
+            count("behind"),
+            count("overdue"),
+        );
+        assert!(flat.contains(&summary), "{summary} not in {flat}");
+    }
     assert!(
         flat.contains("Verloren: locatie L0201 (250 plaatsen) telt niet mee: sluit voor het einde van de cyclus"),
         "{flat}"
@@ -640,6 +707,57 @@ fn the_report_holds_the_status_the_map_and_the_timelines_and_verifies() {
         .unwrap();
     assert_eq!(again.status.code(), Some(0));
     assert_eq!(tree(&out), before);
+}
+
+/// `monitor verify` of the report in `out`: its exit code and what it printed.
+fn verify_report(out: &Path, d: &Path) -> (Option<i32>, String) {
+    let v = spreiding().args(["monitor", "verify"]).arg(out).arg("--dossier").arg(d).output().unwrap();
+    (v.status.code(), format!("{}{}", String::from_utf8_lossy(&v.stdout), String::from_utf8_lossy(&v.stderr)))
+}
+
+#[test]
+fn a_report_whose_manifest_was_edited_is_not_verified() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (d, out) = report_on(tmp.path(), "2025-06-15");
+    let path = out.join("manifest.json");
+    let original = std::fs::read(&path).unwrap();
+    let m: serde_json::Value = serde_json::from_slice(&original).unwrap();
+    let edited = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut m = m.clone();
+        edit(&mut m);
+        std::fs::write(&path, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+        let v = verify_report(&out, &d);
+        std::fs::write(&path, &original).unwrap();
+        v
+    };
+    assert_eq!(verify_report(&out, &d).0, Some(0));
+    // A snapshot read from outside snapshots/, even when it names the same bytes.
+    let real = out.join("snapshots/2-2025-06-01.csv");
+    for p in ["snapshots/../snapshots/2-2025-06-01.csv", "status.csv", real.to_str().unwrap()] {
+        let (code, text) = edited(&|m| m["snapshots"][1]["path"] = p.into());
+        assert_eq!(code, Some(1), "{p}: {text}");
+        assert!(text.contains(&format!("manifest.json: snapshot path {p} is not inside snapshots/")), "{p}: {text}");
+    }
+    // A file's recorded hash that is not the recomputation's, the file itself untouched.
+    let (code, text) = edited(&|m| {
+        let f = m["files"].as_array_mut().unwrap().iter_mut().find(|f| f["path"] == "status.csv").unwrap();
+        f["sha256"] = sha(b"another status").into();
+    });
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("status.csv: differs from the recomputation"), "{text}");
+    // The size limit of a manifest (1 MiB) is inclusive: blanks after the JSON are still JSON.
+    let limit = 1024 * 1024;
+    let padded = |n: usize| [original.as_slice(), &vec![b' '; n - original.len()]].concat();
+    std::fs::write(&path, padded(limit)).unwrap();
+    let (code, text) = verify_report(&out, &d);
+    assert_eq!(code, Some(0), "{text}");
+    std::fs::write(&path, padded(limit + 1)).unwrap();
+    let (code, text) = verify_report(&out, &d);
+    assert_ne!(code, Some(0), "{text}");
+    assert!(
+        text.contains("manifest.json has 1048577 bytes, more than a report's manifest has (at most 1048576)"),
+        "{text}"
+    );
 }
 
 #[test]

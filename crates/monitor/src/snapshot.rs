@@ -171,7 +171,7 @@ fn cell_text(cell: &DataRef<'_>) -> Result<String, String> {
         DataRef::String(s) => s.clone(),
         DataRef::SharedString(s) => (*s).to_owned(),
         DataRef::Int(i) => i.to_string(),
-        DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => format!("{f:.0}"),
+        // Rust writes a whole float without a point or an exponent (300.0 as 300).
         DataRef::Float(f) => f.to_string(),
         DataRef::Bool(b) => b.to_string(),
         DataRef::DateTime(d) => {
@@ -216,6 +216,8 @@ mod tests {
     fn cells_read_as_the_csv_has_them() {
         assert_eq!(cell_text(&DataRef::Float(300.0)).unwrap(), "300");
         assert_eq!(cell_text(&DataRef::Float(2.5)).unwrap(), "2.5");
+        assert_eq!(cell_text(&DataRef::Float(1.0e20)).unwrap(), "100000000000000000000");
+        assert_eq!(cell_text(&DataRef::Float(-12.0)).unwrap(), "-12");
         assert_eq!(cell_text(&DataRef::Bool(false)).unwrap(), "false");
         assert_eq!(cell_text(&DataRef::Empty).unwrap(), "");
         assert_eq!(cell_text(&DataRef::SharedString("GM0344")).unwrap(), "GM0344");
@@ -266,5 +268,93 @@ mod tests {
         assert!(s.source.text.ends_with("\nx\n"));
         let e = from_bytes("empty.xlsx", workbook(&[])).unwrap_err().to_string();
         assert!(e.contains("is empty"), "{e}");
+    }
+
+    #[test]
+    fn the_sheet_named_locations_is_read_else_the_first() {
+        let two = |first: &str, second: &str| {
+            let mut wb = rust_xlsxwriter::Workbook::new();
+            wb.add_worksheet().set_name(first).unwrap().write_string(0, 0, first).unwrap();
+            wb.add_worksheet().set_name(second).unwrap().write_string(0, 0, second).unwrap();
+            from_bytes("two.xlsx", wb.save_to_buffer().unwrap()).unwrap()
+        };
+        let s = two("notes", "locations");
+        assert_eq!((s.source.name.as_str(), s.source.text.as_str()), ("two.xlsx, sheet locations", "locations\n"));
+        let s = two("notes", "other");
+        assert_eq!((s.source.name.as_str(), s.source.text.as_str()), ("two.xlsx, sheet notes", "notes\n"));
+    }
+
+    #[test]
+    fn a_bad_cell_is_named_by_its_row_and_column_and_column_iv_is_the_last_allowed() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let sheet = wb.add_worksheet();
+        sheet.set_name("locations").unwrap();
+        sheet.write_string(0, 0, "location_id").unwrap();
+        sheet.write_string(1, u16::try_from(MAX_COLUMN).unwrap(), "x").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let s = from_bytes("wide.xlsx", bytes).unwrap();
+        assert_eq!(s.source.text, format!("location_id{}\n{}x\n", ",".repeat(255), ",".repeat(255)));
+        assert_eq!(column_name(MAX_COLUMN), "IV");
+        // A date ten billion days after 1900 is out of chrono's range.
+        let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+        wb.worksheet_from_index(0).unwrap().write_number_with_format(4, 2, 1.0e10, &date).unwrap();
+        let e = from_bytes("date.xlsx", wb.save_to_buffer().unwrap()).unwrap_err().to_string();
+        assert!(e.contains("date.xlsx:5") && e.contains("column C: the date") && e.contains("out of range"), "{e}");
+    }
+
+    /// A zip archive of one entry whose headers declare `size` unpacked bytes (its data is four).
+    fn lying_zip(size: u32) -> Vec<u8> {
+        let (name, data) = (b"xl/workbook.xml", b"abcd");
+        let sizes = |v: &mut Vec<u8>| {
+            v.extend_from_slice(&0u32.to_le_bytes()); // CRC-32: not checked before unpacking
+            v.extend_from_slice(&u32::try_from(data.len()).unwrap().to_le_bytes());
+            v.extend_from_slice(&size.to_le_bytes());
+            v.extend_from_slice(&u16::try_from(name.len()).unwrap().to_le_bytes());
+        };
+        // Local header: signature, version 2.0, no flags, deflated, no time or date.
+        let mut z = vec![0x50, 0x4b, 0x03, 0x04, 20, 0, 0, 0, 8, 0, 0, 0, 0, 0];
+        sizes(&mut z);
+        z.extend_from_slice(&[0, 0]);
+        z.extend_from_slice(name);
+        z.extend_from_slice(data);
+        let central = u32::try_from(z.len()).unwrap();
+        z.extend_from_slice(&[0x50, 0x4b, 0x01, 0x02, 20, 0, 20, 0, 0, 0, 8, 0, 0, 0, 0, 0]);
+        sizes(&mut z);
+        z.extend_from_slice(&[0; 16]); // extra, comment, disk, attributes; the local header at 0
+        z.extend_from_slice(name);
+        let length = u32::try_from(z.len()).unwrap() - central;
+        z.extend_from_slice(&[0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 1, 0, 1, 0]);
+        z.extend_from_slice(&length.to_le_bytes());
+        z.extend_from_slice(&central.to_le_bytes());
+        z.extend_from_slice(&[0, 0]);
+        z
+    }
+
+    #[test]
+    fn a_workbook_may_unpack_to_256_mib_and_no_more() {
+        assert_eq!(MAX_UNPACKED, 268_435_456);
+        let e = from_bytes("bomb.xlsx", lying_zip(268_435_457)).unwrap_err().to_string();
+        assert!(e.contains("bomb.xlsx") && e.contains("unpacks to 268435457 bytes, more than the 256 MiB"), "{e}");
+        // At the limit it is opened (and is no workbook).
+        let e = from_bytes("edge.xlsx", lying_zip(268_435_456)).unwrap_err().to_string();
+        assert!(e.contains("edge.xlsx") && e.contains("not a readable Excel workbook"), "{e}");
+    }
+
+    #[test]
+    fn a_file_may_have_64_mib_and_no_more() {
+        let max = usize::try_from(MAX_FILE_BYTES).unwrap();
+        assert_eq!(max, 64 * 1024 * 1024);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("max.csv");
+        let mut bytes = b"location_id\n".to_vec();
+        bytes.resize(max, b'\n');
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(read(&path).unwrap().bytes.len(), max);
+        bytes.push(b'\n');
+        std::fs::write(&path, &bytes).unwrap();
+        let e = read(&path).unwrap_err().to_string();
+        assert!(e.contains("max.csv") && e.contains("larger than 64 MiB"), "{e}");
+        let e = from_bytes("upload.csv", bytes).unwrap_err().to_string();
+        assert!(e.contains("upload.csv") && e.contains("larger than 64 MiB"), "{e}");
     }
 }

@@ -561,7 +561,7 @@ pub fn timeline_svg(row: &Row, status: &Status) -> String {
     const TOP: f64 = 34.0;
     const BOTTOM: f64 = 40.0;
     let first = row.timeline.first().map_or(status.at, |p| p.date);
-    let last = status.at.max(status.due).max(first + chrono::Days::new(1));
+    let last = status.at.max(status.due);
     // A tenth more room on the right, for the due date's label.
     let span = (last - first).num_days().max(1) as f64 * 1.1;
     let top = row

@@ -395,3 +395,130 @@ fn the_dutch_text_says_each_part_only_when_it_applies() {
     assert!(t.contains("Verloren: locatie L2 (5 plaatsen) heeft minder plaatsen."), "{t}");
     assert!(t.contains("Verloren: locatie L3 (5 plaatsen) telt niet mee: sluit voor het einde van de cyclus."), "{t}");
 }
+
+/// The attributes of every `<tag ...>` element of an SVG text, in document order.
+fn elements(svg: &str, tag: &str) -> Vec<BTreeMap<String, String>> {
+    let open = format!("<{tag} ");
+    svg.match_indices(&open)
+        .map(|(at, _)| {
+            let rest = &svg[at + open.len()..];
+            let head = &rest[..rest.find('>').unwrap()];
+            let mut attrs = BTreeMap::new();
+            for part in head.split('"').collect::<Vec<_>>().chunks(2) {
+                if let [key, value] = part {
+                    attrs.insert(key.trim().trim_end_matches('=').to_owned(), (*value).to_owned());
+                }
+            }
+            attrs
+        })
+        .collect()
+}
+
+fn num(attrs: &BTreeMap<String, String>, key: &str) -> f64 {
+    attrs[key].parse().unwrap_or_else(|_| panic!("{key} of {attrs:?}"))
+}
+
+fn close(a: f64, b: f64, what: &str) {
+    // The chart writes coordinates with one decimal.
+    assert!((a - b).abs() <= 0.06, "{what}: {a} is not {b}");
+}
+
+#[test]
+fn a_timeline_chart_puts_each_point_at_its_date_and_value_inside_its_axes() {
+    use spreiding_solver::monitor::{timeline_svg, InForce, Point, Row, Status};
+    let (due, at) = (day(2025, 7, 1), day(2025, 6, 15));
+    let p = |date, counted, pipeline| Point { date, counted, pipeline };
+    let timeline = vec![p(day(2024, 11, 1), 200, 0), p(day(2025, 3, 1), 500, 700), p(day(2025, 6, 1), 600, 300)];
+    let row = Row {
+        code: MunicipalityCode::parse("GM0344").unwrap(),
+        name: "Utrecht".into(),
+        province: spreiding_solver::model::ProvinceCode::parse("PV26").unwrap(),
+        commodity: Commodity::Regular,
+        obligation: 1000,
+        counted: 650,
+        pipeline: 250,
+        gap: 350,
+        status: Progress::OnTrack,
+        since: None,
+        previous: 600,
+        change: 50,
+        timeline: timeline.clone(),
+        losses: Vec::new(),
+    };
+    let status = Status {
+        at,
+        due,
+        snapshot: InForce { seq: 2, date: day(2025, 6, 1), file: "s.csv".into(), sha256: String::new() },
+        provinces: Vec::new(),
+        municipalities: Vec::new(),
+    };
+    let svg = timeline_svg(&row, &status);
+    assert!(svg.contains("<title>Utrecht (GM0344), reguliere plaatsen</title>"), "{svg}");
+
+    // The plot's box, read from its axes: the x axis along the bottom, the y axis on the left.
+    let lines = elements(&svg, "line");
+    let (xaxis, yaxis) = (&lines[0], &lines[1]);
+    let (left, right, bottom, top) = (num(xaxis, "x1"), num(xaxis, "x2"), num(xaxis, "y1"), num(yaxis, "y1"));
+    assert_eq!((num(yaxis, "x1"), num(yaxis, "x2"), num(yaxis, "y2"), num(xaxis, "y2")), (left, left, bottom, bottom));
+    assert!(0.0 < left && left < right && right <= 560.0 && 0.0 < top && top < bottom && bottom <= 240.0);
+    // Dates run from the first point to the later of the status date and the due date, with a
+    // tenth more room on the right; values from 0 to the highest, with a tenth more room above.
+    let days = |d: Date| (d - timeline[0].date).num_days() as f64;
+    let span = days(due) * 1.1;
+    let x = |d: Date| left + days(d) / span * (right - left);
+    let highest = 1200.0; // 500 counted and 700 decided on 1 March 2025
+    let y = |v: u32| bottom - f64::from(v) / (highest * 1.1) * (bottom - top);
+
+    // One dot per snapshot, at its date and its counted places, with its date below the axis.
+    let dots = elements(&svg, "circle");
+    assert_eq!(dots.len(), timeline.len());
+    for (dot, point) in dots.iter().zip(&timeline) {
+        close(num(dot, "cx"), x(point.date), "a dot's x");
+        close(num(dot, "cy"), y(point.counted), "a dot's y");
+        assert!(svg.contains(&point.date.format(">%d-%m-%Y</text>").to_string()));
+    }
+    close(num(&dots[0], "cx"), left, "the first dot");
+    // The obligation's line and label, and the due date's line.
+    let obligation = lines.iter().find(|l| l["stroke"] == "#b2182b").unwrap();
+    close(num(obligation, "y1"), y(1000), "the obligation's line");
+    assert_eq!((num(obligation, "x1"), num(obligation, "x2")), (left, right));
+    let due_line = lines.iter().find(|l| l.contains_key("stroke-dasharray")).unwrap();
+    close(num(due_line, "x1"), x(due), "the due date's line");
+    assert_eq!((num(due_line, "y1"), num(due_line, "y2")), (top, bottom));
+    // The value scale's labels sit at their values (3 below, as text stands on its baseline).
+    let texts = elements(&svg, "text");
+    for (label, v) in [(">0</text>", 0), (">500</text>", 500), (">1.000</text>", 1000)] {
+        let at = svg.find(label).unwrap_or_else(|| panic!("{label}"));
+        let t = elements(&svg[svg[..at].rfind("<text ").unwrap()..], "text").remove(0);
+        close(num(&t, "y") - 3.0, y(v), label);
+        assert!(num(&t, "x") < left && t["text-anchor"] == "end", "{label}");
+    }
+    // The step lines: counted, and counted with the decided places, carried to the status date.
+    let paths = elements(&svg, "path");
+    assert_eq!(paths.len(), 2);
+    let steps = |values: &[u32]| {
+        let mut dates: Vec<Date> = timeline.iter().map(|p| p.date).collect();
+        dates.push(at);
+        let mut d = format!("M{:.1},{:.1}", x(dates[0]), y(values[0]));
+        for (date, v) in dates.iter().zip(values).skip(1) {
+            d.push_str(&format!("H{:.1}V{:.1}", x(*date), y(*v)));
+        }
+        d
+    };
+    assert_eq!(paths[1]["d"], steps(&[200, 500, 600, 650]));
+    assert_eq!(paths[0]["d"], steps(&[200, 1200, 900, 900]));
+    // Everything inside the picture, the legend's marks left to right under the plot.
+    for t in &texts {
+        assert!((0.0..=560.0).contains(&num(t, "x")) && (0.0..=240.0).contains(&num(t, "y")), "{t:?}");
+    }
+    let legend: Vec<&BTreeMap<String, String>> = lines.iter().filter(|l| num(l, "y1") > bottom + 26.0).collect();
+    assert_eq!(legend.len(), 2);
+    let labels: Vec<&BTreeMap<String, String>> = texts.iter().filter(|t| num(t, "y") > bottom + 30.0).collect();
+    assert_eq!(labels.len(), 2);
+    for (line, label) in legend.iter().zip(&labels) {
+        assert!(num(line, "x1") >= left && num(line, "x1") < num(line, "x2") && num(line, "x2") < num(label, "x"));
+        assert!(num(line, "y1") == num(line, "y2") && num(label, "y") - num(line, "y1") == 3.0);
+    }
+    assert!(num(labels[0], "x") + 40.0 < num(legend[1], "x1"), "the second mark overlaps the first label");
+    assert!(num(legend[1], "y1") <= 240.0);
+}
