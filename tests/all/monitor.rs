@@ -746,10 +746,11 @@ fn a_report_whose_manifest_was_edited_is_not_verified() {
     assert_eq!(code, Some(1), "{text}");
     assert!(text.contains("status.csv: differs from the recomputation"), "{text}");
     // The size limit of a manifest (1 MiB) is inclusive, and such a manifest is read whole:
-    // blanks inside the JSON (before its closing brace) are still JSON.
+    // blanks inside the JSON (before its closing brace, its last byte) are still JSON.
     let limit = 1024 * 1024;
     let brace = original.iter().rposition(|b| *b == b'}').unwrap();
-    let padded = |n: usize| [&original[..brace], &vec![b' '; n - original.len()], &original[brace..]].concat();
+    let padded = |n: usize| [&original[..brace], &vec![b' '; n - brace - 1], &b"}"[..]].concat();
+    assert_eq!(padded(limit).len(), limit);
     std::fs::write(&path, padded(limit)).unwrap();
     let (code, text) = verify_report(&out, &d);
     assert_eq!(code, Some(0), "{text}");
