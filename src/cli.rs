@@ -343,7 +343,8 @@ enum MonitorCommand {
         out: PathBuf,
     },
     /// Check a monitoring report: its files made again from the dossier and its copies of the
-    /// snapshots, byte for byte. Exit 0 verified; 1 names what differs.
+    /// snapshots, byte for byte. Exit 0 verified; 1 names what differs; 3 not fully verified
+    /// (its PDF or pictures made by another program version, checked by hash only).
     Verify {
         /// The report folder.
         report: PathBuf,
@@ -699,13 +700,13 @@ fn monitor(action: MonitorCommand) -> Result<u8> {
             Ok(SOLVED)
         }
         MonitorCommand::Verify { report, dossier } => {
-            let (differ, line) = spreiding_monitor::report::verify(&report, &dossier)?;
+            let (verdict, differ, line) = spreiding_monitor::report::verify(&report, &dossier)?;
             let mut text = format!("{line}\n");
             for d in &differ {
                 text.push_str(&format!("  {d}\n"));
             }
             write_output(None, text.as_bytes())?;
-            Ok(if differ.is_empty() { SOLVED } else { INFEASIBLE })
+            Ok(verify_status(verdict))
         }
         MonitorCommand::History { dossier } => {
             let decision = spreiding_monitor::open_decision(&dossier)?;

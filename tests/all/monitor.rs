@@ -764,6 +764,57 @@ fn a_report_whose_manifest_was_edited_is_not_verified() {
 }
 
 #[test]
+fn a_report_made_by_another_program_version_is_not_fully_verified() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (d, out) = report_on(tmp.path(), "2025-06-15");
+    let path = out.join("manifest.json");
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let pdf = out.join("toezicht-PV26.pdf");
+    let ours = std::fs::read(&pdf).unwrap();
+    // The PDF another version made: other bytes (its "made with" line differs), recorded in
+    // that version's manifest.
+    let theirs = [ours.as_slice(), b"% another version\n"].concat();
+    std::fs::write(&pdf, &theirs).unwrap();
+    let write = |program: &str, entries: &[(&str, &[u8])]| {
+        let mut m = m.clone();
+        m["program"] = program.into();
+        for (name, bytes) in entries {
+            let f = m["files"].as_array_mut().unwrap().iter_mut().find(|f| f["path"] == *name).unwrap();
+            f["sha256"] = sha(bytes).into();
+            f["bytes"] = bytes.len().into();
+        }
+        std::fs::write(&path, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+        verify_report(&out, &d)
+    };
+    let old = "spreiding 0.0.9 (commit 0123456789abcdef0123456789abcdef01234567)";
+    let (code, text) = write(old, &[("toezicht-PV26.pdf", &theirs)]);
+    assert_eq!(code, Some(3), "{text}");
+    assert!(text.contains("NOT FULLY verified") && text.contains(old), "{text}");
+    assert!(text.contains("makes it differently (toezicht-PV26.pdf)"), "{text}");
+    // Made by this program, the same PDF is a difference.
+    let this = m["program"].as_str().unwrap().to_owned();
+    let (code, text) = write(&this, &[("toezicht-PV26.pdf", &theirs)]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("toezicht-PV26.pdf: differs from the recomputation"), "{text}");
+    // Another version's PDF changed after it was recorded is a difference.
+    let (code, text) = write(old, &[("toezicht-PV26.pdf", &ours)]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("toezicht-PV26.pdf: changed: differs from its manifest entry"), "{text}");
+    // The status files are data: another version must make them equal.
+    let status = std::fs::read(out.join("status.csv")).unwrap();
+    let other = [status.as_slice(), b"\n"].concat();
+    std::fs::write(out.join("status.csv"), &other).unwrap();
+    let (code, text) = write(old, &[("toezicht-PV26.pdf", &theirs), ("status.csv", &other)]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("status.csv: differs from the recomputation") && !text.contains("NOT FULLY"), "{text}");
+    // Put back, it is verified again.
+    std::fs::write(out.join("status.csv"), &status).unwrap();
+    std::fs::write(&pdf, &ours).unwrap();
+    let (code, text) = write(&this, &[]);
+    assert_eq!(code, Some(0), "{text}");
+}
+
+#[test]
 fn after_the_due_date_the_report_says_overdue() {
     let tmp = tempfile::tempdir().unwrap();
     let (_, out) = report_on(tmp.path(), "2025-07-15");

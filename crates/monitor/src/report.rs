@@ -16,6 +16,7 @@ use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use spreiding_dossier::decision::Decision;
 use spreiding_dossier::toezicht::{self, ListedSnapshot};
+pub use spreiding_dossier::Verdict;
 use spreiding_results::hash::sha256;
 use spreiding_solver::io::parse_locations_source;
 use spreiding_solver::model::{Date, ProvinceCode};
@@ -119,7 +120,7 @@ fn manifest_bytes(
 ) -> Result<Vec<u8>> {
     let m = Manifest {
         format: FORMAT.to_owned(),
-        program: format!("spreiding {} (commit {})", env!("CARGO_PKG_VERSION"), spreiding_dossier::COMMIT),
+        program: this_program(),
         decision: decision.id.clone(),
         scenario: decision.scenario.clone(),
         province: province.to_string(),
@@ -262,9 +263,34 @@ fn read_manifest(dir: &Path) -> Result<Manifest> {
     Ok(m)
 }
 
+/// "its 2 snapshots", "its one snapshot", "no snapshot" (the report of the decision's own list).
+fn snapshots_word(n: usize) -> String {
+    match n {
+        0 => "no snapshot".to_owned(),
+        1 => "its one snapshot".to_owned(),
+        n => format!("its {n} snapshots"),
+    }
+}
+
+/// The program line a report's manifest records.
+fn this_program() -> String {
+    format!("spreiding {} (commit {})", env!("CARGO_PKG_VERSION"), spreiding_dossier::COMMIT)
+}
+
+/// A file typeset or drawn (the PDF and the SVG pictures), as opposed to the data files (the
+/// status, the snapshots): another version of the program may make it differently.
+fn is_document(path: &str) -> bool {
+    path.ends_with(".pdf") || path.ends_with(".svg")
+}
+
 /// `spreiding monitor verify`: the report in `dir` against the decision in `dossier`. Returns
-/// the differences (empty: verified) and the line to print.
-pub fn verify(dir: &Path, dossier: &Path) -> Result<(Vec<String>, String)> {
+/// the verdict, the differences (empty unless not verified) and the line to print.
+///
+/// As `spreiding verify` of a dossier: a report made by another version of the program whose
+/// documents this version makes differently (the PDF names the program that made it) is *not
+/// fully verified* when everything else equals the recomputation and those documents equal
+/// their manifest entries: they could be checked by hash only.
+pub fn verify(dir: &Path, dossier: &Path) -> Result<(Verdict, Vec<String>, String)> {
     let m = read_manifest(dir).with_context(|| format!("{}: not a monitoring report", dir.display()))?;
     let decision = crate::open_decision(dossier)?;
     let mut differ = Vec::new();
@@ -275,7 +301,7 @@ pub fn verify(dir: &Path, dossier: &Path) -> Result<(Vec<String>, String)> {
             dossier.display(),
             decision.id
         ));
-        return Ok((differ, format!("{}: NOT verified", dir.display())));
+        return Ok((Verdict::NotVerified, differ, format!("{}: NOT verified", dir.display())));
     }
     let listed: BTreeMap<&str, &FileEntry> = m.files.iter().map(|f| (f.path.as_str(), f)).collect();
     for f in files_in(dir)? {
@@ -298,23 +324,31 @@ pub fn verify(dir: &Path, dossier: &Path) -> Result<(Vec<String>, String)> {
         }
     }
     if !differ.is_empty() {
-        return Ok((differ, format!("{}: NOT verified", dir.display())));
+        return Ok((Verdict::NotVerified, differ, format!("{}: NOT verified", dir.display())));
     }
     let province =
         ProvinceCode::parse(&m.province).with_context(|| format!("manifest.json: province {}", m.province))?;
     let at = Date::parse_from_str(&m.at, "%Y-%m-%d").with_context(|| format!("manifest.json: at {}", m.at))?;
     let files = build(&decision, &copies, &province, at)?;
+    let other_program = m.program != this_program();
+    let mut by_hash_only = Vec::new();
     for (path, bytes) in &files {
-        match listed.get(path.as_str()) {
-            None => differ.push(format!("{path}: missing from the manifest (the recomputation makes it)")),
-            Some(entry) if entry.sha256 != sha256(bytes) => {
-                differ.push(format!("{path}: differs from the recomputation from the dossier and the snapshots"))
-            }
-            Some(_) => match std::fs::read(dir.join(path)) {
-                Ok(on_disk) if on_disk == *bytes => {}
-                Ok(_) => differ.push(format!("{path}: changed: differs from its manifest entry")),
-                Err(e) => differ.push(format!("{path}: cannot be read ({e})")),
-            },
+        let Some(entry) = listed.get(path.as_str()) else {
+            differ.push(format!("{path}: missing from the manifest (the recomputation makes it)"));
+            continue;
+        };
+        let same = entry.sha256 == sha256(bytes);
+        // Only a document of another version may differ from the recomputation.
+        let may_differ = other_program && is_document(path);
+        if !same && !may_differ {
+            differ.push(format!("{path}: differs from the recomputation from the dossier and the snapshots"));
+            continue;
+        }
+        match std::fs::read(dir.join(path)) {
+            Ok(on_disk) if same && on_disk == *bytes => {}
+            Ok(on_disk) if !same && sha256(&on_disk) == entry.sha256 => by_hash_only.push(path.clone()),
+            Ok(_) => differ.push(format!("{path}: changed: differs from its manifest entry")),
+            Err(e) => differ.push(format!("{path}: cannot be read ({e})")),
         }
     }
     for path in listed.keys() {
@@ -322,16 +356,31 @@ pub fn verify(dir: &Path, dossier: &Path) -> Result<(Vec<String>, String)> {
             differ.push(format!("{path}: the recomputation does not make this file"));
         }
     }
-    let line = if differ.is_empty() {
-        format!(
-            "{}: verified: {} files equal the report made again from the dossier ({}) and the {} snapshots",
+    if !differ.is_empty() {
+        return Ok((Verdict::NotVerified, differ, format!("{}: NOT verified", dir.display())));
+    }
+    if !by_hash_only.is_empty() {
+        let line = format!(
+            "{}: NOT FULLY verified: the status files and the snapshots equal the report made again from the dossier ({}) and {}, but the documents were made by {} and this program, {}, makes {} differently ({}): {} manifest.json by hash only. Verify {} with the program that made {}.",
             dir.display(),
-            files.len(),
             decision.id,
-            copies.len()
-        )
-    } else {
-        format!("{}: NOT verified", dir.display())
-    };
-    Ok((differ, line))
+            snapshots_word(copies.len()),
+            m.program,
+            this_program(),
+            if by_hash_only.len() == 1 { "it" } else { "them" },
+            by_hash_only.join(", "),
+            if by_hash_only.len() == 1 { "it matches" } else { "they match" },
+            if by_hash_only.len() == 1 { "it" } else { "them" },
+            if by_hash_only.len() == 1 { "it" } else { "them" },
+        );
+        return Ok((Verdict::NotFullyVerified, differ, line));
+    }
+    let line = format!(
+        "{}: verified: {} files equal the report made again from the dossier ({}) and {}",
+        dir.display(),
+        files.len(),
+        decision.id,
+        snapshots_word(copies.len())
+    );
+    Ok((Verdict::Verified, differ, line))
 }
