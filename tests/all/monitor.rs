@@ -669,6 +669,8 @@ fn the_report_holds_the_status_the_map_and_the_timelines_and_verifies() {
     // Verified; then one changed byte in any file is named.
     let v = spreiding().args(["monitor", "verify"]).arg(&out).arg("--dossier").arg(&d).output().unwrap();
     assert_eq!(v.status.code(), Some(0), "{}", String::from_utf8_lossy(&v.stdout));
+    let said = String::from_utf8_lossy(&v.stdout);
+    assert!(said.contains(": verified: ") && said.contains(") and its 2 snapshots"), "{said}");
     for name in ["status.csv", "snapshots/2-2025-06-01.csv", "timeline-GM0344-regular.svg"] {
         let path = out.join(name);
         let original = std::fs::read(&path).unwrap();
@@ -774,6 +776,8 @@ fn a_report_made_by_another_program_version_is_not_fully_verified() {
     // The PDF another version made: other bytes (its "made with" line differs), recorded in
     // that version's manifest.
     let theirs = [ours.as_slice(), b"% another version\n"].concat();
+    let pdf_copy = tmp.path().join("ours.pdf");
+    std::fs::write(&pdf_copy, &ours).unwrap();
     std::fs::write(&pdf, &theirs).unwrap();
     let write = |program: &str, entries: &[(&str, &[u8])]| {
         let mut m = m.clone();
@@ -793,13 +797,23 @@ fn a_report_made_by_another_program_version_is_not_fully_verified() {
     assert!(text.contains("makes it differently (toezicht-PV26.pdf)"), "{text}");
     // Made by this program, the same PDF is a difference.
     let this = m["program"].as_str().unwrap().to_owned();
+    // The manifest names the program as the PDF does.
+    let text = crate::dossier::pdf_text(&pdf_copy);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(this.starts_with("spreiding ") && flat.contains(&format!("Gemaakt met {this}.")), "{this}");
     let (code, text) = write(&this, &[("toezicht-PV26.pdf", &theirs)]);
     assert_eq!(code, Some(1), "{text}");
     assert!(text.contains("toezicht-PV26.pdf: differs from the recomputation"), "{text}");
-    // Another version's PDF changed after it was recorded is a difference.
+    // Another version's PDF changed after it was recorded is a difference, whether the
+    // manifest lists the bytes this version makes or others.
     let (code, text) = write(old, &[("toezicht-PV26.pdf", &ours)]);
     assert_eq!(code, Some(1), "{text}");
     assert!(text.contains("toezicht-PV26.pdf: changed: differs from its manifest entry"), "{text}");
+    std::fs::write(&pdf, [theirs.as_slice(), b"%"].concat()).unwrap();
+    let (code, text) = write(old, &[("toezicht-PV26.pdf", &theirs)]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("toezicht-PV26.pdf: changed: differs from its manifest entry"), "{text}");
+    std::fs::write(&pdf, &theirs).unwrap();
     // The status files are data: another version must make them equal.
     let status = std::fs::read(out.join("status.csv")).unwrap();
     let other = [status.as_slice(), b"\n"].concat();
