@@ -227,3 +227,30 @@ fn the_report_names_the_carrier_of_a_remainder() {
     }
     assert!(with > 0 && without > 0, "both kinds of province: {with} with a carrier, {without} without");
 }
+
+#[test]
+fn a_time_limit_too_short_for_any_allocation_is_named_once() {
+    // A limit of a nanosecond per stage, the MIP forced for every block: HiGHS stops before
+    // presolve ends, with no allocation.
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("tiny.toml");
+    let base = scenario_path("minimum-25");
+    std::fs::write(
+        &file,
+        format!(
+            "name = \"tiny\"\nextends = {:?}\n\n[constraints]\nmip_time_limit = 1e-9\n\n[allocation]\nmethod = \"lp\"\n",
+            base.display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = spreiding().args(["solve", "--format", "csv"]).arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("HiGHS could not solve a stage of the minimum-size MIP: no allocation found within the time limit of 0.000000001 s per stage; raise constraints.mip_time_limit"),
+        "{err}"
+    );
+    // Said once (the block's error holds the MIP's, not also as its cause), and not as an LP's.
+    assert_eq!(err.matches("HiGHS could not solve").count(), 1, "{err}");
+    assert!(!err.contains("allocation LP"), "{err}");
+}

@@ -19,6 +19,9 @@ pub enum LpError {
         /// HiGHS's message.
         message: String,
     },
+    /// HiGHS failed on a stage of the minimum-size MIP (docs/MODEL.md 3.7a).
+    #[error("HiGHS could not solve a stage of the minimum-size MIP: {0}")]
+    Mip(String),
     /// No level row had a non-zero dual; progressive filling cannot go on.
     #[error("progressive filling made no progress in round {0}")]
     NoProgress(u32),

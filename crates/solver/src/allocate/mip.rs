@@ -159,7 +159,7 @@ fn stage(
     let solution = match model.solve() {
         Ok(s) => s,
         Err(ResolutionError::Infeasible) => return Ok(None),
-        Err(e) => return Err(LpError::Solver { round: 0, message: format!("minimum-size MIP: {e}") }),
+        Err(e) => return Err(mip_error(&e, time_limit)),
     };
     let optimal = matches!(solution.status(), SolutionStatus::Optimal | SolutionStatus::GapLimit);
     let values: Vec<u64> = parts
@@ -184,6 +184,17 @@ fn stage(
 }
 
 /// The stages of the three rules; `None` when the total cannot be made.
+/// HiGHS's failure on a stage as the solver's error. A stage that reached its time limit
+/// before it found any allocation (good_lp's `NoSolutionFound`) names the setting to raise.
+fn mip_error(e: &ResolutionError, time_limit: f64) -> LpError {
+    match e {
+        ResolutionError::Other("NoSolutionFound") => LpError::Mip(format!(
+            "no allocation found within the time limit of {time_limit} s per stage; raise constraints.mip_time_limit"
+        )),
+        e => LpError::Mip(e.to_string()),
+    }
+}
+
 pub(super) fn lexicographic(spec: &Spec, time_limit: f64) -> Result<Option<(Vec<u64>, bool)>, LpError> {
     let mut bounds: Vec<(Goal, f64)> = Vec::new();
     let mut goals: Vec<Goal> = vec![Goal::TotalDeviation];
@@ -228,4 +239,23 @@ pub(super) fn lexicographic(spec: &Spec, time_limit: f64) -> Result<Option<(Vec<
         fixed.push((m, y[m]));
     }
     Ok(Some((y, optimal)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stage_stopped_before_any_allocation_names_the_setting_to_raise() {
+        let e = mip_error(&ResolutionError::Other("NoSolutionFound"), 0.5);
+        assert_eq!(
+            e.to_string(),
+            "HiGHS could not solve a stage of the minimum-size MIP: no allocation found within the time limit of 0.5 s per stage; raise constraints.mip_time_limit"
+        );
+        let e = mip_error(&ResolutionError::Unbounded, 0.5).to_string();
+        assert!(
+            e.starts_with("HiGHS could not solve a stage of the minimum-size MIP: ") && !e.contains("time limit"),
+            "{e}"
+        );
+    }
 }

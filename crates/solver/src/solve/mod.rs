@@ -38,10 +38,10 @@ pub fn solve_with(dataset: &Dataset, scenario: &Scenario, inputs: &SolveInputs) 
                 inputs,
                 relative_effort: &relative_effort,
             };
-            let (block, results) = solve_block(&ctx).map_err(|source| SolveError {
+            let (block, results) = solve_block(&ctx).map_err(|error| SolveError {
                 province: dataset.provinces[p].code,
                 commodity: c,
-                source,
+                error,
             })?;
             provinces.push(block);
             blocks.push(results.into_iter());
@@ -121,10 +121,10 @@ impl<'a> Frame<'a> {
         province: usize,
         commodity: Commodity,
     ) -> Result<(BlockResult, Vec<MunicipalityResult>), SolveError> {
-        solve_block(&self.context(scenario, inputs, province, commodity)).map_err(|source| SolveError {
+        solve_block(&self.context(scenario, inputs, province, commodity)).map_err(|error| SolveError {
             province: self.dataset.provinces[province].code,
             commodity,
-            source,
+            error,
         })
     }
 
@@ -149,7 +149,7 @@ impl<'a> Frame<'a> {
         prepared.block.members[pos].cap = f64::INFINITY;
         let sol =
             crate::allocate::solve_block(&prepared.block, scenario.allocation.method == crate::model::Method::Auto)
-                .map_err(|source| SolveError { province: self.dataset.provinces[province].code, commodity, source })?;
+                .map_err(|error| SolveError { province: self.dataset.provinces[province].code, commodity, error })?;
         Ok(Some(sol.x[pos]))
     }
 }

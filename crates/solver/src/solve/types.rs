@@ -387,16 +387,18 @@ impl Solution {
 }
 
 /// The allocation LP failed for a block (a bug or numerical breakdown, not an input problem).
+///
+/// Its text holds the LP's error, which is therefore not also its `source()`: an error chain
+/// printed whole (anyhow's `{:#}`) says it once.
 #[derive(Debug, thiserror::Error)]
-#[error("allocation of {province} {commodity} failed: {source}")]
+#[error("allocation of {province} {commodity} failed: {error}")]
 pub struct SolveError {
     /// Province.
     pub province: ProvinceCode,
     /// Commodity.
     pub commodity: Commodity,
     /// The LP's error.
-    #[source]
-    pub source: allocate::LpError,
+    pub error: allocate::LpError,
 }
 
 /// The per-municipality numbers a solve reads besides the data set's fixed facts: counted
