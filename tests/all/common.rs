@@ -17,3 +17,10 @@ pub fn sha(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// A scenario file `dir/<name>.toml` that extends `base` with `body` (TOML tables).
+pub fn extending(dir: &std::path::Path, base: &std::path::Path, name: &str, body: &str) -> std::path::PathBuf {
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, format!("name = \"{name}\"\nextends = {:?}\n\n{body}", base.to_str().unwrap())).unwrap();
+    path
+}

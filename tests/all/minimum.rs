@@ -191,13 +191,8 @@ fn a_minimum_the_shortfall_cannot_make_is_reported() {
 #[test]
 fn the_report_names_the_carrier_of_a_remainder() {
     let tmp = tempfile::tempdir().unwrap();
-    let scenario = tmp.path().join("step-10.toml");
-    let base = scenario_path("minimum-25");
-    std::fs::write(
-        &scenario,
-        format!("name = \"step-10\"\nextends = {:?}\n\n[constraints]\nallocation_step = 10\n", base.to_str().unwrap()),
-    )
-    .unwrap();
+    let scenario =
+        extending(tmp.path(), &scenario_path("minimum-25"), "step-10", "[constraints]\nallocation_step = 10\n");
     let out = spreiding().args(["solve", "--format", "json"]).arg(&scenario).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -233,16 +228,8 @@ fn a_time_limit_too_short_for_any_allocation_is_named_once() {
     // A limit of a nanosecond per stage, the MIP forced for every block: HiGHS stops before
     // presolve ends, with no allocation.
     let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("tiny.toml");
-    let base = scenario_path("minimum-25");
-    std::fs::write(
-        &file,
-        format!(
-            "name = \"tiny\"\nextends = {:?}\n\n[constraints]\nmip_time_limit = 1e-9\n\n[allocation]\nmethod = \"lp\"\n",
-            base.display().to_string()
-        ),
-    )
-    .unwrap();
+    let body = "[constraints]\nmip_time_limit = 1e-9\n\n[allocation]\nmethod = \"lp\"\n";
+    let file = extending(tmp.path(), &scenario_path("minimum-25"), "tiny", body);
     let out = spreiding().args(["solve", "--format", "csv"]).arg(&file).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);

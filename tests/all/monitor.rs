@@ -795,12 +795,12 @@ fn a_report_made_by_another_program_version_is_not_fully_verified() {
     assert_eq!(code, Some(3), "{text}");
     assert!(text.contains("NOT FULLY verified") && text.contains(old), "{text}");
     assert!(text.contains("makes it differently (toezicht-PV26.pdf)"), "{text}");
-    // Made by this program, the same PDF is a difference.
-    let this = m["program"].as_str().unwrap().to_owned();
     // The manifest names the program as the PDF does.
+    let this = m["program"].as_str().unwrap().to_owned();
     let text = crate::dossier::pdf_text(&pdf_copy);
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(this.starts_with("spreiding ") && flat.contains(&format!("Gemaakt met {this}.")), "{this}");
+    // Made by this program, the same PDF is a difference.
     let (code, text) = write(&this, &[("toezicht-PV26.pdf", &theirs)]);
     assert_eq!(code, Some(1), "{text}");
     assert!(text.contains("toezicht-PV26.pdf: differs from the recomputation"), "{text}");

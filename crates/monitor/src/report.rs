@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use spreiding_dossier::decision::Decision;
 use spreiding_dossier::toezicht::{self, ListedSnapshot};
 pub use spreiding_dossier::Verdict;
-use spreiding_results::hash::sha256;
+use spreiding_results::hash::{file_sha256, sha256};
 use spreiding_solver::io::parse_locations_source;
 use spreiding_solver::model::{Date, ProvinceCode};
 use spreiding_solver::monitor::{effective, Snapshot, Status};
@@ -344,9 +344,14 @@ pub fn verify(dir: &Path, dossier: &Path) -> Result<(Verdict, Vec<String>, Strin
             differ.push(format!("{path}: differs from the recomputation from the dossier and the snapshots"));
             continue;
         }
-        match std::fs::read(dir.join(path)) {
-            Ok(on_disk) if same && on_disk == *bytes => {}
-            Ok(on_disk) if !same && sha256(&on_disk) == entry.sha256 => by_hash_only.push(path.clone()),
+        // The file itself against its entry, hashed as it is streamed (a file far larger than
+        // any report's is not read into memory).
+        match file_sha256(&dir.join(path)) {
+            Ok((on_disk, _)) if on_disk == entry.sha256 => {
+                if !same {
+                    by_hash_only.push(path.clone());
+                }
+            }
             Ok(_) => differ.push(format!("{path}: changed: differs from its manifest entry")),
             Err(e) => differ.push(format!("{path}: cannot be read ({e})")),
         }
@@ -360,18 +365,15 @@ pub fn verify(dir: &Path, dossier: &Path) -> Result<(Verdict, Vec<String>, Strin
         return Ok((Verdict::NotVerified, differ, format!("{}: NOT verified", dir.display())));
     }
     if !by_hash_only.is_empty() {
+        let (it, matches) = if by_hash_only.len() == 1 { ("it", "it matches") } else { ("them", "they match") };
         let line = format!(
-            "{}: NOT FULLY verified: the status files and the snapshots equal the report made again from the dossier ({}) and {}, but the documents were made by {} and this program, {}, makes {} differently ({}): {} manifest.json by hash only. Verify {} with the program that made {}.",
+            "{}: NOT FULLY verified: the status files and the snapshots equal the report made again from the dossier ({}) and {}, but the documents were made by {} and this program, {}, makes {it} differently ({}): {matches} manifest.json by hash only. Verify {it} with the program that made {it}.",
             dir.display(),
             decision.id,
             snapshots_word(copies.len()),
             m.program,
             this_program(),
-            if by_hash_only.len() == 1 { "it" } else { "them" },
             by_hash_only.join(", "),
-            if by_hash_only.len() == 1 { "it matches" } else { "they match" },
-            if by_hash_only.len() == 1 { "it" } else { "them" },
-            if by_hash_only.len() == 1 { "it" } else { "them" },
         );
         return Ok((Verdict::NotFullyVerified, differ, line));
     }

@@ -183,7 +183,6 @@ fn stage(
     Ok(Some((values, value, optimal)))
 }
 
-/// The stages of the three rules; `None` when the total cannot be made.
 /// HiGHS's failure on a stage as the solver's error. A stage that reached its time limit
 /// before it found any allocation (good_lp's `NoSolutionFound`) names the setting to raise.
 fn mip_error(e: &ResolutionError, time_limit: f64) -> LpError {
@@ -195,6 +194,7 @@ fn mip_error(e: &ResolutionError, time_limit: f64) -> LpError {
     }
 }
 
+/// The stages of the three rules; `None` when the total cannot be made.
 pub(super) fn lexicographic(spec: &Spec, time_limit: f64) -> Result<Option<(Vec<u64>, bool)>, LpError> {
     let mut bounds: Vec<(Goal, f64)> = Vec::new();
     let mut goals: Vec<Goal> = vec![Goal::TotalDeviation];

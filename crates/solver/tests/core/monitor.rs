@@ -396,19 +396,16 @@ fn the_dutch_text_says_each_part_only_when_it_applies() {
     assert!(t.contains("Verloren: locatie L3 (5 plaatsen) telt niet mee: sluit voor het einde van de cyclus."), "{t}");
 }
 
-/// The attributes of every `<tag ...>` element of an SVG text, in document order.
+/// The attributes of every `tag` element of an SVG document (which must parse as XML), in
+/// document order, the element's text under the key `#text`.
 fn elements(svg: &str, tag: &str) -> Vec<BTreeMap<String, String>> {
-    let open = format!("<{tag} ");
-    svg.match_indices(&open)
-        .map(|(at, _)| {
-            let rest = &svg[at + open.len()..];
-            let head = &rest[..rest.find('>').unwrap()];
-            let mut attrs = BTreeMap::new();
-            for part in head.split('"').collect::<Vec<_>>().chunks(2) {
-                if let [key, value] = part {
-                    attrs.insert(key.trim().trim_end_matches('=').to_owned(), (*value).to_owned());
-                }
-            }
+    let doc = roxmltree::Document::parse(svg).expect("well-formed SVG");
+    doc.descendants()
+        .filter(|n| n.tag_name().name() == tag)
+        .map(|n| {
+            let mut attrs: BTreeMap<String, String> =
+                n.attributes().map(|a| (a.name().to_owned(), a.value().to_owned())).collect();
+            attrs.insert("#text".into(), n.text().unwrap_or_default().to_owned());
             attrs
         })
         .collect()
@@ -475,7 +472,8 @@ fn a_timeline_chart_puts_each_point_at_its_date_and_value_inside_its_axes() {
     for (dot, point) in dots.iter().zip(&timeline) {
         close(num(dot, "cx"), x(point.date), "a dot's x");
         close(num(dot, "cy"), y(point.counted), "a dot's y");
-        assert!(svg.contains(&point.date.format(">%d-%m-%Y</text>").to_string()));
+        let label = point.date.format("%d-%m-%Y").to_string();
+        assert!(elements(&svg, "text").iter().any(|t| t["#text"] == label), "{label}");
     }
     close(num(&dots[0], "cx"), left, "the first dot");
     // The obligation's line and label, and the due date's line.
@@ -487,10 +485,9 @@ fn a_timeline_chart_puts_each_point_at_its_date_and_value_inside_its_axes() {
     assert_eq!((num(due_line, "y1"), num(due_line, "y2")), (top, bottom));
     // The value scale's labels sit at their values (3 below, as text stands on its baseline).
     let texts = elements(&svg, "text");
-    for (label, v) in [(">0</text>", 0), (">500</text>", 500), (">1.000</text>", 1000)] {
-        let at = svg.find(label).unwrap_or_else(|| panic!("{label}"));
-        let t = elements(&svg[svg[..at].rfind("<text ").unwrap()..], "text").remove(0);
-        close(num(&t, "y") - 3.0, y(v), label);
+    for (label, v) in [("0", 0), ("500", 500), ("1.000", 1000)] {
+        let t = texts.iter().find(|t| t["#text"] == label).unwrap_or_else(|| panic!("{label}"));
+        close(num(t, "y") - 3.0, y(v), label);
         assert!(num(&t, "x") < left && t["text-anchor"] == "end", "{label}");
     }
     // The step lines: counted, and counted with the decided places, carried to the status date.
