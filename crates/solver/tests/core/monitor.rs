@@ -488,7 +488,7 @@ fn a_timeline_chart_puts_each_point_at_its_date_and_value_inside_its_axes() {
     for (label, v) in [("0", 0), ("500", 500), ("1.000", 1000)] {
         let t = texts.iter().find(|t| t["#text"] == label).unwrap_or_else(|| panic!("{label}"));
         close(num(t, "y") - 3.0, y(v), label);
-        assert!(num(&t, "x") < left && t["text-anchor"] == "end", "{label}");
+        assert!(num(t, "x") < left && t["text-anchor"] == "end", "{label}");
     }
     // The step lines: counted, and counted with the decided places, carried to the status date.
     let paths = elements(&svg, "path");
